@@ -1,0 +1,53 @@
+#pragma once
+
+#include "chatterbox/storage/database.hpp"
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace chatterbox {
+
+// Everything an operator can set. Each flag `--some-name` also reads CHATTERBOX_SOME_NAME;
+// a flag on the command line wins over the environment.
+struct server_config {
+  std::string address = "127.0.0.1";
+  std::uint16_t port = 8080;  // 0 = pick a free port and log it
+  std::string db_path = "chatterbox.db";
+  std::string log_level = "info";
+  std::vector<std::string> allowed_origins;
+  std::optional<std::string> web_dir;  // serve the client from disk instead of the binary
+  sync_mode synchronous = sync_mode::normal;
+
+  std::chrono::seconds token_ttl{7 * 24 * 3600};
+  // argon2id cost; defaults are OWASP's minimum (19 MiB, t=2).
+  unsigned long long argon2_ops = 2;
+  std::size_t argon2_mem_kib = 19 * 1024;
+  unsigned hash_threads = 1;
+  std::size_t max_pending_logins = 64;
+
+  std::size_t max_body_bytes = 16 * 1024;
+  std::size_t max_header_bytes = 8 * 1024;
+  std::chrono::seconds request_timeout{30};
+  std::size_t max_frame_bytes = 64 * 1024;
+  std::size_t send_queue_frames = 1024;
+  std::size_t send_queue_bytes = 4 * 1024 * 1024;
+  std::chrono::milliseconds typing_timeout{6000};
+};
+
+struct config_help {
+  std::string text;  // --help output
+};
+struct config_error {
+  std::string message;
+};
+
+// Parses argv and the environment (`environ`-style, NAME=value). Never exits the process.
+std::variant<server_config, config_help, config_error> parse_config(
+    int argc, const char* const* argv, const char* const* envp);
+
+}  // namespace chatterbox

@@ -1,0 +1,54 @@
+#pragma once
+
+#include "chatterbox/chat/message.hpp"
+
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+namespace chatterbox {
+
+struct message_owner {
+  std::int64_t user_id = 0;
+  bool deleted = false;
+};
+
+// Messages table access. Writers run inside write_batcher's transaction; the caller supplies
+// seq values (see seq_counter) so that every create/edit/delete gets a new global seq.
+class message_repository {
+ public:
+  explicit message_repository(SQLite::Database& db);
+
+  std::int64_t max_seq();
+  std::optional<message> find_by_client_id(std::int64_t user_id, std::string_view client_id);
+  message insert(std::int64_t user_id, std::string_view username, std::string_view client_id,
+                 std::string_view text, std::int64_t ts, std::int64_t seq);
+  std::optional<message_owner> find_owner(std::int64_t id);
+  // Both return the message as it is after the change.
+  message update_text(std::int64_t id, std::string_view text, std::int64_t seq);
+  message mark_deleted(std::int64_t id, std::int64_t seq);  // keeps a tombstone, empties text
+  std::optional<message> find(std::int64_t id);
+
+  // Up to `limit` messages with id < before (all when before is empty), oldest first.
+  std::vector<message> page_before(std::optional<std::int64_t> before, int limit);
+  // Up to `limit` messages with seq > since, in seq order.
+  std::vector<message> changed_since(std::int64_t since, int limit);
+
+ private:
+  SQLite::Statement max_seq_;
+  SQLite::Statement by_client_id_;
+  SQLite::Statement insert_;
+  SQLite::Statement owner_;
+  SQLite::Statement update_text_;
+  SQLite::Statement mark_deleted_;
+  SQLite::Statement find_;
+  SQLite::Statement page_latest_;
+  SQLite::Statement page_before_;
+  SQLite::Statement changed_since_;
+};
+
+}  // namespace chatterbox

@@ -1,0 +1,34 @@
+#pragma once
+
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace chatterbox {
+
+struct user_record {
+  std::int64_t id = 0;
+  std::string username;  // as first registered; lookups ignore case
+  std::string password_hash;
+};
+
+// Users table access; statements are prepared once and reused.
+class user_repository {
+ public:
+  explicit user_repository(SQLite::Database& db);
+
+  std::optional<user_record> find_by_name(std::string_view username);
+  // nullopt when the name (case-insensitively) is already taken.
+  std::optional<user_record> create(std::string_view username, std::string_view password_hash,
+                                    std::int64_t now_ms);
+
+ private:
+  SQLite::Statement find_;
+  SQLite::Statement insert_;
+};
+
+}  // namespace chatterbox

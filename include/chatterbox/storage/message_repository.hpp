@@ -28,7 +28,8 @@ class message_repository {
   message insert(std::int64_t user_id, std::string_view username, std::string_view client_id,
                  std::string_view text, std::int64_t ts, std::int64_t seq);
   std::optional<message_owner> find_owner(std::int64_t id);
-  // Both return the message as it is after the change.
+  // Both return the message as it is after the change, and throw std::runtime_error when the id
+  // does not exist (update_text also when the message is deleted: tombstones stay empty).
   message update_text(std::int64_t id, std::string_view text, std::int64_t seq);
   message mark_deleted(std::int64_t id, std::int64_t seq);  // keeps a tombstone, empties text
   std::optional<message> find(std::int64_t id);

@@ -1,0 +1,344 @@
+#include "chatterbox/config.hpp"
+
+#include <sodium.h>
+
+#include <algorithm>
+#include <charconv>
+#include <functional>
+#include <limits>
+#include <string_view>
+
+namespace chatterbox {
+
+namespace {
+
+// Why a value was rejected, without the flag name (the caller knows whether it came from the
+// command line or the environment and prefixes accordingly).
+using setter = std::function<std::optional<std::string>(server_config&, std::string_view)>;
+
+// One row per option. --help, the command line and the environment are all driven from this
+// table so they cannot drift apart.
+struct flag {
+  std::string name;        // without the leading "--"
+  std::string env;         // CHATTERBOX_<NAME>, derived from name
+  std::string value_name;  // placeholder shown in --help
+  std::string help;
+  setter set;
+  std::function<std::string(const server_config&)> show;  // current value, for defaults
+  // Repeatable flags accumulate; their environment variable holds a comma-separated list.
+  bool repeatable = false;
+};
+
+std::string env_name(std::string_view name) {
+  std::string env = "CHATTERBOX_";
+  for (char c : name) env += c == '-' ? '_' : char(c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c);
+  return env;
+}
+
+flag make_flag(std::string name, std::string value_name, std::string help, setter set,
+               std::function<std::string(const server_config&)> show) {
+  auto env = env_name(name);
+  return flag{
+      std::move(name), std::move(env), std::move(value_name), std::move(help), std::move(set),
+      std::move(show), false};
+}
+
+std::optional<unsigned long long> parse_unsigned(std::string_view text) {
+  unsigned long long value = 0;
+  const auto* end = text.data() + text.size();
+  // from_chars for an unsigned type rejects signs and whitespace, which is what we want.
+  const auto [ptr, ec] = std::from_chars(text.data(), end, value);
+  if (text.empty() || ec != std::errc{} || ptr != end) return std::nullopt;
+  return value;
+}
+
+std::optional<unsigned long long> parse_in_range(std::string_view text, unsigned long long min,
+                                                 unsigned long long max, std::string& error) {
+  auto value = parse_unsigned(text);
+  if (!value || *value < min || *value > max) {
+    error = "expected an integer from " + std::to_string(min) + " to " + std::to_string(max) +
+            ", got '" + std::string(text) + "'";
+    return std::nullopt;
+  }
+  return value;
+}
+
+template <typename T>
+flag integer_flag(std::string name, std::string help, T server_config::*member,
+                  unsigned long long min, unsigned long long max = std::numeric_limits<T>::max()) {
+  return make_flag(
+      std::move(name), "N", std::move(help),
+      [member, min, max](server_config& c, std::string_view text) -> std::optional<std::string> {
+        std::string error;
+        auto value = parse_in_range(text, min, max, error);
+        if (!value) return error;
+        c.*member = static_cast<T>(*value);
+        return std::nullopt;
+      },
+      [member](const server_config& c) { return std::to_string(c.*member); });
+}
+
+template <typename Rep, typename Period>
+flag duration_flag(std::string name, std::string value_name, std::string help,
+                   std::chrono::duration<Rep, Period> server_config::*member,
+                   unsigned long long max) {
+  using duration = std::chrono::duration<Rep, Period>;
+  return make_flag(
+      std::move(name), std::move(value_name), std::move(help),
+      [member, max](server_config& c, std::string_view text) -> std::optional<std::string> {
+        std::string error;
+        auto value = parse_in_range(text, 1, max, error);
+        if (!value) return error;
+        c.*member = duration{static_cast<Rep>(*value)};
+        return std::nullopt;
+      },
+      [member](const server_config& c) { return std::to_string((c.*member).count()); });
+}
+
+flag string_flag(std::string name, std::string value_name, std::string help,
+                 std::string server_config::*member) {
+  return make_flag(
+      std::move(name), std::move(value_name), std::move(help),
+      [member](server_config& c, std::string_view text) -> std::optional<std::string> {
+        if (text.empty()) return "must not be empty";
+        c.*member = std::string(text);
+        return std::nullopt;
+      },
+      [member](const server_config& c) { return c.*member; });
+}
+
+// The browser sends Origin as scheme://host[:port] and it is compared byte for byte, so a
+// trailing slash or path in the configuration would silently never match.
+std::optional<std::string> check_origin(std::string_view origin) {
+  const auto sep = origin.find("://");
+  if (sep == std::string_view::npos || sep == 0 || sep + 3 == origin.size()) {
+    return "expected scheme://host[:port], got '" + std::string(origin) + "'";
+  }
+  if (origin.find('/', sep + 3) != std::string_view::npos) {
+    return "an origin has no path or trailing slash, got '" + std::string(origin) + "'";
+  }
+  return std::nullopt;
+}
+
+constexpr std::string_view log_levels[] = {"trace", "debug",    "info", "warn",
+                                           "error", "critical", "off"};
+
+const std::vector<flag>& flag_table() {
+  using namespace std::chrono;
+  constexpr unsigned long long size_max = std::numeric_limits<std::uint32_t>::max();
+  static const std::vector<flag> table = [] {
+    std::vector<flag> t;
+    t.push_back(string_flag("address", "ADDR", "IP address to listen on", &server_config::address));
+    t.push_back(integer_flag("port", "TCP port to listen on; 0 picks a free port and logs it",
+                             &server_config::port, 0));
+    t.push_back(string_flag("db", "PATH", "SQLite database file", &server_config::db_path));
+    t.push_back(make_flag(
+        "log-level", "trace|debug|info|warn|error|critical|off", "Minimum level logged",
+        [](server_config& c, std::string_view text) -> std::optional<std::string> {
+          if (std::find(std::begin(log_levels), std::end(log_levels), text) ==
+              std::end(log_levels)) {
+            return "expected one of trace, debug, info, warn, error, critical, off, got '" +
+                   std::string(text) + "'";
+          }
+          c.log_level = std::string(text);
+          return std::nullopt;
+        },
+        [](const server_config& c) { return c.log_level; }));
+
+    auto origin = make_flag(
+        "allowed-origin", "ORIGIN",
+        "Extra Origin (scheme://host[:port]) allowed to open the WebSocket; repeatable,\n"
+        "      comma-separated in the environment variable",
+        [](server_config& c, std::string_view text) -> std::optional<std::string> {
+          if (auto error = check_origin(text)) return error;
+          c.allowed_origins.emplace_back(text);
+          return std::nullopt;
+        },
+        [](const server_config& c) {
+          std::string joined;
+          for (const auto& o : c.allowed_origins) joined += (joined.empty() ? "" : ",") + o;
+          return joined;
+        });
+    origin.repeatable = true;
+    t.push_back(std::move(origin));
+
+    t.push_back(make_flag(
+        "web-dir", "DIR", "Serve the web client from this directory instead of the built-in copy",
+        [](server_config& c, std::string_view text) -> std::optional<std::string> {
+          if (text.empty()) return "must not be empty";
+          c.web_dir = std::string(text);
+          return std::nullopt;
+        },
+        [](const server_config& c) { return c.web_dir.value_or(""); }));
+    t.push_back(make_flag(
+        "synchronous", "normal|full",
+        "SQLite synchronous mode; full also survives power loss at some write cost",
+        [](server_config& c, std::string_view text) -> std::optional<std::string> {
+          if (text == "normal") {
+            c.synchronous = sync_mode::normal;
+          } else if (text == "full") {
+            c.synchronous = sync_mode::full;
+          } else {
+            return "expected normal or full, got '" + std::string(text) + "'";
+          }
+          return std::nullopt;
+        },
+        [](const server_config& c) {
+          return std::string(c.synchronous == sync_mode::full ? "full" : "normal");
+        }));
+
+    // Upper bounds on durations keep later time arithmetic far from overflow.
+    t.push_back(duration_flag("token-ttl", "SECONDS", "Lifetime of a login token",
+                              &server_config::token_ttl, 10ULL * 365 * 24 * 3600));
+    t.push_back(integer_flag("argon2-ops", "argon2id time cost (passes)",
+                             &server_config::argon2_ops, crypto_pwhash_OPSLIMIT_MIN,
+                             crypto_pwhash_OPSLIMIT_MAX));
+    t.push_back(integer_flag(
+        "argon2-mem-kib", "argon2id memory cost in KiB", &server_config::argon2_mem_kib,
+        (crypto_pwhash_MEMLIMIT_MIN + 1023) / 1024, crypto_pwhash_MEMLIMIT_MAX / 1024));
+    t.push_back(integer_flag("hash-threads", "Threads that hash passwords",
+                             &server_config::hash_threads, 1, 1024));
+    t.push_back(integer_flag("max-pending-logins",
+                             "Password hashes queued or running before logins are refused",
+                             &server_config::max_pending_logins, 1, size_max));
+    t.push_back(integer_flag("max-body-bytes", "Largest HTTP request body",
+                             &server_config::max_body_bytes, 1, size_max));
+    t.push_back(integer_flag("max-header-bytes", "Largest HTTP request header block",
+                             &server_config::max_header_bytes, 1, size_max));
+    t.push_back(duration_flag("request-timeout", "SECONDS", "Time allowed to send one HTTP request",
+                              &server_config::request_timeout, 24 * 3600));
+    t.push_back(integer_flag("max-frame-bytes", "Largest WebSocket message accepted",
+                             &server_config::max_frame_bytes, 1, size_max));
+    t.push_back(integer_flag("send-queue-frames",
+                             "Outgoing WebSocket messages queued before a slow client is dropped",
+                             &server_config::send_queue_frames, 1, size_max));
+    t.push_back(integer_flag("send-queue-bytes",
+                             "Outgoing WebSocket bytes queued before a slow client is dropped",
+                             &server_config::send_queue_bytes, 1, size_max));
+    t.push_back(duration_flag("typing-timeout-ms", "MS",
+                              "A typing indicator ends after this long without a refresh",
+                              &server_config::typing_timeout, 3600 * 1000));
+    return t;
+  }();
+  return table;
+}
+
+const flag* find_flag(std::string_view name) {
+  for (const auto& f : flag_table()) {
+    if (f.name == name) return &f;
+  }
+  return nullptr;
+}
+
+std::string help_text() {
+  const server_config defaults;
+  std::string text =
+      "Usage: chatterbox [options]\n"
+      "\n"
+      "Options take a value as --name VALUE or --name=VALUE. Each can also be set with the\n"
+      "environment variable shown; the command line wins over the environment.\n"
+      "\n"
+      "  -h, --help\n"
+      "      Show this help and exit.\n";
+  for (const auto& f : flag_table()) {
+    auto shown = f.show(defaults);
+    text += "  --" + f.name + " " + f.value_name + "\n      " + f.help +
+            ".\n      default: " + (shown.empty() ? "none" : shown) + "; env: " + f.env + "\n";
+  }
+  return text;
+}
+
+std::optional<std::string_view> find_env(const char* const* envp, std::string_view name) {
+  if (envp == nullptr) return std::nullopt;
+  for (; *envp != nullptr; ++envp) {
+    std::string_view entry = *envp;
+    if (entry.size() > name.size() && entry.starts_with(name) && entry[name.size()] == '=') {
+      return entry.substr(name.size() + 1);
+    }
+  }
+  return std::nullopt;
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+std::optional<std::string> apply_env(server_config& config, const flag& f, std::string_view raw) {
+  if (!f.repeatable) return f.set(config, raw);
+  // A list in one variable: commas separate, blanks around them are noise.
+  while (!raw.empty()) {
+    const auto comma = raw.find(',');
+    const auto item = trim(raw.substr(0, comma));
+    raw = comma == std::string_view::npos ? std::string_view{} : raw.substr(comma + 1);
+    if (item.empty()) continue;
+    if (auto error = f.set(config, item)) return error;
+  }
+  return std::nullopt;
+}
+
+struct occurrence {
+  const flag* f;
+  std::string_view value;
+};
+
+}  // namespace
+
+std::variant<server_config, config_help, config_error> parse_config(int argc,
+                                                                    const char* const* argv,
+                                                                    const char* const* envp) {
+  // --help wins wherever it appears, even next to bad options: that is when it is needed.
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if (arg == "--help" || arg == "-h") return config_help{help_text()};
+  }
+
+  // The whole command line is read first: it decides which environment variables are
+  // overridden, and a typo in a flag is reported even when a variable is also wrong.
+  std::vector<occurrence> given;
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if (!arg.starts_with("--") || arg.size() == 2) {
+      return config_error{"unexpected argument '" + std::string(arg) + "'; see --help"};
+    }
+    const auto body = arg.substr(2);
+    const auto eq = body.find('=');
+    const auto name = body.substr(0, eq);
+    if (name == "help") return config_error{"--help takes no value"};
+    const flag* f = find_flag(name);
+    if (f == nullptr) {
+      return config_error{"unknown option --" + std::string(name) + "; see --help"};
+    }
+    if (eq != std::string_view::npos) {
+      given.push_back({f, body.substr(eq + 1)});
+      continue;
+    }
+    // A following "--flag" is almost certainly a forgotten value, not a value that happens to
+    // start with dashes; --name=--value still allows the latter.
+    if (i + 1 >= argc || std::string_view(argv[i + 1]).starts_with("--")) {
+      return config_error{"--" + f->name + " needs a value (" + f->value_name + ")"};
+    }
+    given.push_back({f, argv[++i]});
+  }
+
+  server_config config;
+  for (const auto& f : flag_table()) {
+    // The command line wins outright: an overridden variable is not even validated, so a
+    // broken deployment file can be worked around from the command line. For a repeatable
+    // flag this also means command-line values replace the environment list, not extend it.
+    const bool overridden =
+        std::any_of(given.begin(), given.end(), [&](const occurrence& o) { return o.f == &f; });
+    auto raw = find_env(envp, f.env);
+    // An empty variable is treated as unset, as container runtimes often export blanks.
+    if (overridden || !raw || raw->empty()) continue;
+    if (auto error = apply_env(config, f, *raw)) return config_error{f.env + ": " + *error};
+  }
+
+  for (const auto& [f, value] : given) {
+    if (auto error = f->set(config, value)) return config_error{"--" + f->name + ": " + *error};
+  }
+  return config;
+}
+
+}  // namespace chatterbox

@@ -1,0 +1,346 @@
+#include "chatterbox/config.hpp"
+
+#include <gtest/gtest.h>
+#include <sodium.h>
+
+#include <initializer_list>
+#include <string>
+#include <vector>
+
+namespace chatterbox {
+namespace {
+
+using result = std::variant<server_config, config_help, config_error>;
+
+// Owns argv/envp storage so each test can write them as plain string lists.
+result parse(std::initializer_list<std::string> args, std::initializer_list<std::string> env = {}) {
+  std::vector<std::string> arg_store{"chatterbox"};
+  arg_store.insert(arg_store.end(), args);
+  std::vector<std::string> env_store(env);
+  std::vector<const char*> argv;
+  for (const auto& a : arg_store) argv.push_back(a.c_str());
+  argv.push_back(nullptr);
+  std::vector<const char*> envp;
+  for (const auto& e : env_store) envp.push_back(e.c_str());
+  envp.push_back(nullptr);
+  return parse_config(static_cast<int>(arg_store.size()), argv.data(), envp.data());
+}
+
+server_config ok(const result& r) {
+  if (const auto* error = std::get_if<config_error>(&r)) {
+    ADD_FAILURE() << "unexpected config_error: " << error->message;
+    return {};
+  }
+  EXPECT_TRUE(std::holds_alternative<server_config>(r));
+  return std::holds_alternative<server_config>(r) ? std::get<server_config>(r) : server_config{};
+}
+
+std::string error_of(const result& r) {
+  const auto* error = std::get_if<config_error>(&r);
+  EXPECT_NE(error, nullptr) << "expected a config_error";
+  return error ? error->message : std::string{};
+}
+
+const std::vector<std::string> all_flags = {"address",
+                                            "port",
+                                            "db",
+                                            "log-level",
+                                            "allowed-origin",
+                                            "web-dir",
+                                            "synchronous",
+                                            "token-ttl",
+                                            "argon2-ops",
+                                            "argon2-mem-kib",
+                                            "hash-threads",
+                                            "max-pending-logins",
+                                            "max-body-bytes",
+                                            "max-header-bytes",
+                                            "request-timeout",
+                                            "max-frame-bytes",
+                                            "send-queue-frames",
+                                            "send-queue-bytes",
+                                            "typing-timeout-ms"};
+
+TEST(Config, DefaultsWithNoArgumentsOrEnvironment) {
+  const auto c = ok(parse({}));
+  const server_config d;
+  EXPECT_EQ(c.address, "127.0.0.1");
+  EXPECT_EQ(c.port, 8080);
+  EXPECT_EQ(c.db_path, "chatterbox.db");
+  EXPECT_EQ(c.log_level, "info");
+  EXPECT_TRUE(c.allowed_origins.empty());
+  EXPECT_FALSE(c.web_dir.has_value());
+  EXPECT_EQ(c.synchronous, sync_mode::normal);
+  EXPECT_EQ(c.token_ttl, d.token_ttl);
+  EXPECT_EQ(c.argon2_ops, 2u);
+  EXPECT_EQ(c.argon2_mem_kib, 19u * 1024);
+  EXPECT_EQ(c.hash_threads, 1u);
+  EXPECT_EQ(c.max_pending_logins, 64u);
+  EXPECT_EQ(c.max_body_bytes, d.max_body_bytes);
+  EXPECT_EQ(c.max_header_bytes, d.max_header_bytes);
+  EXPECT_EQ(c.request_timeout, std::chrono::seconds(30));
+  EXPECT_EQ(c.max_frame_bytes, d.max_frame_bytes);
+  EXPECT_EQ(c.send_queue_frames, d.send_queue_frames);
+  EXPECT_EQ(c.send_queue_bytes, d.send_queue_bytes);
+  EXPECT_EQ(c.typing_timeout, std::chrono::milliseconds(6000));
+}
+
+TEST(Config, NullEnvironmentAndZeroArgcAreAccepted) {
+  EXPECT_TRUE(std::holds_alternative<server_config>(parse_config(0, nullptr, nullptr)));
+}
+
+TEST(Config, BothFlagSyntaxesSetEveryOption) {
+  const auto c = ok(parse({"--address",
+                           "0.0.0.0",
+                           "--port=9000",
+                           "--db",
+                           "/tmp/x.db",
+                           "--log-level=debug",
+                           "--web-dir",
+                           "/srv/web",
+                           "--synchronous=full",
+                           "--token-ttl",
+                           "60",
+                           "--argon2-ops=3",
+                           "--argon2-mem-kib",
+                           "4096",
+                           "--hash-threads=4",
+                           "--max-pending-logins",
+                           "10",
+                           "--max-body-bytes=100",
+                           "--max-header-bytes",
+                           "200",
+                           "--request-timeout=5",
+                           "--max-frame-bytes",
+                           "300",
+                           "--send-queue-frames=7",
+                           "--send-queue-bytes",
+                           "400",
+                           "--typing-timeout-ms=1500"}));
+  EXPECT_EQ(c.address, "0.0.0.0");
+  EXPECT_EQ(c.port, 9000);
+  EXPECT_EQ(c.db_path, "/tmp/x.db");
+  EXPECT_EQ(c.log_level, "debug");
+  EXPECT_EQ(c.web_dir, "/srv/web");
+  EXPECT_EQ(c.synchronous, sync_mode::full);
+  EXPECT_EQ(c.token_ttl, std::chrono::seconds(60));
+  EXPECT_EQ(c.argon2_ops, 3u);
+  EXPECT_EQ(c.argon2_mem_kib, 4096u);
+  EXPECT_EQ(c.hash_threads, 4u);
+  EXPECT_EQ(c.max_pending_logins, 10u);
+  EXPECT_EQ(c.max_body_bytes, 100u);
+  EXPECT_EQ(c.max_header_bytes, 200u);
+  EXPECT_EQ(c.request_timeout, std::chrono::seconds(5));
+  EXPECT_EQ(c.max_frame_bytes, 300u);
+  EXPECT_EQ(c.send_queue_frames, 7u);
+  EXPECT_EQ(c.send_queue_bytes, 400u);
+  EXPECT_EQ(c.typing_timeout, std::chrono::milliseconds(1500));
+}
+
+TEST(Config, ValueAfterEqualsMayContainEqualsAndDashes) {
+  EXPECT_EQ(ok(parse({"--db=a=b.db"})).db_path, "a=b.db");
+  EXPECT_EQ(ok(parse({"--db=--odd"})).db_path, "--odd");
+}
+
+TEST(Config, EnvironmentIsReadForEveryFlag) {
+  const auto c =
+      ok(parse({}, {"CHATTERBOX_PORT=7000", "CHATTERBOX_DB=env.db", "CHATTERBOX_LOG_LEVEL=warn",
+                    "CHATTERBOX_TYPING_TIMEOUT_MS=250", "CHATTERBOX_ARGON2_MEM_KIB=1024",
+                    "CHATTERBOX_WEB_DIR=/w", "CHATTERBOX_MAX_PENDING_LOGINS=3", "UNRELATED=1"}));
+  EXPECT_EQ(c.port, 7000);
+  EXPECT_EQ(c.db_path, "env.db");
+  EXPECT_EQ(c.log_level, "warn");
+  EXPECT_EQ(c.typing_timeout, std::chrono::milliseconds(250));
+  EXPECT_EQ(c.argon2_mem_kib, 1024u);
+  EXPECT_EQ(c.web_dir, "/w");
+  EXPECT_EQ(c.max_pending_logins, 3u);
+}
+
+TEST(Config, CommandLineWinsOverEnvironment) {
+  const auto c = ok(parse({"--port", "1234"}, {"CHATTERBOX_PORT=7000", "CHATTERBOX_DB=env.db"}));
+  EXPECT_EQ(c.port, 1234);
+  EXPECT_EQ(c.db_path, "env.db");
+}
+
+TEST(Config, EnvironmentNameMustMatchExactly) {
+  const auto c = ok(parse({}, {"CHATTERBOX_PORTX=1", "CHATTERBOX_POR=2", "CHATTERBOX_PORT"}));
+  EXPECT_EQ(c.port, 8080);
+}
+
+TEST(Config, EmptyEnvironmentValueIsTreatedAsUnset) {
+  EXPECT_EQ(ok(parse({}, {"CHATTERBOX_PORT="})).port, 8080);
+}
+
+TEST(Config, LastNonRepeatableFlagWins) {
+  EXPECT_EQ(ok(parse({"--port=1", "--port", "2"})).port, 2);
+}
+
+TEST(Config, AllowedOriginIsRepeatable) {
+  const auto c = ok(
+      parse({"--allowed-origin", "https://a.example", "--allowed-origin=http://b.example:8080"}));
+  EXPECT_EQ(c.allowed_origins,
+            (std::vector<std::string>{"https://a.example", "http://b.example:8080"}));
+}
+
+TEST(Config, AllowedOriginEnvironmentIsCommaSeparated) {
+  const auto c =
+      ok(parse({}, {"CHATTERBOX_ALLOWED_ORIGIN=https://a.example, http://b.example ,,"}));
+  EXPECT_EQ(c.allowed_origins, (std::vector<std::string>{"https://a.example", "http://b.example"}));
+}
+
+TEST(Config, AllowedOriginOnCommandLineReplacesEnvironmentList) {
+  const auto c = ok(parse({"--allowed-origin=https://c.example"},
+                          {"CHATTERBOX_ALLOWED_ORIGIN=https://a.example,https://b.example"}));
+  EXPECT_EQ(c.allowed_origins, (std::vector<std::string>{"https://c.example"}));
+}
+
+TEST(Config, AllowedOriginRejectsPathsAndBareHosts) {
+  EXPECT_NE(error_of(parse({"--allowed-origin=https://a.example/"})).find("trailing slash"),
+            std::string::npos);
+  EXPECT_NE(error_of(parse({"--allowed-origin=a.example"})).find("scheme://host"),
+            std::string::npos);
+  EXPECT_NE(error_of(parse({}, {"CHATTERBOX_ALLOWED_ORIGIN=https://ok.example,bad"}))
+                .find("CHATTERBOX_ALLOWED_ORIGIN"),
+            std::string::npos);
+}
+
+TEST(Config, PortRange) {
+  EXPECT_EQ(ok(parse({"--port=0"})).port, 0);
+  EXPECT_EQ(ok(parse({"--port=65535"})).port, 65535);
+  const auto message = error_of(parse({"--port=65536"}));
+  EXPECT_NE(message.find("--port"), std::string::npos) << message;
+  EXPECT_NE(message.find("0 to 65535"), std::string::npos) << message;
+  EXPECT_NE(message.find("65536"), std::string::npos) << message;
+}
+
+TEST(Config, NumbersMustBeWholePlainIntegers) {
+  for (const char* bad : {"-1", "+1", "1.5", "12abc", " 12", "", "0x10", "99999999999999999999"}) {
+    EXPECT_NE(error_of(parse({std::string("--max-body-bytes=") + bad})).find("--max-body-bytes"),
+              std::string::npos)
+        << bad;
+  }
+}
+
+TEST(Config, SizesAndTimeoutsMustBePositive) {
+  for (const auto& name : {"token-ttl", "hash-threads", "max-pending-logins", "max-body-bytes",
+                           "max-header-bytes", "request-timeout", "max-frame-bytes",
+                           "send-queue-frames", "send-queue-bytes", "typing-timeout-ms"}) {
+    const auto message = error_of(parse({std::string("--") + name + "=0"}));
+    EXPECT_NE(message.find(name), std::string::npos) << message;
+  }
+}
+
+TEST(Config, Argon2CostHasLibsodiumMinimum) {
+  const auto min_ops = std::to_string(crypto_pwhash_OPSLIMIT_MIN);
+  const auto min_kib = std::to_string((crypto_pwhash_MEMLIMIT_MIN + 1023) / 1024);
+  EXPECT_EQ(ok(parse({"--argon2-ops", min_ops})).argon2_ops, crypto_pwhash_OPSLIMIT_MIN);
+  EXPECT_EQ(ok(parse({"--argon2-mem-kib", min_kib})).argon2_mem_kib * 1024,
+            crypto_pwhash_MEMLIMIT_MIN);
+  EXPECT_NE(error_of(parse({"--argon2-ops=0"})).find("--argon2-ops"), std::string::npos);
+  EXPECT_NE(error_of(parse({"--argon2-mem-kib=" + std::to_string(std::stoull(min_kib) - 1)}))
+                .find("--argon2-mem-kib"),
+            std::string::npos);
+}
+
+TEST(Config, EnumeratedValuesAreChecked) {
+  for (const auto* level : {"trace", "debug", "info", "warn", "error", "critical", "off"}) {
+    EXPECT_EQ(ok(parse({"--log-level", level})).log_level, level);
+  }
+  EXPECT_NE(error_of(parse({"--log-level=verbose"})).find("verbose"), std::string::npos);
+  EXPECT_EQ(ok(parse({"--synchronous=normal"}, {"CHATTERBOX_SYNCHRONOUS=full"})).synchronous,
+            sync_mode::normal);
+  EXPECT_NE(error_of(parse({"--synchronous=extra"})).find("normal or full"), std::string::npos);
+}
+
+TEST(Config, EmptyStringsAreRejected) {
+  EXPECT_NE(error_of(parse({"--address="})).find("--address"), std::string::npos);
+  EXPECT_NE(error_of(parse({"--db", ""})).find("--db"), std::string::npos);
+  EXPECT_NE(error_of(parse({"--web-dir="})).find("--web-dir"), std::string::npos);
+}
+
+TEST(Config, BadEnvironmentValueNamesTheVariable) {
+  const auto message = error_of(parse({}, {"CHATTERBOX_PORT=eighty"}));
+  EXPECT_NE(message.find("CHATTERBOX_PORT"), std::string::npos) << message;
+  EXPECT_NE(message.find("eighty"), std::string::npos) << message;
+}
+
+TEST(Config, BadEnvironmentValueIsIgnoredWhenCommandLineOverridesIt) {
+  EXPECT_EQ(ok(parse({"--port=1"}, {"CHATTERBOX_PORT=eighty"})).port, 1);
+  EXPECT_EQ(ok(parse({"--allowed-origin=https://a.example"}, {"CHATTERBOX_ALLOWED_ORIGIN=bad"}))
+                .allowed_origins.size(),
+            1u);
+}
+
+TEST(Config, UnknownFlagIsNamed) {
+  const auto message = error_of(parse({"--prot", "80"}));
+  EXPECT_NE(message.find("--prot"), std::string::npos) << message;
+  EXPECT_NE(error_of(parse({"--prot=80"})).find("--prot"), std::string::npos);
+}
+
+TEST(Config, FlagNameMustMatchExactly) {
+  EXPECT_NE(error_of(parse({"--por=80"})).find("--por"), std::string::npos);
+  EXPECT_NE(error_of(parse({"--PORT=80"})).find("--PORT"), std::string::npos);
+}
+
+TEST(Config, PositionalArgumentsAreRejected) {
+  EXPECT_NE(error_of(parse({"serve"})).find("serve"), std::string::npos);
+  EXPECT_NE(error_of(parse({"-p", "80"})).find("-p"), std::string::npos);
+  EXPECT_NE(error_of(parse({"--"})).find("--"), std::string::npos);
+}
+
+TEST(Config, MissingValueIsReported) {
+  const auto at_end = error_of(parse({"--port"}));
+  EXPECT_NE(at_end.find("--port"), std::string::npos) << at_end;
+  EXPECT_NE(at_end.find("needs a value"), std::string::npos) << at_end;
+  const auto before_flag = error_of(parse({"--db", "--port", "80"}));
+  EXPECT_NE(before_flag.find("--db"), std::string::npos) << before_flag;
+}
+
+TEST(Config, HelpIsReturnedForLongAndShortForms) {
+  EXPECT_TRUE(std::holds_alternative<config_help>(parse({"--help"})));
+  EXPECT_TRUE(std::holds_alternative<config_help>(parse({"-h"})));
+  EXPECT_TRUE(std::holds_alternative<config_help>(parse({"--bogus", "--help"})));
+  EXPECT_TRUE(std::holds_alternative<config_help>(parse({"--help"}, {"CHATTERBOX_PORT=bad"})));
+  EXPECT_NE(error_of(parse({"--help=yes"})).find("--help"), std::string::npos);
+}
+
+TEST(Config, HelpListsEveryFlagWithDefaultAndEnvironmentVariable) {
+  const auto r = parse({"--help"});
+  ASSERT_TRUE(std::holds_alternative<config_help>(r));
+  const auto& text = std::get<config_help>(r).text;
+  for (const auto& name : all_flags) {
+    std::string env = "CHATTERBOX_";
+    for (char c : name) env += c == '-' ? '_' : static_cast<char>(std::toupper(c));
+    EXPECT_NE(text.find("--" + name + " "), std::string::npos) << name;
+    EXPECT_NE(text.find("env: " + env + "\n"), std::string::npos) << env;
+  }
+  EXPECT_NE(text.find("default: 8080;"), std::string::npos);
+  EXPECT_NE(text.find("default: 127.0.0.1;"), std::string::npos);
+  EXPECT_NE(text.find("default: chatterbox.db;"), std::string::npos);
+  EXPECT_NE(text.find("default: 604800;"), std::string::npos);
+  EXPECT_NE(text.find("default: 6000;"), std::string::npos);
+  EXPECT_NE(text.find("default: normal;"), std::string::npos);
+  EXPECT_NE(text.find("--help"), std::string::npos);
+}
+
+TEST(Config, EveryFlagInHelpIsAcceptedByTheParser) {
+  // Guards the other direction: nothing documented is unknown to the parser.
+  const auto r = parse({"--help"});
+  ASSERT_TRUE(std::holds_alternative<config_help>(r));
+  const auto& text = std::get<config_help>(r).text;
+  std::size_t documented = 0;
+  for (std::size_t pos = text.find("\n  --"); pos != std::string::npos;
+       pos = text.find("\n  --", pos + 1)) {
+    const auto start = pos + 5;
+    const auto name = text.substr(start, text.find(' ', start) - start);
+    const auto message = parse({"--" + name});  // no value: must be "needs a value"
+    ASSERT_TRUE(std::holds_alternative<config_error>(message)) << name;
+    EXPECT_NE(std::get<config_error>(message).message.find("needs a value"), std::string::npos)
+        << name;
+    ++documented;
+  }
+  EXPECT_EQ(documented, all_flags.size());
+}
+
+}  // namespace
+}  // namespace chatterbox

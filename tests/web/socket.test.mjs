@@ -1,0 +1,187 @@
+// ChatSocket against a fake WebSocket: batches, the sync loop, the outbox, close 4001.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+
+import { CLOSE_LOGGED_OUT, ChatSocket, newClientId, socketUrl } from '../../web/js/socket.js';
+
+class FakeWebSocket {
+  static all = [];
+  constructor(url) {
+    this.url = url;
+    this.readyState = 1;
+    this.sent = [];
+    FakeWebSocket.all.push(this);
+  }
+  send(text) {
+    this.sent.push(JSON.parse(text));
+  }
+  close(code = 1000) {
+    this.readyState = 3;
+    this.onclose?.({ code });
+  }
+  // test side
+  serverSends(value) {
+    this.onmessage({ data: JSON.stringify(value) });
+  }
+  drop(code = 1006) {
+    this.readyState = 3;
+    this.onclose({ code });
+  }
+  static last() {
+    return FakeWebSocket.all.at(-1);
+  }
+}
+
+const instantBackoff = { next: () => 0, reset: () => {} };
+const tick = (ms = 5) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function makeSocket(options = {}) {
+  FakeWebSocket.all = [];
+  const socket = new ChatSocket('ws://test/ws', { WebSocketImpl: FakeWebSocket, backoff: instantBackoff, ...options });
+  const events = [];
+  const statuses = [];
+  let loggedOut = 0;
+  socket.addEventListener('event', (e) => events.push(e.detail));
+  socket.addEventListener('status', (e) => statuses.push(e.detail.state));
+  socket.addEventListener('loggedout', () => (loggedOut += 1));
+  return { socket, events, statuses, loggedOut: () => loggedOut };
+}
+
+const hello = (seq) => ({ type: 'hello', user: 'alice', seq, protocol: 1 });
+const msg = (id, seq, text = `m${id}`) => ({ id, seq, user: 'bob', text, ts: 1, edited: false, deleted: false });
+const live = (id, seq) => ({ type: 'message', ...msg(id, seq) });
+
+test('socketUrl follows the page scheme and host', () => {
+  assert.equal(socketUrl({ protocol: 'http:', host: 'localhost:8080' }), 'ws://localhost:8080/ws');
+  assert.equal(socketUrl({ protocol: 'https:', host: 'chat.example' }), 'wss://chat.example/ws');
+});
+
+test('client ids are unique and within 1-64 characters', () => {
+  const ids = new Set(Array.from({ length: 100 }, newClientId));
+  assert.equal(ids.size, 100);
+  for (const id of ids) assert.ok(id.length >= 1 && id.length <= 64);
+});
+
+test('a frame may be one event or an array of events, handled in order', () => {
+  const { socket, events } = makeSocket();
+  socket.start();
+  const ws = FakeWebSocket.last();
+  ws.serverSends(hello(5));
+  ws.serverSends([live(1, 6), { type: 'typing', user: 'bob', active: true }, live(2, 7)]);
+  ws.serverSends({ type: 'presence', users: ['alice'] });
+  assert.deepEqual(
+    events.map((e) => e.type),
+    ['hello', 'message', 'typing', 'message', 'presence'],
+  );
+  socket.stop();
+});
+
+test('messages sent offline are queued and resent with the same client_id until acked', async () => {
+  const { socket, statuses } = makeSocket();
+  socket.start();
+  let ws = FakeWebSocket.last();
+  assert.equal(socket.send({ type: 'send', client_id: 'c-1', text: 'early' }), false, 'no hello yet');
+  ws.serverSends(hello(10));
+  assert.deepEqual(ws.sent, [{ type: 'send', client_id: 'c-1', text: 'early' }], 'flushed on hello');
+  assert.equal(socket.send({ type: 'send', client_id: 'c-2', text: 'second' }), true);
+  ws.serverSends({ type: 'ack', client_id: 'c-1', id: 11, ts: 1 });
+  assert.equal(socket.pendingCount, 1);
+
+  ws.drop();
+  assert.equal(statuses.at(-1), 'reconnecting');
+  assert.equal(socket.send({ type: 'send', client_id: 'c-3', text: 'offline' }), false);
+  assert.equal(socket.send({ type: 'typing', active: true }), false);
+  socket.send({ type: 'edit', id: 11, text: 'changed offline' });
+  await tick();
+  ws = FakeWebSocket.last();
+  assert.equal(FakeWebSocket.all.length, 2, 'reconnected');
+  ws.serverSends(hello(13));
+  assert.deepEqual(ws.sent, [
+    { type: 'send', client_id: 'c-2', text: 'second' },
+    { type: 'send', client_id: 'c-3', text: 'offline' },
+    { type: 'edit', id: 11, text: 'changed offline' },
+    { type: 'sync', since: 10 },
+  ]);
+  assert.equal(statuses.at(-1), 'online');
+  socket.stop();
+});
+
+test('sync repeats from the returned seq until has_more is false, then resumes from the newest', async () => {
+  const { socket, events } = makeSocket();
+  socket.start();
+  let ws = FakeWebSocket.last();
+  ws.serverSends(hello(100));
+  ws.serverSends(live(1, 101));
+  ws.drop();
+  await tick();
+  ws = FakeWebSocket.last();
+  ws.serverSends(hello(2500));
+  assert.deepEqual(ws.sent.at(-1), { type: 'sync', since: 101 });
+  // A live message arrives in the middle of the catch-up.
+  ws.serverSends(live(3, 2501));
+  ws.serverSends({ type: 'sync', messages: [msg(2, 1101)], seq: 1101, has_more: true });
+  assert.deepEqual(ws.sent.at(-1), { type: 'sync', since: 1101 });
+  ws.serverSends({ type: 'sync', messages: [msg(4, 2500)], seq: 2500, has_more: false });
+  assert.equal(ws.sent.length, 2, 'no third sync');
+  assert.equal(events.filter((e) => e.type === 'sync').length, 2, 'sync replies reach the app');
+
+  // The next reconnect starts from the newest seq seen: the live 2501.
+  ws.drop();
+  await tick();
+  ws = FakeWebSocket.last();
+  ws.serverSends(hello(2600));
+  assert.deepEqual(ws.sent, [{ type: 'sync', since: 2501 }]);
+  socket.stop();
+});
+
+test('a drop during a sync restarts it from where the last complete catch-up ended', async () => {
+  const { socket } = makeSocket();
+  socket.start();
+  let ws = FakeWebSocket.last();
+  ws.serverSends(hello(50));
+  ws.drop();
+  await tick();
+  ws = FakeWebSocket.last();
+  ws.serverSends(hello(900));
+  ws.serverSends(live(9, 901)); // live, but the sync has not finished
+  ws.drop();
+  await tick();
+  ws = FakeWebSocket.last();
+  ws.serverSends(hello(950));
+  assert.deepEqual(ws.sent, [{ type: 'sync', since: 50 }]);
+  socket.stop();
+});
+
+test('close 4001 means logged out: no reconnect', async () => {
+  const { socket, loggedOut } = makeSocket();
+  socket.start();
+  const ws = FakeWebSocket.last();
+  ws.serverSends(hello(1));
+  ws.drop(CLOSE_LOGGED_OUT);
+  await tick(20);
+  assert.equal(loggedOut(), 1);
+  assert.equal(FakeWebSocket.all.length, 1);
+});
+
+test('a refused upgrade asks the session check; a dead session stops reconnecting', async () => {
+  let answer = 'down';
+  const { socket, loggedOut } = makeSocket({ checkSession: async () => answer });
+  socket.start();
+  FakeWebSocket.last().drop(); // never said hello
+  await tick();
+  assert.equal(FakeWebSocket.all.length, 2, 'server down: keep trying');
+  answer = 'logged_out';
+  FakeWebSocket.last().drop();
+  await tick(20);
+  assert.equal(loggedOut(), 1);
+  assert.equal(FakeWebSocket.all.length, 2);
+});
+
+test('stop() closes without reconnecting', async () => {
+  const { socket } = makeSocket();
+  socket.start();
+  FakeWebSocket.last().serverSends(hello(1));
+  socket.stop();
+  await tick(20);
+  assert.equal(FakeWebSocket.all.length, 1);
+});

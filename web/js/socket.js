@@ -1,0 +1,239 @@
+// The chat WebSocket: connect, reconnect with backoff, catch up with `sync`, and an outbox that
+// survives disconnects. It knows the protocol's plumbing (seq tracking, acks, batches) but not
+// what messages look like on screen: every server event is handed on as an `event` DOM event.
+//
+// Events dispatched (CustomEvent, payload in `detail`):
+//   event      one server event object (arrays are unpacked, in order)
+//   status     { state: 'connecting' | 'online' | 'reconnecting' }
+//   loggedout  the server revoked our session (close 4001) or the cookie is no longer valid
+
+import { Backoff } from './backoff.js';
+
+export const CLOSE_LOGGED_OUT = 4001;
+
+export function socketUrl(location) {
+  return `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}/ws`;
+}
+
+// A random client_id; crypto.randomUUID exists only in secure contexts, so fall back for plain
+// http on a LAN address.
+export function newClientId() {
+  if (globalThis.crypto?.randomUUID) {
+    try {
+      return crypto.randomUUID();
+    } catch {
+      // not a secure context
+    }
+  }
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+export class ChatSocket extends EventTarget {
+  #url;
+  #checkSession;
+  #backoff;
+  #WebSocket;
+  #ws = null;
+  #timer = null;
+  #stopped = false;
+  #helloSeen = false; // on the current connection
+  #lastSeq = null; // every change up to this seq has been handed on; null before the first hello
+  #syncing = false;
+  #liveSeqDuringSync = 0;
+  #outbox = new Map(); // client_id -> `send` frame, until its ack
+  #deferred = []; // edit/delete frames made while offline
+
+  // checkSession(): resolves to 'ok' | 'logged_out' | 'down'; asked when a connection fails
+  // before the server said hello, because a refused upgrade looks the same as a dead server.
+  constructor(url, { checkSession = async () => 'ok', backoff = new Backoff(), WebSocketImpl = globalThis.WebSocket } = {}) {
+    super();
+    this.#url = url;
+    this.#checkSession = checkSession;
+    this.#backoff = backoff;
+    this.#WebSocket = WebSocketImpl;
+    this.onBrowserOnline = () => this.reconnectNow();
+  }
+
+  get ready() {
+    return this.#helloSeen && this.#ws !== null && this.#ws.readyState === 1;
+  }
+
+  get pendingCount() {
+    return this.#outbox.size;
+  }
+
+  start() {
+    this.#stopped = false;
+    globalThis.addEventListener?.('online', this.onBrowserOnline);
+    this.#emit('status', { state: 'connecting' });
+    this.#connect();
+  }
+
+  stop() {
+    this.#stopped = true;
+    globalThis.removeEventListener?.('online', this.onBrowserOnline);
+    if (this.#timer !== null) clearTimeout(this.#timer);
+    this.#timer = null;
+    if (this.#ws) {
+      this.#ws.onclose = null;
+      this.#ws.close(1000);
+      this.#ws = null;
+    }
+  }
+
+  // Skip the rest of the backoff wait (the browser says the network is back).
+  reconnectNow() {
+    if (this.#stopped || this.#timer === null) return;
+    clearTimeout(this.#timer);
+    this.#timer = null;
+    this.#connect();
+  }
+
+  // Sends a client frame. `send` frames are kept until acked and resent with the same client_id
+  // after a reconnect; `edit`/`delete` made offline wait for the next connection; anything else
+  // (typing, seen, history) is dropped while offline. Returns whether it went out now.
+  send(frame) {
+    if (frame.type === 'send') this.#outbox.set(frame.client_id, frame);
+    if (!this.ready) {
+      if (frame.type === 'edit' || frame.type === 'delete') this.#deferred.push(frame);
+      return false;
+    }
+    this.#ws.send(JSON.stringify(frame));
+    return true;
+  }
+
+  // Forget an unacked message (the server refused it for good).
+  drop(clientId) {
+    this.#outbox.delete(clientId);
+  }
+
+  #emit(type, detail) {
+    this.dispatchEvent(new CustomEvent(type, { detail }));
+  }
+
+  #connect() {
+    this.#helloSeen = false;
+    let ws;
+    try {
+      ws = new this.#WebSocket(this.#url);
+    } catch {
+      this.#scheduleReconnect();
+      return;
+    }
+    this.#ws = ws;
+    ws.onmessage = (e) => this.#onFrame(e.data);
+    ws.onclose = (e) => this.#onClose(e);
+    // onerror is always followed by onclose, which does the work.
+  }
+
+  async #onClose(e) {
+    this.#ws = null;
+    const hadHello = this.#helloSeen;
+    this.#helloSeen = false;
+    this.#syncing = false;
+    if (this.#stopped) return;
+    if (e.code === CLOSE_LOGGED_OUT) {
+      this.#loggedOut();
+      return;
+    }
+    this.#emit('status', { state: 'reconnecting' });
+    if (!hadHello && (await this.#checkSession()) === 'logged_out') {
+      this.#loggedOut();
+      return;
+    }
+    this.#scheduleReconnect();
+  }
+
+  #loggedOut() {
+    this.stop();
+    this.#emit('loggedout', {});
+  }
+
+  #scheduleReconnect() {
+    if (this.#stopped) return;
+    const delay = this.#backoff.next();
+    this.#timer = setTimeout(() => {
+      this.#timer = null;
+      if (!this.#stopped) this.#connect();
+    }, delay);
+  }
+
+  #onFrame(data) {
+    let parsed;
+    try {
+      parsed = JSON.parse(data);
+    } catch {
+      return; // not ours to fix; the server only sends JSON
+    }
+    const events = Array.isArray(parsed) ? parsed : [parsed];
+    for (const event of events) {
+      if (event && typeof event === 'object') this.#onEvent(event);
+    }
+  }
+
+  #raw(frame) {
+    this.#ws.send(JSON.stringify(frame));
+  }
+
+  #onEvent(event) {
+    switch (event.type) {
+      case 'hello':
+        this.#onHello(event);
+        break;
+      case 'ack':
+        this.#outbox.delete(event.client_id);
+        break;
+      case 'message':
+      case 'edited':
+      case 'deleted':
+        this.#noteSeq(event.seq);
+        break;
+      case 'sync':
+        this.#emit('event', event);
+        this.#onSync(event);
+        return;
+      default:
+        break;
+    }
+    this.#emit('event', event);
+  }
+
+  #onHello(hello) {
+    this.#helloSeen = true;
+    this.#backoff.reset();
+    const reconnect = this.#lastSeq !== null;
+    if (!reconnect) this.#lastSeq = hello.seq;
+    // Resend first: the server answers a known client_id with its original ack, so these become
+    // ids before the sync below can show the same messages a second time.
+    for (const frame of this.#outbox.values()) this.#raw(frame);
+    for (const frame of this.#deferred.splice(0)) this.#raw(frame);
+    if (reconnect) {
+      this.#syncing = true;
+      this.#liveSeqDuringSync = 0;
+      this.#raw({ type: 'sync', since: this.#lastSeq });
+    }
+    this.#emit('status', { state: 'online', reconnect });
+  }
+
+  #onSync(reply) {
+    if (!this.#syncing) return;
+    if (reply.has_more) {
+      this.#raw({ type: 'sync', since: reply.seq });
+      return;
+    }
+    this.#syncing = false;
+    this.#lastSeq = Math.max(reply.seq, this.#liveSeqDuringSync, this.#lastSeq ?? 0);
+  }
+
+  // While a sync runs, live events may be ahead of it; #lastSeq may only move to a seq below
+  // which nothing is missing, which is known once the sync is done.
+  #noteSeq(seq) {
+    if (typeof seq !== 'number') return;
+    if (this.#syncing) {
+      this.#liveSeqDuringSync = Math.max(this.#liveSeqDuringSync, seq);
+    } else if (this.#lastSeq !== null) {
+      this.#lastSeq = Math.max(this.#lastSeq, seq);
+    }
+  }
+}

@@ -33,10 +33,18 @@ std::vector<message> read_all(statement_scope& s) {
   return out;
 }
 
-std::string with(std::string_view tail) { return std::string(select_messages).append(tail); }
+// reserve + append: GCC 12 reports a false -Warray-bounds on `std::string(literal) + literal`.
+std::string joined(std::string_view head, std::string_view tail) {
+  std::string sql;
+  sql.reserve(head.size() + tail.size());
+  sql.append(head).append(tail);
+  return sql;
+}
+
+std::string with(std::string_view tail) { return joined(select_messages, tail); }
 
 // RETURNING cannot join, so the author's name comes from a correlated primary-key lookup.
-constexpr const char* returning_message =
+constexpr std::string_view returning_message =
     " RETURNING id, seq, (SELECT username FROM users WHERE users.id = messages.user_id), text, ts,"
     " edited, deleted";
 
@@ -52,12 +60,11 @@ message_repository::message_repository(SQLite::Database& db)
       owner_(db, "SELECT user_id, deleted FROM messages WHERE id = ?"),
       // deleted = 0 keeps a tombstone from ever getting text back, even if a caller skipped
       // the find_owner check.
-      update_text_(db, std::string("UPDATE messages SET text = ?, edited = 1, seq = ? "
-                                   "WHERE id = ? AND deleted = 0") +
-                           returning_message),
-      mark_deleted_(db, std::string("UPDATE messages SET text = '', deleted = 1, seq = ? "
-                                    "WHERE id = ?") +
-                            returning_message),
+      update_text_(db, joined("UPDATE messages SET text = ?, edited = 1, seq = ? "
+                              "WHERE id = ? AND deleted = 0",
+                              returning_message)),
+      mark_deleted_(db, joined("UPDATE messages SET text = '', deleted = 1, seq = ? WHERE id = ?",
+                               returning_message)),
       find_(db, with("WHERE m.id = ?")),
       // Pages walk the rowid backwards and stop after `limit` rows; the caller gets them
       // reversed into oldest-first order.

@@ -1,0 +1,75 @@
+#pragma once
+
+#include "chatterbox/chat/chat_service.hpp"
+#include "chatterbox/http/request_handler.hpp"
+#include "chatterbox/ws/websocket_session.hpp"
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <unordered_set>
+
+namespace chatterbox {
+
+class http_session;
+
+// The open HTTP connections, so shutdown can close idle keep-alive ones instead of waiting
+// for their timeouts. Non-owning: a session removes itself when it is destroyed.
+class http_session_registry {
+ public:
+  void add(http_session* session) { sessions_.insert(session); }
+  void remove(http_session* session) { sessions_.erase(session); }
+  void shutdown_all();
+  std::size_t size() const { return sessions_.size(); }
+
+ private:
+  std::unordered_set<http_session*> sessions_;
+};
+
+struct http_limits {
+  std::size_t max_body_bytes;
+  std::size_t max_header_bytes;
+  std::chrono::seconds request_timeout;
+};
+
+struct http_session_services {
+  request_handler& handler;
+  chat_service& chat;
+  http_session_registry& registry;
+  http_limits limits;
+  websocket_limits ws_limits;
+};
+
+// Reads HTTP requests on one connection (one at a time, each within the request deadline),
+// answers them, and hands the socket to a websocket_session on an authorised /ws upgrade.
+class http_session : public std::enable_shared_from_this<http_session> {
+ public:
+  http_session(boost::asio::ip::tcp::socket&& socket, http_session_services services);
+  ~http_session();
+
+  void run();
+  void shutdown();
+
+ private:
+  void do_read();
+  void on_read(boost::beast::error_code ec, std::size_t bytes);
+  void upgrade(http_request&& request);
+  void send(http_response response);
+  void on_write(bool keep_alive, boost::beast::error_code ec, std::size_t bytes);
+  void do_close();
+
+  boost::beast::tcp_stream stream_;
+  boost::beast::flat_buffer buffer_;
+  http_session_services services_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  std::shared_ptr<http_response> response_;  // kept alive until async_write completes
+  std::string client_address_;
+  bool shutting_down_ = false;
+  bool reading_ = false;
+};
+
+}  // namespace chatterbox

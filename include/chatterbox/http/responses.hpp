@@ -1,0 +1,25 @@
+#pragma once
+
+#include <boost/beast/http.hpp>
+#include <nlohmann/json.hpp>
+
+#include <string_view>
+
+namespace chatterbox {
+
+namespace http = boost::beast::http;
+using http_request = http::request<http::string_body>;
+using http_response = http::response<http::string_body>;
+
+// Every response carries the security headers; building responses only through these helpers
+// is what guarantees it.
+http_response make_response(http::status status, const http_request& request);
+http_response json_response(http::status status, const http_request& request,
+                            const nlohmann::json& body);
+// {"error": {"code": ..., "message": ...}}
+http_response json_error(http::status status, const http_request& request, std::string_view code,
+                         std::string_view message);
+// For a request that could not be parsed (too large, malformed): no request to mirror.
+http_response bare_json_error(http::status status, std::string_view code, std::string_view message);
+
+}  // namespace chatterbox

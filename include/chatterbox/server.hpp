@@ -1,0 +1,69 @@
+#pragma once
+
+#include "chatterbox/auth/password_hasher.hpp"
+#include "chatterbox/chat/chat_service.hpp"
+#include "chatterbox/chat/connection_manager.hpp"
+#include "chatterbox/config.hpp"
+#include "chatterbox/http/http_session.hpp"
+#include "chatterbox/http/listener.hpp"
+#include "chatterbox/http/request_handler.hpp"
+#include "chatterbox/http/static_files.hpp"
+#include "chatterbox/storage/database.hpp"
+#include "chatterbox/storage/message_repository.hpp"
+#include "chatterbox/storage/read_marker_repository.hpp"
+#include "chatterbox/storage/token_repository.hpp"
+#include "chatterbox/storage/user_repository.hpp"
+#include "chatterbox/storage/write_batcher.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+namespace chatterbox {
+
+// The whole server on one io_context thread. Construction opens the database and binds the
+// port (and throws if either fails); run() serves until SIGINT/SIGTERM and a graceful drain.
+class server {
+ public:
+  explicit server(server_config config);
+  ~server();
+
+  boost::asio::ip::tcp::endpoint endpoint() const { return listener_->local_endpoint(); }
+  void run();
+  // Graceful stop, as on SIGTERM: stop accepting, close WebSockets with 1001, drain, return.
+  void shutdown();
+
+ private:
+  void wait_for_signal();
+  void start_watchdog();
+
+  server_config config_;
+  boost::asio::io_context io_{1};
+  database database_;
+  user_repository users_;
+  token_repository tokens_;
+  message_repository messages_;
+  read_marker_repository markers_;
+  write_batcher writes_;
+  password_hasher hasher_;
+  connection_manager connections_;
+  chat_service chat_;
+  static_files files_;
+  request_handler handler_;
+  http_session_registry http_sessions_;
+  std::shared_ptr<listener> listener_;
+  boost::asio::signal_set signals_;
+  bool stopping_ = false;
+
+  // Last resort if draining ever hangs: a SIGTERM must end the process within seconds.
+  std::thread watchdog_;
+  std::mutex watchdog_mutex_;
+  std::condition_variable watchdog_wake_;
+  bool drained_ = false;
+};
+
+}  // namespace chatterbox

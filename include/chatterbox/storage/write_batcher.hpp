@@ -1,0 +1,53 @@
+#pragma once
+
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
+#include <boost/asio/io_context.hpp>
+
+#include <chrono>
+#include <functional>
+#include <vector>
+
+namespace chatterbox {
+
+// Group commit: every write submitted during one turn of the event loop runs in one SQLite
+// transaction, committed once; each write's continuation runs only after that commit, so an
+// `ack` always means "on disk" while one fsync is shared by the whole batch. Each write runs in
+// its own savepoint: one failing write is rolled back alone and the rest still commit.
+class write_batcher {
+ public:
+  using write_fn = std::function<void()>;           // runs inside the transaction; may throw
+  using then_fn = std::function<void(bool stored)>;  // runs after commit (or failure)
+
+  write_batcher(boost::asio::io_context& io, SQLite::Database& db);
+
+  void submit(write_fn write, then_fn then);
+
+  std::size_t batches_committed() const { return batches_; }
+  std::chrono::microseconds slowest_commit() const { return slowest_commit_; }
+
+ private:
+  struct job {
+    write_fn write;
+    then_fn then;
+    bool stored = false;
+  };
+
+  void flush();
+  bool run_batch(std::vector<job>& jobs);
+
+  boost::asio::io_context& io_;
+  SQLite::Database& db_;
+  SQLite::Statement begin_;
+  SQLite::Statement commit_;
+  SQLite::Statement rollback_;
+  SQLite::Statement savepoint_;
+  SQLite::Statement release_;
+  SQLite::Statement rollback_to_;
+  std::vector<job> pending_;
+  bool flush_posted_ = false;
+  std::size_t batches_ = 0;
+  std::chrono::microseconds slowest_commit_{0};
+};
+
+}  // namespace chatterbox

@@ -1,0 +1,58 @@
+#include "chatterbox/chat/connection_manager.hpp"
+
+#include <algorithm>
+
+namespace chatterbox {
+
+bool connection_manager::add(chat_peer& peer) {
+  peers_.push_back(&peer);
+  auto& user = users_[peer.identity().user_id];
+  user.name = peer.identity().username;
+  return ++user.connections == 1;
+}
+
+bool connection_manager::remove(chat_peer& peer) {
+  const auto it = std::find(peers_.begin(), peers_.end(), &peer);
+  if (it == peers_.end()) return false;
+  *it = peers_.back();
+  peers_.pop_back();
+
+  const auto user = users_.find(peer.identity().user_id);
+  if (--user->second.connections > 0) return false;
+  users_.erase(user);
+  return true;
+}
+
+void connection_manager::broadcast(const frame_ptr& frame) {
+  for (auto* peer : peers_) peer->deliver(frame);
+}
+
+void connection_manager::broadcast_except_user(std::int64_t user_id, const frame_ptr& frame) {
+  for (auto* peer : peers_) {
+    if (peer->identity().user_id != user_id) peer->deliver(frame);
+  }
+}
+
+std::vector<std::string> connection_manager::online_users() const {
+  std::vector<std::string> names;
+  names.reserve(users_.size());
+  for (const auto& [id, user] : users_) names.push_back(user.name);
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+void connection_manager::close_token(std::string_view token_digest, std::uint16_t code,
+                                     std::string_view reason) {
+  // A copy: closing may complete synchronously in fakes and remove the peer mid-loop.
+  const auto peers = peers_;
+  for (auto* peer : peers) {
+    if (peer->identity().token_digest == token_digest) peer->close(code, reason);
+  }
+}
+
+void connection_manager::close_all(std::uint16_t code, std::string_view reason) {
+  const auto peers = peers_;
+  for (auto* peer : peers) peer->close(code, reason);
+}
+
+}  // namespace chatterbox

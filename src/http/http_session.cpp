@@ -1,0 +1,123 @@
+#include "chatterbox/http/http_session.hpp"
+
+#include <boost/beast/websocket/rfc6455.hpp>
+#include <spdlog/spdlog.h>
+
+namespace chatterbox {
+namespace {
+
+namespace beast = boost::beast;
+
+}  // namespace
+
+void http_session_registry::shutdown_all() {
+  // A copy: shutting a session down may destroy it, which edits the set.
+  const auto sessions = sessions_;
+  for (auto* session : sessions) session->shutdown();
+}
+
+http_session::http_session(boost::asio::ip::tcp::socket&& socket, http_session_services services)
+    : stream_(std::move(socket)), services_(services) {
+  beast::error_code ec;
+  const auto remote = stream_.socket().remote_endpoint(ec);
+  client_address_ = ec ? "unknown" : remote.address().to_string();
+  services_.registry.add(this);
+}
+
+http_session::~http_session() { services_.registry.remove(this); }
+
+void http_session::run() { do_read(); }
+
+void http_session::shutdown() {
+  shutting_down_ = true;
+  // Only an idle connection is cut; one busy with a request finishes it and then closes.
+  if (reading_) stream_.cancel();
+}
+
+void http_session::do_read() {
+  if (shutting_down_) return do_close();
+  parser_.emplace();
+  parser_->body_limit(services_.limits.max_body_bytes);
+  parser_->header_limit(static_cast<std::uint32_t>(services_.limits.max_header_bytes));
+  // One deadline for the whole request, so a client dribbling bytes cannot hold the slot.
+  stream_.expires_after(services_.limits.request_timeout);
+  reading_ = true;
+  http::async_read(stream_, buffer_, *parser_,
+                   beast::bind_front_handler(&http_session::on_read, shared_from_this()));
+}
+
+void http_session::on_read(beast::error_code ec, std::size_t) {
+  reading_ = false;
+  if (ec == http::error::end_of_stream || ec == boost::asio::error::operation_aborted) {
+    return do_close();
+  }
+  if (ec == beast::error::timeout) {
+    spdlog::debug("http: request timed out from {}", client_address_);
+    return do_close();
+  }
+  if (ec == http::error::body_limit) {
+    return send(bare_json_error(http::status::payload_too_large, "payload_too_large",
+                                "request body is larger than the limit"));
+  }
+  if (ec == http::error::header_limit) {
+    return send(bare_json_error(http::status::request_header_fields_too_large,
+                                "header_too_large", "request header is larger than the limit"));
+  }
+  if (ec) {
+    spdlog::debug("http: bad request from {}: {}", client_address_, ec.message());
+    return send(bare_json_error(http::status::bad_request, "bad_request", "malformed HTTP request"));
+  }
+
+  auto request = parser_->release();
+  if (beast::websocket::is_upgrade(request)) {
+    std::string_view target = request.target();
+    if (target.substr(0, target.find('?')) == "/ws") return upgrade(std::move(request));
+  }
+  services_.handler.handle(std::move(request), client_address_,
+                           [self = shared_from_this()](http_response response) {
+                             self->send(std::move(response));
+                           });
+}
+
+void http_session::upgrade(http_request&& request) {
+  auto decision = services_.handler.authorize_websocket(request);
+  if (auto* refusal = std::get_if<http_response>(&decision)) {
+    spdlog::info("websocket refused from {}: {}", client_address_,
+                 static_cast<unsigned>(refusal->result_int()));
+    refusal->keep_alive(false);
+    return send(std::move(*refusal));
+  }
+  stream_.expires_never();
+  std::make_shared<websocket_session>(std::move(stream_),
+                                      std::move(std::get<peer_identity>(decision)),
+                                      services_.chat, services_.ws_limits)
+      ->run(std::move(request));
+}
+
+void http_session::send(http_response response) {
+  const bool keep_alive = response.keep_alive() && !shutting_down_;
+  response.keep_alive(keep_alive);
+  response_ = std::make_shared<http_response>(std::move(response));
+  stream_.expires_after(services_.limits.request_timeout);
+  http::async_write(stream_, *response_,
+                    beast::bind_front_handler(&http_session::on_write, shared_from_this(),
+                                              keep_alive));
+}
+
+void http_session::on_write(bool keep_alive, beast::error_code ec, std::size_t) {
+  response_.reset();
+  if (ec) {
+    spdlog::debug("http: write to {} failed: {}", client_address_, ec.message());
+    return do_close();
+  }
+  if (!keep_alive) return do_close();
+  do_read();
+}
+
+void http_session::do_close() {
+  beast::error_code ignored;
+  stream_.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_send, ignored);
+  stream_.close();
+}
+
+}  // namespace chatterbox

@@ -1,0 +1,243 @@
+#include "chatterbox/http/request_handler.hpp"
+
+#include "chatterbox/auth/credentials.hpp"
+#include "chatterbox/auth/token.hpp"
+
+#include <boost/beast/core/string.hpp>
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+
+namespace chatterbox {
+namespace {
+
+using json = nlohmann::json;
+namespace beast = boost::beast;
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string_view path_of(const http_request& request) {
+  std::string_view target = request.target();
+  return target.substr(0, target.find('?'));
+}
+
+http_response method_not_allowed(const http_request& request, std::string_view allow) {
+  auto response =
+      json_error(http::status::method_not_allowed, request, "method_not_allowed",
+                 "method not allowed");
+  response.set(http::field::allow, allow);
+  return response;
+}
+
+bool is_json(const http_request& request) {
+  const std::string_view type = request[http::field::content_type];
+  const auto media = type.substr(0, type.find(';'));
+  return beast::iequals(media, "application/json");
+}
+
+std::string cookie_header(std::string_view token, std::chrono::seconds max_age) {
+  return std::string(token_cookie) + "=" + std::string(token) +
+         "; HttpOnly; SameSite=Strict; Path=/; Max-Age=" + std::to_string(max_age.count());
+}
+
+}  // namespace
+
+void request_handler::handle(http_request&& request, std::string client_address,
+                             respond_fn respond) {
+  const auto path = path_of(request);
+  const auto method = request.method();
+  const bool is_api = path == "/api" || path.starts_with("/api/");
+
+  // Cross-site form posts and fetches from foreign pages never reach a handler (login CSRF).
+  if (is_api && method == http::verb::post) {
+    if (!origin_allowed(request)) {
+      return respond(json_error(http::status::forbidden, request, "forbidden_origin",
+                                "requests from this origin are not allowed"));
+    }
+    if (!is_json(request)) {
+      return respond(json_error(http::status::unsupported_media_type, request,
+                                "unsupported_media_type", "Content-Type must be application/json"));
+    }
+  }
+
+  if (path == "/api/login") {
+    if (method != http::verb::post) return respond(method_not_allowed(request, "POST"));
+    return login(std::move(request), std::move(client_address), std::move(respond));
+  }
+  if (path == "/api/logout") {
+    if (method != http::verb::post) return respond(method_not_allowed(request, "POST"));
+    return respond(logout(request));
+  }
+  if (path == "/api/me") {
+    if (method != http::verb::get) return respond(method_not_allowed(request, "GET"));
+    return respond(me(request));
+  }
+  if (path == "/api/health") {
+    if (method != http::verb::get) return respond(method_not_allowed(request, "GET"));
+    return respond(json_response(http::status::ok, request, {{"status", "ok"}}));
+  }
+  if (is_api) {
+    return respond(json_error(http::status::not_found, request, "not_found", "no such endpoint"));
+  }
+  if (path == "/ws") {
+    return respond(json_error(http::status::bad_request, request, "upgrade_required",
+                              "/ws only accepts WebSocket upgrades"));
+  }
+  if (method != http::verb::get && method != http::verb::head) {
+    return respond(method_not_allowed(request, "GET, HEAD"));
+  }
+  respond(s_.files.serve(request));
+}
+
+void request_handler::login(http_request&& request, std::string client_address,
+                            respond_fn respond) {
+  const json body = json::parse(request.body(), nullptr, /*allow_exceptions=*/false);
+  if (body.is_discarded() || !body.is_object()) {
+    return respond(
+        json_error(http::status::bad_request, request, "invalid_json", "body must be a JSON object"));
+  }
+  const auto username = body.value("username", json()).is_string()
+                            ? body["username"].get<std::string>()
+                            : std::string();
+  const auto password = body.value("password", json()).is_string()
+                            ? body["password"].get<std::string>()
+                            : std::string();
+  if (!valid_username(username)) {
+    return respond(json_error(http::status::bad_request, request, "invalid_username",
+                              "username must be 1-32 characters of A-Z a-z 0-9 _ . -"));
+  }
+  if (!valid_password(password)) {
+    return respond(json_error(http::status::bad_request, request, "invalid_password",
+                              "password must be 8-128 bytes"));
+  }
+
+  auto shared_request = std::make_shared<http_request>(std::move(request));
+  const auto busy = [&] {
+    auto response = json_error(http::status::service_unavailable, *shared_request, "busy",
+                               "too many logins in progress; retry shortly");
+    response.set(http::field::retry_after, "1");
+    respond(std::move(response));
+  };
+
+  if (auto user = s_.users.find_by_name(username)) {
+    const bool queued = s_.hasher.async_verify(
+        user->password_hash, password,
+        [this, shared_request, user = *user, client_address, respond](bool ok) {
+          if (ok) return finish_login(*shared_request, user, false, client_address, respond);
+          spdlog::info("login failed: user={} from={}", user.username, client_address);
+          respond(json_error(http::status::unauthorized, *shared_request, "invalid_credentials",
+                             "wrong username or password"));
+        });
+    if (!queued) busy();
+    return;
+  }
+
+  const bool queued = s_.hasher.async_hash(
+      password, [this, shared_request, username, password, client_address,
+                 respond](std::optional<std::string> hash) mutable {
+        if (!hash) {
+          return respond(json_error(http::status::internal_server_error, *shared_request,
+                                    "internal", "could not hash the password"));
+        }
+        auto created = s_.users.create(username, *hash, now_ms());
+        if (created) return finish_login(*shared_request, *created, true, client_address, respond);
+        // Someone registered the name while we hashed: this is now an ordinary login.
+        login(std::move(*shared_request), client_address, respond);
+      });
+  if (!queued) busy();
+}
+
+void request_handler::finish_login(const http_request& request, const user_record& user,
+                                   bool created, const std::string& client_address,
+                                   const respond_fn& respond) {
+  const auto token = generate_token();
+  const auto now = now_ms();
+  const auto ttl = s_.config.token_ttl;
+  const auto expires_at = now + std::chrono::duration_cast<std::chrono::milliseconds>(ttl).count();
+  s_.tokens.store(token_digest(token), user.id, now, expires_at);
+  spdlog::info("login: user={} created={} from={}", user.username, created, client_address);
+
+  auto response = json_response(created ? http::status::created : http::status::ok, request,
+                                {{"token", token},
+                                 {"username", user.username},
+                                 {"expires_at", expires_at},
+                                 {"created", created}});
+  response.set(http::field::set_cookie, cookie_header(token, ttl));
+  respond(std::move(response));
+}
+
+http_response request_handler::logout(const http_request& request) {
+  const auto auth = authenticate(request);
+  if (!auth) {
+    return json_error(http::status::unauthorized, request, "unauthorized", "not logged in");
+  }
+  s_.tokens.revoke(auth->digest);
+  s_.connections.close_token(auth->digest, 4001, "logged out");
+  spdlog::info("logout: user={}", auth->owner.username);
+  auto response = json_response(http::status::ok, request, {{"ok", true}});
+  response.set(http::field::set_cookie, cookie_header("", std::chrono::seconds(0)));
+  return response;
+}
+
+http_response request_handler::me(const http_request& request) {
+  const auto auth = authenticate(request);
+  if (!auth) {
+    return json_error(http::status::unauthorized, request, "unauthorized", "not logged in");
+  }
+  return json_response(http::status::ok, request,
+                       {{"username", auth->owner.username}, {"expires_at", auth->owner.expires_at_ms}});
+}
+
+std::variant<peer_identity, http_response> request_handler::authorize_websocket(
+    const http_request& request) {
+  if (!origin_allowed(request)) {
+    return json_error(http::status::forbidden, request, "forbidden_origin",
+                      "WebSocket connections from this origin are not allowed");
+  }
+  auto auth = authenticate(request);
+  if (!auth) {
+    return json_error(http::status::unauthorized, request, "unauthorized", "not logged in");
+  }
+  return peer_identity{auth->owner.user_id, std::move(auth->owner.username),
+                       std::move(auth->digest)};
+}
+
+std::optional<request_handler::authenticated> request_handler::authenticate(
+    const http_request& request) {
+  std::optional<std::string_view> token;
+  if (const auto header = request.find(http::field::authorization); header != request.end()) {
+    token = bearer_token(header->value());
+  } else if (const auto cookie = request.find(http::field::cookie); cookie != request.end()) {
+    token = find_cookie(cookie->value(), token_cookie);
+  }
+  if (!token || !well_formed_token(*token)) return std::nullopt;
+  auto digest = token_digest(*token);
+  auto owner = s_.tokens.find_valid(digest, now_ms());
+  if (!owner) return std::nullopt;
+  return authenticated{std::move(*owner), std::move(digest)};
+}
+
+bool request_handler::origin_allowed(const http_request& request) const {
+  const auto origin_field = request.find(http::field::origin);
+  if (origin_field == request.end()) return true;  // not a browser cross-origin request
+  const std::string_view origin = origin_field->value();
+  const std::string_view host = request[http::field::host];
+  if (!host.empty()) {
+    for (const std::string_view scheme : {"http://", "https://"}) {
+      if (origin.size() == scheme.size() + host.size() && origin.starts_with(scheme) &&
+          beast::iequals(origin.substr(scheme.size()), host)) {
+        return true;
+      }
+    }
+  }
+  for (const auto& allowed : s_.config.allowed_origins) {
+    if (beast::iequals(origin, allowed)) return true;
+  }
+  return false;
+}
+
+}  // namespace chatterbox

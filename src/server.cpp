@@ -1,0 +1,108 @@
+#include "chatterbox/server.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <csignal>
+#include <cstdlib>
+
+namespace chatterbox {
+namespace {
+
+constexpr auto drain_limit = std::chrono::seconds(10);
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+server::server(server_config config)
+    : config_(std::move(config)),
+      database_(config_.db_path, config_.synchronous),
+      users_(database_.handle()),
+      tokens_(database_.handle()),
+      messages_(database_.handle()),
+      markers_(database_.handle()),
+      writes_(io_, database_.handle()),
+      hasher_(io_, argon2_cost{config_.argon2_ops, config_.argon2_mem_kib * 1024},
+              config_.hash_threads, config_.max_pending_logins),
+      chat_(io_, chat_storage{messages_, markers_, writes_}, connections_, config_.typing_timeout),
+      files_(config_.web_dir),
+      handler_(request_handler::services{config_, users_, tokens_, hasher_, connections_, files_}),
+      signals_(io_, SIGINT, SIGTERM) {
+  const auto purged = tokens_.purge_expired(now_ms());
+  if (purged > 0) spdlog::info("removed {} expired tokens", purged);
+
+  const auto address = boost::asio::ip::make_address(config_.address);
+  listener_ = std::make_shared<listener>(
+      io_, boost::asio::ip::tcp::endpoint{address, config_.port},
+      http_session_services{
+          handler_, chat_, http_sessions_,
+          http_limits{config_.max_body_bytes, config_.max_header_bytes, config_.request_timeout},
+          websocket_limits{config_.max_frame_bytes, config_.send_queue_frames,
+                           config_.send_queue_bytes}});
+}
+
+server::~server() {
+  if (watchdog_.joinable()) {
+    {
+      std::lock_guard lock(watchdog_mutex_);
+      drained_ = true;
+    }
+    watchdog_wake_.notify_all();
+    watchdog_.join();
+  }
+}
+
+void server::run() {
+  const auto endpoint = listener_->local_endpoint();
+  listener_->run();
+  wait_for_signal();
+  spdlog::info("listening on http://{}:{} (database {})", endpoint.address().to_string(),
+               endpoint.port(), config_.db_path);
+  io_.run();
+  {
+    std::lock_guard lock(watchdog_mutex_);
+    drained_ = true;
+  }
+  watchdog_wake_.notify_all();
+  spdlog::info("stopped");
+}
+
+void server::wait_for_signal() {
+  signals_.async_wait([this](boost::system::error_code ec, int signal) {
+    if (ec) return;
+    spdlog::info("received signal {}, shutting down", signal);
+    shutdown();
+  });
+}
+
+void server::shutdown() {
+  if (stopping_) return;
+  stopping_ = true;
+  start_watchdog();
+  boost::system::error_code ignored;
+  signals_.cancel(ignored);
+  listener_->stop();
+  chat_.stop();
+  connections_.close_all(1001, "server shutting down");
+  http_sessions_.shutdown_all();
+  hasher_.stop();
+  // From here the loop ends by itself once every session has closed and the last batch of
+  // writes has committed.
+}
+
+void server::start_watchdog() {
+  watchdog_ = std::thread([this] {
+    std::unique_lock lock(watchdog_mutex_);
+    if (watchdog_wake_.wait_for(lock, drain_limit, [this] { return drained_; })) return;
+    spdlog::error("shutdown did not finish within {} s; exiting now", drain_limit.count());
+    spdlog::default_logger()->flush();
+    // Committed data is already safe in the WAL; nothing else is worth waiting for.
+    std::quick_exit(0);
+  });
+}
+
+}  // namespace chatterbox

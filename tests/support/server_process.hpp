@@ -1,0 +1,155 @@
+#pragma once
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <regex>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace chatterbox::test_support {
+
+// The real chatterbox binary as a child process: integration tests talk to exactly what users
+// run. Output is drained on a thread (a full pipe would stall the server) and searchable.
+class server_process {
+ public:
+  // Starts the binary and waits (bounded) for its "listening on" line.
+  explicit server_process(const std::string& db_path, std::vector<std::string> extra_args = {},
+                          std::uint16_t port = 0) {
+    std::vector<std::string> args = {CHATTERBOX_BINARY, "--port", std::to_string(port),
+                                     "--db", db_path,
+                                     // libsodium's minimum cost: logins in tests take ~1 ms.
+                                     "--argon2-ops", "1", "--argon2-mem-kib", "8",
+                                     "--log-level", "debug"};
+    args.insert(args.end(), extra_args.begin(), extra_args.end());
+    start(args);
+    const auto line = wait_for_output(R"(listening on http://[0-9.]+:([0-9]+))");
+    if (!line) {
+      stop_now();
+      throw std::runtime_error("server did not start; output:\n" + output());
+    }
+    port_ = static_cast<std::uint16_t>(std::stoi((*line)[1]));
+  }
+
+  server_process(const server_process&) = delete;
+  server_process& operator=(const server_process&) = delete;
+
+  ~server_process() { stop_now(); }
+
+  std::uint16_t port() const { return port_; }
+
+  // Sends SIGTERM and returns the exit status (nullopt if it did not exit within the bound).
+  std::optional<int> terminate(std::chrono::seconds bound = std::chrono::seconds(15)) {
+    if (pid_ <= 0) return exit_status_;
+    ::kill(pid_, SIGTERM);
+    return wait_exit(bound);
+  }
+
+  // SIGKILL, as a crash would.
+  void kill_hard() {
+    if (pid_ <= 0) return;
+    ::kill(pid_, SIGKILL);
+    wait_exit(std::chrono::seconds(15));
+  }
+
+  std::string output() {
+    std::lock_guard lock(mutex_);
+    return output_;
+  }
+
+  // The capture groups ([0] = whole match) of the first match of `pattern` in the output,
+  // waiting for it up to `bound`.
+  std::optional<std::vector<std::string>> wait_for_output(
+      const std::string& pattern, std::chrono::seconds bound = std::chrono::seconds(20)) {
+    const std::regex re(pattern);
+    std::unique_lock lock(mutex_);
+    std::optional<std::vector<std::string>> groups;
+    changed_.wait_for(lock, bound, [&] {
+      std::smatch match;
+      if (std::regex_search(output_, match, re)) {
+        groups.emplace(match.begin(), match.end());
+        return true;
+      }
+      return eof_;
+    });
+    return groups;
+  }
+
+ private:
+  void start(const std::vector<std::string>& args) {
+    int fds[2];
+    if (::pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
+    pid_ = ::fork();
+    if (pid_ < 0) throw std::runtime_error("fork failed");
+    if (pid_ == 0) {
+      ::dup2(fds[1], STDOUT_FILENO);
+      ::dup2(fds[1], STDERR_FILENO);
+      std::vector<char*> argv;
+      for (const auto& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
+      argv.push_back(nullptr);
+      ::execv(argv[0], argv.data());
+      ::_exit(127);
+    }
+    ::close(fds[1]);
+    reader_ = std::thread([this, fd = fds[0]] {
+      char chunk[4096];
+      for (;;) {
+        const auto n = ::read(fd, chunk, sizeof chunk);
+        if (n < 0 && errno == EINTR) continue;
+        std::lock_guard lock(mutex_);
+        if (n <= 0) {
+          eof_ = true;
+          changed_.notify_all();
+          break;
+        }
+        output_.append(chunk, static_cast<std::size_t>(n));
+        changed_.notify_all();
+      }
+      ::close(fd);
+    });
+  }
+
+  std::optional<int> wait_exit(std::chrono::seconds bound) {
+    {
+      // The pipe closes when the process exits: a bounded wait without polling.
+      std::unique_lock lock(mutex_);
+      if (!changed_.wait_for(lock, bound, [&] { return eof_; })) return std::nullopt;
+    }
+    int status = 0;
+    ::waitpid(pid_, &status, 0);
+    pid_ = -1;
+    if (reader_.joinable()) reader_.join();
+    exit_status_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    return exit_status_;
+  }
+
+  void stop_now() {
+    if (pid_ > 0) {
+      ::kill(pid_, SIGKILL);
+      int status = 0;
+      ::waitpid(pid_, &status, 0);
+      pid_ = -1;
+    }
+    if (reader_.joinable()) reader_.join();
+  }
+
+  pid_t pid_ = -1;
+  std::uint16_t port_ = 0;
+  std::optional<int> exit_status_;
+  std::thread reader_;
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::string output_;
+  bool eof_ = false;
+};
+
+}  // namespace chatterbox::test_support

@@ -138,6 +138,7 @@ class Chat {
     this.unread = 0;
     this.visible = new Set(); // ids of others' messages on screen now
     this.typingTimer = null;
+    this.pinned = true; // the view follows the bottom (the user has not scrolled up)
 
     ui.meName.textContent = me;
     ui.messages.replaceChildren();
@@ -151,6 +152,12 @@ class Chat {
       root: ui.scroller,
       threshold: [0, 0.5, 1],
     });
+    // Banners coming and going, an edit making a message taller: stay at the bottom if we were.
+    this.resizes = new ResizeObserver(() => {
+      if (this.pinned) this.scrollToBottom();
+    });
+    this.resizes.observe(ui.scroller);
+    this.resizes.observe(ui.messages);
     this.list = new MessageList(ui.messages, {
       me,
       markers: this.markers,
@@ -182,6 +189,7 @@ class Chat {
   stop() {
     this.socket.stop();
     this.observer.disconnect();
+    this.resizes.disconnect();
     clearInterval(this.clock);
     clearTimeout(this.typingTimer);
     this.typingSender.reset();
@@ -320,7 +328,7 @@ class Chat {
 
   // Runs `change` (which adds things) and keeps the scroll where the user expects it.
   addAtBottom(change, { own = false } = {}) {
-    const pinned = this.atBottom();
+    const pinned = this.pinned || this.atBottom();
     const added = change();
     this.list.flush();
     if (pinned || own) this.scrollToBottom();
@@ -344,10 +352,12 @@ class Chat {
   scrollToBottom() {
     ui.scroller.scrollTop = ui.scroller.scrollHeight;
     ui.newMessages.hidden = true;
+    this.pinned = true;
   }
 
   onScroll() {
-    if (this.atBottom()) ui.newMessages.hidden = true;
+    this.pinned = this.atBottom();
+    if (this.pinned) ui.newMessages.hidden = true;
     if (ui.scroller.scrollTop < NEAR_TOP_PX) this.loadOlder();
   }
 

@@ -90,6 +90,11 @@ export class EmojiPanel {
     button.setAttribute('aria-controls', panel.id);
     button.addEventListener('click', () => (this.isOpen ? this.close() : this.open()));
     panel.addEventListener('keydown', (e) => this.#onKey(e));
+    // The roving Tab stop follows focus, however a cell got it (click, Tab, a jump button).
+    panel.addEventListener('focusin', (e) => {
+      const index = this.#cells.indexOf(e.target);
+      if (index >= 0 && index !== this.#active) this.#moveTabStop(index);
+    });
     document.addEventListener('pointerdown', (e) => {
       if (this.isOpen && !panel.contains(e.target) && !button.contains(e.target)) this.close(false);
     });
@@ -156,7 +161,7 @@ export class EmojiPanel {
         cell.tabIndex = -1;
         const index = this.#cells.length;
         cell.addEventListener('click', (e) => {
-          this.#active = index;
+          this.#moveTabStop(index);
           insertAtCursor(this.#target, symbol);
           // A mouse user goes on typing; a keyboard user stays in the grid to pick more.
           if (e.detail > 0) this.#target.focus();
@@ -171,12 +176,15 @@ export class EmojiPanel {
     this.#panel.replaceChildren(nav, body);
   }
 
-  #focusCell(index) {
-    const i = Math.min(Math.max(index, 0), this.#cells.length - 1);
+  #moveTabStop(index) {
     this.#cells[this.#active].tabIndex = -1;
-    this.#active = i;
-    this.#cells[i].tabIndex = 0;
-    this.#cells[i].focus();
+    this.#active = Math.min(Math.max(index, 0), this.#cells.length - 1);
+    this.#cells[this.#active].tabIndex = 0;
+  }
+
+  #focusCell(index) {
+    this.#moveTabStop(index);
+    this.#cells[this.#active].focus();
   }
 
   #onKey(e) {

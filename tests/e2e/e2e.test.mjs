@@ -1,0 +1,542 @@
+// End-to-end: the real chatterbox binary (path in CHATTERBOX_BINARY) and the web client in
+// headless Chromium. Two browser contexts, alice and bob, plus a second tab for alice; the steps
+// run in order and share the conversation they build.
+//
+// Run through tests/e2e/run.sh <path-to-chatterbox>.
+
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, mkdirSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+
+import { REPO, Server, WAIT_MS, eventually, launchBrowser, saveArtifacts, sqlite } from './harness.mjs';
+
+const BINARY = process.env.CHATTERBOX_BINARY;
+const TIME_ZONE = 'Asia/Tokyo'; // not UTC, so local-time rendering is really exercised; no DST
+const LOCALE = 'en-US';
+const DAY_MS = 24 * 60 * 60 * 1000;
+const RECONNECT_MS = 30_000; // backoff tops out at 15 s; a restart takes a few seconds
+const PASSWORDS = { alice: 'alice-password', bob: 'bob-password', carol: 'carol-password' };
+
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'chatterbox-e2e-'));
+const db = path.join(tmp, 'e2e.db');
+const server = new Server(BINARY, db);
+const pages = {}; // label -> Page, for artifacts
+const problems = []; // page errors, dialogs, CSP violations: must stay empty
+const seeded = {}; // label -> { text, ts }
+let browser;
+let contexts = {};
+
+// ------------------------------------------------------------------ helpers
+
+function step(name, fn) {
+  test(name, async () => {
+    try {
+      await fn();
+    } catch (error) {
+      await saveArtifacts(name, pages, server);
+      throw error;
+    }
+  });
+}
+
+async function newContext(name) {
+  const context = await browser.newContext({
+    timezoneId: TIME_ZONE,
+    locale: LOCALE,
+    viewport: { width: 1100, height: 800 },
+    colorScheme: 'light',
+  });
+  contexts[name] = context;
+  return context;
+}
+
+async function openPage(context, label) {
+  const page = await context.newPage();
+  page.setDefaultTimeout(WAIT_MS);
+  pages[label] = page;
+  page.on('pageerror', (error) => problems.push(`${label}: page error: ${error.message}`));
+  page.on('dialog', async (dialog) => {
+    problems.push(`${label}: a ${dialog.type()} dialog opened: ${dialog.message()}`);
+    await dialog.dismiss().catch(() => {});
+  });
+  page.on('console', (message) => {
+    if (/Content Security Policy|Refused to/i.test(message.text())) problems.push(`${label}: ${message.text()}`);
+  });
+  await page.goto(server.url);
+  return page;
+}
+
+async function login(page, username, password = PASSWORDS[username]) {
+  await page.locator('#login-view').waitFor();
+  await page.fill('#login-username', username);
+  await page.fill('#login-password', password);
+  await page.click('#login-submit');
+}
+
+async function loginAndWait(page, username, password) {
+  await login(page, username, password);
+  await page.locator('#chat-view').waitFor();
+  await page.locator('#me-name', { hasText: username }).waitFor();
+}
+
+async function send(page, text) {
+  await page.fill('#composer-input', text);
+  await page.press('#composer-input', 'Enter');
+}
+
+// The confirmed (acked, not pending) message elements whose text is exactly `text`.
+function countMessages(page, text, { pending = false } = {}) {
+  return page.evaluate(
+    ({ text, pending }) =>
+      [...document.querySelectorAll('#messages .msg')].filter(
+        (li) => li.querySelector('.msg-text').textContent === text && li.classList.contains('pending') === pending,
+      ).length,
+    { text, pending },
+  );
+}
+
+async function waitForMessage(page, text, { timeout = WAIT_MS } = {}) {
+  await page.waitForFunction(
+    (text) => [...document.querySelectorAll('#messages .msg:not(.pending) .msg-text')].some((p) => p.textContent === text),
+    text,
+    { timeout, polling: 100 },
+  );
+}
+
+// The <li> of the message with exactly this text (confirmed ones by default).
+function messageItem(page, text) {
+  return page
+    .locator('#messages .msg')
+    .filter({ has: page.locator('.msg-text').getByText(text, { exact: true }) })
+    .last();
+}
+
+async function receiptOf(page, text) {
+  const receipt = messageItem(page, text).locator('.msg-receipt');
+  return { state: await receipt.getAttribute('data-state'), symbol: await receipt.textContent(), title: await receipt.getAttribute('title') };
+}
+
+async function waitForReceipt(page, text, state, timeout = WAIT_MS) {
+  return eventually(
+    async () => {
+      const r = await receiptOf(page, text);
+      assert.equal(r.state, state, `receipt of "${text}" is ${JSON.stringify(r)}`);
+      return r;
+    },
+    { timeout },
+  );
+}
+
+async function onlineUsers(page) {
+  return page.evaluate(() => ({
+    count: Number(document.getElementById('online-count').textContent),
+    users: [...document.querySelectorAll('#online-list li')].map((li) => li.firstChild.textContent),
+  }));
+}
+
+async function waitForOnline(page, users) {
+  const expected = [...users].sort();
+  return eventually(async () => {
+    const online = await onlineUsers(page);
+    assert.deepEqual(online, { count: expected.length, users: expected });
+  });
+}
+
+function systemLines(page, text) {
+  return page.locator('#messages .system').filter({ hasText: new RegExp(`^${text}$`) }).count();
+}
+
+async function waitForSystemLines(page, text, count) {
+  await eventually(async () => assert.equal(await systemLines(page, text), count, `"${text}" lines`));
+}
+
+// Runs `action` and waits for exactly one more "<text>" system line than there was before.
+async function expectSystemLine(page, text, action) {
+  const before = await systemLines(page, text);
+  await action();
+  await waitForSystemLines(page, text, before + 1);
+}
+
+async function typingText(page) {
+  return (await page.locator('#typing').textContent()).trim();
+}
+
+async function waitForTyping(page, expected, timeout = WAIT_MS) {
+  await eventually(async () => assert.equal(await typingText(page), expected), { timeout });
+}
+
+function expectedLabel(ts, days) {
+  if (days === 1) return 'Yesterday';
+  const options = days < 7 ? { weekday: 'long' } : { weekday: 'long', year: 'numeric', month: 'long', day: 'numeric' };
+  return new Intl.DateTimeFormat(LOCALE, { ...options, timeZone: TIME_ZONE }).format(new Date(ts));
+}
+
+async function separators(page) {
+  return page.locator('#messages .day').allTextContents();
+}
+
+// ------------------------------------------------------------------ the suite
+
+describe('chatterbox web client', { concurrency: false }, () => {
+  before(async () => {
+    assert.ok(BINARY, 'set CHATTERBOX_BINARY (use tests/e2e/run.sh <binary>)');
+    // First start: the server creates the database; carol's account is made through the API.
+    await server.start(0);
+    const response = await fetch(`${server.url}/api/login`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ username: 'carol', password: PASSWORDS.carol }),
+    });
+    assert.equal(response.status, 201, 'carol is created');
+    await server.stop();
+    // Messages from the past, written straight into the database while the server is down.
+    const now = Date.now();
+    const rows = [
+      ['month', 30, 'An old message from last month'],
+      ['week', 3, 'A message from a few days ago'],
+      ['yesterday', 1, 'A message from yesterday'],
+    ];
+    const values = rows.map(([label, days, text], i) => {
+      const ts = now - days * DAY_MS;
+      seeded[label] = { text, ts, days };
+      return `(${i + 1}, (SELECT id FROM users WHERE username = 'carol'), 'seed-${i + 1}', '${text}', ${ts})`;
+    });
+    sqlite(db, `INSERT INTO messages (seq, user_id, client_id, text, ts) VALUES ${values.join(', ')};`);
+    await server.start(0);
+    browser = await launchBrowser();
+  });
+
+  after(async () => {
+    await browser?.close().catch(() => {});
+    await server.stop().catch(() => server.kill());
+    if (problems.length === 0) rmSync(tmp, { recursive: true, force: true });
+  });
+
+  step('security headers are on the page (CSP forbids inline script and style)', async () => {
+    const response = await fetch(server.url);
+    assert.equal(response.status, 200);
+    assert.match(response.headers.get('content-type'), /^text\/html/);
+    assert.equal(response.headers.get('content-security-policy'), "default-src 'self'");
+  });
+
+  step('login: invalid name and wrong password are explained; a new account is created', async () => {
+    const alice = await openPage(await newContext('alice'), 'alice');
+    await login(alice, 'not a name!', 'whatever-password');
+    await alice.locator('#login-error', { hasText: 'Usernames are 1–32 characters' }).waitFor();
+    await login(alice, 'alice', 'short');
+    await alice.locator('#login-error', { hasText: 'at least 8' }).waitFor();
+    // An existing account with the wrong password: carol was created before the browser came.
+    await login(alice, 'carol', 'not-carols-password');
+    await alice.locator('#login-error', { hasText: 'Wrong password' }).waitFor();
+    assert.equal(await alice.locator('#chat-view').isVisible(), false);
+
+    await loginAndWait(alice, 'alice');
+    await alice.locator('#notice', { hasText: 'Account created' }).waitFor();
+    await waitForOnline(alice, ['alice']);
+  });
+
+  step('login: bob joins; alice sees "bob joined" and the online list follows', async () => {
+    const bob = await openPage(await newContext('bob'), 'bob');
+    await loginAndWait(bob, 'bob');
+    await bob.locator('#notice', { hasText: 'Account created' }).waitFor();
+    await waitForOnline(bob, ['alice', 'bob']);
+    await waitForOnline(pages.alice, ['alice', 'bob']);
+    await waitForSystemLines(pages.alice, 'bob joined', 1);
+  });
+
+  step("a second tab of alice's is logged in by its cookie and is not a second online user", async () => {
+    const alice2 = await openPage(contexts.alice, 'alice2');
+    await alice2.locator('#chat-view').waitFor();
+    await alice2.locator('#me-name', { hasText: 'alice' }).waitFor();
+    await waitForOnline(alice2, ['alice', 'bob']);
+    // A later check that bob never saw a second "alice joined" is in the close-tab step.
+    await waitForOnline(pages.bob, ['alice', 'bob']);
+  });
+
+  step('seeded history shows Yesterday, a weekday and a full date in the local time zone', async () => {
+    const { bob } = pages;
+    for (const { text } of Object.values(seeded)) await waitForMessage(bob, text);
+    const expected = ['month', 'week', 'yesterday'].map((k) => expectedLabel(seeded[k].ts, seeded[k].days));
+    assert.equal(expected[2], 'Yesterday');
+    await eventually(async () => assert.deepEqual((await separators(bob)).slice(0, 3), expected));
+    const time = new Intl.DateTimeFormat(LOCALE, { hour: '2-digit', minute: '2-digit', timeZone: TIME_ZONE }).format(
+      new Date(seeded.week.ts),
+    );
+    assert.equal(await messageItem(bob, seeded.week.text).locator('.msg-time').textContent(), time);
+  });
+
+  step('send both ways: text with line breaks, own messages distinct, author and time shown', async () => {
+    const { alice, alice2, bob } = pages;
+    await send(alice, 'Hi bob, welcome to Chatterbox!');
+    for (const page of [alice, alice2, bob]) await waitForMessage(page, 'Hi bob, welcome to Chatterbox!');
+    await send(bob, 'Thanks alice!\nGlad to be here.');
+    for (const page of [alice, alice2, bob]) await waitForMessage(page, 'Thanks alice!\nGlad to be here.');
+    const item = messageItem(alice, 'Thanks alice!\nGlad to be here.');
+    assert.equal(await item.locator('.msg-author').textContent(), 'bob');
+    assert.equal(await item.evaluate((li) => li.classList.contains('own')), false);
+    assert.equal(await messageItem(alice, 'Hi bob, welcome to Chatterbox!').evaluate((li) => li.classList.contains('own')), true);
+    // innerText follows the CSS: the line break is a real one on screen, not collapsed.
+    assert.equal(await item.locator('.msg-text').innerText(), 'Thanks alice!\nGlad to be here.');
+    assert.match(await item.locator('.msg-time').textContent(), /^\d\d:\d\d\s[AP]M$/);
+    assert.equal(await separators(alice).then((s) => s.at(-1)), 'Today');
+  });
+
+  step('receipts: ○ while bob is away, ● once he views it, with who saw it in the tooltip', async () => {
+    const { alice, alice2, bob } = pages;
+    await bob.goto('about:blank');
+    await waitForSystemLines(alice, 'bob left', 1);
+    await waitForOnline(alice, ['alice']);
+    await send(alice, 'Are you there, bob?');
+    await waitForMessage(alice, 'Are you there, bob?');
+    const delivered = await waitForReceipt(alice, 'Are you there, bob?', 'delivered');
+    assert.deepEqual(delivered, { state: 'delivered', symbol: '○', title: 'Delivered' });
+    await waitForReceipt(alice2, 'Are you there, bob?', 'delivered');
+    // alice's own other tab viewing it does not make it seen.
+    assert.equal((await receiptOf(alice, 'Are you there, bob?')).state, 'delivered');
+
+    await bob.goto(server.url);
+    await waitForMessage(bob, 'Are you there, bob?');
+    await waitForSystemLines(alice, 'bob joined', 2);
+    const seen = await waitForReceipt(alice, 'Are you there, bob?', 'seen');
+    assert.deepEqual(seen, { state: 'seen', symbol: '●', title: 'Seen by bob' });
+    await waitForReceipt(alice2, 'Are you there, bob?', 'seen');
+    // bob never gets receipts on alice's messages, and his own get theirs from alice.
+    assert.equal(await messageItem(bob, 'Are you there, bob?').locator('.msg-receipt').isVisible(), false);
+    await waitForReceipt(bob, 'Thanks alice!\nGlad to be here.', 'seen');
+  });
+
+  step('typing: "bob is typing…" appears for alice and clears on send and after idling', async () => {
+    const { alice, alice2, bob } = pages;
+    await bob.click('#composer-input');
+    await bob.keyboard.type('I am wri', { delay: 20 });
+    await waitForTyping(alice, 'bob is typing…');
+    await waitForTyping(alice2, 'bob is typing…');
+    assert.equal(await typingText(bob), '', 'nobody sees themselves typing');
+    await bob.keyboard.type('ting back', { delay: 20 });
+    await bob.keyboard.press('Enter');
+    await waitForMessage(alice, 'I am writing back');
+    await waitForTyping(alice, '', 3000);
+
+    // Typing, then stopping without sending: typing false after 4 s idle (the indicator would
+    // also time out by itself after 7 s).
+    await bob.keyboard.type('hmm', { delay: 20 });
+    await waitForTyping(alice, 'bob is typing…');
+    await waitForTyping(alice, '', 9000);
+    await bob.fill('#composer-input', '');
+  });
+
+  step('edit: from the message menu and with Up in an empty composer; Escape cancels', async () => {
+    const { alice, alice2, bob } = pages;
+    await send(alice, 'This has a typo: teh');
+    await waitForMessage(bob, 'This has a typo: teh');
+    const item = messageItem(alice, 'This has a typo: teh');
+    await item.hover();
+    await item.locator('.msg-edit').click();
+    assert.equal(await alice.inputValue('#composer-input'), 'This has a typo: teh');
+    await alice.locator('#edit-banner').waitFor();
+    await alice.fill('#composer-input', 'This has no typo: the');
+    await alice.press('#composer-input', 'Enter');
+    for (const page of [alice, alice2, bob]) {
+      await waitForMessage(page, 'This has no typo: the');
+      await messageItem(page, 'This has no typo: the').locator('.msg-edited', { hasText: '(edited)' }).waitFor();
+      assert.equal(await countMessages(page, 'This has a typo: teh'), 0);
+    }
+    assert.equal(await alice.locator('#edit-banner').isVisible(), false);
+
+    // Up arrow in an empty composer edits the last own message; Escape restores the composer.
+    await send(alice, 'Up arrow edits me');
+    await waitForMessage(alice, 'Up arrow edits me');
+    await alice.press('#composer-input', 'ArrowUp');
+    assert.equal(await alice.inputValue('#composer-input'), 'Up arrow edits me');
+    await alice.press('#composer-input', 'Escape');
+    assert.equal(await alice.inputValue('#composer-input'), '');
+    assert.equal(await alice.locator('#edit-banner').isVisible(), false);
+    await alice.press('#composer-input', 'ArrowUp');
+    await alice.fill('#composer-input', 'Up arrow edited me');
+    await alice.press('#composer-input', 'Enter');
+    for (const page of [alice, alice2, bob]) await waitForMessage(page, 'Up arrow edited me');
+    // Only own messages have a menu.
+    assert.equal(await messageItem(alice, 'I am writing back').locator('.msg-edit').count(), 0);
+  });
+
+  step('delete: "This message was deleted" in all three pages at once', async () => {
+    const { alice, alice2, bob } = pages;
+    await send(alice, 'Oops, wrong chat');
+    await waitForMessage(bob, 'Oops, wrong chat');
+    const item = messageItem(alice, 'Oops, wrong chat');
+    await item.hover();
+    await item.locator('.msg-delete').click();
+    for (const page of [alice, alice2, bob]) {
+      await waitForMessage(page, 'This message was deleted');
+      assert.equal(await countMessages(page, 'Oops, wrong chat'), 0);
+    }
+  });
+
+  step('emoji: the panel inserts at the cursor, works from the keyboard, and closes', async () => {
+    const { alice, bob } = pages;
+    await alice.fill('#composer-input', 'Nice !');
+    await alice.locator('#composer-input').evaluate((t) => t.setSelectionRange(5, 5)); // before "!"
+    await alice.click('#emoji-toggle');
+    await alice.locator('#emoji-panel').waitFor();
+    assert.equal(await alice.getAttribute('#emoji-toggle', 'aria-expanded'), 'true');
+    await alice.locator('#emoji-panel [aria-label="party popper"]').click();
+    assert.equal(await alice.inputValue('#composer-input'), 'Nice 🎉!');
+    // Keyboard: open, the first emoji has focus, arrows move, Enter inserts, Escape closes.
+    await alice.locator('#emoji-panel [aria-label="grinning face"]').focus();
+    await alice.keyboard.press('ArrowRight');
+    await alice.keyboard.press('Enter');
+    assert.equal(await alice.inputValue('#composer-input'), 'Nice 🎉😃!');
+    await alice.keyboard.press('Escape');
+    await alice.locator('#emoji-panel').waitFor({ state: 'hidden' });
+    assert.equal(await alice.evaluate(() => document.activeElement.id), 'composer-input');
+    // An outside click closes it too.
+    await alice.click('#emoji-toggle');
+    await alice.locator('#emoji-panel').waitFor();
+    await alice.click('#messages', { position: { x: 5, y: 5 } });
+    await alice.locator('#emoji-panel').waitFor({ state: 'hidden' });
+    await alice.press('#composer-input', 'Enter');
+    await waitForMessage(bob, 'Nice 🎉😃!');
+  });
+
+  step('screenshot: a two-user conversation with receipts, edits, a deletion and the emoji panel', async () => {
+    const { alice } = pages;
+    await waitForReceipt(alice, 'Nice 🎉😃!', 'seen');
+    // Tall enough that "Today" and the whole conversation fit above the open panel.
+    await alice.setViewportSize({ width: 1100, height: 1050 });
+    await alice.locator('#messages .day', { hasText: 'Today' }).waitFor();
+    await alice.click('#emoji-toggle');
+    await alice.locator('#emoji-panel').waitFor();
+    mkdirSync(path.join(REPO, 'docs'), { recursive: true });
+    await alice.screenshot({ path: path.join(REPO, 'docs', 'screenshot.png') });
+    await alice.keyboard.press('Escape');
+    await alice.setViewportSize({ width: 1100, height: 800 });
+  });
+
+  step('a message that looks like HTML is shown as text and runs nothing', async () => {
+    const { alice, alice2, bob } = pages;
+    const evil = '<img src=x onerror=alert(1)>';
+    await send(bob, evil);
+    for (const page of [alice, alice2, bob]) {
+      await waitForMessage(page, evil);
+      assert.equal(await page.locator('#messages img').count(), 0);
+      assert.equal(await messageItem(page, evil).locator('.msg-text').innerText(), evil);
+    }
+    await send(bob, '<script>alert(2)</script>');
+    await waitForMessage(alice, '<script>alert(2)</script>');
+    assert.equal(await alice.locator('#messages script').count(), 0);
+    assert.deepEqual(problems, []);
+  });
+
+  step('a reload keeps the session and the history', async () => {
+    const { alice } = pages;
+    await alice.reload();
+    await alice.locator('#chat-view').waitFor();
+    for (const text of ['Hi bob, welcome to Chatterbox!', 'This has no typo: the', seeded.yesterday.text]) {
+      await waitForMessage(alice, text);
+    }
+    await waitForMessage(alice, 'This message was deleted');
+    await messageItem(alice, 'This has no typo: the').locator('.msg-edited').waitFor();
+    await waitForReceipt(alice, 'Are you there, bob?', 'seen');
+    assert.ok((await separators(alice)).includes('Yesterday'));
+  });
+
+  step('closing one of two tabs keeps alice online; closing the last makes her leave', async () => {
+    const { alice2, bob } = pages;
+    await alice2.close();
+    delete pages.alice2;
+    // Give the server the chance to (wrongly) announce a leave, bounded by a round trip of bob's.
+    await send(bob, 'ping after alice closed a tab');
+    await waitForMessage(pages.alice, 'ping after alice closed a tab');
+    assert.equal(await systemLines(bob, 'alice left'), 0);
+    assert.equal(await systemLines(bob, 'alice joined'), 0, 'the second tab never made alice join twice');
+    await waitForOnline(bob, ['alice', 'bob']);
+  });
+
+  step('server restart while bob keeps typing: banner, offline queue, every message exactly once', async () => {
+    const { alice, bob } = pages;
+    const visitor = await openPage(await newContext('visitor'), 'visitor');
+    await visitor.locator('#login-view').waitFor();
+    const port = server.port;
+
+    await bob.click('#composer-input');
+    await bob.keyboard.type('Still here', { delay: 20 });
+    await waitForTyping(alice, 'bob is typing…');
+    await server.stop();
+    await alice.locator('#banner', { hasText: 'Reconnecting…' }).waitFor();
+    await bob.locator('#banner', { hasText: 'Reconnecting…' }).waitFor();
+
+    // Logging in while the server is down says so.
+    await login(visitor, 'dave', 'dave-password');
+    await visitor.locator('#login-error', { hasText: 'Cannot reach the server' }).waitFor();
+
+    // bob goes on typing and sending; alice too. They wait as pending (◌).
+    await bob.keyboard.type(' while the server is down', { delay: 15 });
+    await bob.keyboard.press('Enter');
+    await bob.keyboard.type('Second offline message', { delay: 15 });
+    await bob.keyboard.press('Enter');
+    await send(alice, 'alice wrote this offline');
+    assert.equal(await countMessages(bob, 'Still here while the server is down', { pending: true }), 1);
+    assert.equal((await receiptOf(bob, 'Second offline message')).symbol, '◌');
+    await bob.keyboard.type('Typing on through the restart', { delay: 15 });
+
+    await server.start(port);
+    assert.equal(server.port, port, 'restarted on the same port');
+    await alice.locator('#banner').waitFor({ state: 'hidden', timeout: RECONNECT_MS });
+    await bob.locator('#banner').waitFor({ state: 'hidden', timeout: RECONNECT_MS });
+    await bob.keyboard.press('Enter');
+
+    const texts = [
+      'Still here while the server is down',
+      'Second offline message',
+      'alice wrote this offline',
+      'Typing on through the restart',
+    ];
+    for (const page of [alice, bob]) {
+      for (const text of texts) await waitForMessage(page, text, { timeout: RECONNECT_MS });
+    }
+    await waitForReceipt(bob, 'Second offline message', 'seen');
+    for (const page of [alice, bob]) {
+      for (const text of texts) {
+        assert.equal(await countMessages(page, text), 1, `"${text}" once`);
+        assert.equal(await countMessages(page, text, { pending: true }), 0, `"${text}" not left pending`);
+      }
+    }
+    // And once in the database: a resent client_id stored nothing new.
+    for (const text of texts) {
+      assert.equal(sqlite(db, `SELECT count(*) FROM messages WHERE text = '${text}';`).trim(), '1', text);
+    }
+    // The visitor can log in now.
+    await loginAndWait(visitor, 'dave');
+    await waitForOnline(alice, ['alice', 'bob', 'dave']);
+    await expectSystemLine(alice, 'dave left', async () => {
+      await contexts.visitor.close();
+      delete pages.visitor;
+    });
+  });
+
+  step('logout closes every tab of that session (close 4001); logging in again is an existing account', async () => {
+    const { alice, bob } = pages;
+    const bob2 = await openPage(contexts.bob, 'bob2');
+    await bob2.locator('#chat-view').waitFor();
+    await expectSystemLine(alice, 'bob left', async () => {
+      await bob.click('#logout');
+      await bob.locator('#login-view').waitFor();
+      await bob2.locator('#login-view').waitFor();
+      await bob2.locator('#login-notice', { hasText: 'logged out' }).waitFor();
+      await waitForOnline(alice, ['alice']);
+    });
+    // A reload stays logged out: the cookie is gone.
+    await bob2.reload();
+    await bob2.locator('#login-view').waitFor();
+    await bob2.close();
+    delete pages.bob2;
+
+    await loginAndWait(bob, 'bob');
+    await waitForMessage(bob, 'Hi bob, welcome to Chatterbox!');
+    assert.equal(await bob.locator('#notice').isVisible(), false, 'no "account created" for an existing account');
+    await waitForOnline(alice, ['alice', 'bob']);
+    assert.deepEqual(problems, []);
+  });
+});

@@ -17,7 +17,7 @@ const TIME_ZONE = 'Asia/Tokyo'; // not UTC, so local-time rendering is really ex
 const LOCALE = 'en-US';
 const DAY_MS = 24 * 60 * 60 * 1000;
 const RECONNECT_MS = 30_000; // backoff tops out at 15 s; a restart takes a few seconds
-const PASSWORDS = { alice: 'alice-password', bob: 'bob-password', carol: 'carol-password' };
+const PASSWORDS = { alice: 'alice-password', bob: 'bob-password', carol: 'carol-password', dave: 'dave-password' };
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'chatterbox-e2e-'));
 const db = path.join(tmp, 'e2e.db');
@@ -468,7 +468,7 @@ describe('chatterbox web client', { concurrency: false }, () => {
     await bob.locator('#banner', { hasText: 'Reconnecting…' }).waitFor();
 
     // Logging in while the server is down says so.
-    await login(visitor, 'dave', 'dave-password');
+    await login(visitor, 'dave');
     await visitor.locator('#login-error', { hasText: 'Cannot reach the server' }).waitFor();
 
     // bob goes on typing and sending; alice too. They wait as pending (◌).

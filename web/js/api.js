@@ -31,6 +31,8 @@ export function errorMessage(result) {
   return MESSAGES[result.code] ?? result.message ?? `Unexpected server error (${result.status}).`;
 }
 
+// POSTs always carry a JSON body: the server refuses other content types (415), which also keeps
+// a cross-site form from posting to the API with our cookie.
 async function call(method, path, body) {
   let response;
   try {
@@ -38,8 +40,8 @@ async function call(method, path, body) {
       method,
       credentials: 'same-origin',
       cache: 'no-store',
-      headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
+      headers: method === 'POST' ? { 'Content-Type': 'application/json' } : {},
+      body: method === 'POST' ? JSON.stringify(body ?? {}) : undefined,
     });
   } catch {
     return { ok: false, status: 0, code: 'network', message: MESSAGES.network };

@@ -559,8 +559,9 @@ ui.logout.addEventListener('click', async () => {
   ui.logout.disabled = true;
   const result = await api.logout();
   ui.logout.disabled = false;
-  if (!result.ok && result.status === 0) {
-    showNotice(api.errorMessage(result), 6000);
+  // 401: the session was already gone, which is what the user wanted.
+  if (!result.ok && result.status !== 401) {
+    showNotice(`Could not log out: ${api.errorMessage(result)}`, 6000);
     return;
   }
   endChat({ notice: 'You have logged out.' });

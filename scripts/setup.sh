@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs what building and testing Chatterbox needs, from Debian 12's packages only, and
+# nothing that is already there. Safe to run again. Needs root (or sudo) on a fresh machine.
+set -euo pipefail
+
+packages=(
+  g++ cmake ninja-build pkg-config git ca-certificates
+  libboost1.81-dev libsqlitecpp-dev libsqlite3-dev nlohmann-json3-dev libspdlog-dev
+  libsodium-dev libgtest-dev sqlite3 tzdata procps
+)
+if [ "${1:-}" = "--tests" ]; then
+  packages+=(chromium)
+  # Node.js from Debian unless one is already installed (any source, any version >= 18).
+  command -v node >/dev/null 2>&1 || packages+=(nodejs)
+  command -v npm >/dev/null 2>&1 || packages+=(npm)
+fi
+
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" ||
+    missing+=("$package")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  sudo_cmd=()
+  [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" apt-get update -q
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -q --no-install-recommends \
+    "${missing[@]}"
+fi

@@ -25,6 +25,7 @@ const server = new Server(BINARY, db);
 const pages = {}; // label -> Page, for artifacts
 const problems = []; // page errors, dialogs, CSP violations: must stay empty
 const seeded = {}; // label -> { text, ts }
+const framesSent = {}; // label -> client frames the page's WebSockets sent, parsed
 let browser;
 let contexts = {};
 
@@ -60,6 +61,16 @@ async function openPage(context, label) {
   page.on('dialog', async (dialog) => {
     problems.push(`${label}: a ${dialog.type()} dialog opened: ${dialog.message()}`);
     await dialog.dismiss().catch(() => {});
+  });
+  framesSent[label] = [];
+  page.on('websocket', (ws) => {
+    ws.on('framesent', ({ payload }) => {
+      try {
+        framesSent[label].push(JSON.parse(payload));
+      } catch {
+        framesSent[label].push({ unparsable: String(payload) });
+      }
+    });
   });
   page.on('console', (message) => {
     if (/Content Security Policy|Refused to/i.test(message.text())) problems.push(`${label}: ${message.text()}`);
@@ -171,6 +182,36 @@ function expectedLabel(ts, days) {
   if (days === 1) return 'Yesterday';
   const options = days < 7 ? { weekday: 'long' } : { weekday: 'long', year: 'numeric', month: 'long', day: 'numeric' };
   return new Intl.DateTimeFormat(LOCALE, { ...options, timeZone: TIME_ZONE }).format(new Date(ts));
+}
+
+// Whether the message is inside the visible part of the message list.
+function inView(page, text) {
+  return messageItem(page, text).evaluate((li) => {
+    const box = li.getBoundingClientRect();
+    const view = document.getElementById('scroller').getBoundingClientRect();
+    return box.top >= view.top && box.bottom <= view.bottom;
+  });
+}
+
+// Checks that `condition` stays false for `ms`: for the few things that must NOT happen.
+async function holdsFalse(condition, ms, message) {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    assert.equal(await condition(), false, message);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+// Chromium gives headless pages no way to be hidden, so the Page Visibility API is overridden.
+function setHidden(page, hidden) {
+  return page.evaluate((hidden) => {
+    if (!('testHidden' in window)) {
+      Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => (window.testHidden ? 'hidden' : 'visible') });
+      Object.defineProperty(document, 'hidden', { configurable: true, get: () => window.testHidden });
+    }
+    window.testHidden = hidden;
+    document.dispatchEvent(new Event('visibilitychange'));
+  }, hidden);
 }
 
 async function separators(page) {
@@ -537,6 +578,121 @@ describe('chatterbox web client', { concurrency: false }, () => {
     await waitForMessage(bob, 'Hi bob, welcome to Chatterbox!');
     assert.equal(await bob.locator('#notice').isVisible(), false, 'no "account created" for an existing account');
     await waitForOnline(alice, ['alice', 'bob']);
+    assert.deepEqual(problems, []);
+  });
+  step('history: the latest 50 on load, older pages on scrolling up with the view kept still', async () => {
+    const { alice, bob } = pages;
+    for (let i = 1; i <= 55; i += 1) await send(bob, `Bulk message ${i}`);
+    for (const page of [alice, bob]) await waitForMessage(page, 'Bulk message 55', { timeout: 20_000 });
+    await alice.reload();
+    await alice.locator('#chat-view').waitFor();
+    await waitForMessage(alice, 'Bulk message 55');
+    assert.equal(await alice.locator('#messages .msg').count(), 50, 'one page of 50');
+    assert.equal(await countMessages(alice, 'Bulk message 6'), 1);
+    assert.equal(await countMessages(alice, 'Bulk message 5'), 0);
+    assert.equal(await alice.evaluate(() => { const s = document.getElementById('scroller'); return s.scrollHeight - s.scrollTop - s.clientHeight; }) < 2, true, 'starts at the bottom');
+
+    // Scroll to the top: the next page comes in above and what was on screen stays put.
+    const anchor = messageItem(alice, 'Bulk message 6');
+    const before = await anchor.evaluate((li) => {
+      document.getElementById('scroller').scrollTop = 0;
+      return li.getBoundingClientRect().top;
+    });
+    await waitForMessage(alice, 'Bulk message 5');
+    const afterTop = await anchor.evaluate((li) => li.getBoundingClientRect().top);
+    assert.ok(Math.abs(afterTop - before) < 3, `the view did not jump (${before} -> ${afterTop})`);
+    // Keep going up until the start of the conversation.
+    await eventually(
+      async () => {
+        await alice.evaluate(() => (document.getElementById('scroller').scrollTop = 0));
+        await alice.locator('#history-status', { hasText: 'beginning of the conversation' }).waitFor({ timeout: 500 });
+      },
+      { timeout: 20_000 },
+    );
+    await waitForMessage(alice, seeded.month.text);
+    assert.equal(await countMessages(alice, 'Bulk message 30'), 1, 'no message twice after paging');
+
+    // Scrolled up, a new message does not yank the view: a button offers to jump down.
+    await send(bob, 'Look down here');
+    await waitForMessage(alice, 'Look down here');
+    await alice.locator('#new-messages', { hasText: 'New messages ↓' }).waitFor();
+    assert.ok(await alice.evaluate(() => document.getElementById('scroller').scrollTop < 200), 'still up');
+    await alice.click('#new-messages');
+    await alice.locator('#new-messages').waitFor({ state: 'hidden' });
+    await eventually(async () => assert.ok(await inView(alice, 'Look down here')));
+    await waitForReceipt(bob, 'Look down here', 'seen');
+  });
+
+  step('a hidden tab counts unread messages in its title and sends no seen for them', async () => {
+    const { alice, bob } = pages;
+    await setHidden(alice, true);
+    await send(bob, 'Unread one');
+    await send(bob, 'Unread two');
+    await waitForMessage(alice, 'Unread two');
+    await eventually(async () => assert.equal(await alice.title(), '(2) Chatterbox'));
+    const unreadIds = await alice.evaluate(() =>
+      [...document.querySelectorAll('#messages .msg')].filter((li) => li.textContent.includes('Unread')).map((li) => Number(li.dataset.id)),
+    );
+    assert.equal(unreadIds.length, 2);
+    assert.ok(await inView(alice, 'Unread two'), 'on screen, so only the hidden tab keeps it unseen');
+    const sawUnread = async () => framesSent.alice.some((f) => f.type === 'seen' && f.id >= Math.min(...unreadIds));
+    await holdsFalse(sawUnread, 1000, 'alice sent seen for messages in a hidden tab');
+    assert.equal((await receiptOf(bob, 'Unread two')).state, 'delivered');
+
+    await setHidden(alice, false);
+    await eventually(async () => assert.equal(await alice.title(), 'Chatterbox'));
+    await waitForReceipt(bob, 'Unread two', 'seen');
+    // Never a seen for one's own message: every seen alice sent was for someone else's message.
+    const own = await alice.evaluate(() => [...document.querySelectorAll('#messages .msg.own')].map((li) => Number(li.dataset.id)));
+    const seenIds = framesSent.alice.filter((f) => f.type === 'seen').map((f) => f.id);
+    assert.ok(seenIds.length > 0);
+    assert.deepEqual(seenIds.filter((id) => own.includes(id)), []);
+  });
+
+  step('phone-sized, dark theme, touch: no sideways scroll, online drawer, long press menu, labels', async () => {
+    const context = await browser.newContext({
+      timezoneId: TIME_ZONE,
+      locale: LOCALE,
+      viewport: { width: 360, height: 740 },
+      colorScheme: 'dark',
+      hasTouch: true,
+      isMobile: true,
+    });
+    contexts.phone = context;
+    const phone = await openPage(context, 'phone');
+    await loginAndWait(phone, 'alice');
+    await waitForMessage(phone, 'Unread two');
+    assert.ok(await phone.evaluate(() => document.documentElement.scrollWidth <= 360), 'no horizontal overflow');
+    const background = await phone.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    assert.equal(background, 'rgb(18, 20, 26)', 'dark theme');
+    assert.equal(await phone.locator('#online-panel').isVisible(), false, 'the online list is a drawer');
+    await phone.getByRole('button', { name: /Online/ }).click();
+    await phone.locator('#online-panel').waitFor();
+    await phone.getByRole('button', { name: /Online/ }).click();
+    await phone.locator('#online-panel').waitFor({ state: 'hidden' });
+
+    await send(phone, 'Sent from a phone');
+    await waitForMessage(pages.bob, 'Sent from a phone');
+    const item = messageItem(phone, 'Sent from a phone');
+    await item.locator('.msg-bubble').dispatchEvent('pointerdown', { pointerType: 'touch', isPrimary: true, bubbles: true });
+    await phone.locator('#messages .msg.show-actions').waitFor();
+    await item.locator('.msg-edit').click();
+    assert.equal(await phone.inputValue('#composer-input'), 'Sent from a phone');
+    await phone.press('#composer-input', 'Escape');
+    assert.equal(await phone.inputValue('#composer-input'), '');
+
+    // Every control is labelled.
+    for (const [role, name] of [
+      ['textbox', 'Message'],
+      ['button', 'Send'],
+      ['button', 'Emoji'],
+      ['button', 'Log out'],
+    ]) {
+      assert.equal(await phone.getByRole(role, { name, exact: true }).count(), 1, `${role} "${name}"`);
+    }
+    assert.equal(await phone.locator('[aria-live]').count() >= 2, true);
+    await context.close();
+    delete pages.phone;
     assert.deepEqual(problems, []);
   });
 });

@@ -220,7 +220,7 @@ async function separators(page) {
 
 // ------------------------------------------------------------------ the suite
 
-describe('chatterbox web client', { concurrency: false }, () => {
+describe('chatterbox web client', { concurrency: false, timeout: 10 * 60 * 1000 }, () => {
   before(async () => {
     assert.ok(BINARY, 'set CHATTERBOX_BINARY (use tests/e2e/run.sh <binary>)');
     // First start: the server creates the database; carol's account is made through the API.

@@ -11,8 +11,11 @@ fi
 binary=$(realpath "$1")
 [ -x "$binary" ] || { echo "not an executable: $binary" >&2; exit 2; }
 cd "$(dirname "$0")"
-if [ ! -d node_modules/playwright-core ]; then
+# (Re)install when node_modules is missing or holds another version than the lockfile's.
+want=$(node -p "require('./package-lock.json').packages['node_modules/playwright-core'].version")
+have=$(node -p "try { require('./node_modules/playwright-core/package.json').version } catch { '' }")
+if [ "$want" != "$have" ]; then
   npm ci --no-audit --no-fund
 fi
 rm -rf artifacts
-CHATTERBOX_BINARY="$binary" exec node --test --test-concurrency=1 --test-timeout=600000 e2e.test.mjs
+CHATTERBOX_BINARY="$binary" exec node --test e2e.test.mjs

@@ -2,7 +2,7 @@
 // survives disconnects. It knows the protocol's plumbing (seq tracking, acks, batches) but not
 // what messages look like on screen: every server event is handed on as an `event` DOM event.
 //
-// Events dispatched (CustomEvent, payload in `detail`):
+// Events dispatched (payload in `detail`):
 //   event      one server event object (arrays are unpacked, in order)
 //   status     { state: 'connecting' | 'online' | 'reconnecting' }
 //   loggedout  the server revoked our session (close 4001) or the cookie is no longer valid
@@ -15,18 +15,29 @@ export function socketUrl(location) {
   return `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}/ws`;
 }
 
-// A random client_id; crypto.randomUUID exists only in secure contexts, so fall back for plain
-// http on a LAN address.
+// A random client_id. crypto.randomUUID exists only in secure contexts (not plain http on a LAN
+// address), and Node 18 has no global crypto at all.
 export function newClientId() {
-  if (globalThis.crypto?.randomUUID) {
+  const c = globalThis.crypto;
+  if (c?.randomUUID) {
     try {
-      return crypto.randomUUID();
+      return c.randomUUID();
     } catch {
       // not a secure context
     }
   }
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  const bytes = new Uint8Array(16);
+  if (c?.getRandomValues) c.getRandomValues(bytes);
+  else for (let i = 0; i < bytes.length; i += 1) bytes[i] = Math.floor(Math.random() * 256);
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+// CustomEvent is not global in Node 18, where the unit tests may run.
+class SocketEvent extends Event {
+  constructor(type, detail) {
+    super(type);
+    this.detail = detail;
+  }
 }
 
 export class ChatSocket extends EventTarget {
@@ -109,7 +120,7 @@ export class ChatSocket extends EventTarget {
   }
 
   #emit(type, detail) {
-    this.dispatchEvent(new CustomEvent(type, { detail }));
+    this.dispatchEvent(new SocketEvent(type, detail));
   }
 
   #connect() {

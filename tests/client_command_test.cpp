@@ -1,0 +1,380 @@
+#include "chatterbox/protocol/client_command.hpp"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <variant>
+
+namespace chatterbox {
+namespace {
+
+using json = nlohmann::json;
+
+// Parses a frame that must be valid and of command type T.
+template <class T>
+T parse_ok(std::string_view frame) {
+  auto result = parse_client_frame(frame);
+  if (const auto* error = std::get_if<protocol_error>(&result)) {
+    ADD_FAILURE() << "frame " << frame << " rejected: " << error->code << " " << error->message;
+    return T{};
+  }
+  auto& command = std::get<client_command>(result);
+  if (auto* typed = std::get_if<T>(&command)) return std::move(*typed);
+  ADD_FAILURE() << "frame " << frame << " parsed as variant index " << command.index();
+  return T{};
+}
+
+// Parses a frame that must be rejected.
+protocol_error parse_error(std::string_view frame) {
+  auto result = parse_client_frame(frame);
+  if (auto* error = std::get_if<protocol_error>(&result)) return std::move(*error);
+  ADD_FAILURE() << "frame " << frame << " was accepted";
+  return {};
+}
+
+std::string repeat(std::string_view unit, std::size_t times) {
+  std::string out;
+  out.reserve(unit.size() * times);
+  for (std::size_t i = 0; i < times; ++i) out.append(unit);
+  return out;
+}
+
+std::string send_frame(const std::string& client_id, const std::string& text) {
+  return json{{"type", "send"}, {"client_id", client_id}, {"text", text}}.dump();
+}
+
+// --- every frame type ---
+
+TEST(client_command_test, ParsesSend) {
+  const auto command = parse_ok<send_command>(R"({"type":"send","client_id":"c-1","text":"hi"})");
+  EXPECT_EQ(command.client_id, "c-1");
+  EXPECT_EQ(command.text, "hi");
+}
+
+TEST(client_command_test, ParsesEdit) {
+  const auto command = parse_ok<edit_command>(R"({"type":"edit","id":42,"text":"hello"})");
+  EXPECT_EQ(command.id, 42);
+  EXPECT_EQ(command.text, "hello");
+}
+
+TEST(client_command_test, ParsesDelete) {
+  EXPECT_EQ(parse_ok<delete_command>(R"({"type":"delete","id":7})").id, 7);
+}
+
+TEST(client_command_test, ParsesTypingTrueAndFalse) {
+  EXPECT_TRUE(parse_ok<typing_command>(R"({"type":"typing","active":true})").active);
+  EXPECT_FALSE(parse_ok<typing_command>(R"({"type":"typing","active":false})").active);
+}
+
+TEST(client_command_test, ParsesSeen) {
+  EXPECT_EQ(parse_ok<seen_command>(R"({"type":"seen","id":42})").id, 42);
+}
+
+TEST(client_command_test, ParsesHistoryWithBeforeAndLimit) {
+  const auto command = parse_ok<history_command>(R"({"type":"history","before":42,"limit":20})");
+  ASSERT_TRUE(command.before.has_value());
+  EXPECT_EQ(*command.before, 42);
+  EXPECT_EQ(command.limit, 20);
+}
+
+TEST(client_command_test, HistoryDefaultsToLatestFiftyMessages) {
+  const auto bare = parse_ok<history_command>(R"({"type":"history"})");
+  EXPECT_FALSE(bare.before.has_value());
+  EXPECT_EQ(bare.limit, 50);
+  EXPECT_EQ(bare.limit, default_history_limit);
+
+  const auto nulls = parse_ok<history_command>(R"({"type":"history","before":null,"limit":null})");
+  EXPECT_FALSE(nulls.before.has_value());
+  EXPECT_EQ(nulls.limit, 50);
+}
+
+TEST(client_command_test, HistoryLimitIsClampedToOneThroughHundred) {
+  EXPECT_EQ(parse_ok<history_command>(R"({"type":"history","limit":0})").limit, 1);
+  EXPECT_EQ(parse_ok<history_command>(R"({"type":"history","limit":-5})").limit, 1);
+  EXPECT_EQ(parse_ok<history_command>(R"({"type":"history","limit":1})").limit, 1);
+  EXPECT_EQ(parse_ok<history_command>(R"({"type":"history","limit":100})").limit, 100);
+  EXPECT_EQ(parse_ok<history_command>(R"({"type":"history","limit":101})").limit, 100);
+  EXPECT_EQ(parse_ok<history_command>(R"({"type":"history","limit":1000000000000})").limit, 100);
+}
+
+TEST(client_command_test, ParsesSync) {
+  EXPECT_EQ(parse_ok<sync_command>(R"({"type":"sync","since":97})").since, 97);
+  EXPECT_EQ(parse_ok<sync_command>(R"({"type":"sync","since":0})").since, 0);
+}
+
+TEST(client_command_test, UnknownExtraFieldsAreIgnored) {
+  const auto command =
+      parse_ok<send_command>(R"({"type":"send","client_id":"c","text":"x","extra":[1,2]})");
+  EXPECT_EQ(command.text, "x");
+}
+
+// --- frame shape ---
+
+TEST(client_command_test, MalformedJsonIsInvalidJsonWithNullRef) {
+  for (const std::string_view frame :
+       {R"({"type":"send",)", "", "not json", R"({"type":"send","client_id":"c-1")"}) {
+    const auto error = parse_error(frame);
+    EXPECT_EQ(error.code, "invalid_json") << frame;
+    EXPECT_TRUE(error.ref.is_null()) << frame;
+  }
+}
+
+TEST(client_command_test, NonObjectJsonIsInvalidJson) {
+  for (const std::string_view frame : {"[]", R"([{"type":"send","client_id":"c","text":"x"}])",
+                                       R"("send")", "42", "null", "true"}) {
+    const auto error = parse_error(frame);
+    EXPECT_EQ(error.code, "invalid_json") << frame;
+    EXPECT_TRUE(error.ref.is_null()) << frame;
+  }
+}
+
+TEST(client_command_test, InvalidUtf8IsInvalidJson) {
+  const std::string frame = "{\"type\":\"send\",\"client_id\":\"c\",\"text\":\"\xff\xfe\"}";
+  EXPECT_EQ(parse_error(frame).code, "invalid_json");
+}
+
+TEST(client_command_test, MissingTypeIsUnknownType) {
+  const auto error = parse_error(R"({"text":"hi"})");
+  EXPECT_EQ(error.code, "unknown_type");
+  EXPECT_TRUE(error.ref.is_null());
+}
+
+TEST(client_command_test, NonStringTypeIsUnknownType) {
+  EXPECT_EQ(parse_error(R"({"type":5})").code, "unknown_type");
+  EXPECT_EQ(parse_error(R"({"type":null})").code, "unknown_type");
+  EXPECT_EQ(parse_error(R"({"type":["send"]})").code, "unknown_type");
+}
+
+TEST(client_command_test, UnknownTypeIsRejected) {
+  const auto error = parse_error(R"({"type":"shout","text":"hi"})");
+  EXPECT_EQ(error.code, "unknown_type");
+  EXPECT_NE(error.message.find("shout"), std::string::npos) << error.message;
+  EXPECT_TRUE(error.ref.is_null());
+}
+
+TEST(client_command_test, TypeIsCaseSensitive) {
+  EXPECT_EQ(parse_error(R"({"type":"SEND","client_id":"c","text":"x"})").code, "unknown_type");
+}
+
+// --- send ---
+
+TEST(client_command_test, SendMissingTextRefsClientId) {
+  const auto error = parse_error(R"({"type":"send","client_id":"c-9"})");
+  EXPECT_EQ(error.code, "invalid_field");
+  EXPECT_EQ(error.ref, json("c-9"));
+}
+
+TEST(client_command_test, SendNonStringTextIsInvalidField) {
+  const auto error = parse_error(R"({"type":"send","client_id":"c-9","text":5})");
+  EXPECT_EQ(error.code, "invalid_field");
+  EXPECT_EQ(error.ref, json("c-9"));
+}
+
+TEST(client_command_test, SendMissingClientIdIsInvalidFieldWithNullRef) {
+  const auto error = parse_error(R"({"type":"send","text":"hi"})");
+  EXPECT_EQ(error.code, "invalid_field");
+  EXPECT_NE(error.message.find("client_id"), std::string::npos) << error.message;
+  EXPECT_TRUE(error.ref.is_null());
+}
+
+TEST(client_command_test, SendNumericClientIdIsInvalidFieldWithNullRef) {
+  const auto error = parse_error(R"({"type":"send","client_id":12,"text":"hi"})");
+  EXPECT_EQ(error.code, "invalid_field");
+  EXPECT_TRUE(error.ref.is_null());
+}
+
+TEST(client_command_test, ClientIdMustBeOneToSixtyFourCharacters) {
+  const auto empty = parse_error(R"({"type":"send","client_id":"","text":"hi"})");
+  EXPECT_EQ(empty.code, "invalid_field");
+  EXPECT_EQ(empty.ref, json(""));
+
+  EXPECT_EQ(parse_ok<send_command>(send_frame("a", "hi")).client_id, "a");
+  const std::string longest(64, 'x');
+  EXPECT_EQ(parse_ok<send_command>(send_frame(longest, "hi")).client_id, longest);
+
+  const std::string too_long(65, 'x');
+  const auto error = parse_error(send_frame(too_long, "hi"));
+  EXPECT_EQ(error.code, "invalid_field");
+  EXPECT_EQ(error.ref, json(too_long));
+}
+
+TEST(client_command_test, ClientIdLengthCountsCodePoints) {
+  // 64 two-byte characters are 128 bytes but still 64 characters.
+  const auto id = repeat("é", 64);
+  EXPECT_EQ(parse_ok<send_command>(send_frame(id, "hi")).client_id, id);
+  EXPECT_EQ(parse_error(send_frame(repeat("é", 65), "hi")).code, "invalid_field");
+}
+
+TEST(client_command_test, SendTextIsTrimmed) {
+  EXPECT_EQ(parse_ok<send_command>(send_frame("c", "  \t\n hi\nthere \r\n\f\v ")).text,
+            "hi\nthere");
+  // Inner whitespace is kept as typed.
+  EXPECT_EQ(parse_ok<send_command>(send_frame("c", "a  b")).text, "a  b");
+}
+
+TEST(client_command_test, SendTextEmptyAfterTrimIsTextEmpty) {
+  for (const std::string text : {"", " ", "\n\t \r\n", "\f\v"}) {
+    const auto error = parse_error(send_frame("c-2", text));
+    EXPECT_EQ(error.code, "text_empty") << json(text).dump();
+    EXPECT_EQ(error.ref, json("c-2"));
+  }
+}
+
+TEST(client_command_test, TextLimitIsFourThousandCodePointsOfMultiByteUtf8) {
+  const auto longest = repeat("é", 4000);  // 8000 bytes
+  EXPECT_EQ(parse_ok<send_command>(send_frame("c", longest)).text, longest);
+  const auto emoji = repeat("😀", 4000);  // 16000 bytes
+  EXPECT_EQ(parse_ok<send_command>(send_frame("c", emoji)).text, emoji);
+
+  const auto error = parse_error(send_frame("c-3", repeat("é", 4001)));
+  EXPECT_EQ(error.code, "text_too_long");
+  EXPECT_EQ(error.ref, json("c-3"));
+}
+
+TEST(client_command_test, TextLimitAppliesAfterTrimming) {
+  const auto text = "   " + repeat("a", 4000) + "\n\n";
+  EXPECT_EQ(parse_ok<send_command>(send_frame("c", text)).text, repeat("a", 4000));
+  EXPECT_EQ(parse_error(send_frame("c", repeat("a", 4001))).code, "text_too_long");
+}
+
+// --- edit / delete / seen ---
+
+TEST(client_command_test, EditTextFollowsSendRules) {
+  EXPECT_EQ(parse_ok<edit_command>(R"({"type":"edit","id":3,"text":"  new \n"})").text, "new");
+
+  const auto empty = parse_error(R"({"type":"edit","id":3,"text":"   "})");
+  EXPECT_EQ(empty.code, "text_empty");
+  EXPECT_EQ(empty.ref, json(3));
+
+  const auto too_long =
+      parse_error(json{{"type", "edit"}, {"id", 3}, {"text", repeat("é", 4001)}}.dump());
+  EXPECT_EQ(too_long.code, "text_too_long");
+  EXPECT_EQ(too_long.ref, json(3));
+
+  const auto missing = parse_error(R"({"type":"edit","id":3})");
+  EXPECT_EQ(missing.code, "invalid_field");
+  EXPECT_EQ(missing.ref, json(3));
+}
+
+// The id-carrying frames share their checks; each is tried with every bad id.
+class message_id_frames : public ::testing::TestWithParam<std::string> {
+ protected:
+  std::string frame(const std::string& id_json) const {
+    std::string out = R"({"type":")" + GetParam() + R"(")";
+    if (!id_json.empty()) out += R"(,"id":)" + id_json;
+    if (GetParam() == "edit") out += R"(,"text":"hi")";
+    return out + "}";
+  }
+};
+
+TEST_P(message_id_frames, MissingIdIsInvalidFieldWithNullRef) {
+  const auto error = parse_error(frame(""));
+  EXPECT_EQ(error.code, "invalid_field");
+  EXPECT_NE(error.message.find("id"), std::string::npos) << error.message;
+  EXPECT_TRUE(error.ref.is_null());
+}
+
+TEST_P(message_id_frames, NullIdIsInvalidField) {
+  const auto error = parse_error(frame("null"));
+  EXPECT_EQ(error.code, "invalid_field");
+  EXPECT_TRUE(error.ref.is_null());
+}
+
+TEST_P(message_id_frames, StringIdIsInvalidFieldWithNullRef) {
+  const auto error = parse_error(frame(R"("42")"));
+  EXPECT_EQ(error.code, "invalid_field");
+  EXPECT_TRUE(error.ref.is_null());
+}
+
+TEST_P(message_id_frames, FloatIdIsInvalidFieldWithNullRef) {
+  for (const std::string id : {"1.5", "42.0", "1e3"}) {
+    const auto error = parse_error(frame(id));
+    EXPECT_EQ(error.code, "invalid_field") << id;
+    EXPECT_TRUE(error.ref.is_null()) << id;
+  }
+}
+
+TEST_P(message_id_frames, NonPositiveIdIsInvalidFieldWithIdRef) {
+  const auto negative = parse_error(frame("-3"));
+  EXPECT_EQ(negative.code, "invalid_field");
+  EXPECT_EQ(negative.ref, json(-3));
+
+  const auto zero = parse_error(frame("0"));
+  EXPECT_EQ(zero.code, "invalid_field");
+  EXPECT_EQ(zero.ref, json(0));
+}
+
+TEST_P(message_id_frames, IdBeyondInt64IsInvalidField) {
+  EXPECT_EQ(parse_error(frame("9223372036854775808")).code, "invalid_field");
+}
+
+TEST_P(message_id_frames, LargestInt64IdIsAccepted) {
+  const auto result = parse_client_frame(frame("9223372036854775807"));
+  EXPECT_TRUE(std::holds_alternative<client_command>(result));
+}
+
+TEST_P(message_id_frames, BooleanIdIsInvalidField) {
+  const auto error = parse_error(frame("true"));
+  EXPECT_EQ(error.code, "invalid_field");
+  EXPECT_TRUE(error.ref.is_null());
+}
+
+INSTANTIATE_TEST_SUITE_P(client_command_test, message_id_frames,
+                         ::testing::Values("edit", "delete", "seen"));
+
+// --- typing / history / sync ---
+
+TEST(client_command_test, TypingActiveMustBeBoolean) {
+  for (const std::string_view frame :
+       {R"({"type":"typing"})", R"({"type":"typing","active":"true"})",
+        R"({"type":"typing","active":1})", R"({"type":"typing","active":null})"}) {
+    const auto error = parse_error(frame);
+    EXPECT_EQ(error.code, "invalid_field") << frame;
+    EXPECT_TRUE(error.ref.is_null()) << frame;
+  }
+}
+
+TEST(client_command_test, HistoryWrongTypedFieldsAreInvalidField) {
+  for (const std::string_view frame :
+       {R"({"type":"history","limit":"10"})", R"({"type":"history","limit":10.5})",
+        R"({"type":"history","before":"42"})", R"({"type":"history","before":4.2})",
+        R"({"type":"history","before":true})"}) {
+    const auto error = parse_error(frame);
+    EXPECT_EQ(error.code, "invalid_field") << frame;
+    EXPECT_TRUE(error.ref.is_null()) << frame;
+  }
+}
+
+TEST(client_command_test, SyncSinceIsRequiredNonNegativeInteger) {
+  for (const std::string_view frame :
+       {R"({"type":"sync"})", R"({"type":"sync","since":null})", R"({"type":"sync","since":-1})",
+        R"({"type":"sync","since":"5"})", R"({"type":"sync","since":5.5})",
+        R"({"type":"sync","since":false})"}) {
+    const auto error = parse_error(frame);
+    EXPECT_EQ(error.code, "invalid_field") << frame;
+    EXPECT_TRUE(error.ref.is_null()) << frame;
+  }
+}
+
+// docs/protocol.md: "`ref` echoes the offending frame's `client_id` (for `send`) or `id` (for
+// `edit`, `delete`, `seen`), else `null`." The parser instead echoes whichever of client_id/id a
+// frame happens to carry, whatever its type.
+TEST(client_command_test, DISABLED_RefFollowsTheFrameTypeNotWhicheverFieldIsPresent) {
+  const auto edit = parse_error(R"({"type":"edit","id":42,"client_id":"c-1","text":" "})");
+  EXPECT_EQ(edit.code, "text_empty");
+  EXPECT_EQ(edit.ref, json(42));
+
+  const auto typing = parse_error(R"({"type":"typing","id":42,"active":"yes"})");
+  EXPECT_EQ(typing.code, "invalid_field");
+  EXPECT_TRUE(typing.ref.is_null());
+
+  const auto unknown = parse_error(R"({"type":"shout","client_id":"c-1"})");
+  EXPECT_EQ(unknown.code, "unknown_type");
+  EXPECT_TRUE(unknown.ref.is_null());
+}
+
+}  // namespace
+}  // namespace chatterbox

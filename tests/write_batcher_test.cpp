@@ -1,0 +1,199 @@
+#include "chatterbox/storage/write_batcher.hpp"
+
+#include "support/temp_dir.hpp"
+
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
+#include <gtest/gtest.h>
+
+#include <boost/asio/io_context.hpp>
+
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace chatterbox {
+namespace {
+
+class write_batcher_test : public test_support::temp_db_test {
+ protected:
+  void attach() override { writes_.emplace(io_, handle()); }
+  void detach() override { writes_.reset(); }
+
+  // A write that inserts one user row through the batcher's connection.
+  write_batcher::write_fn insert_user(const std::string& name) {
+    return [this, name] { add_user(name); };
+  }
+
+  // Counts rows from a second, independent connection: only committed data is visible there.
+  int committed_users(const std::string& name) {
+    SQLite::Database reader(db_path(), SQLite::OPEN_READONLY);
+    SQLite::Statement count(reader, "SELECT count(*) FROM users WHERE username = ?");
+    count.bind(1, name);
+    count.executeStep();
+    return count.getColumn(0).getInt();
+  }
+
+  // Runs the loop until it has nothing left to do (the batcher uses no timers).
+  void drain() {
+    io_.restart();
+    io_.run();
+  }
+
+  boost::asio::io_context io_;
+  std::optional<write_batcher> writes_;
+};
+
+TEST_F(write_batcher_test, NothingRunsBeforeTheEventLoopTurns) {
+  bool wrote = false;
+  bool continued = false;
+  writes_->submit([&] { wrote = true; }, [&](bool) { continued = true; });
+  EXPECT_FALSE(wrote);
+  EXPECT_FALSE(continued);
+  EXPECT_EQ(writes_->batches_committed(), 0u);
+  drain();
+  EXPECT_TRUE(wrote);
+  EXPECT_TRUE(continued);
+}
+
+TEST_F(write_batcher_test, WritesOfOneTurnShareOneCommitAndThenRunsAfterIt) {
+  std::vector<std::string> names{"ann", "ben", "cat"};
+  std::vector<std::string> log;
+  for (const auto& name : names) {
+    writes_->submit(
+        [&, name] {
+          add_user(name);
+          log.push_back("write " + name);
+          // Not committed yet: another connection cannot see it.
+          EXPECT_EQ(committed_users(name), 0) << name;
+        },
+        [&, name](bool stored) {
+          log.push_back("then " + name);
+          EXPECT_TRUE(stored) << name;
+          EXPECT_EQ(writes_->batches_committed(), 1u);
+          // The ack-means-on-disk promise: visible to an independent connection already.
+          EXPECT_EQ(committed_users(name), 1) << name;
+        });
+  }
+  drain();
+  EXPECT_EQ(writes_->batches_committed(), 1u);
+  EXPECT_EQ(log, (std::vector<std::string>{"write ann", "write ben", "write cat", "then ann",
+                                           "then ben", "then cat"}));
+}
+
+TEST_F(write_batcher_test, LaterWritesInABatchSeeEarlierOnes) {
+  std::optional<int> seen;
+  writes_->submit(insert_user("dora"), [](bool) {});
+  writes_->submit(
+      [&] {
+        SQLite::Statement count(handle(), "SELECT count(*) FROM users WHERE username = 'dora'");
+        count.executeStep();
+        seen = count.getColumn(0).getInt();
+      },
+      [](bool) {});
+  drain();
+  EXPECT_EQ(seen, 1);
+}
+
+TEST_F(write_batcher_test, AThrowingWriteIsRolledBackAloneWhileTheOthersCommit) {
+  std::vector<std::optional<bool>> stored(3);
+  writes_->submit(insert_user("first"), [&](bool ok) { stored[0] = ok; });
+  writes_->submit(
+      [&] {
+        add_user("doomed");  // changed something before failing: must be undone
+        throw std::runtime_error("refused");
+      },
+      [&](bool ok) {
+        stored[1] = ok;
+        EXPECT_EQ(committed_users("doomed"), 0);
+      });
+  writes_->submit(insert_user("last"), [&](bool ok) {
+    stored[2] = ok;
+    EXPECT_EQ(committed_users("last"), 1);
+  });
+  drain();
+
+  EXPECT_EQ(stored[0], true);
+  EXPECT_EQ(stored[1], false);
+  EXPECT_EQ(stored[2], true);
+  EXPECT_EQ(writes_->batches_committed(), 1u);
+  EXPECT_EQ(committed_users("first"), 1);
+  EXPECT_EQ(committed_users("doomed"), 0);
+  EXPECT_EQ(committed_users("last"), 1);
+}
+
+TEST_F(write_batcher_test, ASqliteConstraintFailureIsRolledBackAlone) {
+  add_user("taken");
+  std::vector<std::optional<bool>> stored(3);
+  writes_->submit(insert_user("one"), [&](bool ok) { stored[0] = ok; });
+  writes_->submit(
+      [&] {
+        add_user("two");
+        add_user("TAKEN");  // unique regardless of case: throws SQLite::Exception
+      },
+      [&](bool ok) { stored[1] = ok; });
+  writes_->submit(insert_user("three"), [&](bool ok) { stored[2] = ok; });
+  drain();
+
+  EXPECT_EQ(stored, (std::vector<std::optional<bool>>{true, false, true}));
+  EXPECT_EQ(committed_users("one"), 1);
+  EXPECT_EQ(committed_users("two"), 0);
+  EXPECT_EQ(committed_users("three"), 1);
+}
+
+TEST_F(write_batcher_test, BatcherKeepsWorkingAfterAFailedWrite) {
+  writes_->submit([] { throw std::runtime_error("no"); }, [](bool ok) { EXPECT_FALSE(ok); });
+  drain();
+  std::optional<bool> stored;
+  writes_->submit(insert_user("after"), [&](bool ok) { stored = ok; });
+  drain();
+  EXPECT_EQ(stored, true);
+  EXPECT_EQ(committed_users("after"), 1);
+  EXPECT_EQ(writes_->batches_committed(), 2u);
+}
+
+TEST_F(write_batcher_test, SubmittingFromThenGoesIntoALaterBatch) {
+  std::vector<std::string> log;
+  writes_->submit(insert_user("a1"), [&](bool stored) {
+    EXPECT_TRUE(stored);
+    log.push_back("then a1");
+    writes_->submit(
+        [&] {
+          log.push_back("write b1");
+          add_user("b1");
+        },
+        [&](bool stored_again) {
+          EXPECT_TRUE(stored_again);
+          EXPECT_EQ(writes_->batches_committed(), 2u);
+          EXPECT_EQ(committed_users("b1"), 1);
+          log.push_back("then b1");
+        });
+  });
+  writes_->submit(insert_user("a2"), [&](bool) { log.push_back("then a2"); });
+  drain();
+
+  EXPECT_EQ(writes_->batches_committed(), 2u);
+  // The follow-up write waited for the whole first batch's continuations.
+  EXPECT_EQ(log, (std::vector<std::string>{"then a1", "then a2", "write b1", "then b1"}));
+}
+
+TEST_F(write_batcher_test, SeparateTurnsAreSeparateBatches) {
+  for (int i = 0; i < 3; ++i) {
+    writes_->submit(insert_user("u" + std::to_string(i)), [](bool) {});
+    drain();
+  }
+  EXPECT_EQ(writes_->batches_committed(), 3u);
+}
+
+TEST_F(write_batcher_test, DataSurvivesReopen) {
+  writes_->submit(insert_user("durable"), [](bool stored) { EXPECT_TRUE(stored); });
+  drain();
+  reopen();
+  SQLite::Statement count(handle(), "SELECT count(*) FROM users WHERE username = 'durable'");
+  count.executeStep();
+  EXPECT_EQ(count.getColumn(0).getInt(), 1);
+}
+
+}  // namespace
+}  // namespace chatterbox

@@ -255,11 +255,28 @@ describe('chatterbox web client', { concurrency: false, timeout: 10 * 60 * 1000 
     if (problems.length === 0) rmSync(tmp, { recursive: true, force: true });
   });
 
-  step('security headers are on the page (CSP forbids inline script and style)', async () => {
-    const response = await fetch(server.url);
-    assert.equal(response.status, 200);
-    assert.match(response.headers.get('content-type'), /^text\/html/);
-    assert.equal(response.headers.get('content-security-policy'), "default-src 'self'");
+  step('the client is served with its content types, ETags and security headers', async () => {
+    const assets = {
+      '/': /^text\/html/,
+      '/app.css': /^text\/css/,
+      '/js/app.js': /^text\/javascript/,
+      '/js/socket.js': /^text\/javascript/,
+      '/favicon.svg': /^image\/svg\+xml/,
+    };
+    for (const [asset, type] of Object.entries(assets)) {
+      const response = await fetch(server.url + asset);
+      assert.equal(response.status, 200, asset);
+      assert.match(response.headers.get('content-type'), type, asset);
+      // The CSP allows no inline script or style; the console listener reports any violation.
+      assert.equal(response.headers.get('content-security-policy'), "default-src 'self'", asset);
+      assert.equal(response.headers.get('x-content-type-options'), 'nosniff', asset);
+      assert.equal(response.headers.get('referrer-policy'), 'no-referrer', asset);
+      assert.equal(response.headers.get('x-frame-options'), 'DENY', asset);
+      const etag = response.headers.get('etag');
+      assert.ok(etag, `${asset} has an ETag`);
+      const again = await fetch(server.url + asset, { headers: { 'If-None-Match': etag } });
+      assert.equal(again.status, 304, `${asset} revalidates`);
+    }
   });
 
   step('login: invalid name and wrong password are explained; a new account is created', async () => {

@@ -223,13 +223,13 @@ class Chat {
       case 'join':
         if (!this.presence.includes(event.user)) this.presence.push(event.user);
         this.renderPresence();
-        if (event.user !== this.me) this.addAtBottom(() => this.list.addSystem(`${event.user} joined`));
+        if (event.user !== this.me) this.addSystemLine(`${event.user} joined`);
         break;
       case 'leave':
         this.presence = this.presence.filter((u) => u !== event.user);
         this.renderPresence();
         if (this.board.update(event.user, false, Date.now())) this.renderTyping();
-        if (event.user !== this.me) this.addAtBottom(() => this.list.addSystem(`${event.user} left`));
+        if (event.user !== this.me) this.addSystemLine(`${event.user} left`);
         break;
       case 'receipts':
         this.markers.reset(event.markers);
@@ -311,8 +311,12 @@ class Chat {
   // Messages that may be new at the bottom: keep the view pinned if it was, else offer a button.
   addLive(messages) {
     let fresh = 0;
+    const oldest = this.list.oldestId;
     this.addAtBottom(() => {
       for (const msg of messages) {
+        // A sync also brings edits of messages older than the pages loaded so far; showing one
+        // would leave a hole above it that paging (by the oldest id shown) could never fill.
+        if (this.hasMoreOlder && oldest !== null && msg.id < oldest) continue;
         if (this.list.upsert(msg) === 'added' && msg.user !== this.me) {
           fresh += 1;
           if (!msg.deleted) this.announce(msg);
@@ -333,6 +337,14 @@ class Chat {
     this.list.flush();
     if (pinned || own) this.scrollToBottom();
     else if (added) ui.newMessages.hidden = false;
+  }
+
+  // "bob joined": follows the bottom like a message, but is no reason for the "New messages" button.
+  addSystemLine(text) {
+    this.addAtBottom(() => {
+      this.list.addSystem(text);
+      return false;
+    });
   }
 
   announce(msg) {

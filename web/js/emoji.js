@@ -99,8 +99,9 @@ export class EmojiPanel {
       if (this.isOpen && !panel.contains(e.target) && !button.contains(e.target)) this.close(false);
     });
     target.addEventListener('keydown', (e) => {
+      // Escape closes the panel first; only a second one reaches the composer (cancel an edit).
       if (e.key === 'Escape' && this.isOpen) {
-        e.stopPropagation();
+        e.stopImmediatePropagation();
         this.close();
       }
     });

@@ -149,9 +149,13 @@ export class ChatSocket extends EventTarget {
       return;
     }
     this.#emit('status', { state: 'reconnecting' });
-    if (!hadHello && (await this.#checkSession()) === 'logged_out') {
-      this.#loggedOut();
-      return;
+    if (!hadHello) {
+      const session = await this.#checkSession();
+      if (this.#stopped) return;
+      if (session === 'logged_out') {
+        this.#loggedOut();
+        return;
+      }
     }
     this.#scheduleReconnect();
   }

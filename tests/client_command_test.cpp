@@ -362,7 +362,7 @@ TEST(client_command_test, SyncSinceIsRequiredNonNegativeInteger) {
 // docs/protocol.md: "`ref` echoes the offending frame's `client_id` (for `send`) or `id` (for
 // `edit`, `delete`, `seen`), else `null`." The parser instead echoes whichever of client_id/id a
 // frame happens to carry, whatever its type.
-TEST(client_command_test, DISABLED_RefFollowsTheFrameTypeNotWhicheverFieldIsPresent) {
+TEST(client_command_test, RefFollowsTheFrameTypeNotWhicheverFieldIsPresent) {
   const auto edit = parse_error(R"({"type":"edit","id":42,"client_id":"c-1","text":" "})");
   EXPECT_EQ(edit.code, "text_empty");
   EXPECT_EQ(edit.ref, json(42));

@@ -34,8 +34,10 @@ std::string content_etag(std::string_view data) {
 
 std::optional<file_view> from_disk(const std::string& root, std::string_view path) {
   namespace fs = std::filesystem;
-  // Only plain relative names below the root: no "..", no absolute paths, no hidden files.
+  // Only plain relative names below the root: no "..", no absolute paths ("//etc/passwd"
+  // would make the join below drop the root), no hidden files.
   const fs::path relative = fs::path(std::string(path.substr(1))).lexically_normal();
+  if (relative.empty() || relative.has_root_path()) return std::nullopt;
   for (const auto& part : relative) {
     const auto name = part.string();
     if (name.empty() || name == ".." || name.front() == '.') return std::nullopt;

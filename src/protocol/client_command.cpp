@@ -77,9 +77,17 @@ class field_reader {
   std::optional<protocol_error> error_;
 };
 
-json reference_of(const json& frame) {
-  if (const auto it = frame.find("client_id"); it != frame.end() && it->is_string()) return *it;
-  if (const auto it = frame.find("id"); it != frame.end() && it->is_number_integer()) return *it;
+// What an error echoes as `ref`: the field that names what the frame was about, when it has
+// the right type (a wrong-typed one is the error being reported, not a reference).
+json reference_of(const json& frame, std::string_view type) {
+  if (type == "send") {
+    const auto it = frame.find("client_id");
+    return it != frame.end() && it->is_string() ? *it : json(nullptr);
+  }
+  if (type == "edit" || type == "delete" || type == "seen") {
+    const auto it = frame.find("id");
+    return it != frame.end() && it->is_number_integer() ? *it : json(nullptr);
+  }
   return nullptr;
 }
 
@@ -121,10 +129,10 @@ std::variant<client_command, protocol_error> parse_client_frame(std::string_view
   if (parsed.is_discarded() || !parsed.is_object()) {
     return protocol_error{"invalid_json", "frame must be a JSON object", nullptr};
   }
-  field_reader in(parsed, reference_of(parsed));
   const auto type_it = parsed.find("type");
   const std::string type =
       type_it != parsed.end() && type_it->is_string() ? type_it->get<std::string>() : "";
+  field_reader in(parsed, reference_of(parsed, type));
 
   if (type == "send") return parse_send(in);
   if (type == "edit") {
@@ -137,8 +145,9 @@ std::variant<client_command, protocol_error> parse_client_frame(std::string_view
   if (type == "seen") return finish(in, seen_command{in.message_id("id")});
   if (type == "history") return parse_history(in);
   if (type == "sync") return parse_sync(in);
-  return protocol_error{"unknown_type", type.empty() ? "frame has no type" : "unknown type: " + type.substr(0, 64),
-                        reference_of(parsed)};
+  return protocol_error{"unknown_type",
+                        type.empty() ? "frame has no type" : "unknown type: " + type.substr(0, 64),
+                        nullptr};
 }
 
 }  // namespace chatterbox

@@ -10,7 +10,7 @@ namespace websocket = beast::websocket;
 
 // How long a closing peer gets to take its last frames and answer the close frame before the
 // TCP connection is cut: a client that stopped reading must not hold resources forever.
-constexpr auto close_grace = std::chrono::seconds(5);
+constexpr auto close_grace = std::chrono::seconds(3);
 
 bool expected_end(const beast::error_code& ec) {
   return ec == websocket::error::closed || ec == boost::asio::error::operation_aborted ||

@@ -1,0 +1,119 @@
+// Restarts, persistence across them, graceful shutdown, typing expiry and slow clients.
+#include "support/server_fixture.hpp"
+
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <gtest/gtest.h>
+
+#include <boost/asio/ip/tcp.hpp>
+
+namespace chatterbox::test_support {
+namespace {
+
+using lifecycle_test = server_test;
+
+TEST_F(lifecycle_test, history_and_read_markers_survive_a_restart) {
+  auto alice = join("alice");
+  auto bob = join("bob");
+  send_message(*alice, "a1", "from alice");
+  const auto reply = send_message(*bob, "b1", "from bob").value("id", 0);
+  alice->send({{"type", "seen"}, {"id", reply}});
+  bob->expect("seen");
+  alice->close();
+  bob->close();
+
+  restart();
+  auto carol = join("carol");
+  const auto& messages = carol->history["messages"];
+  ASSERT_EQ(messages.size(), 2u);
+  EXPECT_EQ(messages[0]["text"], "from alice");
+  EXPECT_EQ(messages[1]["text"], "from bob");
+  EXPECT_EQ(carol->receipts["markers"]["alice"], reply);
+  EXPECT_EQ(carol->hello["seq"], messages[1]["seq"]);
+}
+
+TEST_F(lifecycle_test, typing_clears_itself_after_the_timeout) {
+  restart({"--typing-timeout-ms", "300"});
+  auto alice = join("alice");
+  auto bob = join("bob");
+  alice->send({{"type", "typing"}, {"active", true}});
+  EXPECT_EQ(bob->expect("typing")["active"], true);
+  const auto started = std::chrono::steady_clock::now();
+  const auto cleared = bob->expect("typing", 5s);
+  EXPECT_EQ(cleared["user"], "alice");
+  EXPECT_EQ(cleared["active"], false);
+  EXPECT_GE(std::chrono::steady_clock::now() - started, 250ms);
+}
+
+TEST_F(lifecycle_test, sigterm_closes_clients_with_1001_exits_0_and_keeps_every_acked_message) {
+  auto alice = join("alice");
+  auto bob = join("bob");
+  std::vector<std::int64_t> acked;
+  for (int i = 0; i < 200; ++i) {
+    alice->send({{"type", "send"}, {"client_id", std::to_string(i)}, {"text", "m" + std::to_string(i)}});
+  }
+  for (int i = 0; i < 200; ++i) acked.push_back(alice->expect("ack").value("id", 0));
+
+  const auto exit_code = server_->terminate();
+  EXPECT_EQ(exit_code, 0) << server_->output();
+  EXPECT_EQ(alice->wait_closed(), 1001);
+  EXPECT_EQ(bob->wait_closed(), 1001);
+
+  SQLite::Database db(file("chat.db"));
+  SQLite::Statement count(db, "SELECT count(*) FROM messages WHERE id = ?");
+  for (const auto id : acked) {
+    count.bind(1, id);
+    ASSERT_TRUE(count.executeStep());
+    EXPECT_EQ(count.getColumn(0).getInt(), 1) << id;
+    count.reset();
+  }
+  start();
+}
+
+TEST_F(lifecycle_test, sigterm_with_idle_http_connections_still_exits_promptly) {
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::socket idle(io);
+  idle.connect({boost::asio::ip::make_address("127.0.0.1"), port()});  // sends nothing
+  EXPECT_EQ(http_request(port(), http::verb::get, "/api/health").status, 200u);
+  const auto started = std::chrono::steady_clock::now();
+  EXPECT_EQ(server_->terminate(), 0);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 5s);
+  start();
+}
+
+TEST_F(lifecycle_test, a_client_that_stops_reading_is_closed_and_the_others_get_everything) {
+  auto stalled = join("stalled");
+  auto sender = join("sender");
+  auto reader = join("reader");
+
+  constexpr int total = 10000;
+  // Big enough that 10,000 of them overflow the kernel's socket buffers, not just our queue.
+  const std::string filler(1500, 'x');
+  int acked = 0;
+  int received = 0;
+  for (int sent = 0; sent < total;) {
+    for (int i = 0; i < 200; ++i, ++sent) {
+      sender->send({{"type", "send"},
+                    {"client_id", std::to_string(sent)},
+                    {"text", std::to_string(sent) + " " + filler}});
+    }
+    // Keep the sender and the healthy reader drained as we go.
+    while (acked < sent) {
+      auto event = sender->next();
+      ASSERT_TRUE(event) << "sender stalled at " << acked;
+      if ((*event)["type"] == "ack") ++acked;
+    }
+    while (received < sent) {
+      const auto m = reader->expect("message");
+      ASSERT_EQ(m["text"], std::to_string(received) + " " + filler);
+      ++received;
+    }
+  }
+  EXPECT_EQ(received, total);
+  // The stalled client was cut off: reading now ends in a close, not 10,000 messages.
+  EXPECT_TRUE(stalled->wait_closed(20s).has_value()) << stalled->last_error();
+  const auto log = server_->output();
+  EXPECT_NE(log.find("closing slow client: user=stalled"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace chatterbox::test_support

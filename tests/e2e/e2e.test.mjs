@@ -459,8 +459,13 @@ describe('chatterbox web client', { concurrency: false, timeout: 10 * 60 * 1000 
   });
 
   step('screenshot: a two-user conversation with receipts, edits, a deletion and the emoji panel', async () => {
-    const { alice } = pages;
+    const { alice, bob } = pages;
     await waitForReceipt(alice, 'Nice 🎉😃!', 'seen');
+    // One message bob has not looked at yet, so both marks are in the picture.
+    await setHidden(bob, true);
+    await send(alice, 'See you tomorrow!');
+    await waitForMessage(bob, 'See you tomorrow!');
+    await waitForReceipt(alice, 'See you tomorrow!', 'delivered');
     // Tall enough that "Today" and the whole conversation fit above the open panel.
     await alice.setViewportSize({ width: 1100, height: 1050 });
     await alice.locator('#messages .day', { hasText: 'Today' }).waitFor();
@@ -470,6 +475,8 @@ describe('chatterbox web client', { concurrency: false, timeout: 10 * 60 * 1000 
     await alice.screenshot({ path: path.join(REPO, 'docs', 'screenshot.png') });
     await alice.keyboard.press('Escape');
     await alice.setViewportSize({ width: 1100, height: 800 });
+    await setHidden(bob, false);
+    await waitForReceipt(alice, 'See you tomorrow!', 'seen');
   });
 
   step('a message that looks like HTML is shown as text and runs nothing', async () => {

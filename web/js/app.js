@@ -188,6 +188,7 @@ class Chat {
 
   stop() {
     this.socket.stop();
+    this.list.destroy();
     this.observer.disconnect();
     this.resizes.disconnect();
     clearInterval(this.clock);

@@ -8,6 +8,7 @@ import { dayKey, dayLabel, fullTimestamp, timeLabel } from './dates.js';
 import { receiptState, receiptView } from './receipts.js';
 
 const LONG_PRESS_MS = 500;
+const MOVE_TOLERANCE_PX = 10;
 
 function el(tag, className, text) {
   const node = document.createElement(tag);
@@ -38,6 +39,7 @@ export class MessageList {
   #pending = new Map(); // client_id -> li
   #markers = null; // ReadMarkers, for the receipt marks on our messages
   #separatorsDirty = false;
+  #listeners = new AbortController();
 
   // markers: the ReadMarkers behind the receipt marks (call updateReceipts() when they move).
   // onAction(kind, id): 'edit' | 'delete' chosen from a message's menu.
@@ -48,41 +50,52 @@ export class MessageList {
     this.#markers = markers;
     this.#onAction = onAction;
     this.#onAdded = onAdded;
-    // Long press on touch screens opens a message's menu; a tap elsewhere closes it.
-    let pressTimer = null;
-    list.addEventListener('pointerdown', (e) => {
-      this.#closeMenus(e.target.closest('.msg'));
-      const li = e.target.closest('.msg.own:not(.deleted):not(.pending)');
-      if (!li || e.pointerType === 'mouse') return;
-      pressTimer = setTimeout(() => li.classList.add('show-actions'), LONG_PRESS_MS);
-    });
+    // Long press on touch screens opens a message's menu; a tap elsewhere closes it. A finger
+    // that moves more than a few pixels is scrolling, not pressing.
+    const options = { signal: this.#listeners.signal };
+    let press = null; // { timer, x, y }
     const cancel = () => {
-      clearTimeout(pressTimer);
-      pressTimer = null;
+      if (press) clearTimeout(press.timer);
+      press = null;
     };
-    list.addEventListener('pointerup', cancel);
-    list.addEventListener('pointercancel', cancel);
-    list.addEventListener('pointermove', cancel);
-    list.addEventListener('contextmenu', (e) => {
-      const li = e.target.closest('.msg.own:not(.deleted):not(.pending)');
-      if (li && li.classList.contains('show-actions')) e.preventDefault();
-    });
+    list.addEventListener(
+      'pointerdown',
+      (e) => {
+        this.#closeMenus(e.target.closest('.msg'));
+        const li = e.target.closest('.msg.own:not(.deleted):not(.pending)');
+        cancel();
+        if (!li || e.pointerType === 'mouse') return;
+        press = { timer: setTimeout(() => li.classList.add('show-actions'), LONG_PRESS_MS), x: e.clientX, y: e.clientY };
+      },
+      options,
+    );
+    list.addEventListener('pointerup', cancel, options);
+    list.addEventListener('pointercancel', cancel, options);
+    list.addEventListener(
+      'pointermove',
+      (e) => {
+        if (press && Math.hypot(e.clientX - press.x, e.clientY - press.y) > MOVE_TOLERANCE_PX) cancel();
+      },
+      options,
+    );
+    list.addEventListener(
+      'contextmenu',
+      (e) => {
+        const li = e.target.closest('.msg.own:not(.deleted):not(.pending)');
+        if (li && (press || li.classList.contains('show-actions'))) e.preventDefault();
+      },
+      options,
+    );
   }
 
-  get size() {
-    return this.#ids.length;
+  // Removes the list's listeners and items (logout).
+  destroy() {
+    this.#listeners.abort();
+    this.clear();
   }
 
   get oldestId() {
     return this.#ids.length ? this.#ids[0] : null;
-  }
-
-  get newestId() {
-    return this.#ids.length ? this.#ids[this.#ids.length - 1] : null;
-  }
-
-  has(id) {
-    return this.#byId.has(id);
   }
 
   message(id) {

@@ -1,0 +1,62 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace chatterbox::bench {
+
+// Every knob of every scenario; each scenario reads the ones it needs. Presets (the scenario's
+// defaults and `--quick`) are applied before the command line, so flags always win.
+struct bench_options {
+  std::string command;  // fanout, store, idle, join, resume, seed, startup
+
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 8080;
+
+  // Load runs (fanout, store, idle).
+  std::size_t connections = 1000;  // authenticated WebSocket connections, senders included
+  std::size_t senders = 10;
+  double rate = 0;         // sends/s over all senders; 0 = as fast as acks allow
+  std::size_t window = 8;  // unacked sends per sender
+  double warmup_s = 2;
+  double duration_s = 10;
+  std::size_t text_bytes = 64;
+  std::size_t receiver_users = 10;  // accounts shared by the receiving connections
+  std::string user_prefix = "bench";
+  std::string password = "bench-password";
+  std::size_t source_addresses = 0;  // 127.0.0.1..N as source; 0 = one per 20,000 connections
+  std::size_t connect_parallel = 128;
+  double hold_s = 20;       // idle: how long connections are held
+  double ping_idle_s = 10;  // client keep-alive: a ping after half this much silence
+  double timeout_s = 30;    // bound on each setup/drain wait
+  int server_pid = 0;       // for RSS and CPU of the server (optional)
+
+  // join / resume
+  std::size_t iterations = 200;
+  std::size_t missed = 10000;
+
+  // seed
+  std::string db_path;
+  std::size_t messages = 1000000;
+  std::size_t seed_users = 100;
+
+  // startup: the server command line after `--`
+  std::vector<std::string> server_command;
+
+  std::string json_path;  // also write the JSON report here
+  bool quick = false;
+};
+
+struct options_error {
+  std::string message;
+};
+struct options_help {
+  std::string text;
+};
+
+std::variant<bench_options, options_help, options_error> parse_options(int argc,
+                                                                       const char* const* argv);
+
+}  // namespace chatterbox::bench

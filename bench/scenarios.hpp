@@ -1,0 +1,14 @@
+#pragma once
+
+#include "options.hpp"
+
+namespace chatterbox::bench {
+
+// Each returns the process exit code: 0 when the run completed without errors, 1 otherwise.
+int run_load(const bench_options& o);  // fanout, store, idle
+int run_join(const bench_options& o);
+int run_resume(const bench_options& o);
+int run_seed(const bench_options& o);
+int run_startup(const bench_options& o);
+
+}  // namespace chatterbox::bench

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Smoke test for the load generator (CI): every scenario with --quick against a freshly started
+# server on a small seeded database. Checks that the tool works, never how fast anything is.
+# Usage: bench/smoke.sh <build-dir>     (needs chatterbox and chatterbox-bench built there)
+set -euo pipefail
+
+build=${1:?usage: bench/smoke.sh <build-dir>}
+server=$(cd "$build" && pwd)/chatterbox
+bench=$(cd "$build" && pwd)/chatterbox-bench
+[[ -x $server && -x $bench ]] || { echo "smoke: build chatterbox and chatterbox-bench in $build" >&2; exit 2; }
+
+work=$(mktemp -d /tmp/chatterbox-smoke.XXXXXX)
+server_pid=
+cleanup() {
+  if [[ -n $server_pid ]]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+server_args=(--port 0 --db "$work/smoke.db" --argon2-ops 1 --argon2-mem-kib 8)
+
+step() {
+  local name=$1; shift
+  if ! timeout 30 "$@" > "$work/$name.out" 2>&1; then
+    echo "smoke: $name FAILED" >&2
+    cat "$work/$name.out" >&2
+    exit 1
+  fi
+  echo "smoke: $name ok: $(tail -n 1 "$work/$name.out" | cut -c1-160)"
+}
+
+step seed "$bench" seed --quick --db "$work/smoke.db"
+
+"$server" "${server_args[@]}" > "$work/server.log" 2>&1 &
+server_pid=$!
+port=
+for _ in $(seq 100); do
+  port=$(grep -o 'listening on http://127.0.0.1:[0-9]*' "$work/server.log" | grep -o '[0-9]*$' || true)
+  [[ -n $port ]] && break
+  sleep 0.1
+done
+[[ -n $port ]] || { echo "smoke: server did not start" >&2; cat "$work/server.log" >&2; exit 1; }
+url=http://127.0.0.1:$port
+
+for scenario in fanout store idle join resume; do
+  step "$scenario" "$bench" "$scenario" --quick --url "$url" --server-pid "$server_pid"
+done
+
+kill "$server_pid"; wait "$server_pid" || true; server_pid=
+step startup "$bench" startup --quick --iterations 2 -- "$server" "${server_args[@]}"
+echo "smoke: all scenarios passed"

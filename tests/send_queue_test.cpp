@@ -120,5 +120,42 @@ TEST(send_queue_test, OneBroadcastBufferIsSharedByEveryQueue) {
   EXPECT_EQ(frame.use_count(), 1);
 }
 
+TEST(send_queue_test, BatchOfOneIsTheSharedFrameItself) {
+  send_queue queue(4, 100);
+  const auto a = frame_of(3, 'a');
+  ASSERT_TRUE(queue.push(a));
+  EXPECT_EQ(queue.take_batch(1000), a);  // same buffer, no copy
+  EXPECT_TRUE(queue.empty());
+  EXPECT_EQ(queue.bytes(), 0u);
+}
+
+TEST(send_queue_test, SeveralFramesLeaveAsOneJsonArray) {
+  send_queue queue(8, 1000);
+  ASSERT_TRUE(queue.push(std::make_shared<const std::string>(R"({"type":"a"})")));
+  ASSERT_TRUE(queue.push(std::make_shared<const std::string>(R"({"type":"b"})")));
+  ASSERT_TRUE(queue.push(std::make_shared<const std::string>(R"({"type":"c"})")));
+  EXPECT_EQ(*queue.take_batch(1000), R"([{"type":"a"},{"type":"b"},{"type":"c"}])");
+  EXPECT_TRUE(queue.empty());
+  EXPECT_EQ(queue.bytes(), 0u);
+}
+
+TEST(send_queue_test, BatchStopsAtTheByteLimitAndKeepsTheRestInOrder) {
+  send_queue queue(8, 1000);
+  for (const char c : {'a', 'b', 'c', 'd'}) ASSERT_TRUE(queue.push(frame_of(10, c)));
+  const auto first = queue.take_batch(25);  // "[" + 10 + "," + 10 + "]" = 23; a third won't fit
+  EXPECT_EQ(*first, "[" + std::string(10, 'a') + "," + std::string(10, 'b') + "]");
+  EXPECT_EQ(queue.size(), 2u);
+  EXPECT_EQ(queue.bytes(), 20u);
+  EXPECT_EQ(*queue.take_batch(25), "[" + std::string(10, 'c') + "," + std::string(10, 'd') + "]");
+}
+
+TEST(send_queue_test, OversizedFirstFrameStillLeaves) {
+  send_queue queue(8, 1000);
+  ASSERT_TRUE(queue.push(frame_of(50, 'a')));
+  ASSERT_TRUE(queue.push(frame_of(5, 'b')));
+  EXPECT_EQ(*queue.take_batch(10), "[" + std::string(50, 'a') + "]");
+  EXPECT_EQ(queue.size(), 1u);
+}
+
 }  // namespace
 }  // namespace chatterbox

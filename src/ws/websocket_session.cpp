@@ -1,5 +1,6 @@
 #include "chatterbox/ws/websocket_session.hpp"
 
+#include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
 
 namespace chatterbox {
@@ -11,6 +12,10 @@ namespace websocket = beast::websocket;
 // How long a closing peer gets to take its last frames and answer the close frame before the
 // TCP connection is cut: a client that stopped reading must not hold resources forever.
 constexpr auto close_grace = std::chrono::seconds(3);
+
+// Upper bound for one coalesced write; large enough to carry a burst, small enough that one
+// slow client's batch is not a big allocation.
+constexpr std::size_t max_batch_bytes = 256 * 1024;
 
 bool expected_end(const beast::error_code& ec) {
   return ec == websocket::error::closed || ec == boost::asio::error::operation_aborted ||
@@ -39,6 +44,9 @@ void websocket_session::run(http_request request) {
   timeouts.keep_alive_pings = true;  // finds half-open peers that would otherwise look online
   ws_.set_option(timeouts);
   ws_.set_option(websocket::permessage_deflate{});  // off: compression costs CPU per client
+  // One frame per message: with fragmentation on, Beast splits a large batch into 4 KiB frames
+  // and writes each separately, undoing the point of batching.
+  ws_.auto_fragment(false);
   ws_.set_option(websocket::stream_base::decorator(
       [](websocket::response_type& response) { response.set(http::field::server, "chatterbox"); }));
   ws_.async_accept(request, beast::bind_front_handler(&websocket_session::on_accept,
@@ -90,12 +98,18 @@ void websocket_session::deliver(const frame_ptr& frame) {
     begin_close({websocket::close_code::policy_error, "too slow"}, true);
     return;
   }
-  if (!in_flight_) do_write();
+  if (in_flight_ || write_scheduled_) return;
+  // Wait for the end of this event-loop turn, so that everything delivered in it (a whole
+  // group commit's messages, say) leaves in one write instead of one system call per frame.
+  write_scheduled_ = true;
+  boost::asio::post(ws_.get_executor(), [self = shared_from_this()] {
+    self->write_scheduled_ = false;
+    if (!self->in_flight_ && !self->queue_.empty() && !self->finished_) self->do_write();
+  });
 }
 
 void websocket_session::do_write() {
-  in_flight_ = queue_.front();
-  queue_.pop();
+  in_flight_ = queue_.take_batch(max_batch_bytes);
   ws_.text(true);
   ws_.async_write(boost::asio::buffer(*in_flight_),
                   beast::bind_front_handler(&websocket_session::on_write, shared_from_this()));

@@ -56,6 +56,7 @@ class websocket_session : public chat_peer,
   std::optional<boost::beast::websocket::close_reason> close_after_queue_;
   boost::asio::steady_timer close_deadline_;
   bool in_chat_ = false;
+  bool write_scheduled_ = false;
   bool closing_ = false;
   bool finished_ = false;
 };

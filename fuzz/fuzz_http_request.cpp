@@ -1,0 +1,116 @@
+// libFuzzer harness: raw bytes -> Beast's request parser (with the server's header and body
+// limits) -> request_handler::handle and authorize_websocket, against a real SQLite database in
+// a temporary file. One user ("alice") and one token exist, so the corpus can reach the
+// authenticated paths (/api/me, /api/logout, /ws) as well as the anonymous ones.
+#include "chatterbox/http/request_handler.hpp"
+
+#include "chatterbox/auth/token.hpp"
+#include "chatterbox/storage/database.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <spdlog/spdlog.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <memory>
+#include <string>
+#include <unistd.h>
+
+namespace {
+
+using namespace chatterbox;
+
+// The token the seed corpus carries in its cookies and Authorization headers.
+constexpr std::string_view known_token = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+
+void require(bool condition) {
+  if (!condition) std::abort();
+}
+
+// Everything the handler needs, built once per process: rebuilding SQLite per input would make
+// the fuzzer measure schema creation instead of the handler.
+struct world {
+  world()
+      : path(make_path()),
+        db(path, sync_mode::normal),
+        users(db.handle()),
+        tokens(db.handle()),
+        // The cheapest argon2 libsodium allows, so logins do not dominate the run.
+        hasher(io, argon2_cost{1, 8 * 1024}, 1, 4),
+        files(std::nullopt),
+        handler({config, users, tokens, hasher, connections, files}) {
+    spdlog::set_level(spdlog::level::off);
+    config.allowed_origins.push_back("https://chat.example");
+    const auto alice = users.create("alice", "$argon2id$not-a-real-hash", 0);
+    tokens.store(token_digest(known_token), alice->id, 0, INT64_MAX);
+  }
+  ~world() { ::unlink(path.c_str()); }
+
+  static std::string make_path() {
+    std::string pattern = "/tmp/chatterbox-fuzz-XXXXXX";
+    const int fd = ::mkstemp(pattern.data());
+    require(fd >= 0);
+    ::close(fd);
+    return pattern;
+  }
+
+  std::string path;
+  boost::asio::io_context io;
+  server_config config;
+  database db;
+  user_repository users;
+  token_repository tokens;
+  password_hasher hasher;
+  connection_manager connections;
+  static_files files;
+  request_handler handler;
+};
+
+std::optional<http_request> parse(std::string_view bytes, const server_config& config) {
+  http::request_parser<http::string_body> parser;
+  parser.body_limit(config.max_body_bytes);
+  parser.header_limit(static_cast<std::uint32_t>(config.max_header_bytes));
+  boost::beast::error_code ec;
+  while (!bytes.empty() && !parser.is_done()) {
+    const auto used = parser.put(boost::asio::buffer(bytes.data(), bytes.size()), ec);
+    if (ec == http::error::need_more) break;
+    if (ec) return std::nullopt;
+    if (used == 0) break;
+    bytes.remove_prefix(used);
+  }
+  if (!parser.is_done()) {
+    parser.put_eof(ec);  // a body delimited by the end of the connection
+    if (ec || !parser.is_done()) return std::nullopt;
+  }
+  return parser.release();
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  static world w;
+  auto request = parse(std::string_view(reinterpret_cast<const char*>(data), size), w.config);
+  if (!request) return 0;
+
+  // The upgrade decision reads the same request, so check it before handle() consumes it.
+  (void)w.handler.authorize_websocket(*request);
+
+  int responses = 0;
+  w.handler.handle(std::move(*request), "127.0.0.1", [&](http_response response) {
+    ++responses;
+    response.prepare_payload();
+    require(response.result_int() >= 200 && response.result_int() < 600);
+  });
+  // Logins finish on the hasher's thread and post back; run() returns once nothing is pending.
+  w.io.restart();
+  w.io.run();
+  require(responses == 1);  // "respond is called exactly once"
+  // A fuzzed logout revokes the known token; put it back so later inputs still reach the
+  // authenticated handlers.
+  if (!w.tokens.find_valid(token_digest(known_token), 0)) {
+    w.tokens.store(token_digest(known_token), 1, 0, INT64_MAX);
+  }
+  return 0;
+}

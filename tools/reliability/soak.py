@@ -1,0 +1,264 @@
+#!/usr/bin/python3
+"""Bounded soak: many users chat at a human rate for a fixed time, connecting and disconnecting
+(some drop the TCP connection without a close handshake), while the server's RSS and open file
+descriptors are sampled from /proc. At the end the server gets SIGTERM; an ASan build then prints
+LeakSanitizer's findings, which are counted here.
+
+Pass: RSS levels off (the peak of the last half of the run, after warm-up, is within
+--rss-tolerance of the first half's), fds return to their baseline once the clients are gone,
+the server exits 0 and LeakSanitizer (when present) reports nothing.
+
+  soak.py [--duration 600] [--clients 500] [--binary build-asan/chatterbox]
+Prints a table and one JSON line (prefix RESULT) for report.sh; exits 1 when a check fails."""
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import re
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import chatterbox_client as cc  # noqa: E402
+
+DEFAULT_BINARY = os.path.join(os.path.dirname(cc.DEFAULT_BINARY), "..", "build-asan", "chatterbox")
+# A small quarantine: ASan's default (256 MiB of freed memory held back) would show up as RSS
+# growth that says nothing about the server.
+ASAN_OPTIONS = "detect_leaks=1:quarantine_size_mb=16:malloc_context_size=10:exitcode=23"
+
+
+class Totals:
+    def __init__(self):
+        self.connects = 0
+        self.aborted = 0
+        self.sent = 0
+        self.frames_in = 0
+        self.errors = {}
+
+    def error(self, what):
+        self.errors[what] = self.errors.get(what, 0) + 1
+
+
+class User:
+    """A person in the chat: comes online for a while, types, sends now and then, reads history,
+    marks messages seen, leaves (sometimes by losing the network) and comes back later."""
+
+    def __init__(self, name, token, args, totals, stop):
+        self.name, self.token, self.args, self.totals, self.stop = name, token, args, totals, stop
+        self.last_seq = None
+        self.last_id = None
+        self.sent = 0
+
+    async def receive(self, ws):
+        async for raw in ws:
+            self.totals.frames_in += 1
+            # Parsing every fan-out frame would make this process the bottleneck; only acks (for
+            # `seen`) are read.
+            if '"ack"' in raw:
+                for event in cc.events(raw):
+                    if event.get("type") == "ack":
+                        self.last_id = event["id"]
+
+    async def chat(self, ws, until):
+        while time.monotonic() < until and not self.stop.is_set():
+            await asyncio.sleep(min(random.expovariate(1 / self.args.message_interval),
+                                    max(0.0, until - time.monotonic())))
+            if time.monotonic() >= until or self.stop.is_set():
+                return
+            roll = random.random()
+            if roll < 0.1:
+                await ws.send(json.dumps({"type": "history", "limit": 20}))
+            elif roll < 0.2 and self.last_id:
+                await ws.send(json.dumps({"type": "seen", "id": self.last_id}))
+            else:
+                await ws.send(json.dumps({"type": "typing", "active": True}))
+                await asyncio.sleep(random.uniform(0.5, 2))
+                self.sent += 1
+                self.totals.sent += 1
+                text = f"{self.name} says hello #{self.sent} " + "lorem ipsum " * random.randint(0, 8)
+                await ws.send(json.dumps({"type": "send", "client_id": f"{self.name}-{self.sent}",
+                                          "text": text}))
+
+    async def session(self, port):
+        async with cc.connect(port, self.token) as ws:
+            self.totals.connects += 1
+            hello = next(e for e in cc.events(await asyncio.wait_for(ws.recv(), 30))
+                         if e.get("type") == "hello")
+            if self.last_seq is not None:
+                await ws.send(json.dumps({"type": "sync", "since": self.last_seq}))
+            self.last_seq = hello["seq"]
+            receiver = asyncio.create_task(self.receive(ws))
+            try:
+                stay = random.expovariate(1 / self.args.session_seconds)
+                await self.chat(ws, time.monotonic() + stay)
+            finally:
+                receiver.cancel()
+            if random.random() < self.args.abort_share and not self.stop.is_set():
+                self.totals.aborted += 1
+                ws.transport.abort()  # a lost network: no close frame, no FIN handshake
+
+    async def run(self, port, start_delay):
+        await asyncio.sleep(start_delay)
+        while not self.stop.is_set():
+            try:
+                await self.session(port)
+            except cc.CONNECTION_ERRORS as e:
+                self.totals.error(type(e).__name__)
+                await asyncio.sleep(1)
+            if not self.stop.is_set():
+                try:
+                    await asyncio.wait_for(self.stop.wait(), random.uniform(0, self.args.away_seconds))
+                except asyncio.TimeoutError:
+                    pass
+
+
+def levels_off(samples, tolerance):
+    """(ok, growth): compares the peak RSS of the second half of the run with the first half's,
+    after dropping the first 20% as warm-up (connections ramping, SQLite cache filling)."""
+    rss = [s["rss_kib"] for s in samples]
+    steady = rss[len(rss) // 5:]
+    if len(steady) < 4:
+        return True, 0.0
+    first, second = steady[: len(steady) // 2], steady[len(steady) // 2:]
+    growth = max(second) / max(first) - 1
+    return growth <= tolerance, growth
+
+
+def leak_summary(log_path, mark):
+    with open(log_path, "rb") as f:
+        f.seek(mark)
+        text = f.read().decode(errors="replace")
+    if "LeakSanitizer" not in text:
+        return {"leaks": 0, "summary": ""}
+    summary = re.search(r"SUMMARY: AddressSanitizer: .*", text)
+    return {"leaks": len(re.findall(r"^(Direct|Indirect) leak", text, re.M)),
+            "summary": summary.group(0) if summary else "LeakSanitizer reported"}
+
+
+def is_asan(binary):
+    with open(binary, "rb") as f:
+        while chunk := f.read(1 << 22):
+            if b"__asan_init" in chunk:
+                return True
+    return False
+
+
+async def soak(args, workdir):
+    env = dict(os.environ, ASAN_OPTIONS=ASAN_OPTIONS)
+    extra = ["--argon2-ops", "1", "--argon2-mem-kib", "8"]
+    if "--login-attempts-per-minute" in cc.supported_flags(args.binary):
+        extra += ["--login-attempts-per-minute", "1000000"]  # 500 logins from one address
+    server = cc.Server(args.binary, os.path.join(workdir, "soak.db"),
+                       os.path.join(workdir, "server.log"), extra, env)
+    server.start()
+    tokens = []
+    for i in range(args.clients):
+        tokens.append(await cc.login(server.port, f"soak{i:03d}"))
+    await asyncio.sleep(1)
+    baseline = {"rss_kib": cc.rss_kib(server.pid), "fds": cc.open_fds(server.pid)}
+
+    totals, stop = Totals(), asyncio.Event()
+    ramp = min(30.0, args.duration / 10)
+    users = [User(f"soak{i:03d}", t, args, totals, stop) for i, t in enumerate(tokens)]
+    tasks = [asyncio.create_task(u.run(server.port, random.uniform(0, ramp))) for u in users]
+
+    samples, started = [], time.monotonic()
+    every = max(1.0, args.duration / 60)
+    while (elapsed := time.monotonic() - started) < args.duration:
+        await asyncio.sleep(min(every, args.duration - elapsed))
+        sample = {"t": round(time.monotonic() - started), "rss_kib": cc.rss_kib(server.pid),
+                  "fds": cc.open_fds(server.pid), "connects": totals.connects, "sent": totals.sent}
+        samples.append(sample)
+        print(f"  t={sample['t']:>4}s rss={sample['rss_kib'] / 1024:7.1f} MiB fds={sample['fds']:>5} "
+              f"connects={sample['connects']} sent={sample['sent']}", flush=True)
+
+    stop.set()
+    await asyncio.wait(tasks, timeout=30)
+    await asyncio.sleep(3)  # let the server finish closing what the clients dropped
+    after = {"rss_kib": cc.rss_kib(server.pid), "fds": cc.open_fds(server.pid)}
+    with open(server.log_path, "rb") as f:
+        mark = f.seek(0, 2)
+    exit_status = server.terminate(timeout=60)
+    leaks = leak_summary(server.log_path, mark) if is_asan(args.binary) else None
+
+    ok_rss, growth = levels_off(samples, args.rss_tolerance)
+    problems = []
+    if not ok_rss:
+        problems.append(f"RSS still growing: +{growth:.1%} from the first to the second half")
+    if after["fds"] > baseline["fds"]:
+        problems.append(f"fds {baseline['fds']} before, {after['fds']} after")
+    if leaks and leaks["leaks"]:
+        problems.append(f"LeakSanitizer: {leaks['summary']}")
+    if exit_status != 0:
+        problems.append(f"server exit status {exit_status} after SIGTERM")
+    return {
+        "binary": os.path.relpath(args.binary),
+        "asan": leaks is not None,
+        "duration_s": args.duration,
+        "clients": args.clients,
+        "message_interval_s": args.message_interval,
+        "session_s": args.session_seconds,
+        "away_s": args.away_seconds,
+        "abort_share": args.abort_share,
+        "connects": totals.connects,
+        "aborted_connections": totals.aborted,
+        "messages_sent": totals.sent,
+        "frames_received": totals.frames_in,
+        "client_errors": totals.errors,
+        "baseline": baseline,
+        "after": after,
+        "peak_rss_kib": max(s["rss_kib"] for s in samples),
+        "peak_fds": max(s["fds"] for s in samples),
+        "rss_growth_second_half": round(growth, 4),
+        "samples": samples,
+        "leaks": leaks,
+        "exit_status": exit_status,
+        "problems": problems,
+    }
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--binary", default=os.environ.get("CHATTERBOX_BINARY", DEFAULT_BINARY))
+    parser.add_argument("--duration", type=float, default=600, help="seconds of chatting")
+    parser.add_argument("--clients", type=int, default=500)
+    parser.add_argument("--message-interval", type=float, default=20,
+                        help="mean seconds between one user's actions while online")
+    parser.add_argument("--session-seconds", type=float, default=60,
+                        help="mean time a user stays connected")
+    parser.add_argument("--away-seconds", type=float, default=10,
+                        help="longest time a user stays away before reconnecting")
+    parser.add_argument("--abort-share", type=float, default=0.1,
+                        help="share of disconnects that drop TCP without a close handshake")
+    parser.add_argument("--rss-tolerance", type=float, default=0.10)
+    parser.add_argument("--keep", action="store_true", help="keep the work directory")
+    args = parser.parse_args()
+    args.binary = os.path.abspath(args.binary)
+
+    workdir = tempfile.mkdtemp(prefix="chatterbox-soak-")
+    print(f"soak: {args.clients} clients for {args.duration:.0f}s against {args.binary}", flush=True)
+    result = asyncio.run(soak(args, workdir))
+    b, a = result["baseline"], result["after"]
+    print(f"soak: {result['connects']} connections ({result['aborted_connections']} dropped "
+          f"without close), {result['messages_sent']} messages; RSS {b['rss_kib'] / 1024:.1f} MiB "
+          f"idle -> peak {result['peak_rss_kib'] / 1024:.1f} MiB -> {a['rss_kib'] / 1024:.1f} MiB "
+          f"after; fds {b['fds']} -> peak {result['peak_fds']} -> {a['fds']}; "
+          f"leaks {result['leaks']['leaks'] if result['leaks'] else 'n/a (not an ASan build)'}; "
+          f"client errors {result['client_errors'] or 'none'}")
+    for problem in result["problems"]:
+        print(f"  PROBLEM: {problem}")
+    print("RESULT " + json.dumps(result), flush=True)
+    if args.keep or result["problems"]:
+        print(f"work directory kept: {workdir}")
+    else:
+        import shutil
+        shutil.rmtree(workdir)
+    sys.exit(1 if result["problems"] else 0)
+
+
+if __name__ == "__main__":
+    main()

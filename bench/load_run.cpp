@@ -233,6 +233,8 @@ void load_run::begin_measuring() {
   measure_start_ = clock::now();
   self_cpu_start_ = self_cpu_seconds();
   server_cpu_start_ = process_cpu_seconds(o_.server_pid).value_or(0);
+  self_wait_start_ = process_wait_seconds(0).value_or(0);
+  server_wait_start_ = process_wait_seconds(o_.server_pid).value_or(0);
   last_ack_ns_ = now_ns();
   phase_timer_.expires_after(millis(o_.duration_s));
   phase_timer_.async_wait([this](boost::system::error_code ec) {
@@ -244,6 +246,8 @@ void load_run::end_measuring() {
   measure_end_ = clock::now();
   self_cpu_end_ = self_cpu_seconds();
   server_cpu_end_ = process_cpu_seconds(o_.server_pid).value_or(0);
+  self_wait_end_ = process_wait_seconds(0).value_or(0);
+  server_wait_end_ = process_wait_seconds(o_.server_pid).value_or(0);
   if (const auto rss = process_rss_bytes(o_.server_pid)) server_rss_after_ = *rss;
   phase_ = phase::draining;
   drain_deadline_ = clock::now() + millis(std::min(o_.timeout_s, max_drain_s));
@@ -391,9 +395,13 @@ void load_run::fill_report(report& r) const {
   r.add("close_reasons", joined(close_reasons_));
   r.add("open_at_end", static_cast<double>(open_at_end_));
   r.add("client_cpu_percent", cpu_percent(self_cpu_start_, self_cpu_end_, window), "% of a core");
+  r.add("client_runqueue_wait_percent", cpu_percent(self_wait_start_, self_wait_end_, window),
+        "% of the time runnable but not running (machine busy)");
   if (o_.server_pid > 0) {
     r.add("server_cpu_percent", cpu_percent(server_cpu_start_, server_cpu_end_, window),
           "% of a core");
+    r.add("server_runqueue_wait_percent", cpu_percent(server_wait_start_, server_wait_end_, window),
+          "% of the time runnable but not running (machine busy)");
     r.add("server_rss_before_kib", static_cast<double>(server_rss_before_ / 1024), "KiB");
     r.add("server_rss_after_kib", static_cast<double>(server_rss_after_ / 1024), "KiB");
     const double delta =

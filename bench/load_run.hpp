@@ -121,6 +121,8 @@ class load_run : public connection_observer {
   clock::time_point measure_start_, measure_end_;
   double self_cpu_start_ = 0, self_cpu_end_ = 0;
   double server_cpu_start_ = 0, server_cpu_end_ = 0;
+  double self_wait_start_ = 0, self_wait_end_ = 0;
+  double server_wait_start_ = 0, server_wait_end_ = 0;
   std::uint64_t server_rss_before_ = 0, server_rss_after_ = 0;
   clock::time_point drain_deadline_;
 };

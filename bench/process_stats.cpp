@@ -49,6 +49,15 @@ std::optional<std::uint64_t> process_rss_bytes(int pid) {
   return std::nullopt;
 }
 
+std::optional<double> process_wait_seconds(int pid) {
+  if (pid < 0) return std::nullopt;
+  const std::string who = pid == 0 ? "self" : std::to_string(pid);
+  std::ifstream file("/proc/" + who + "/schedstat");
+  unsigned long long on_cpu = 0, waiting = 0;
+  if (!(file >> on_cpu >> waiting)) return std::nullopt;
+  return static_cast<double>(waiting) / 1e9;
+}
+
 double cpu_percent(double cpu_before, double cpu_after, double wall_seconds) {
   if (wall_seconds <= 0) return 0;
   return 100.0 * (cpu_after - cpu_before) / wall_seconds;

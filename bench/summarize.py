@@ -71,6 +71,8 @@ LOAD_KEYS = [
     ("latency_max_ms", "max ms"),
     ("server_cpu_percent", "server CPU %"),
     ("client_cpu_percent", "bench CPU %"),
+    ("server_runqueue_wait_percent", "server waiting for a CPU, % of time"),
+    ("client_runqueue_wait_percent", "bench waiting for a CPU, % of time"),
     ("errors", "errors"),
     ("disconnects", "disconnects"),
     ("missing_deliveries", "missing"),
@@ -83,6 +85,8 @@ STORE_KEYS = [
     ("max_ack_gap_ms", "longest gap between acks, ms"),
     ("server_cpu_percent", "server CPU %"),
     ("client_cpu_percent", "bench CPU %"),
+    ("server_runqueue_wait_percent", "server waiting for a CPU, % of time"),
+    ("client_runqueue_wait_percent", "bench waiting for a CPU, % of time"),
     ("errors", "errors"),
     ("disconnects", "disconnects"),
 ]

@@ -218,6 +218,43 @@ const std::vector<flag>& flag_table() {
     t.push_back(duration_flag("typing-timeout-ms", "MS",
                               "A typing indicator ends after this long without a refresh",
                               &server_config::typing_timeout, 3600 * 1000));
+    t.push_back(duration_flag("idle-timeout", "SECONDS",
+                              "A silent WebSocket is pinged after half of this and closed after it",
+                              &server_config::idle_timeout, 24 * 3600));
+    t.push_back(integer_flag("message-rate", "Messages (send/edit/delete) per second per user",
+                             &server_config::message_rate, 1, 1000000));
+    t.push_back(integer_flag("message-burst", "Messages a user may send at once before the rate applies",
+                             &server_config::message_burst, 1, 1000000));
+    t.push_back(integer_flag("signal-rate", "typing/seen events per second per user (extra are dropped)",
+                             &server_config::signal_rate, 1, 1000000));
+    t.push_back(integer_flag("signal-burst", "typing/seen events a user may send at once",
+                             &server_config::signal_burst, 1, 1000000));
+    t.push_back(integer_flag("login-attempts-per-minute",
+                             "Login attempts per minute per username and per client address",
+                             &server_config::login_attempts_per_minute, 1, 1000000));
+    t.push_back(integer_flag("max-connections", "WebSocket connections in total",
+                             &server_config::max_connections, 1, size_max));
+    t.push_back(integer_flag("max-connections-per-user", "WebSocket connections per user",
+                             &server_config::max_connections_per_user, 1, size_max));
+    t.push_back(make_flag(
+        "metrics", "on|off",
+        "Serve Prometheus metrics at GET /metrics on the main listener (keep it behind a proxy)",
+        [](server_config& c, std::string_view text) -> std::optional<std::string> {
+          if (text != "on" && text != "off") return "expected on or off, got '" + std::string(text) + "'";
+          c.metrics = text == "on";
+          return std::nullopt;
+        },
+        [](const server_config& c) { return std::string(c.metrics ? "on" : "off"); }));
+    t.push_back(make_flag(
+        "log-format", "text|json", "Log lines as text, or as one JSON object per line",
+        [](server_config& c, std::string_view text) -> std::optional<std::string> {
+          if (text != "text" && text != "json") {
+            return "expected text or json, got '" + std::string(text) + "'";
+          }
+          c.log_json = text == "json";
+          return std::nullopt;
+        },
+        [](const server_config& c) { return std::string(c.log_json ? "json" : "text"); }));
     return t;
   }();
   return table;

@@ -1,4 +1,5 @@
 #include "chatterbox/config.hpp"
+#include "chatterbox/observability/logging.hpp"
 #include "chatterbox/server.hpp"
 
 #include <spdlog/spdlog.h>
@@ -18,8 +19,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   const auto& config = std::get<chatterbox::server_config>(parsed);
-  spdlog::set_level(spdlog::level::from_str(config.log_level));
-  spdlog::flush_on(spdlog::level::info);
+  chatterbox::configure_logging(config.log_level, config.log_json);
 
   try {
     chatterbox::server server(config);

@@ -1,5 +1,7 @@
 #include "chatterbox/server.hpp"
 
+#include "chatterbox/observability/metrics.hpp"
+
 #include <spdlog/spdlog.h>
 
 #include <csignal>
@@ -28,10 +30,13 @@ server::server(server_config config)
       writes_(io_, database_.handle()),
       hasher_(io_, argon2_cost{config_.argon2_ops, config_.argon2_mem_kib * 1024},
               config_.hash_threads, config_.max_pending_logins),
-      chat_(io_, chat_storage{messages_, markers_, writes_}, connections_, config_.typing_timeout),
+      chat_(io_, chat_storage{messages_, markers_, writes_}, connections_,
+            chat_limits{config_.typing_timeout, config_.message_rate, config_.message_burst,
+                        config_.signal_rate, config_.signal_burst}),
       files_(config_.web_dir),
       handler_(request_handler::services{config_, users_, tokens_, hasher_, connections_, files_}),
-      signals_(io_, SIGINT, SIGTERM) {
+      signals_(io_, SIGINT, SIGTERM),
+      stall_probe_(io_) {
   const auto purged = tokens_.purge_expired(now_ms());
   if (purged > 0) spdlog::info("removed {} expired tokens", purged);
 
@@ -42,7 +47,7 @@ server::server(server_config config)
           handler_, chat_, http_sessions_,
           http_limits{config_.max_body_bytes, config_.max_header_bytes, config_.request_timeout},
           websocket_limits{config_.max_frame_bytes, config_.send_queue_frames,
-                           config_.send_queue_bytes}});
+                           config_.send_queue_bytes, config_.idle_timeout}});
 }
 
 server::~server() {
@@ -60,6 +65,7 @@ void server::run() {
   const auto endpoint = listener_->local_endpoint();
   listener_->run();
   wait_for_signal();
+  probe_loop_stall();
   spdlog::info("listening on http://{}:{} (database {})", endpoint.address().to_string(),
                endpoint.port(), config_.db_path);
   io_.run();
@@ -79,9 +85,31 @@ void server::wait_for_signal() {
   });
 }
 
+void server::probe_loop_stall() {
+  // A timer that fires late measures how long the loop was busy with something else — a slow
+  // commit, a checkpoint, a huge broadcast — which is latency every client felt.
+  constexpr auto period = std::chrono::milliseconds(100);
+  const auto due = std::chrono::steady_clock::now() + period;
+  stall_probe_.expires_at(due);
+  stall_probe_.async_wait([this, due](boost::system::error_code ec) {
+    if (ec) return;
+    const auto late = std::chrono::duration_cast<std::chrono::microseconds>(
+        std::chrono::steady_clock::now() - due);
+    auto& m = metrics();
+    if (late > m.max_loop_stall) {
+      m.max_loop_stall = late;
+      if (late > std::chrono::milliseconds(50)) {
+        spdlog::warn("event loop stalled for {} ms", late.count() / 1000);
+      }
+    }
+    probe_loop_stall();
+  });
+}
+
 void server::shutdown() {
   if (stopping_) return;
   stopping_ = true;
+  stall_probe_.cancel();
   start_watchdog();
   boost::system::error_code ignored;
   signals_.cancel(ignored);

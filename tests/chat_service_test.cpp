@@ -68,8 +68,9 @@ class chat_service_test : public test_support::temp_db_test {
     messages_.emplace(handle());
     markers_.emplace(handle());
     writes_.emplace(io_, handle());
+    // Limits far above anything these tests send; rate limiting has its own tests.
     service_.emplace(io_, chat_storage{*messages_, *markers_, *writes_}, connections_,
-                     typing_timeout);
+                     chat_limits{typing_timeout, 100000, 100000, 100000, 100000});
   }
   void detach() override {
     service_->stop();

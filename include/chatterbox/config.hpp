@@ -37,6 +37,20 @@ struct server_config {
   std::size_t send_queue_frames = 1024;
   std::size_t send_queue_bytes = 4 * 1024 * 1024;
   std::chrono::milliseconds typing_timeout{6000};
+  // A WebSocket with no traffic for this long is pinged at half of it and closed at the end.
+  std::chrono::seconds idle_timeout{60};
+
+  // Abuse limits (docs/protocol.md, "Limits").
+  unsigned message_rate = 10;   // send/edit/delete per second per user, sustained
+  unsigned message_burst = 20;
+  unsigned signal_rate = 5;     // typing/seen per second per user; extra ones are dropped
+  unsigned signal_burst = 10;
+  unsigned login_attempts_per_minute = 10;  // per username and per client address
+  std::size_t max_connections = 10000;
+  std::size_t max_connections_per_user = 20;
+
+  bool metrics = false;  // GET /metrics (Prometheus text) on the main listener
+  bool log_json = false;
 };
 
 struct config_help {

@@ -17,6 +17,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include <condition_variable>
 #include <memory>
@@ -39,6 +40,7 @@ class server {
 
  private:
   void wait_for_signal();
+  void probe_loop_stall();
   void start_watchdog();
 
   server_config config_;
@@ -57,6 +59,7 @@ class server {
   http_session_registry http_sessions_;
   std::shared_ptr<listener> listener_;
   boost::asio::signal_set signals_;
+  boost::asio::steady_timer stall_probe_;
   bool stopping_ = false;
 
   // Last resort if draining ever hangs: a SIGTERM must end the process within seconds.

@@ -1,5 +1,7 @@
 #include "chatterbox/chat/chat_service.hpp"
 
+#include "chatterbox/observability/metrics.hpp"
+
 #include <spdlog/spdlog.h>
 
 namespace chatterbox {
@@ -37,15 +39,30 @@ protocol_error store_failed(nlohmann::json ref) {
 }  // namespace
 
 chat_service::chat_service(boost::asio::io_context& io, chat_storage storage,
-                           connection_manager& connections,
-                           std::chrono::milliseconds typing_timeout)
+                           connection_manager& connections, chat_limits limits)
     : storage_(storage),
       connections_(connections),
-      typing_(io, typing_timeout,
+      typing_(io, limits.typing_timeout,
               [this](std::int64_t user_id, const std::string& username, bool active) {
                 connections_.broadcast_except_user(user_id, frames::typing(username, active));
               }),
+      message_limiter_(limits.message_rate, limits.message_burst),
+      signal_limiter_(limits.signal_rate, limits.signal_burst),
       seq_(storage.messages.max_seq()) {}
+
+bool chat_service::admit_change(chat_peer& peer, const nlohmann::json& ref) {
+  const auto decision = message_limiter_.take(std::to_string(peer.identity().user_id));
+  if (decision.allowed) return true;
+  ++metrics().rate_limited;
+  peer.deliver(frames::rate_limited(ref, decision.retry_after.count()));
+  return false;
+}
+
+bool chat_service::admit_signal(const chat_peer& peer) {
+  if (signal_limiter_.take(std::to_string(peer.identity().user_id)).allowed) return true;
+  ++metrics().rate_limited;
+  return false;
+}
 
 void chat_service::connect(const std::shared_ptr<chat_peer>& peer) {
   const auto& who = peer->identity();
@@ -75,6 +92,7 @@ void chat_service::receive(const std::shared_ptr<chat_peer>& peer, std::string_v
 }
 
 void chat_service::handle(const std::shared_ptr<chat_peer>& peer, send_command& command) {
+  if (!admit_change(*peer, command.client_id)) return;
   auto result = std::make_shared<change_result>();
   const auto& who = peer->identity();
   storage_.writes.submit(
@@ -95,12 +113,14 @@ void chat_service::handle(const std::shared_ptr<chat_peer>& peer, send_command& 
         }
         deliver_if_connected(weak, frames::ack(client_id, result->changed.id, result->changed.ts));
         if (result->duplicate) return;
+        ++metrics().messages_stored;
         typing_.stop(user_id);
         connections_.broadcast(frames::new_message(result->changed));
       });
 }
 
 void chat_service::handle(const std::shared_ptr<chat_peer>& peer, edit_command& command) {
+  if (!admit_change(*peer, command.id)) return;
   auto result = std::make_shared<change_result>();
   storage_.writes.submit(
       [this, result, user_id = peer->identity().user_id, command] {
@@ -125,6 +145,7 @@ void chat_service::handle(const std::shared_ptr<chat_peer>& peer, edit_command& 
 }
 
 void chat_service::handle(const std::shared_ptr<chat_peer>& peer, delete_command& command) {
+  if (!admit_change(*peer, command.id)) return;
   auto result = std::make_shared<change_result>();
   storage_.writes.submit(
       [this, result, user_id = peer->identity().user_id, id = command.id] {
@@ -147,11 +168,14 @@ void chat_service::handle(const std::shared_ptr<chat_peer>& peer, delete_command
 }
 
 void chat_service::handle(const std::shared_ptr<chat_peer>& peer, typing_command& command) {
+  // "Stopped typing" always passes: dropping it would leave a stale indicator up.
+  if (command.active && !admit_signal(*peer)) return;
   const auto& who = peer->identity();
   typing_.set(who.user_id, who.username, peer.get(), command.active);
 }
 
 void chat_service::handle(const std::shared_ptr<chat_peer>& peer, seen_command& command) {
+  if (!admit_signal(*peer)) return;
   struct seen_result {
     bool exists = false;
     bool moved = false;

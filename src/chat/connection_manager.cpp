@@ -33,6 +33,11 @@ void connection_manager::broadcast_except_user(std::int64_t user_id, const frame
   }
 }
 
+std::size_t connection_manager::connections_of(std::int64_t user_id) const {
+  const auto it = users_.find(user_id);
+  return it == users_.end() ? 0 : it->second.connections;
+}
+
 std::vector<std::string> connection_manager::online_users() const {
   std::vector<std::string> names;
   names.reserve(users_.size());

@@ -3,6 +3,8 @@
 #include "chatterbox/auth/credentials.hpp"
 #include "chatterbox/auth/token.hpp"
 
+#include "chatterbox/observability/metrics.hpp"
+
 #include <boost/beast/core/string.hpp>
 #include <spdlog/spdlog.h>
 
@@ -46,6 +48,12 @@ std::string cookie_header(std::string_view token, std::chrono::seconds max_age) 
 
 }  // namespace
 
+request_handler::request_handler(services s)
+    : s_(s),
+      logins_by_name_(s.config.login_attempts_per_minute / 60.0, s.config.login_attempts_per_minute),
+      logins_by_address_(s.config.login_attempts_per_minute / 60.0,
+                         s.config.login_attempts_per_minute) {}
+
 void request_handler::handle(http_request&& request, std::string client_address,
                              respond_fn respond) {
   const auto path = path_of(request);
@@ -75,6 +83,15 @@ void request_handler::handle(http_request&& request, std::string client_address,
   if (path == "/api/me") {
     if (method != http::verb::get) return respond(method_not_allowed(request, "GET"));
     return respond(me(request));
+  }
+  if (path == "/metrics" && s_.config.metrics) {
+    if (method != http::verb::get) return respond(method_not_allowed(request, "GET"));
+    auto response = make_response(http::status::ok, request);
+    response.set(http::field::content_type, "text/plain; version=0.0.4");
+    response.body() = render_prometheus(
+        metrics(), live_gauges{s_.connections.connection_count(), s_.connections.online_count()});
+    response.prepare_payload();
+    return respond(std::move(response));
   }
   if (path == "/api/health") {
     if (method != http::verb::get) return respond(method_not_allowed(request, "GET"));
@@ -115,6 +132,10 @@ void request_handler::login(http_request&& request, std::string client_address,
                               "password must be 8-128 bytes"));
   }
 
+  if (auto throttled = login_throttled(request, username, client_address)) {
+    return respond(std::move(*throttled));
+  }
+
   auto shared_request = std::make_shared<http_request>(std::move(request));
   const auto busy = [&] {
     auto response = json_error(http::status::service_unavailable, *shared_request, "busy",
@@ -129,6 +150,7 @@ void request_handler::login(http_request&& request, std::string client_address,
         [this, shared_request, user = *user, client_address, respond](bool ok) {
           if (ok) return finish_login(*shared_request, user, false, client_address, respond);
           spdlog::info("login failed: user={} from={}", user.username, client_address);
+          ++metrics().login_failures;
           respond(json_error(http::status::unauthorized, *shared_request, "invalid_credentials",
                              "wrong username or password"));
         });
@@ -160,6 +182,7 @@ void request_handler::finish_login(const http_request& request, const user_recor
   const auto expires_at = now + std::chrono::duration_cast<std::chrono::milliseconds>(ttl).count();
   s_.tokens.store(token_digest(token), user.id, now, expires_at);
   spdlog::info("login: user={} created={} from={}", user.username, created, client_address);
+  ++metrics().logins;
 
   auto response = json_response(created ? http::status::created : http::status::ok, request,
                                 {{"token", token},
@@ -202,6 +225,16 @@ std::variant<peer_identity, http_response> request_handler::authorize_websocket(
   if (!auth) {
     return json_error(http::status::unauthorized, request, "unauthorized", "not logged in");
   }
+  const bool server_full = s_.connections.connection_count() >= s_.config.max_connections;
+  if (server_full ||
+      s_.connections.connections_of(auth->owner.user_id) >= s_.config.max_connections_per_user) {
+    ++metrics().connections_refused;
+    auto response = json_error(http::status::service_unavailable, request, "too_many_connections",
+                               server_full ? "the server is at its connection limit"
+                                           : "too many open connections for this user");
+    response.set(http::field::retry_after, "5");
+    return response;
+  }
   return peer_identity{auth->owner.user_id, std::move(auth->owner.username),
                        std::move(auth->digest)};
 }
@@ -219,6 +252,25 @@ std::optional<request_handler::authenticated> request_handler::authenticate(
   auto owner = s_.tokens.find_valid(digest, now_ms());
   if (!owner) return std::nullopt;
   return authenticated{std::move(*owner), std::move(digest)};
+}
+
+std::optional<http_response> request_handler::login_throttled(const http_request& request,
+                                                              const std::string& username,
+                                                              const std::string& client_address) {
+  // Names are case-insensitive, so their buckets are too: "Alice" and "alice" share one.
+  std::string name_key = username;
+  for (auto& c : name_key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const auto by_name = logins_by_name_.take(name_key);
+  const auto by_address = logins_by_address_.take(client_address);
+  if (by_name.allowed && by_address.allowed) return std::nullopt;
+
+  ++metrics().rate_limited;
+  const auto wait = std::max(by_name.retry_after, by_address.retry_after);
+  spdlog::info("login throttled: user={} from={}", username, client_address);
+  auto response = json_error(http::status::too_many_requests, request, "rate_limited",
+                             "too many login attempts; retry later");
+  response.set(http::field::retry_after, std::to_string((wait.count() + 999) / 1000));
+  return response;
 }
 
 bool request_handler::origin_allowed(const http_request& request) const {

@@ -82,4 +82,12 @@ frame_ptr error(std::string_view code, std::string_view message, const json& ref
   return finish({{"type", "error"}, {"code", code}, {"message", message}, {"ref", ref}});
 }
 
+frame_ptr rate_limited(const json& ref, std::int64_t retry_after_ms) {
+  return finish({{"type", "error"},
+                 {"code", "rate_limited"},
+                 {"message", "too many messages; retry later"},
+                 {"ref", ref},
+                 {"retry_after_ms", retry_after_ms}});
+}
+
 }  // namespace chatterbox::frames

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 #include <sqlite3.h>
+#include "chatterbox/observability/metrics.hpp"
+
 #include <boost/asio/post.hpp>
 
 namespace chatterbox {
@@ -85,6 +87,7 @@ bool write_batcher::run_batch(std::vector<job>& jobs) {
   const auto took = std::chrono::duration_cast<std::chrono::microseconds>(
       std::chrono::steady_clock::now() - started);
   slowest_commit_ = std::max(slowest_commit_, took);
+  metrics().record_commit(took);
   return true;
 }
 

@@ -1,5 +1,7 @@
 #include "chatterbox/ws/websocket_session.hpp"
 
+#include "chatterbox/observability/metrics.hpp"
+
 #include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
 
@@ -31,7 +33,8 @@ websocket_session::websocket_session(beast::tcp_stream&& stream, peer_identity i
       identity_(std::move(identity)),
       chat_(chat),
       queue_(limits.queue_frames, limits.queue_bytes),
-      close_deadline_(ws_.get_executor()) {
+      close_deadline_(ws_.get_executor()),
+      idle_timeout_(limits.idle_timeout) {
   ws_.read_message_max(limits.max_frame_bytes);
 }
 
@@ -41,6 +44,7 @@ void websocket_session::run(http_request request) {
   // The websocket stream keeps its own timers; the TCP layer's would cut healthy idle clients.
   beast::get_lowest_layer(ws_).expires_never();
   auto timeouts = websocket::stream_base::timeout::suggested(beast::role_type::server);
+  timeouts.idle_timeout = idle_timeout_;
   timeouts.keep_alive_pings = true;  // finds half-open peers that would otherwise look online
   ws_.set_option(timeouts);
   ws_.set_option(websocket::permessage_deflate{});  // off: compression costs CPU per client
@@ -82,6 +86,7 @@ void websocket_session::on_read(beast::error_code ec, std::size_t) {
     return;
   }
   if (!closing_) {
+    ++metrics().frames_in;
     const auto data = buffer_.cdata();
     chat_.receive(shared_from_this(),
                   std::string_view(static_cast<const char*>(data.data()), data.size()));
@@ -95,9 +100,13 @@ void websocket_session::deliver(const frame_ptr& frame) {
   if (!queue_.push(frame)) {
     spdlog::warn("closing slow client: user={} queued={} bytes={}", identity_.username,
                  queue_.size(), queue_.bytes());
+    ++metrics().slow_client_disconnects;
     begin_close({websocket::close_code::policy_error, "too slow"}, true);
     return;
   }
+  auto& m = metrics();
+  ++m.frames_out;
+  m.queue_high_water = std::max<std::uint64_t>(m.queue_high_water, queue_.size());
   if (in_flight_ || write_scheduled_) return;
   // Wait for the end of this event-loop turn, so that everything delivered in it (a whole
   // group commit's messages, say) leaves in one write instead of one system call per frame.
@@ -110,6 +119,8 @@ void websocket_session::deliver(const frame_ptr& frame) {
 
 void websocket_session::do_write() {
   in_flight_ = queue_.take_batch(max_batch_bytes);
+  ++metrics().writes_out;
+  metrics().bytes_out += in_flight_->size();
   ws_.text(true);
   ws_.async_write(boost::asio::buffer(*in_flight_),
                   beast::bind_front_handler(&websocket_session::on_write, shared_from_this()));

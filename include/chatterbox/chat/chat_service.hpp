@@ -3,6 +3,7 @@
 #include "chatterbox/chat/chat_peer.hpp"
 #include "chatterbox/chat/connection_manager.hpp"
 #include "chatterbox/chat/typing_tracker.hpp"
+#include "chatterbox/limits/rate_limiter.hpp"
 #include "chatterbox/protocol/client_command.hpp"
 #include "chatterbox/storage/message_repository.hpp"
 #include "chatterbox/storage/read_marker_repository.hpp"
@@ -17,6 +18,14 @@
 
 namespace chatterbox {
 
+struct chat_limits {
+  std::chrono::milliseconds typing_timeout;
+  unsigned message_rate;  // send/edit/delete per second per user
+  unsigned message_burst;
+  unsigned signal_rate;  // typing/seen per second per user
+  unsigned signal_burst;
+};
+
 struct chat_storage {
   message_repository& messages;
   read_marker_repository& markers;
@@ -28,7 +37,7 @@ struct chat_storage {
 class chat_service {
  public:
   chat_service(boost::asio::io_context& io, chat_storage storage, connection_manager& connections,
-               std::chrono::milliseconds typing_timeout);
+               chat_limits limits);
 
   // Sends hello, history, presence and receipts, and tells others when the user came online.
   void connect(const std::shared_ptr<chat_peer>& peer);
@@ -50,10 +59,16 @@ class chat_service {
   void handle(const std::shared_ptr<chat_peer>& peer, sync_command& command);
 
   frame_ptr history_page(std::optional<std::int64_t> before, int limit);
+  // false (and the client told when to retry) when the user is over the message rate.
+  bool admit_change(chat_peer& peer, const nlohmann::json& ref);
+  // false when the user is over the typing/seen rate; such events are dropped silently.
+  bool admit_signal(const chat_peer& peer);
 
   chat_storage storage_;
   connection_manager& connections_;
   typing_tracker typing_;
+  rate_limiter message_limiter_;
+  rate_limiter signal_limiter_;
   std::int64_t seq_;  // last seq handed out; only the event-loop thread writes
 };
 

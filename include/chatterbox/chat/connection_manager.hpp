@@ -26,6 +26,8 @@ class connection_manager {
 
   std::vector<std::string> online_users() const;  // sorted
   std::size_t connection_count() const { return peers_.size(); }
+  std::size_t connections_of(std::int64_t user_id) const;
+  std::size_t online_count() const { return users_.size(); }
 
   void close_token(std::string_view token_digest, std::uint16_t code, std::string_view reason);
   void close_all(std::uint16_t code, std::string_view reason);

@@ -6,6 +6,7 @@
 #include "chatterbox/config.hpp"
 #include "chatterbox/http/responses.hpp"
 #include "chatterbox/http/static_files.hpp"
+#include "chatterbox/limits/rate_limiter.hpp"
 #include "chatterbox/storage/token_repository.hpp"
 #include "chatterbox/storage/user_repository.hpp"
 
@@ -32,7 +33,7 @@ class request_handler {
     const static_files& files;
   };
 
-  explicit request_handler(services s) : s_(s) {}
+  explicit request_handler(services s);
 
   // `respond` is called exactly once, possibly later (logins hash off the event loop).
   void handle(http_request&& request, std::string client_address, respond_fn respond);
@@ -53,8 +54,14 @@ class request_handler {
   };
   std::optional<authenticated> authenticate(const http_request& request);
   bool origin_allowed(const http_request& request) const;
+  // The 429 answer when this username or address is over its login rate.
+  std::optional<http_response> login_throttled(const http_request& request,
+                                               const std::string& username,
+                                               const std::string& client_address);
 
   services s_;
+  rate_limiter logins_by_name_;
+  rate_limiter logins_by_address_;
 };
 
 }  // namespace chatterbox

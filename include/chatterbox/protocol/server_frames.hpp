@@ -37,6 +37,8 @@ frame_ptr typing(std::string_view user, bool active);
 frame_ptr seen(std::string_view user, std::int64_t id);
 frame_ptr sync(const std::vector<message>& messages, std::int64_t seq, bool has_more);
 frame_ptr error(std::string_view code, std::string_view message, const nlohmann::json& ref);
+// error rate_limited, with retry_after_ms.
+frame_ptr rate_limited(const nlohmann::json& ref, std::int64_t retry_after_ms);
 
 }  // namespace frames
 }  // namespace chatterbox

@@ -9,6 +9,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/websocket.hpp>
 
+#include <chrono>
 #include <memory>
 #include <optional>
 
@@ -18,6 +19,7 @@ struct websocket_limits {
   std::size_t max_frame_bytes;
   std::size_t queue_frames;
   std::size_t queue_bytes;
+  std::chrono::seconds idle_timeout;
 };
 
 // Owns one WebSocket. Reads frames into the chat service; writes queued frames one
@@ -55,6 +57,7 @@ class websocket_session : public chat_peer,
   frame_ptr in_flight_;  // the frame async_write is sending; keeps its buffer alive
   std::optional<boost::beast::websocket::close_reason> close_after_queue_;
   boost::asio::steady_timer close_deadline_;
+  std::chrono::seconds idle_timeout_;
   bool in_chat_ = false;
   bool write_scheduled_ = false;
   bool closing_ = false;

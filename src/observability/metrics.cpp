@@ -1,0 +1,82 @@
+#include "chatterbox/observability/metrics.hpp"
+
+#include <fmt/format.h>
+
+namespace chatterbox {
+
+server_metrics& metrics() {
+  static server_metrics instance;
+  return instance;
+}
+
+void server_metrics::record_commit(std::chrono::microseconds took) {
+  const double seconds = static_cast<double>(took.count()) / 1e6;
+  std::size_t bucket = 0;
+  while (bucket < commit_buckets.size() && seconds > commit_buckets[bucket]) ++bucket;
+  ++commit_counts[bucket];
+  commit_seconds_sum += seconds;
+}
+
+namespace {
+
+void metric(std::string& out, std::string_view name, std::string_view type, std::string_view help,
+            double value) {
+  fmt::format_to(std::back_inserter(out), "# HELP {0} {1}\n# TYPE {0} {2}\n{0} {3}\n", name, help,
+                 type, value);
+}
+
+}  // namespace
+
+std::string render_prometheus(const server_metrics& m, const live_gauges& live) {
+  std::string out;
+  metric(out, "chatterbox_open_connections", "gauge", "Open WebSocket connections.",
+         static_cast<double>(live.open_connections));
+  metric(out, "chatterbox_online_users", "gauge", "Users with at least one open connection.",
+         static_cast<double>(live.online_users));
+  metric(out, "chatterbox_messages_stored_total", "counter", "Messages stored since start.",
+         static_cast<double>(m.messages_stored));
+  metric(out, "chatterbox_frames_in_total", "counter", "WebSocket frames received.",
+         static_cast<double>(m.frames_in));
+  metric(out, "chatterbox_frames_out_total", "counter", "Events sent to clients.",
+         static_cast<double>(m.frames_out));
+  metric(out, "chatterbox_writes_out_total", "counter",
+         "WebSocket messages written (each may carry several events).",
+         static_cast<double>(m.writes_out));
+  metric(out, "chatterbox_bytes_out_total", "counter", "WebSocket payload bytes sent.",
+         static_cast<double>(m.bytes_out));
+  metric(out, "chatterbox_send_queue_high_water_frames", "gauge",
+         "Most frames ever queued for one client.", static_cast<double>(m.queue_high_water));
+  metric(out, "chatterbox_slow_client_disconnects_total", "counter",
+         "Clients closed for falling too far behind.",
+         static_cast<double>(m.slow_client_disconnects));
+  metric(out, "chatterbox_rate_limited_total", "counter", "Requests refused by a rate limit.",
+         static_cast<double>(m.rate_limited));
+  metric(out, "chatterbox_logins_total", "counter", "Successful logins.",
+         static_cast<double>(m.logins));
+  metric(out, "chatterbox_login_failures_total", "counter", "Logins refused for a wrong password.",
+         static_cast<double>(m.login_failures));
+  metric(out, "chatterbox_connections_refused_total", "counter",
+         "WebSocket upgrades refused by a connection cap.",
+         static_cast<double>(m.connections_refused));
+  metric(out, "chatterbox_event_loop_max_stall_seconds", "gauge",
+         "Longest delay seen by the event-loop stall probe.",
+         static_cast<double>(m.max_loop_stall.count()) / 1e6);
+
+  out += "# HELP chatterbox_sqlite_commit_seconds SQLite group-commit latency.\n";
+  out += "# TYPE chatterbox_sqlite_commit_seconds histogram\n";
+  std::uint64_t cumulative = 0;
+  for (std::size_t i = 0; i < m.commit_counts.size(); ++i) {
+    cumulative += m.commit_counts[i];
+    const auto bound = i < server_metrics::commit_buckets.size()
+                           ? fmt::format("{}", server_metrics::commit_buckets[i])
+                           : std::string("+Inf");
+    fmt::format_to(std::back_inserter(out), "chatterbox_sqlite_commit_seconds_bucket{{le=\"{}\"}} {}\n",
+                   bound, cumulative);
+  }
+  fmt::format_to(std::back_inserter(out), "chatterbox_sqlite_commit_seconds_sum {}\n",
+                 m.commit_seconds_sum);
+  fmt::format_to(std::back_inserter(out), "chatterbox_sqlite_commit_seconds_count {}\n", cumulative);
+  return out;
+}
+
+}  // namespace chatterbox

@@ -12,6 +12,7 @@ import argparse
 import asyncio
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -111,6 +112,7 @@ def main():
     args = parser.parse_args()
     workdir = tempfile.mkdtemp(prefix="chatterbox-flood-")
     result = asyncio.run(run(args, workdir))
+    shutil.rmtree(workdir)
     print(f"login flood: {args.logins} concurrent logins; history round trip "
           f"p50/p99/max {result['quiet']['p50_ms']}/{result['quiet']['p99_ms']}/"
           f"{result['quiet']['max_ms']} ms quiet, {result['flood']['p50_ms']}/"

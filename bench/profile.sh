@@ -48,18 +48,24 @@ start_server() {  # start_server LOG CMD...
 # 1. perf: syscall counts and a CPU profile during the measured window.
 start_server "$work/server.log" taskset -c 0 "$server_bin" --port 0 --db "$work/p.db" \
   --argon2-ops 1 --argon2-mem-kib 8
-taskset -c 1 "$bench_bin" fanout --connections "$connections" --senders 10 --window 16 \
-  --warmup 3 --duration 12 --url "$url" --server-pid "$server_pid" --json "$work/fanout.json" \
-  > "$work/fanout.out" 2>&1 &
-bench_pid=$!
-sleep 6  # setup + warm-up
 events=syscalls:sys_enter_sendmsg,syscalls:sys_enter_sendto,syscalls:sys_enter_writev
 events+=,syscalls:sys_enter_write,syscalls:sys_enter_recvmsg,syscalls:sys_enter_recvfrom
 events+=,syscalls:sys_enter_read,syscalls:sys_enter_epoll_wait,syscalls:sys_enter_epoll_ctl
 events+=,syscalls:sys_enter_pwrite64,syscalls:sys_enter_fdatasync,syscalls:sys_enter_fsync
-perf stat -e "$events" -p "$server_pid" -o "$work/syscalls.txt" -- sleep 3
-perf record -e cpu-clock -F 2000 -g -p "$server_pid" -o "$work/perf.data" -- sleep 3 2> /dev/null
-wait "$bench_pid" || true
+# Syscalls are counted over the whole bench run, so they compare with its totals
+# (delivered_total + acked_total events); the CPU profile covers only the measured window.
+perf stat -e "$events" -p "$server_pid" -o "$work/syscalls.txt" &
+perf_stat_pid=$!
+sleep 0.5
+(sleep 7 && perf record -e cpu-clock -F 2000 -g -p "$server_pid" -o "$work/perf.data" -- sleep 4 \
+  2> /dev/null) &
+perf_record_pid=$!
+taskset -c 1 "$bench_bin" fanout --connections "$connections" --senders 10 --window 16 \
+  --warmup 3 --duration 12 --url "$url" --server-pid "$server_pid" --json "$work/fanout.json" \
+  > "$work/fanout.out" 2>&1 || true
+wait "$perf_record_pid" || true
+kill -INT "$perf_stat_pid"
+wait "$perf_stat_pid" || true
 kill "$server_pid"; wait "$server_pid" || true; server_pid=
 # (head closes the pipe early: no pipefail for the reports)
 set +o pipefail
@@ -71,7 +77,19 @@ perf report -i "$work/perf.data" --children --stdio --sort symbol -g none 2> /de
   | grep -E '^ +[0-9]' | sed 's/  */ /g' | head -40 > "$work/perf-children.txt"
 set -o pipefail
 
-# 2. callgrind: a short, smaller run (the server runs ~50x slower under valgrind).
+# 2. store, durable: one fdatasync per commit, so acks / fdatasync = messages per group commit.
+start_server "$work/store.log" taskset -c 0 "$server_bin" --port 0 --db "$work/s.db" \
+  --argon2-ops 1 --argon2-mem-kib 8 --synchronous full
+perf stat -e "$events" -p "$server_pid" -o "$work/store-syscalls.txt" &
+perf_stat_pid=$!
+sleep 0.5
+taskset -c 1 "$bench_bin" store --senders 8 --connections 8 --window 128 --warmup 1 --duration 6 \
+  --url "$url" --server-pid "$server_pid" --json "$work/store.json" > "$work/store.out" 2>&1 || true
+kill -INT "$perf_stat_pid"
+wait "$perf_stat_pid" || true
+kill "$server_pid"; wait "$server_pid" || true; server_pid=
+
+# 3. callgrind: a short, smaller run (the server runs ~50x slower under valgrind).
 start_server "$work/callgrind.log" taskset -c 0 valgrind --tool=callgrind \
   --callgrind-out-file="$work/callgrind.out" "$server_bin" --port 0 --db "$work/c.db" \
   --argon2-ops 1 --argon2-mem-kib 8
@@ -84,7 +102,14 @@ callgrind_annotate --inclusive=yes "$work/callgrind.out" 2> /dev/null | head -60
 set -o pipefail
 
 echo "== fanout during perf ==";  grep -E 'deliveries_per_s|frames_per_s|events_per_frame|server_cpu|client_cpu|latency_p99' "$work/fanout.out"
-echo "== syscalls (3 s) ==";      grep -E 'syscalls:|seconds time' "$work/syscalls.txt"
+echo "== syscalls over the whole bench run ==";  grep -E 'syscalls:|seconds time' "$work/syscalls.txt"
+sends=$(awk '/sys_enter_sendmsg/ {gsub(",", "", $1); print $1}' "$work/syscalls.txt")
+events_out=$(jq '.delivered_total + .acked_total' "$work/fanout.json")
+echo "events (message + ack) per sendmsg: $(echo "scale=2; $events_out / $sends" | bc)"
+echo "== store (synchronous=full) =="
+grep -E 'acked_per_s|ack_p50|server_cpu' "$work/store.out" | grep -v '^{'
+syncs=$(awk '/sys_enter_fdatasync/ {gsub(",", "", $1); print $1}' "$work/store-syscalls.txt")
+echo "fdatasync: $syncs; acks per fdatasync (messages per commit): $(echo "scale=1; $(jq .acked_total "$work/store.json") / $syncs" | bc)"
 echo "== perf: self time by DSO =="; cat "$work/perf-dso.txt"
 echo "== perf: self time by symbol =="; cut -c1-160 "$work/perf-self.txt"
 echo "== perf: with children =="; cut -c1-160 "$work/perf-children.txt"

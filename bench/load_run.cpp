@@ -2,6 +2,7 @@
 
 #include "json_scan.hpp"
 #include "process_stats.hpp"
+#include "server_metrics.hpp"
 
 #include <boost/asio/ip/address_v4.hpp>
 
@@ -229,6 +230,7 @@ void load_run::begin_load() {
 }
 
 void load_run::begin_measuring() {
+  metrics_start_ = scrape_metrics(o_.host, o_.port, std::chrono::milliseconds(1000));
   phase_ = phase::measuring;
   measure_start_ = clock::now();
   self_cpu_start_ = self_cpu_seconds();
@@ -249,6 +251,7 @@ void load_run::end_measuring() {
   self_wait_end_ = process_wait_seconds(0).value_or(0);
   server_wait_end_ = process_wait_seconds(o_.server_pid).value_or(0);
   if (const auto rss = process_rss_bytes(o_.server_pid)) server_rss_after_ = *rss;
+  metrics_end_ = scrape_metrics(o_.host, o_.port, std::chrono::milliseconds(1000));
   phase_ = phase::draining;
   drain_deadline_ = clock::now() + millis(std::min(o_.timeout_s, max_drain_s));
 }
@@ -407,6 +410,26 @@ void load_run::fill_report(report& r) const {
     const double delta =
         static_cast<double>(server_rss_after_) - static_cast<double>(server_rss_before_);
     r.add("server_bytes_per_connection", ready_ ? delta / static_cast<double>(ready_) : 0, "B");
+  }
+  if (metrics_start_ && metrics_end_) {
+    const auto change = [&](const std::string& name) {
+      const auto a = metrics_start_->find(name);
+      const auto b = metrics_end_->find(name);
+      return a == metrics_start_->end() || b == metrics_end_->end() ? 0.0 : b->second - a->second;
+    };
+    const double writes = change("chatterbox_writes_out_total");
+    const double commits = change("chatterbox_sqlite_commit_seconds_count");
+    r.add("server_events_per_write",
+          writes > 0 ? change("chatterbox_frames_out_total") / writes : 0,
+          "(server /metrics: events per WebSocket write)");
+    r.add("server_messages_per_commit",
+          commits > 0 ? change("chatterbox_messages_stored_total") / commits : 0,
+          "(server /metrics: group commit size)");
+    r.add("server_commit_mean_ms",
+          commits > 0 ? 1000 * change("chatterbox_sqlite_commit_seconds_sum") / commits : 0, "ms");
+    const auto stall = metrics_end_->find("chatterbox_event_loop_max_stall_seconds");
+    r.add("server_max_loop_stall_ms", stall == metrics_end_->end() ? 0 : 1000 * stall->second,
+          "ms (server /metrics, since server start)");
   }
 }
 

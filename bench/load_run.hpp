@@ -13,6 +13,7 @@
 #include <deque>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -125,6 +126,8 @@ class load_run : public connection_observer {
   double server_wait_start_ = 0, server_wait_end_ = 0;
   std::uint64_t server_rss_before_ = 0, server_rss_after_ = 0;
   clock::time_point drain_deadline_;
+  // The server's own counters (GET /metrics) at the edges of the measured window, if served.
+  std::optional<std::map<std::string, double>> metrics_start_, metrics_end_;
 };
 
 }  // namespace chatterbox::bench

@@ -37,7 +37,7 @@ options (defaults depend on the command):
   --source-addresses K    spread connections over 127.0.0.1..K (0 = one per 20,000)
   --connect-parallel P    connection attempts in flight
   --hold SEC              idle: how long to hold the connections
-  --ping-idle SEC         client keep-alive (ping after half of it without traffic)
+  --ping-idle SEC         client keep-alive (ping after half of it without traffic; 0 = off)
   --timeout SEC           bound for every setup and drain wait
   --server-pid PID        read server RSS and CPU from /proc
   --iterations N          join/resume/startup repetitions

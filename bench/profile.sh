@@ -24,6 +24,8 @@ bench_bin=$build/chatterbox-bench
 [[ -x $server_bin && -x $bench_bin ]] || { echo "build first: bench/run.sh --quick" >&2; exit 2; }
 ulimit -n "$(ulimit -Hn)" 2> /dev/null || true
 
+limits=(--message-rate 1000000 --message-burst 1000000 --login-attempts-per-minute 1000000
+  --max-connections 100000 --max-connections-per-user 100000)
 work=$(mktemp -d /tmp/chatterbox-profile.XXXXXX)
 server_pid=
 cleanup() {
@@ -47,7 +49,7 @@ start_server() {  # start_server LOG CMD...
 
 # 1. perf: syscall counts and a CPU profile during the measured window.
 start_server "$work/server.log" taskset -c 0 "$server_bin" --port 0 --db "$work/p.db" \
-  --argon2-ops 1 --argon2-mem-kib 8
+  --argon2-ops 1 --argon2-mem-kib 8 "${limits[@]}"
 events=syscalls:sys_enter_sendmsg,syscalls:sys_enter_sendto,syscalls:sys_enter_writev
 events+=,syscalls:sys_enter_write,syscalls:sys_enter_recvmsg,syscalls:sys_enter_recvfrom
 events+=,syscalls:sys_enter_read,syscalls:sys_enter_epoll_wait,syscalls:sys_enter_epoll_ctl
@@ -79,7 +81,7 @@ set -o pipefail
 
 # 2. store, durable: one fdatasync per commit, so acks / fdatasync = messages per group commit.
 start_server "$work/store.log" taskset -c 0 "$server_bin" --port 0 --db "$work/s.db" \
-  --argon2-ops 1 --argon2-mem-kib 8 --synchronous full
+  --argon2-ops 1 --argon2-mem-kib 8 "${limits[@]}" --synchronous full
 perf stat -e "$events" -p "$server_pid" -o "$work/store-syscalls.txt" &
 perf_stat_pid=$!
 sleep 0.5
@@ -92,7 +94,7 @@ kill "$server_pid"; wait "$server_pid" || true; server_pid=
 # 3. callgrind: a short, smaller run (the server runs ~50x slower under valgrind).
 start_server "$work/callgrind.log" taskset -c 0 valgrind --tool=callgrind \
   --callgrind-out-file="$work/callgrind.out" "$server_bin" --port 0 --db "$work/c.db" \
-  --argon2-ops 1 --argon2-mem-kib 8
+  --argon2-ops 1 --argon2-mem-kib 8 "${limits[@]}"
 taskset -c 1 "$bench_bin" fanout --connections 200 --senders 4 --window 8 --warmup 2 \
   --duration 8 --timeout 60 --url "$url" > "$work/callgrind-fanout.out" 2>&1 || true
 kill "$server_pid"; wait "$server_pid" || true; server_pid=

@@ -63,8 +63,14 @@ void ws_connection::on_handshake(beast::error_code ec) {
   beast::get_lowest_layer(ws_).expires_never();
   websocket::stream_base::timeout timeouts{};
   timeouts.handshake_timeout = target_.setup_timeout;
-  timeouts.idle_timeout = target_.ping_idle;
-  timeouts.keep_alive_pings = true;
+  // ping_idle 0: no pings of our own (the server's keep-alive pings are still answered).
+  if (target_.ping_idle.count() > 0) {
+    timeouts.idle_timeout = target_.ping_idle;
+    timeouts.keep_alive_pings = true;
+  } else {
+    timeouts.idle_timeout = websocket::stream_base::none();
+    timeouts.keep_alive_pings = false;
+  }
   ws_.set_option(timeouts);
   open_ = true;
   observer_.on_open(*this);

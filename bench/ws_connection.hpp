@@ -34,7 +34,7 @@ struct connection_target {
   std::optional<boost::asio::ip::address> source;  // bind before connect (many 127.0.0.x)
   std::string token;
   std::chrono::milliseconds setup_timeout{10000};  // connect + upgrade, and the close handshake
-  std::chrono::milliseconds ping_idle{10000};      // keep-alive: ping after half of this idle
+  std::chrono::milliseconds ping_idle{10000};  // keep-alive: ping after half of this idle; 0 = off
 };
 
 // One authenticated WebSocket to `/ws`: connect (bounded), upgrade with the bearer token, then

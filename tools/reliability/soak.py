@@ -62,11 +62,20 @@ class User:
                     if event.get("type") == "ack":
                         self.last_id = event["id"]
 
+    async def pause(self, seconds):
+        """Sleeps, but wakes at once when the soak ends; True when it has."""
+        try:
+            await asyncio.wait_for(self.stop.wait(), max(0.0, seconds))
+            return True
+        except asyncio.TimeoutError:
+            return False
+
     async def chat(self, ws, until):
         while time.monotonic() < until and not self.stop.is_set():
-            await asyncio.sleep(min(random.expovariate(1 / self.args.message_interval),
-                                    max(0.0, until - time.monotonic())))
-            if time.monotonic() >= until or self.stop.is_set():
+            if await self.pause(min(random.expovariate(1 / self.args.message_interval),
+                                    until - time.monotonic())):
+                return
+            if time.monotonic() >= until:
                 return
             roll = random.random()
             if roll < 0.1:
@@ -75,7 +84,8 @@ class User:
                 await ws.send(json.dumps({"type": "seen", "id": self.last_id}))
             else:
                 await ws.send(json.dumps({"type": "typing", "active": True}))
-                await asyncio.sleep(random.uniform(0.5, 2))
+                if await self.pause(random.uniform(0.5, 2)):
+                    return
                 self.sent += 1
                 self.totals.sent += 1
                 text = f"{self.name} says hello #{self.sent} " + "lorem ipsum " * random.randint(0, 8)
@@ -101,18 +111,15 @@ class User:
                 ws.transport.abort()  # a lost network: no close frame, no FIN handshake
 
     async def run(self, port, start_delay):
-        await asyncio.sleep(start_delay)
+        await self.pause(start_delay)
         while not self.stop.is_set():
             try:
                 await self.session(port)
             except cc.CONNECTION_ERRORS as e:
-                self.totals.error(type(e).__name__)
-                await asyncio.sleep(1)
-            if not self.stop.is_set():
-                try:
-                    await asyncio.wait_for(self.stop.wait(), random.uniform(0, self.args.away_seconds))
-                except asyncio.TimeoutError:
-                    pass
+                code = getattr(e, "code", None) or getattr(e, "status_code", None)
+                self.totals.error(type(e).__name__ + (f" {code}" if code else ""))
+                await self.pause(1)
+            await self.pause(random.uniform(0, self.args.away_seconds))
 
 
 def levels_off(samples, tolerance):
@@ -176,9 +183,17 @@ async def soak(args, workdir):
               f"connects={sample['connects']} sent={sample['sent']}", flush=True)
 
     stop.set()
-    await asyncio.wait(tasks, timeout=30)
-    await asyncio.sleep(3)  # let the server finish closing what the clients dropped
-    after = {"rss_kib": cc.rss_kib(server.pid), "fds": cc.open_fds(server.pid)}
+    _, stuck = await asyncio.wait(tasks, timeout=30)
+    for task in stuck:
+        task.cancel()
+    # Give the server time to notice what the clients dropped, polling until fds are back.
+    settle_started = time.monotonic()
+    while (time.monotonic() - settle_started < args.settle_seconds
+           and cc.open_fds(server.pid) > baseline["fds"]):
+        await asyncio.sleep(0.5)
+    after = {"rss_kib": cc.rss_kib(server.pid), "fds": cc.open_fds(server.pid),
+             "settle_s": round(time.monotonic() - settle_started, 1),
+             "sockets": cc.socket_states(server.pid)}
     with open(server.log_path, "rb") as f:
         mark = f.seek(0, 2)
     exit_status = server.terminate(timeout=60)
@@ -189,7 +204,8 @@ async def soak(args, workdir):
     if not ok_rss:
         problems.append(f"RSS still growing: +{growth:.1%} from the first to the second half")
     if after["fds"] > baseline["fds"]:
-        problems.append(f"fds {baseline['fds']} before, {after['fds']} after")
+        problems.append(f"fds {baseline['fds']} before, {after['fds']} after "
+                        f"{after['settle_s']} s without clients (sockets: {after['sockets']})")
     if leaks and leaks["leaks"]:
         problems.append(f"LeakSanitizer: {leaks['summary']}")
     if exit_status != 0:
@@ -208,6 +224,7 @@ async def soak(args, workdir):
         "messages_sent": totals.sent,
         "frames_received": totals.frames_in,
         "client_errors": totals.errors,
+        "clients_stuck_at_end": len(stuck),
         "baseline": baseline,
         "after": after,
         "peak_rss_kib": max(s["rss_kib"] for s in samples),
@@ -235,6 +252,8 @@ def main():
     parser.add_argument("--abort-share", type=float, default=0.1,
                         help="share of disconnects that drop TCP without a close handshake")
     parser.add_argument("--rss-tolerance", type=float, default=0.10)
+    parser.add_argument("--settle-seconds", type=float, default=10,
+                        help="how long fds may take to return to baseline after the clients left")
     parser.add_argument("--keep", action="store_true", help="keep the work directory")
     args = parser.parse_args()
     args.binary = os.path.abspath(args.binary)

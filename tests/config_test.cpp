@@ -59,7 +59,17 @@ const std::vector<std::string> all_flags = {"address",
                                             "max-frame-bytes",
                                             "send-queue-frames",
                                             "send-queue-bytes",
-                                            "typing-timeout-ms"};
+                                            "typing-timeout-ms",
+                                            "idle-timeout",
+                                            "message-rate",
+                                            "message-burst",
+                                            "signal-rate",
+                                            "signal-burst",
+                                            "login-attempts-per-minute",
+                                            "max-connections",
+                                            "max-connections-per-user",
+                                            "metrics",
+                                            "log-format"};
 
 TEST(Config, DefaultsWithNoArgumentsOrEnvironment) {
   const auto c = ok(parse({}));

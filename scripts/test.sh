@@ -13,6 +13,9 @@ bash scripts/build.sh release
 step "C++ tests (release)"
 ctest --test-dir build --output-on-failure -j2 --timeout 300
 
+step "load generator smoke test (no speed assertions)"
+bash bench/smoke.sh build
+
 step "build (ASan + UBSan)"
 bash scripts/build.sh asan
 step "C++ tests (ASan + UBSan)"
@@ -24,5 +27,8 @@ bash tests/web/run.sh
 
 step "end-to-end browser tests"
 bash tests/e2e/run.sh "$PWD/build/chatterbox"
+
+step "reliability: fuzzing, crash durability, soak (CI-sized)"
+bash tools/reliability/ci.sh
 
 step "all tests passed"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Configures and builds one flavour of Chatterbox: `release` (build/) or `asan` (build-asan/,
-# AddressSanitizer + UndefinedBehaviorSanitizer).
+# AddressSanitizer + UndefinedBehaviorSanitizer). Optional further arguments name the targets
+# to build (default: everything the flavour needs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 flavour=${1:-release}
@@ -12,5 +13,7 @@ case "$flavour" in
         targets=(chatterbox chatterbox_tests) ;;
   *) echo "usage: $0 [release|asan]" >&2; exit 2 ;;
 esac
+shift || true
+[ $# -gt 0 ] && targets=("$@")
 cmake -S . -B "$dir" -G Ninja "${flags[@]}" >/dev/null
 ninja -C "$dir" "${targets[@]}"

@@ -25,6 +25,7 @@ test('every server error code has a clear sentence', () => {
   assert.match(errorMessage({ code: 'invalid_credentials', status: 401 }), /Wrong password/);
   assert.match(errorMessage({ code: 'network', status: 0 }), /Cannot reach the server/);
   assert.match(errorMessage({ code: 'busy', status: 503 }), /busy/);
+  assert.match(errorMessage({ code: 'rate_limited', status: 429 }), /Too many attempts/);
   assert.match(errorMessage({ code: 'invalid_username', status: 400 }), /1–32/);
   assert.equal(errorMessage({ code: 'other', status: 418, message: 'teapot' }), 'teapot');
   assert.match(errorMessage({ code: 'other', status: 418 }), /418/);

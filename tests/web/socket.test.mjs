@@ -106,6 +106,58 @@ test('messages sent offline are queued and resent with the same client_id until 
   socket.stop();
 });
 
+test('rate_limited: nothing more until retry_after_ms, then the queue drains in order, one at a time', async () => {
+  const { socket, events } = makeSocket();
+  socket.start();
+  const ws = FakeWebSocket.last();
+  ws.serverSends(hello(1));
+  const frame = (n) => ({ type: 'send', client_id: `c-${n}`, text: `m${n}` });
+  for (const n of [1, 2, 3]) socket.send(frame(n));
+  ws.serverSends({ type: 'ack', client_id: 'c-1', id: 2, ts: 1 });
+  ws.serverSends({ type: 'error', code: 'rate_limited', message: 'slow down', ref: 'c-2', retry_after_ms: 20 });
+  ws.serverSends({ type: 'error', code: 'rate_limited', message: 'slow down', ref: 'c-3', retry_after_ms: 10 });
+  assert.equal(socket.send(frame(4)), false, 'held back while rate limited');
+  assert.equal(ws.sent.length, 3);
+  assert.equal(events.filter((e) => e.type === 'error').length, 0, 'the app is not told: it is a retry, not a failure');
+
+  await tick(30);
+  assert.equal(ws.sent.length, 3, 'waits at least 50 ms, whatever retry_after_ms says');
+  await tick(50);
+  assert.deepEqual(ws.sent.slice(3), [frame(2)], 'after the wait: the oldest unacked, alone');
+  ws.serverSends({ type: 'ack', client_id: 'c-2', id: 3, ts: 1 });
+  assert.deepEqual(ws.sent.slice(4), [frame(3)]);
+  ws.serverSends({ type: 'ack', client_id: 'c-3', id: 4, ts: 1 });
+  assert.deepEqual(ws.sent.slice(5), [frame(4)]);
+  ws.serverSends({ type: 'ack', client_id: 'c-4', id: 5, ts: 1 });
+  assert.equal(socket.pendingCount, 0);
+  assert.equal(socket.send(frame(5)), true, 'back to sending at once');
+  socket.stop();
+});
+
+test('a rate-limited edit is sent again after the wait; a forbidden one is given up', async () => {
+  const { socket, events } = makeSocket();
+  socket.start();
+  const ws = FakeWebSocket.last();
+  ws.serverSends(hello(1));
+  socket.send({ type: 'edit', id: 7, text: 'new' });
+  socket.send({ type: 'delete', id: 8 });
+  ws.serverSends({ type: 'error', code: 'rate_limited', message: 'slow down', ref: 7, retry_after_ms: 10 });
+  ws.serverSends({ type: 'error', code: 'forbidden', message: 'not yours', ref: 8 });
+  assert.deepEqual(
+    events.filter((e) => e.type === 'error').map((e) => e.code),
+    ['forbidden'],
+  );
+  await tick(80);
+  assert.deepEqual(ws.sent.slice(2), [{ type: 'edit', id: 7, text: 'new' }]);
+  ws.serverSends({ type: 'edited', id: 7, seq: 2, text: 'new' });
+  ws.drop();
+  await tick();
+  const next = FakeWebSocket.last();
+  next.serverSends(hello(2));
+  assert.deepEqual(next.sent, [{ type: 'sync', since: 2 }], 'nothing left to resend');
+  socket.stop();
+});
+
 test('sync repeats from the returned seq until has_more is false, then resumes from the newest', async () => {
   const { socket, events } = makeSocket();
   socket.start();

@@ -23,6 +23,7 @@ const MESSAGES = {
   invalid_username: 'Usernames are 1–32 characters: letters, digits, "_", "." or "-".',
   invalid_password: 'Passwords must be 8–128 bytes long.',
   busy: 'The server is busy. Please try again in a moment.',
+  rate_limited: 'Too many attempts. Please wait a little and try again.',
   unauthorized: 'Your session has ended. Please log in again.',
 };
 

@@ -273,7 +273,8 @@ class Chat {
 
   onError(event) {
     const ref = event.ref;
-    if (typeof ref === 'string' && event.code !== 'internal') {
+    // (rate_limited and internal errors about our messages never get here: the socket retries.)
+    if (typeof ref === 'string') {
       this.list.fail(ref, event.message ?? event.code);
       this.socket.drop(ref);
     }

@@ -10,6 +10,8 @@
 import { Backoff } from './backoff.js';
 
 export const CLOSE_LOGGED_OUT = 4001;
+const RETRY_INTERNAL_MS = 2000; // after `error internal`: the server could not store; try again
+const MIN_RETRY_MS = 50;
 
 export function socketUrl(location) {
   return `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}/ws`;
@@ -53,7 +55,13 @@ export class ChatSocket extends EventTarget {
   #syncing = false;
   #liveSeqDuringSync = 0;
   #outbox = new Map(); // client_id -> `send` frame, until its ack
-  #deferred = []; // edit/delete frames made while offline
+  #unconfirmed = new Map(); // message id -> edit/delete frame, until its `edited`/`deleted`
+  // After `rate_limited` (or `internal`) the outbox drains one message at a time, each sent when
+  // the previous one is acked, so the retries neither flood the server nor change their order.
+  #draining = false;
+  #inFlight = null; // client_id of the message the drain is waiting on
+  #holdTimer = null; // a retry waiting for the server's retry_after_ms
+  #holdUntil = 0;
 
   // checkSession(): resolves to 'ok' | 'logged_out' | 'down'; asked when a connection fails
   // before the server said hello, because a refused upgrade looks the same as a dead server.
@@ -86,6 +94,7 @@ export class ChatSocket extends EventTarget {
     globalThis.removeEventListener?.('online', this.onBrowserOnline);
     if (this.#timer !== null) clearTimeout(this.#timer);
     this.#timer = null;
+    this.#clearHold();
     if (this.#ws) {
       this.#ws.onclose = null;
       this.#ws.close(1000);
@@ -101,16 +110,15 @@ export class ChatSocket extends EventTarget {
     this.#connect();
   }
 
-  // Sends a client frame. `send` frames are kept until acked and resent with the same client_id
-  // after a reconnect; `edit`/`delete` made offline wait for the next connection; anything else
-  // (typing, seen, history) is dropped while offline. Returns whether it went out now.
+  // Sends a client frame. `send` frames are kept until acked and `edit`/`delete` until echoed, and
+  // go out again after a reconnect or a rate limit (a resent client_id stores nothing twice);
+  // anything else (typing, seen, history) is dropped while offline. Returns whether it went now.
   send(frame) {
     if (frame.type === 'send') this.#outbox.set(frame.client_id, frame);
-    if (!this.ready) {
-      if (frame.type === 'edit' || frame.type === 'delete') this.#deferred.push(frame);
-      return false;
-    }
-    this.#ws.send(JSON.stringify(frame));
+    else if (frame.type === 'edit' || frame.type === 'delete') this.#unconfirmed.set(frame.id, frame);
+    if (!this.ready) return false;
+    if (frame.type === 'send' && (this.#draining || this.#holdTimer !== null)) return false; // queued
+    this.#raw(frame);
     return true;
   }
 
@@ -140,6 +148,7 @@ export class ChatSocket extends EventTarget {
 
   async #onClose(e) {
     this.#ws = null;
+    this.#clearHold();
     const hadHello = this.#helloSeen;
     this.#helloSeen = false;
     this.#syncing = false;
@@ -198,11 +207,21 @@ export class ChatSocket extends EventTarget {
         break;
       case 'ack':
         this.#outbox.delete(event.client_id);
+        if (this.#draining && event.client_id === this.#inFlight) {
+          this.#inFlight = null;
+          this.#drainNext();
+        }
         break;
-      case 'message':
       case 'edited':
       case 'deleted':
+        this.#unconfirmed.delete(event.id);
         this.#noteSeq(event.seq);
+        break;
+      case 'message':
+        this.#noteSeq(event.seq);
+        break;
+      case 'error':
+        if (this.#onError(event)) return; // a retry is under way: nothing for the app to show
         break;
       case 'sync':
         this.#emit('event', event);
@@ -222,13 +241,66 @@ export class ChatSocket extends EventTarget {
     // Resend first: the server answers a known client_id with its original ack, so these become
     // ids before the sync below can show the same messages a second time.
     for (const frame of this.#outbox.values()) this.#raw(frame);
-    for (const frame of this.#deferred.splice(0)) this.#raw(frame);
+    for (const frame of this.#unconfirmed.values()) this.#raw(frame);
     if (reconnect) {
       this.#syncing = true;
       this.#liveSeqDuringSync = 0;
       this.#raw({ type: 'sync', since: this.#lastSeq });
     }
     this.#emit('status', { state: 'online', reconnect });
+  }
+
+  // Returns true when the error is a retry this class takes care of.
+  #onError(event) {
+    const { ref, code } = event;
+    const isSend = typeof ref === 'string' && this.#outbox.has(ref);
+    const isChange = typeof ref === 'number' && this.#unconfirmed.has(ref);
+    if (!isSend && !isChange) return false;
+    if (code !== 'rate_limited' && code !== 'internal') {
+      if (isChange) this.#unconfirmed.delete(ref); // forbidden, not_found...: retrying cannot help
+      return false;
+    }
+    const wait = code === 'internal' ? RETRY_INTERNAL_MS : Math.max(Number(event.retry_after_ms) || 0, MIN_RETRY_MS);
+    this.#draining = true;
+    this.#hold(wait);
+    return true;
+  }
+
+  // Waits `ms` (or longer if a wait is already running), then resends: unconfirmed edits and
+  // deletes, and the first unacked message.
+  #hold(ms) {
+    const until = Date.now() + ms;
+    if (this.#holdTimer !== null) {
+      if (this.#holdUntil >= until) return;
+      clearTimeout(this.#holdTimer);
+    }
+    this.#holdUntil = until;
+    this.#holdTimer = setTimeout(() => {
+      this.#holdTimer = null;
+      if (!this.ready) return; // the next hello resends everything
+      for (const frame of this.#unconfirmed.values()) this.#raw(frame);
+      this.#drainNext();
+    }, ms);
+  }
+
+  // Also ends a drain: a new connection resends the whole outbox anyway.
+  #clearHold() {
+    if (this.#holdTimer !== null) clearTimeout(this.#holdTimer);
+    this.#holdTimer = null;
+    this.#draining = false;
+    this.#inFlight = null;
+  }
+
+  // One message in flight while draining; the drain ends when the outbox is empty.
+  #drainNext() {
+    if (this.#holdTimer !== null || !this.ready) return;
+    const next = this.#outbox.values().next();
+    if (next.done) {
+      this.#draining = false;
+      return;
+    }
+    this.#inFlight = next.value.client_id;
+    this.#raw(next.value);
   }
 
   #onSync(reply) {

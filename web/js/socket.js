@@ -1,9 +1,11 @@
 // The chat WebSocket: connect, reconnect with backoff, catch up with `sync`, and an outbox that
-// survives disconnects. It knows the protocol's plumbing (seq tracking, acks, batches) but not
-// what messages look like on screen: every server event is handed on as an `event` DOM event.
+// survives disconnects and rides out the server's rate limit. It knows the protocol's plumbing
+// (seq tracking, acks, batches, retries) but not what messages look like on screen: every server
+// event is handed on as an `event` DOM event.
 //
 // Events dispatched (payload in `detail`):
-//   event      one server event object (arrays are unpacked, in order)
+//   event      one server event object (arrays are unpacked, in order); not the rate_limited and
+//              internal errors about our own sends, edits and deletes, which are retried here
 //   status     { state: 'connecting' | 'online' | 'reconnecting' }
 //   loggedout  the server revoked our session (close 4001) or the cookie is no longer valid
 

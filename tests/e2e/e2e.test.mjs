@@ -507,7 +507,7 @@ describe('chatterbox web client', { concurrency: false, timeout: 10 * 60 * 1000 
     assert.ok((await separators(alice)).includes('Yesterday'));
   });
 
-  step('closing one of two tabs keeps alice online; closing the last makes her leave', async () => {
+  step('closing one of alice\'s two tabs keeps her online: no second join, no leave', async () => {
     const { alice2, bob } = pages;
     await alice2.close();
     delete pages.alice2;

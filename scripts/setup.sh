@@ -9,7 +9,7 @@ packages=(
   libsodium-dev libgtest-dev sqlite3 tzdata procps
 )
 if [ "${1:-}" = "--tests" ]; then
-  packages+=(chromium)
+  packages+=(chromium fonts-noto-color-emoji)  # the emoji font: screenshots show real emoji
   # Node.js from Debian unless one is already installed (any source, any version >= 18).
   command -v node >/dev/null 2>&1 || packages+=(nodejs)
   command -v npm >/dev/null 2>&1 || packages+=(npm)

@@ -124,5 +124,26 @@ TEST_F(http_test, oversized_body_is_413_and_oversized_header_is_431) {
   EXPECT_EQ(http_request(port(), http::verb::get, "/api/health").status, 200u);
 }
 
+TEST_F(http_test, a_client_dribbling_its_request_is_cut_at_the_request_deadline) {
+  restart({"--request-timeout", "1"});
+  boost::asio::io_context io;
+  tcp::socket slow(io);
+  slow.connect({boost::asio::ip::make_address("127.0.0.1"), port()});
+  const std::string request = "GET /api/health HTTP/1.1\r\nHost: x\r\nX-Slow: ";
+  const auto started = std::chrono::steady_clock::now();
+  // One byte every 100 ms keeps the connection busy but never finishes a request.
+  beast::error_code ec;
+  for (std::size_t i = 0; !ec && std::chrono::steady_clock::now() - started < 5s; ++i) {
+    boost::asio::write(slow, boost::asio::buffer(&request[i % request.size()], 1), ec);
+    if (!ec) {
+      boost::asio::steady_timer pace(io, 100ms);
+      pace.wait();
+    }
+  }
+  EXPECT_TRUE(ec) << "the server kept a dribbling connection open for 5 s";
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 3s);
+  EXPECT_EQ(http_request(port(), http::verb::get, "/api/health").status, 200u);
+}
+
 }  // namespace
 }  // namespace chatterbox::test_support

@@ -19,6 +19,8 @@ void http_session_registry::shutdown_all() {
 http_session::http_session(boost::asio::ip::tcp::socket&& socket, http_session_services services)
     : stream_(std::move(socket)), services_(services) {
   beast::error_code ec;
+  // We coalesce frames ourselves; Nagle would only hold small writes back behind delayed ACKs.
+  stream_.socket().set_option(boost::asio::ip::tcp::no_delay(true), ec);
   const auto remote = stream_.socket().remote_endpoint(ec);
   client_address_ = ec ? "unknown" : remote.address().to_string();
   services_.registry.add(this);

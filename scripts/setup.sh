@@ -1,19 +1,30 @@
 #!/usr/bin/env bash
 # Installs what building and testing Chatterbox needs, from Debian 12's packages only, and
 # nothing that is already there. Safe to run again. Needs root (or sudo) on a fresh machine.
+#   setup.sh                 build dependencies
+#   setup.sh --tests         plus what the test suites need
+#   setup.sh --only PKG...   just these packages (for tools with needs of their own)
 set -euo pipefail
 
-packages=(
-  g++ cmake ninja-build pkg-config git ca-certificates
-  libboost1.81-dev libsqlitecpp-dev libsqlite3-dev nlohmann-json3-dev libspdlog-dev
-  libsodium-dev libgtest-dev sqlite3 tzdata procps
-)
-if [ "${1:-}" = "--tests" ]; then
-  packages+=(chromium fonts-noto-color-emoji)  # the emoji font: screenshots show real emoji
-  # Node.js from Debian unless one is already installed (any source, any version >= 18).
-  command -v node >/dev/null 2>&1 || packages+=(nodejs)
-  command -v npm >/dev/null 2>&1 || packages+=(npm)
-fi
+case "${1:-}" in
+  --only)
+    shift
+    packages=("$@")
+    ;;
+  *)
+    packages=(
+      g++ cmake ninja-build pkg-config git ca-certificates
+      libboost1.81-dev libsqlitecpp-dev libsqlite3-dev nlohmann-json3-dev libspdlog-dev
+      libsodium-dev libgtest-dev sqlite3 tzdata procps
+    )
+    if [ "${1:-}" = "--tests" ]; then
+      packages+=(chromium fonts-noto-color-emoji)  # the emoji font: screenshots show real emoji
+      # Node.js from Debian unless one is already installed (any source, any version >= 18).
+      command -v node >/dev/null 2>&1 || packages+=(nodejs)
+      command -v npm >/dev/null 2>&1 || packages+=(npm)
+    fi
+    ;;
+esac
 
 missing=()
 for package in "${packages[@]}"; do

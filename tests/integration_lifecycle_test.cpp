@@ -4,6 +4,8 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <gtest/gtest.h>
 
+#include <boost/asio.hpp>
+
 #include <boost/asio/ip/tcp.hpp>
 
 namespace chatterbox::test_support {

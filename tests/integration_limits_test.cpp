@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/asio.hpp>
+
 #include <sstream>
 
 namespace chatterbox::test_support {

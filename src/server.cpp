@@ -1,5 +1,6 @@
 #include "chatterbox/server.hpp"
 
+#include "chatterbox/clock.hpp"
 #include "chatterbox/observability/metrics.hpp"
 
 #include <spdlog/spdlog.h>
@@ -11,12 +12,6 @@ namespace chatterbox {
 namespace {
 
 constexpr auto drain_limit = std::chrono::seconds(10);
-
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 }  // namespace
 
@@ -37,7 +32,7 @@ server::server(server_config config)
       handler_(request_handler::services{config_, users_, tokens_, hasher_, connections_, files_}),
       signals_(io_, SIGINT, SIGTERM),
       stall_probe_(io_) {
-  const auto purged = tokens_.purge_expired(now_ms());
+  const auto purged = tokens_.purge_expired(epoch_ms());
   if (purged > 0) spdlog::info("removed {} expired tokens", purged);
 
   const auto address = boost::asio::ip::make_address(config_.address);

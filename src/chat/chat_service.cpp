@@ -1,5 +1,6 @@
 #include "chatterbox/chat/chat_service.hpp"
 
+#include "chatterbox/clock.hpp"
 #include "chatterbox/observability/metrics.hpp"
 
 #include <spdlog/spdlog.h>
@@ -9,12 +10,6 @@ namespace {
 
 constexpr int initial_history = 50;
 constexpr int max_sync_batch = 1000;
-
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 // Outcome of a write decided inside the transaction, reported after the commit.
 struct change_result {
@@ -103,7 +98,7 @@ void chat_service::handle(const std::shared_ptr<chat_peer>& peer, send_command& 
           return;
         }
         result->changed = storage_.messages.insert(user_id, username, command.client_id,
-                                                   command.text, now_ms(), ++seq_);
+                                                   command.text, epoch_ms(), ++seq_);
       },
       [this, result, weak = std::weak_ptr(peer), user_id = who.user_id,
        client_id = command.client_id](bool stored) {

@@ -2,6 +2,7 @@
 
 #include "chatterbox/auth/credentials.hpp"
 #include "chatterbox/auth/token.hpp"
+#include "chatterbox/clock.hpp"
 
 #include "chatterbox/observability/metrics.hpp"
 
@@ -15,12 +16,6 @@ namespace {
 
 using json = nlohmann::json;
 namespace beast = boost::beast;
-
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 std::string_view path_of(const http_request& request) {
   std::string_view target = request.target();
@@ -165,7 +160,7 @@ void request_handler::login(http_request&& request, std::string client_address,
           return respond(json_error(http::status::internal_server_error, *shared_request,
                                     "internal", "could not hash the password"));
         }
-        auto created = s_.users.create(username, *hash, now_ms());
+        auto created = s_.users.create(username, *hash, epoch_ms());
         if (created) return finish_login(*shared_request, *created, true, client_address, respond);
         // Someone registered the name while we hashed: this is now an ordinary login.
         login(std::move(*shared_request), client_address, respond);
@@ -177,7 +172,7 @@ void request_handler::finish_login(const http_request& request, const user_recor
                                    bool created, const std::string& client_address,
                                    const respond_fn& respond) {
   const auto token = generate_token();
-  const auto now = now_ms();
+  const auto now = epoch_ms();
   const auto ttl = s_.config.token_ttl;
   const auto expires_at = now + std::chrono::duration_cast<std::chrono::milliseconds>(ttl).count();
   s_.tokens.store(token_digest(token), user.id, now, expires_at);
@@ -249,7 +244,7 @@ std::optional<request_handler::authenticated> request_handler::authenticate(
   }
   if (!token || !well_formed_token(*token)) return std::nullopt;
   auto digest = token_digest(*token);
-  auto owner = s_.tokens.find_valid(digest, now_ms());
+  auto owner = s_.tokens.find_valid(digest, epoch_ms());
   if (!owner) return std::nullopt;
   return authenticated{std::move(*owner), std::move(digest)};
 }

@@ -18,6 +18,7 @@ constexpr auto drain_limit = std::chrono::seconds(10);
 server::server(server_config config)
     : config_(std::move(config)),
       database_(config_.db_path, config_.synchronous),
+      checkpointer_(database_.handle()),
       users_(database_.handle()),
       tokens_(database_.handle()),
       messages_(database_.handle()),

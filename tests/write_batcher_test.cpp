@@ -7,7 +7,9 @@
 #include <gtest/gtest.h>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 
+#include <chrono>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -184,6 +186,35 @@ TEST_F(write_batcher_test, SeparateTurnsAreSeparateBatches) {
     drain();
   }
   EXPECT_EQ(writes_->batches_committed(), 3u);
+}
+
+// Like a client pipelining sends: each turn of the loop brings one more write.
+void submit_over_turns(boost::asio::io_context& io, write_batcher& writes, int remaining,
+                       std::vector<bool>& stored) {
+  if (remaining == 0) return;
+  const auto index = stored.size();
+  stored.push_back(false);
+  writes.submit([] {}, [&stored, index](bool ok) { stored[index] = ok; });
+  boost::asio::post(io, [&io, &writes, remaining, &stored] {
+    submit_over_turns(io, writes, remaining - 1, stored);
+  });
+}
+
+TEST_F(write_batcher_test, WritesArrivingTurnAfterTurnShareOneCommit) {
+  std::vector<bool> stored;
+  submit_over_turns(io_, *writes_, 20, stored);
+  drain();
+  EXPECT_EQ(stored, std::vector<bool>(20, true));
+  EXPECT_EQ(writes_->batches_committed(), 1u);
+}
+
+TEST_F(write_batcher_test, ABatchClosesAtItsSizeLimit) {
+  writes_.emplace(io_, handle(), write_batcher::limits{4, std::chrono::seconds(60)});
+  std::vector<bool> stored;
+  submit_over_turns(io_, *writes_, 20, stored);
+  drain();
+  EXPECT_EQ(stored, std::vector<bool>(20, true));
+  EXPECT_GE(writes_->batches_committed(), 5u);
 }
 
 TEST_F(write_batcher_test, DataSurvivesReopen) {

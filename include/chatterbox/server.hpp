@@ -13,6 +13,7 @@
 #include "chatterbox/storage/read_marker_repository.hpp"
 #include "chatterbox/storage/token_repository.hpp"
 #include "chatterbox/storage/user_repository.hpp"
+#include "chatterbox/storage/wal_checkpointer.hpp"
 #include "chatterbox/storage/write_batcher.hpp"
 
 #include <boost/asio/io_context.hpp>
@@ -46,6 +47,7 @@ class server {
   server_config config_;
   boost::asio::io_context io_{1};
   database database_;
+  wal_checkpointer checkpointer_;
   user_repository users_;
   token_repository tokens_;
   message_repository messages_;

@@ -10,16 +10,26 @@
 
 namespace chatterbox {
 
-// Group commit: every write submitted during one turn of the event loop runs in one SQLite
-// transaction, committed once; each write's continuation runs only after that commit, so an
-// `ack` always means "on disk" while one fsync is shared by the whole batch. Each write runs in
+// Group commit: writes submitted while the event loop is busy run in one SQLite transaction,
+// committed once; each write's continuation runs only after that commit, so an `ack` always
+// means "on disk" while one commit (and fsync) is shared by the whole batch. Each write runs in
 // its own savepoint: one failing write is rolled back alone and the rest still commit.
+//
+// The batch closes at the first turn of the loop that brings no new write (so a lone message
+// is committed at once), or when it reaches `max_jobs` or `max_wait` old (so pipelining clients
+// cannot hold acks back for long).
 class write_batcher {
  public:
   using write_fn = std::function<void()>;           // runs inside the transaction; may throw
   using then_fn = std::function<void(bool stored)>;  // runs after commit (or failure)
 
+  struct limits {
+    std::size_t max_jobs = 4096;
+    std::chrono::microseconds max_wait{2000};
+  };
+
   write_batcher(boost::asio::io_context& io, SQLite::Database& db);
+  write_batcher(boost::asio::io_context& io, SQLite::Database& db, limits limits);
 
   void submit(write_fn write, then_fn then);
 
@@ -33,6 +43,7 @@ class write_batcher {
     bool stored = false;
   };
 
+  void flush_when_quiet();
   void flush();
   bool run_batch(std::vector<job>& jobs);
 
@@ -44,8 +55,11 @@ class write_batcher {
   SQLite::Statement savepoint_;
   SQLite::Statement release_;
   SQLite::Statement rollback_to_;
+  limits limits_;
   std::vector<job> pending_;
   bool flush_posted_ = false;
+  bool arrived_since_look_ = false;
+  std::chrono::steady_clock::time_point batch_opened_;
   std::size_t batches_ = 0;
   std::chrono::microseconds slowest_commit_{0};
 };

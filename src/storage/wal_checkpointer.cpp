@@ -1,0 +1,88 @@
+#include "chatterbox/storage/wal_checkpointer.hpp"
+
+#include <spdlog/spdlog.h>
+#include <sqlite3.h>
+
+namespace chatterbox {
+namespace {
+
+constexpr int sqlite_default_threshold = 1000;  // pages, as documented for wal_autocheckpoint
+
+bool uses_wal(SQLite::Database& db) {
+  return db.execAndGet("PRAGMA journal_mode").getString() == "wal";
+}
+
+}  // namespace
+
+wal_checkpointer::wal_checkpointer(SQLite::Database& db, int threshold_pages)
+    : db_(db), threshold_pages_(threshold_pages) {
+  if (!uses_wal(db_)) return;
+  own_.emplace(db_.getFilename(), SQLite::OPEN_READWRITE);
+  // Replaces SQLite's automatic checkpoint, which is itself a WAL hook.
+  sqlite3_wal_hook(db_.getHandle(), &wal_checkpointer::on_commit, this);
+  worker_ = std::thread([this] { work(); });
+}
+
+wal_checkpointer::~wal_checkpointer() {
+  if (!worker_.joinable()) return;
+  sqlite3_wal_hook(db_.getHandle(), nullptr, nullptr);
+  sqlite3_wal_autocheckpoint(db_.getHandle(), sqlite_default_threshold);
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_one();
+  worker_.join();
+}
+
+int wal_checkpointer::on_commit(void* self, sqlite3*, const char*, int wal_pages) {
+  auto* checkpointer = static_cast<wal_checkpointer*>(self);
+  if (wal_pages >= checkpointer->threshold_pages_ &&
+      !checkpointer->requested_.exchange(true, std::memory_order_relaxed)) {
+    checkpointer->request();
+  }
+  return SQLITE_OK;
+}
+
+void wal_checkpointer::request() {
+  {
+    std::lock_guard lock(mutex_);
+    wanted_ = true;
+  }
+  wake_.notify_one();
+}
+
+void wal_checkpointer::checkpoint_now() {
+  if (own_) checkpoint();
+}
+
+void wal_checkpointer::work() {
+  std::unique_lock lock(mutex_);
+  for (;;) {
+    wake_.wait(lock, [this] { return wanted_ || stopping_; });
+    if (stopping_) return;
+    wanted_ = false;
+    requested_.store(false, std::memory_order_relaxed);
+    // Unlocked while copying: the commit hook must never wait for a checkpoint.
+    lock.unlock();
+    checkpoint();
+    lock.lock();
+  }
+}
+
+void wal_checkpointer::checkpoint() {
+  // One checkpoint at a time on the worker's connection (the worker, or checkpoint_now()).
+  std::lock_guard running(checkpoint_mutex_);
+  int wal_frames = 0;
+  int copied = 0;
+  const int rc = sqlite3_wal_checkpoint_v2(own_->getHandle(), nullptr, SQLITE_CHECKPOINT_PASSIVE,
+                                           &wal_frames, &copied);
+  if (rc != SQLITE_OK && rc != SQLITE_BUSY) {
+    spdlog::warn("database: checkpoint failed: {}", sqlite3_errmsg(own_->getHandle()));
+    return;
+  }
+  done_.fetch_add(1, std::memory_order_relaxed);
+  spdlog::debug("database: checkpoint copied {} of {} WAL frames", copied, wal_frames);
+}
+
+}  // namespace chatterbox

@@ -32,7 +32,7 @@ class message_repository_test : public test_support::temp_db_test {
   message post(std::int64_t user, const std::string& text) {
     const std::string name = user == alice_ ? "alice" : "bob";
     const std::int64_t n = ++posted_;
-    return messages_->insert(user, name, "c-" + std::to_string(n), text, t0 + n, next_seq());
+    return messages_->insert(user, name, "c-" + std::to_string(n), text, t0 + n, next_seq()).value();
   }
 
   std::vector<message> post_many(int count) {
@@ -56,7 +56,7 @@ class message_repository_test : public test_support::temp_db_test {
 };
 
 TEST_F(message_repository_test, InsertReturnsStoredMessage) {
-  const message m = messages_->insert(alice_, "alice", "c-1", "hi\nthere", t0, 7);
+  const message m = messages_->insert(alice_, "alice", "c-1", "hi\nthere", t0, 7).value();
   EXPECT_GT(m.id, 0);
   EXPECT_EQ(m.seq, 7);
   EXPECT_EQ(m.user, "alice");
@@ -89,22 +89,20 @@ TEST_F(message_repository_test, MaxSeqTracksLatestChange) {
 }
 
 TEST_F(message_repository_test, ResentClientIdIsFoundAndNotStoredTwice) {
-  const message original = messages_->insert(alice_, "alice", "c-1", "hi", t0, next_seq());
+  const message original = messages_->insert(alice_, "alice", "c-1", "hi", t0, next_seq()).value();
   const auto again = messages_->find_by_client_id(alice_, "c-1");
   ASSERT_TRUE(again);
   EXPECT_EQ(*again, original);
 
-  EXPECT_THROW(messages_->insert(alice_, "alice", "c-1", "hi", t0 + 5, next_seq()),
-               SQLite::Exception);
+  EXPECT_EQ(messages_->insert(alice_, "alice", "c-1", "hi", t0 + 5, next_seq()), std::nullopt);
   EXPECT_EQ(messages_->page_before(std::nullopt, 10), std::vector<message>{original});
-  // The repository keeps working after the failed insert.
   EXPECT_EQ(messages_->find_by_client_id(alice_, "c-1"), original);
 }
 
 TEST_F(message_repository_test, ClientIdsArePerUser) {
   messages_->insert(alice_, "alice", "c-1", "from alice", t0, next_seq());
   EXPECT_FALSE(messages_->find_by_client_id(bob_, "c-1"));
-  const message bobs = messages_->insert(bob_, "bob", "c-1", "from bob", t0, next_seq());
+  const message bobs = messages_->insert(bob_, "bob", "c-1", "from bob", t0, next_seq()).value();
   EXPECT_EQ(messages_->find_by_client_id(bob_, "c-1"), bobs);
   EXPECT_EQ(messages_->find_by_client_id(alice_, "c-1")->text, "from alice");
 }

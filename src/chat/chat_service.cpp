@@ -5,6 +5,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <stdexcept>
+
 namespace chatterbox {
 namespace {
 
@@ -92,13 +94,16 @@ void chat_service::handle(const std::shared_ptr<chat_peer>& peer, send_command& 
   const auto& who = peer->identity();
   storage_.writes.submit(
       [this, result, user_id = who.user_id, username = who.username, command] {
-        if (auto existing = storage_.messages.find_by_client_id(user_id, command.client_id)) {
-          result->changed = std::move(*existing);
-          result->duplicate = true;
+        if (auto inserted = storage_.messages.insert(user_id, username, command.client_id,
+                                                     command.text, epoch_ms(), seq_ + 1)) {
+          ++seq_;
+          result->changed = std::move(*inserted);
           return;
         }
-        result->changed = storage_.messages.insert(user_id, username, command.client_id,
-                                                   command.text, epoch_ms(), ++seq_);
+        auto existing = storage_.messages.find_by_client_id(user_id, command.client_id);
+        if (!existing) throw std::runtime_error("client_id conflict without a stored message");
+        result->changed = std::move(*existing);
+        result->duplicate = true;
       },
       [this, result, weak = std::weak_ptr(peer), user_id = who.user_id,
        client_id = command.client_id](bool stored) {

@@ -1,5 +1,7 @@
 #include "chatterbox/protocol/server_frames.hpp"
 
+#include "chatterbox/protocol/json_out.hpp"
+
 namespace chatterbox::frames {
 namespace {
 
@@ -10,10 +12,59 @@ frame_ptr finish(const json& frame) {
   return std::make_shared<const std::string>(frame.dump(-1, ' ', false, json::error_handler_t::replace));
 }
 
-json message_array(const std::vector<message>& messages) {
-  json array = json::array();
-  for (const auto& m : messages) array.push_back(message_object(m));
-  return array;
+frame_ptr finish(std::string&& frame) { return std::make_shared<const std::string>(std::move(frame)); }
+
+// The frames on the hot path (every message, ack, history page and catch-up) are written
+// directly: building an nlohmann::json tree first cost more than the rest of a send together.
+void append_field(std::string& out, std::string_view key) {
+  out.push_back('"');
+  out.append(key);
+  out.append("\":");
+}
+
+void next_field(std::string& out, std::string_view key) {
+  out.push_back(',');
+  append_field(out, key);
+}
+
+void append_message(std::string& out, const message& m, std::string_view type = {}) {
+  out.push_back('{');
+  if (!type.empty()) {
+    append_field(out, "type");
+    json_out::append_string(out, type);
+    next_field(out, "id");
+  } else {
+    append_field(out, "id");
+  }
+  json_out::append_int(out, m.id);
+  next_field(out, "seq");
+  json_out::append_int(out, m.seq);
+  next_field(out, "user");
+  json_out::append_string(out, m.user);
+  next_field(out, "text");
+  json_out::append_string(out, m.text);
+  next_field(out, "ts");
+  json_out::append_int(out, m.ts);
+  next_field(out, "edited");
+  json_out::append_bool(out, m.edited);
+  next_field(out, "deleted");
+  json_out::append_bool(out, m.deleted);
+  out.push_back('}');
+}
+
+// Rough size of one serialised message, to allocate a page's frame once.
+std::size_t estimated_size(const message& m) { return 110 + m.user.size() + m.text.size(); }
+
+void append_messages(std::string& out, const std::vector<message>& messages) {
+  std::size_t size = 2;
+  for (const auto& m : messages) size += estimated_size(m);
+  out.reserve(out.size() + size);
+  out.push_back('[');
+  for (std::size_t i = 0; i < messages.size(); ++i) {
+    if (i > 0) out.push_back(',');
+    append_message(out, messages[i]);
+  }
+  out.push_back(']');
 }
 
 }  // namespace
@@ -29,10 +80,18 @@ frame_ptr hello(std::string_view user, std::int64_t seq) {
 
 frame_ptr history(std::optional<std::int64_t> before, const std::vector<message>& messages,
                   bool has_more) {
-  return finish({{"type", "history"},
-                 {"before", before ? json(*before) : json(nullptr)},
-                 {"messages", message_array(messages)},
-                 {"has_more", has_more}});
+  std::string out = R"({"type":"history","before":)";
+  if (before) {
+    json_out::append_int(out, *before);
+  } else {
+    out.append("null");
+  }
+  out.append(R"(,"messages":)");
+  append_messages(out, messages);
+  out.append(R"(,"has_more":)");
+  json_out::append_bool(out, has_more);
+  out.push_back('}');
+  return finish(std::move(out));
 }
 
 frame_ptr presence(const std::vector<std::string>& users) {
@@ -48,13 +107,23 @@ frame_ptr join(std::string_view user) { return finish({{"type", "join"}, {"user"
 frame_ptr leave(std::string_view user) { return finish({{"type", "leave"}, {"user", user}}); }
 
 frame_ptr ack(std::string_view client_id, std::int64_t id, std::int64_t ts) {
-  return finish({{"type", "ack"}, {"client_id", client_id}, {"id", id}, {"ts", ts}});
+  std::string out;
+  out.reserve(64 + client_id.size());
+  out.append(R"({"type":"ack","client_id":)");
+  json_out::append_string(out, client_id);
+  out.append(R"(,"id":)");
+  json_out::append_int(out, id);
+  out.append(R"(,"ts":)");
+  json_out::append_int(out, ts);
+  out.push_back('}');
+  return finish(std::move(out));
 }
 
 frame_ptr new_message(const message& m) {
-  json frame = message_object(m);
-  frame["type"] = "message";
-  return finish(frame);
+  std::string out;
+  out.reserve(estimated_size(m) + 20);
+  append_message(out, m, "message");
+  return finish(std::move(out));
 }
 
 frame_ptr edited(std::int64_t id, std::int64_t seq, std::string_view text) {
@@ -74,8 +143,14 @@ frame_ptr seen(std::string_view user, std::int64_t id) {
 }
 
 frame_ptr sync(const std::vector<message>& messages, std::int64_t seq, bool has_more) {
-  return finish(
-      {{"type", "sync"}, {"messages", message_array(messages)}, {"seq", seq}, {"has_more", has_more}});
+  std::string out = R"({"type":"sync","messages":)";
+  append_messages(out, messages);
+  out.append(R"(,"seq":)");
+  json_out::append_int(out, seq);
+  out.append(R"(,"has_more":)");
+  json_out::append_bool(out, has_more);
+  out.push_back('}');
+  return finish(std::move(out));
 }
 
 frame_ptr error(std::string_view code, std::string_view message, const json& ref) {

@@ -55,8 +55,10 @@ message_repository::message_repository(SQLite::Database& db)
     : max_seq_(db, "SELECT coalesce(max(seq), 0) FROM messages"),
       by_client_id_(db, with("WHERE m.user_id = ? AND m.client_id = ?")),
       insert_(db,
+              // One statement instead of a lookup and an insert: a resent client_id returns no
+              // row (and stores nothing).
               "INSERT INTO messages (seq, user_id, client_id, text, ts) VALUES (?, ?, ?, ?, ?) "
-              "RETURNING id"),
+              "ON CONFLICT (user_id, client_id) DO NOTHING RETURNING id"),
       owner_(db, "SELECT user_id, deleted FROM messages WHERE id = ?"),
       // deleted = 0 keeps a tombstone from ever getting text back, even if a caller skipped
       // the find_owner check.
@@ -87,16 +89,18 @@ std::optional<message> message_repository::find_by_client_id(std::int64_t user_i
   return read_message(*s);
 }
 
-message message_repository::insert(std::int64_t user_id, std::string_view username,
-                                   std::string_view client_id, std::string_view text,
-                                   std::int64_t ts, std::int64_t seq) {
+std::optional<message> message_repository::insert(std::int64_t user_id,
+                                                  std::string_view username,
+                                                  std::string_view client_id,
+                                                  std::string_view text, std::int64_t ts,
+                                                  std::int64_t seq) {
   statement_scope s(insert_);
   s.bind(1, seq);
   s.bind(2, user_id);
   s.bind(3, client_id);
   s.bind(4, text);
   s.bind(5, ts);
-  s->executeStep();  // a RETURNING insert always yields its row or throws
+  if (!s->executeStep()) return std::nullopt;  // the client_id was already used
   message m;
   m.id = s->getColumn(0).getInt64();
   m.seq = seq;

@@ -17,7 +17,7 @@ bool uses_wal(SQLite::Database& db) {
 wal_checkpointer::wal_checkpointer(SQLite::Database& db, int threshold_pages)
     : db_(db), threshold_pages_(threshold_pages) {
   if (!uses_wal(db_)) return;
-  own_.emplace(db_.getFilename(), SQLite::OPEN_READWRITE);
+  own_.emplace(db_.getFilename(), SQLite::OPEN_READWRITE | SQLite::OPEN_NOMUTEX);
   // Replaces SQLite's automatic checkpoint, which is itself a WAL hook.
   sqlite3_wal_hook(db_.getHandle(), &wal_checkpointer::on_commit, this);
   worker_ = std::thread([this] { work(); });

@@ -25,7 +25,8 @@ class message_repository {
 
   std::int64_t max_seq();
   std::optional<message> find_by_client_id(std::int64_t user_id, std::string_view client_id);
-  message insert(std::int64_t user_id, std::string_view username, std::string_view client_id,
+  // nullopt, storing nothing, when this user already sent a message with this client_id.
+  std::optional<message> insert(std::int64_t user_id, std::string_view username, std::string_view client_id,
                  std::string_view text, std::int64_t ts, std::int64_t seq);
   std::optional<message_owner> find_owner(std::int64_t id);
   // Both return the message as it is after the change, and throw std::runtime_error when the id

@@ -1,0 +1,97 @@
+#include "chatterbox/protocol/json_out.hpp"
+
+#include <array>
+#include <charconv>
+
+namespace chatterbox::json_out {
+namespace {
+
+constexpr std::string_view replacement = "\xEF\xBF\xBD";  // U+FFFD
+
+bool is_continuation(unsigned char c) { return (c & 0xC0) == 0x80; }
+
+// Length of the valid UTF-8 sequence starting at text[i], or 0 if it is not one (RFC 3629:
+// no overlongs, no surrogates, nothing above U+10FFFF).
+std::size_t valid_sequence(std::string_view text, std::size_t i) {
+  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[i + k]); };
+  const unsigned char lead = byte(0);
+  const std::size_t left = text.size() - i;
+  if (lead >= 0xC2 && lead <= 0xDF) return left >= 2 && is_continuation(byte(1)) ? 2 : 0;
+  if (lead >= 0xE0 && lead <= 0xEF) {
+    if (left < 3 || !is_continuation(byte(1)) || !is_continuation(byte(2))) return 0;
+    if (lead == 0xE0 && byte(1) < 0xA0) return 0;   // overlong
+    if (lead == 0xED && byte(1) >= 0xA0) return 0;  // surrogate
+    return 3;
+  }
+  if (lead >= 0xF0 && lead <= 0xF4) {
+    if (left < 4 || !is_continuation(byte(1)) || !is_continuation(byte(2)) ||
+        !is_continuation(byte(3))) {
+      return 0;
+    }
+    if (lead == 0xF0 && byte(1) < 0x90) return 0;   // overlong
+    if (lead == 0xF4 && byte(1) >= 0x90) return 0;  // above U+10FFFF
+    return 4;
+  }
+  return 0;
+}
+
+void append_escaped_control(std::string& out, unsigned char c) {
+  static constexpr char hex[] = "0123456789abcdef";
+  switch (c) {
+    case '\n': out.append("\\n"); return;
+    case '\r': out.append("\\r"); return;
+    case '\t': out.append("\\t"); return;
+    case '\b': out.append("\\b"); return;
+    case '\f': out.append("\\f"); return;
+    default: {
+      const std::array<char, 6> escaped{'\\', 'u', '0', '0', hex[c >> 4], hex[c & 0xF]};
+      out.append(escaped.data(), escaped.size());
+    }
+  }
+}
+
+}  // namespace
+
+void append_string(std::string& out, std::string_view text) {
+  out.reserve(out.size() + text.size() + 2);
+  out.push_back('"');
+  std::size_t i = 0;
+  while (i < text.size()) {
+    // Copy the longest run that needs no escaping in one append.
+    std::size_t run = i;
+    while (run < text.size()) {
+      const auto c = static_cast<unsigned char>(text[run]);
+      if (c < 0x20 || c == '"' || c == '\\' || c >= 0x80) break;
+      ++run;
+    }
+    out.append(text.data() + i, run - i);
+    i = run;
+    if (i == text.size()) break;
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x80) {
+      if (const auto length = valid_sequence(text, i)) {
+        out.append(text.data() + i, length);
+        i += length;
+      } else {
+        out.append(replacement);
+        ++i;
+      }
+    } else if (c == '"' || c == '\\') {
+      out.push_back('\\');
+      out.push_back(static_cast<char>(c));
+      ++i;
+    } else {
+      append_escaped_control(out, c);
+      ++i;
+    }
+  }
+  out.push_back('"');
+}
+
+void append_int(std::string& out, std::int64_t value) {
+  std::array<char, 24> digits;
+  const auto end = std::to_chars(digits.data(), digits.data() + digits.size(), value).ptr;
+  out.append(digits.data(), static_cast<std::size_t>(end - digits.data()));
+}
+
+}  // namespace chatterbox::json_out

@@ -31,6 +31,7 @@ server::server(server_config config)
                         config_.signal_rate, config_.signal_burst}),
       files_(config_.web_dir),
       handler_(request_handler::services{config_, users_, tokens_, hasher_, connections_, files_}),
+      keepalive_(io_, config_.idle_timeout),
       signals_(io_, SIGINT, SIGTERM),
       stall_probe_(io_) {
   const auto purged = tokens_.purge_expired(epoch_ms());
@@ -43,7 +44,8 @@ server::server(server_config config)
           handler_, chat_, http_sessions_,
           http_limits{config_.max_body_bytes, config_.max_header_bytes, config_.request_timeout},
           websocket_limits{config_.max_frame_bytes, config_.send_queue_frames,
-                           config_.send_queue_bytes, config_.idle_timeout}});
+                           config_.send_queue_bytes, config_.idle_timeout},
+          keepalive_});
 }
 
 server::~server() {
@@ -111,6 +113,7 @@ void server::shutdown() {
   signals_.cancel(ignored);
   listener_->stop();
   chat_.stop();
+  keepalive_.stop();
   connections_.close_all(1001, "server shutting down");
   http_sessions_.shutdown_all();
   hasher_.stop();

@@ -59,6 +59,7 @@ class server {
   static_files files_;
   request_handler handler_;
   http_session_registry http_sessions_;
+  websocket_keepalive keepalive_;
   std::shared_ptr<listener> listener_;
   boost::asio::signal_set signals_;
   boost::asio::steady_timer stall_probe_;

@@ -1,5 +1,7 @@
 #include "chatterbox/http/http_session.hpp"
 
+#include "chatterbox/ws/handshake.hpp"
+
 #include <boost/beast/websocket/rfc6455.hpp>
 #include <spdlog/spdlog.h>
 
@@ -82,6 +84,19 @@ void http_session::on_read(beast::error_code ec, std::size_t) {
 }
 
 void http_session::upgrade(http_request&& request) {
+  if (request[http::field::sec_websocket_version] != "13") {
+    auto refusal = bare_json_error(http::status::upgrade_required, "unsupported_websocket_version",
+                                   "only WebSocket version 13 is supported");
+    refusal.set(http::field::sec_websocket_version, "13");
+    refusal.keep_alive(false);
+    return send(std::move(refusal));
+  }
+  if (!ws::is_valid_client_key(request[http::field::sec_websocket_key])) {
+    auto refusal = bare_json_error(http::status::bad_request, "bad_websocket_key",
+                                   "Sec-WebSocket-Key must be 16 bytes in base64");
+    refusal.keep_alive(false);
+    return send(std::move(refusal));
+  }
   auto decision = services_.handler.authorize_websocket(request);
   if (auto* refusal = std::get_if<http_response>(&decision)) {
     spdlog::info("websocket refused from {}: {}", client_address_,
@@ -90,10 +105,15 @@ void http_session::upgrade(http_request&& request) {
     return send(std::move(*refusal));
   }
   stream_.expires_never();
-  std::make_shared<websocket_session>(std::move(stream_),
+  // Bytes a client sent right behind its request (frames it did not wait to send) belong to
+  // the WebSocket.
+  const auto early = buffer_.cdata();
+  std::string early_bytes(static_cast<const char*>(early.data()), early.size());
+  buffer_.consume(buffer_.size());
+  std::make_shared<websocket_session>(stream_.release_socket(),
                                       std::move(std::get<peer_identity>(decision)),
-                                      services_.chat, services_.ws_limits)
-      ->run(std::move(request));
+                                      services_.chat, services_.ws_limits, services_.keepalive)
+      ->run(request[http::field::sec_websocket_key], std::move(early_bytes));
 }
 
 void http_session::send(http_response response) {

@@ -1,15 +1,20 @@
 #include "chatterbox/ws/websocket_session.hpp"
 
 #include "chatterbox/observability/metrics.hpp"
+#include "chatterbox/ws/handshake.hpp"
+#include "chatterbox/ws/keepalive.hpp"
 
+#include <boost/asio/buffer.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
 #include <spdlog/spdlog.h>
+
+#include <utility>
 
 namespace chatterbox {
 namespace {
 
-namespace beast = boost::beast;
-namespace websocket = beast::websocket;
+namespace asio = boost::asio;
 
 // How long a closing peer gets to take its last frames and answer the close frame before the
 // TCP connection is cut: a client that stopped reading must not hold resources forever.
@@ -19,80 +24,117 @@ constexpr auto close_grace = std::chrono::seconds(3);
 // slow client's batch is not a big allocation.
 constexpr std::size_t max_batch_bytes = 256 * 1024;
 
-bool expected_end(const beast::error_code& ec) {
-  return ec == websocket::error::closed || ec == boost::asio::error::operation_aborted ||
-         ec == boost::asio::error::eof || ec == boost::asio::error::connection_reset ||
-         ec == beast::error::timeout || ec == boost::asio::error::broken_pipe;
+// Every session reads into this one buffer (the server has one thread): what is read is
+// handled before the next read, so an idle connection needs no buffer of its own.
+constexpr std::size_t read_chunk = 64 * 1024;
+char* shared_read_buffer() {
+  thread_local std::array<char, read_chunk> buffer;
+  return buffer.data();
+}
+
+bool expected_end(const boost::system::error_code& ec) {
+  return ec == asio::error::operation_aborted || ec == asio::error::eof ||
+         ec == asio::error::connection_reset || ec == asio::error::broken_pipe ||
+         ec == asio::error::bad_descriptor;
 }
 
 }  // namespace
 
-websocket_session::websocket_session(beast::tcp_stream&& stream, peer_identity identity,
-                                     chat_service& chat, websocket_limits limits)
-    : ws_(std::move(stream)),
+websocket_session::websocket_session(asio::ip::tcp::socket socket, peer_identity identity,
+                                     chat_service& chat, websocket_limits limits,
+                                     websocket_keepalive& keepalive)
+    : socket_(std::move(socket)),
+      reader_(limits.max_frame_bytes),
       identity_(std::move(identity)),
       chat_(chat),
-      queue_(limits.queue_frames, limits.queue_bytes),
-      close_deadline_(ws_.get_executor()),
-      idle_timeout_(limits.idle_timeout) {
-  ws_.read_message_max(limits.max_frame_bytes);
+      keepalive_(keepalive),
+      queue_(limits.queue_frames, limits.queue_bytes) {}
+
+websocket_session::~websocket_session() {
+  keepalive_.remove(*this);
+  leave_chat();
 }
 
-websocket_session::~websocket_session() { leave_chat(); }
-
-void websocket_session::run(http_request request) {
-  // The websocket stream keeps its own timers; the TCP layer's would cut healthy idle clients.
-  beast::get_lowest_layer(ws_).expires_never();
-  auto timeouts = websocket::stream_base::timeout::suggested(beast::role_type::server);
-  timeouts.idle_timeout = idle_timeout_;
-  timeouts.keep_alive_pings = true;  // finds half-open peers that would otherwise look online
-  ws_.set_option(timeouts);
-  ws_.set_option(websocket::permessage_deflate{});  // off: compression costs CPU per client
-  // One frame per message: with fragmentation on, Beast splits a large batch into 4 KiB frames
-  // and writes each separately, undoing the point of batching.
-  ws_.auto_fragment(false);
-  ws_.set_option(websocket::stream_base::decorator(
-      [](websocket::response_type& response) { response.set(http::field::server, "chatterbox"); }));
-  ws_.async_accept(request, beast::bind_front_handler(&websocket_session::on_accept,
-                                                      shared_from_this()));
+void websocket_session::run(std::string_view client_key, std::string early_bytes) {
+  error_code ec;
+  socket_.non_blocking(true, ec);  // on_readable reads until the socket would block
+  auto response = std::make_shared<const std::string>(ws::upgrade_response(client_key));
+  asio::async_write(socket_, asio::buffer(*response),
+                    [self = shared_from_this(), response, early = std::move(early_bytes)](
+                        error_code write_ec, std::size_t) mutable {
+                      self->on_handshake_written(write_ec, early);
+                    });
 }
 
-void websocket_session::on_accept(beast::error_code ec) {
+void websocket_session::on_handshake_written(error_code ec, std::string& early_bytes) {
   if (ec) {
-    spdlog::debug("websocket accept failed: user={} {}", identity_.username, ec.message());
-    return;
+    spdlog::debug("websocket handshake failed: user={} {}", identity_.username, ec.message());
+    return finish();
   }
   spdlog::info("connected: user={}", identity_.username);
   in_chat_ = true;
+  keepalive_.add(*this);
   chat_.connect(shared_from_this());
-  do_read();
+  if (!early_bytes.empty()) consume(early_bytes.data(), early_bytes.size());
+  if (!finished_) wait_readable();
 }
 
-void websocket_session::do_read() {
-  ws_.async_read(buffer_, beast::bind_front_handler(&websocket_session::on_read,
-                                                    shared_from_this()));
+void websocket_session::wait_readable() {
+  socket_.async_wait(asio::ip::tcp::socket::wait_read,
+                     [self = shared_from_this()](error_code ec) { self->on_readable(ec); });
 }
 
-void websocket_session::on_read(beast::error_code ec, std::size_t) {
+void websocket_session::on_readable(error_code ec) {
+  if (finished_) return;
   if (ec) {
     if (!expected_end(ec)) spdlog::warn("read: user={} {}", identity_.username, ec.message());
-    finish();
-    return;
+    return finish();
   }
-  if (!ws_.got_text()) {
-    buffer_.consume(buffer_.size());
-    begin_close({websocket::close_code::unknown_data, "binary frames are not supported"}, true);
-    do_read();  // keeps reading until the peer answers the close
-    return;
+  char* const buffer = shared_read_buffer();
+  const auto size = socket_.read_some(asio::buffer(buffer, read_chunk), ec);
+  if (ec == asio::error::would_block || ec == asio::error::try_again) return wait_readable();
+  if (ec) {
+    if (!expected_end(ec)) spdlog::warn("read: user={} {}", identity_.username, ec.message());
+    return finish();  // EOF included: after our close frame this is the normal end
   }
-  if (!closing_) {
-    ++metrics().frames_in;
-    const auto data = buffer_.cdata();
-    chat_.receive(shared_from_this(),
-                  std::string_view(static_cast<const char*>(data.data()), data.size()));
+  heard_ = true;
+  // After our close frame only the peer's FIN matters; whatever else it sends is dropped.
+  if (!close_written_) consume(buffer, size);
+  if (!finished_) wait_readable();
+}
+
+void websocket_session::consume(char* data, std::size_t size) {
+  if (close_received_ || reader_.failed()) return;
+  const auto error =
+      reader_.feed(data, size, [this](const ws::event& event) { return on_event(event); });
+  if (error.code != 0) begin_close(error.code, error.reason, true);
+}
+
+bool websocket_session::on_event(const ws::event& event) {
+  switch (event.op) {
+    case ws::opcode::text:
+      if (!closing_) {
+        ++metrics().frames_in;
+        chat_.receive(shared_from_this(), event.payload);
+      }
+      return true;
+    case ws::opcode::binary:
+      begin_close(1003, "binary frames are not supported", true);
+      return true;  // keeps reading until the peer answers the close
+    case ws::opcode::ping:
+      send_control(ws::control_frame(ws::opcode::pong, event.payload));
+      return true;
+    case ws::opcode::pong:
+      pinged_ = false;
+      return true;
+    case ws::opcode::close:
+      close_received_ = true;
+      // The peer is leaving: what is still queued for it is dropped, and its code echoed.
+      begin_close(event.close_code, {}, true);
+      return false;
+    default:
+      return true;
   }
-  buffer_.consume(buffer_.size());
-  do_read();
 }
 
 void websocket_session::deliver(const frame_ptr& frame) {
@@ -101,71 +143,118 @@ void websocket_session::deliver(const frame_ptr& frame) {
     spdlog::warn("closing slow client: user={} queued={} bytes={}", identity_.username,
                  queue_.size(), queue_.bytes());
     ++metrics().slow_client_disconnects;
-    begin_close({websocket::close_code::policy_error, "too slow"}, true);
+    begin_close(1008, "too slow", true);
     return;
   }
   auto& m = metrics();
   ++m.frames_out;
   m.queue_high_water = std::max<std::uint64_t>(m.queue_high_water, queue_.size());
-  if (in_flight_ || write_scheduled_) return;
+  schedule_write();
+}
+
+void websocket_session::schedule_write() {
+  if (writing_ != 0 || write_scheduled_) return;
   // Wait for the end of this event-loop turn, so that everything delivered in it (a whole
   // group commit's messages, say) leaves in one write instead of one system call per frame.
   write_scheduled_ = true;
-  boost::asio::post(ws_.get_executor(), [self = shared_from_this()] {
+  asio::post(socket_.get_executor(), [self = shared_from_this()] {
     self->write_scheduled_ = false;
-    if (!self->in_flight_ && !self->queue_.empty() && !self->finished_) self->do_write();
+    if (self->writing_ == 0 && !self->finished_) self->do_write();
   });
 }
 
 void websocket_session::do_write() {
-  in_flight_ = queue_.take_batch(max_batch_bytes);
-  ++metrics().writes_out;
-  metrics().bytes_out += in_flight_->size();
-  ws_.text(true);
-  ws_.async_write(boost::asio::buffer(*in_flight_),
-                  beast::bind_front_handler(&websocket_session::on_write, shared_from_this()));
-}
-
-void websocket_session::on_write(beast::error_code ec, std::size_t) {
-  in_flight_.reset();
-  if (ec) {
-    if (!expected_end(ec)) spdlog::warn("write: user={} {}", identity_.username, ec.message());
-    finish();
+  if (!control_out_.empty()) {
+    control_in_flight_.swap(control_out_);
+    writing_ = 2;
+    asio::async_write(socket_, asio::buffer(control_in_flight_),
+                      [self = shared_from_this()](error_code ec, std::size_t) { self->on_write(ec); });
     return;
   }
-  if (!queue_.empty()) return do_write();
-  if (close_after_queue_) do_close();
+  if (queue_.empty()) return;
+  in_flight_ = queue_.take_batch(max_batch_bytes);
+  const auto header = ws::encode_header(header_.data(), ws::opcode::text, in_flight_->size());
+  writing_ = 1;
+  auto& m = metrics();
+  ++m.writes_out;
+  m.bytes_out += in_flight_->size();
+  // The header and the (possibly shared) payload leave in one system call, without a copy.
+  const std::array<asio::const_buffer, 2> buffers{asio::buffer(header_.data(), header),
+                                                  asio::buffer(*in_flight_)};
+  asio::async_write(socket_, buffers,
+                    [self = shared_from_this()](error_code ec, std::size_t) { self->on_write(ec); });
+}
+
+void websocket_session::on_write(error_code ec) {
+  writing_ = 0;
+  in_flight_.reset();
+  control_in_flight_.clear();
+  if (ec) {
+    if (!expected_end(ec)) spdlog::warn("write: user={} {}", identity_.username, ec.message());
+    return finish();
+  }
+  if (finished_) return;
+  if (!control_out_.empty() || !queue_.empty()) return do_write();
+  if (pending_close_) return queue_close_frame();
+  if (close_queued_ && !close_written_) {
+    // Our close frame is out: say so with a FIN too, then wait for the peer's FIN (or the
+    // deadline) so that unread input does not turn our close into a reset the peer might see
+    // before the close frame.
+    close_written_ = true;
+    error_code ignored;
+    socket_.shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+    if (close_received_) return finish();
+  }
+}
+
+void websocket_session::send_control(std::string frame) {
+  if (finished_ || close_queued_) return;
+  control_out_ += frame;
+  if (writing_ == 0) do_write();
 }
 
 void websocket_session::close(std::uint16_t code, std::string_view reason) {
-  websocket::close_reason why;
-  why.code = code;
-  why.reason.assign(reason.data(), std::min<std::size_t>(reason.size(), why.reason.max_size()));
-  begin_close(std::move(why), false);
+  begin_close(code, reason, false);
 }
 
-void websocket_session::begin_close(websocket::close_reason reason, bool discard_queue) {
-  if (closing_ || finished_) return;
+void websocket_session::begin_close(std::uint16_t code, std::string_view reason,
+                                    bool discard_queue) {
+  if (finished_) return;
+  if (discard_queue) queue_.clear();
+  if (closing_) {
+    if (writing_ == 0 && queue_.empty()) queue_close_frame();
+    return;
+  }
   closing_ = true;
   leave_chat();
-  if (discard_queue) queue_.clear();
-  close_after_queue_ = std::move(reason);
-  close_deadline_.expires_after(close_grace);
-  close_deadline_.async_wait([self = shared_from_this()](beast::error_code ec) {
+  pending_close_ = std::make_unique<std::string>(ws::close_frame(code, reason));
+  close_deadline_ = std::make_unique<asio::steady_timer>(socket_.get_executor(), close_grace);
+  close_deadline_->async_wait([self = shared_from_this()](error_code ec) {
     if (!ec) self->finish();
   });
-  if (!in_flight_ && queue_.empty()) do_close();
+  if (writing_ == 0 && queue_.empty()) queue_close_frame();
 }
 
-void websocket_session::do_close() {
-  const auto reason = *close_after_queue_;
-  close_after_queue_.reset();
-  ws_.async_close(reason, beast::bind_front_handler(&websocket_session::on_close,
-                                                    shared_from_this()));
+void websocket_session::queue_close_frame() {
+  if (!pending_close_) return;
+  control_out_ += *pending_close_;
+  pending_close_.reset();
+  close_queued_ = true;
+  if (writing_ == 0) do_write();
 }
 
-void websocket_session::on_close(beast::error_code ec) {
-  if (ec && !expected_end(ec)) spdlog::debug("close: user={} {}", identity_.username, ec.message());
+void websocket_session::keepalive_check() {
+  if (closing_ || finished_) return;
+  if (std::exchange(heard_, false)) {
+    pinged_ = false;
+    return;
+  }
+  if (!pinged_) {
+    pinged_ = true;
+    send_control(ws::control_frame(ws::opcode::ping, {}));
+    return;
+  }
+  spdlog::info("closing unresponsive peer: user={}", identity_.username);
   finish();
 }
 
@@ -180,12 +269,13 @@ void websocket_session::finish() {
   leave_chat();
   if (finished_) return;
   finished_ = true;
+  keepalive_.remove(*this);
   queue_.clear();
-  close_deadline_.cancel();
+  if (close_deadline_) close_deadline_->cancel();
   // Cancels whatever is still pending; their handlers release the last references.
-  beast::error_code ignored;
-  beast::get_lowest_layer(ws_).socket().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ignored);
-  beast::get_lowest_layer(ws_).close();
+  error_code ignored;
+  socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+  socket_.close(ignored);
 }
 
 }  // namespace chatterbox

@@ -2,6 +2,7 @@
 
 #include "chatterbox/chat/chat_service.hpp"
 #include "chatterbox/http/request_handler.hpp"
+#include "chatterbox/ws/keepalive.hpp"
 #include "chatterbox/ws/websocket_session.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
@@ -42,6 +43,7 @@ struct http_session_services {
   http_session_registry& registry;
   http_limits limits;
   websocket_limits ws_limits;
+  websocket_keepalive& keepalive;
 };
 
 // Reads HTTP requests on one connection (one at a time, each within the request deadline),

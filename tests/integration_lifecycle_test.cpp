@@ -82,6 +82,29 @@ TEST_F(lifecycle_test, sigterm_with_idle_http_connections_still_exits_promptly) 
   start();
 }
 
+TEST_F(lifecycle_test, a_burst_of_pipelined_sends_is_not_mistaken_for_a_slow_client) {
+  auto eager = join("eager");
+  auto watcher = join("watcher");
+  // All written before reading anything: one group commit can then hold them all, and its
+  // acks and broadcasts reach each queue in a single turn of the server's loop.
+  constexpr int total = 3000;
+  for (int i = 0; i < total; ++i) {
+    eager->send({{"type", "send"}, {"client_id", std::to_string(i)}, {"text", "burst"}});
+  }
+  int acked = 0;
+  int seen = 0;
+  while (acked < total) {
+    auto event = eager->next();
+    ASSERT_TRUE(event) << "closed or stalled after " << acked << " acks: " << eager->last_error();
+    if ((*event)["type"] == "ack") ++acked;
+  }
+  while (seen < total) {
+    watcher->expect("message");
+    ++seen;
+  }
+  EXPECT_EQ(server_->output().find("closing slow client"), std::string::npos);
+}
+
 TEST_F(lifecycle_test, a_client_that_stops_reading_is_closed_and_the_others_get_everything) {
   auto stalled = join("stalled");
   auto sender = join("sender");

@@ -258,7 +258,8 @@ TEST(ws_frame_codec_test, DecodesCloseFrames) {
   const std::string payload = close_payload(4999, "caf\xC3\xA9");
   EXPECT_EQ(read_all(frame(opcode::close, payload)).events,
             (std::vector{received{opcode::close, payload, 4999, "caf\xC3\xA9"}}));
-  for (const std::uint16_t code : {1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 3000}) {
+  for (const std::uint16_t code :
+       {1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 1012, 1013, 1014, 3000}) {
     EXPECT_EQ(read_all(frame(opcode::close, close_payload(code))).events.at(0).close_code, code);
   }
 }
@@ -296,7 +297,7 @@ std::vector<protocol_error_case> protocol_error_cases() {
   for (const std::uint8_t op : {3, 4, 5, 6, 7, 11, 12, 13, 14, 15}) {
     cases.push_back({"reserved_opcode", raw_frame(static_cast<std::uint8_t>(0x80 | op), "")});
   }
-  for (const std::uint16_t code : {0, 999, 1004, 1005, 1006, 1012, 1015, 2999, 5000, 65535}) {
+  for (const std::uint16_t code : {0, 999, 1004, 1005, 1006, 1015, 2999, 5000, 65535}) {
     cases.push_back({"invalid_close_code", frame(opcode::close, close_payload(code))});
   }
   return cases;

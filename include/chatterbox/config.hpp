@@ -34,7 +34,9 @@ struct server_config {
   std::size_t max_header_bytes = 8 * 1024;
   std::chrono::seconds request_timeout{30};
   std::size_t max_frame_bytes = 64 * 1024;
-  std::size_t send_queue_frames = 1024;
+  // Well above one group commit's worth of messages (write_batcher::limits::max_jobs): a
+  // client that reads normally can receive a whole large batch in one turn of the loop.
+  std::size_t send_queue_frames = 16384;
   std::size_t send_queue_bytes = 4 * 1024 * 1024;
   std::chrono::milliseconds typing_timeout{6000};
   // A WebSocket with no traffic for this long is pinged at half of it and closed at the end.

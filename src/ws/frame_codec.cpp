@@ -23,10 +23,10 @@ bool is_control(opcode op) { return static_cast<std::uint8_t>(op) >= 8; }
 
 bool is_known_opcode(std::uint8_t op) { return op <= 2 || (op >= 8 && op <= 10); }
 
-// RFC 6455 section 7.4: the codes an endpoint may send; 1004-1006 and 1015 are reserved for
-// local use and must never appear on the wire.
+// RFC 6455 section 7.4 and the IANA registry (1012-1014 came later: restart, try again,
+// bad gateway); 1004-1006 and 1015 are reserved for local use and never appear on the wire.
 bool is_valid_close_code(std::uint16_t code) {
-  return (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1011) ||
+  return (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) ||
          (code >= 3000 && code <= 4999);
 }
 

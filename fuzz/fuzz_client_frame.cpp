@@ -1,7 +1,9 @@
-// libFuzzer harness: the WebSocket client-frame dispatcher (JSON text -> validated command).
+// libFuzzer harness: the WebSocket client-frame dispatcher (JSON text -> validated command),
+// and the fast frame reader under it checked against nlohmann::json.
 // Besides crashes and sanitizer findings, it checks that whatever the parser accepts really is
 // within the limits docs/protocol.md promises, since the chat service trusts those limits.
 #include "chatterbox/protocol/client_command.hpp"
+#include "chatterbox/protocol/flat_json.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -50,10 +52,35 @@ struct command_checker {
   void operator()(const sync_command&) const {}
 };
 
+// The fast frame reader must read exactly what nlohmann::json reads (it falls back to it for
+// anything unusual, so a difference means the fast path accepted something it should not).
+void check_flat_reader(std::string_view frame) {
+  const auto flat = parse_flat_object(frame);
+  const auto reference = nlohmann::json::parse(frame, nullptr, false);
+  const bool is_object = !reference.is_discarded() && reference.is_object();
+  require(flat.has_value() == is_object);
+  if (!is_object) return;
+  for (const auto& [key, value] : reference.items()) {
+    const auto* field = flat->find(key);
+    require(field != nullptr);
+    if (value.is_string()) {
+      require(field->type == flat_value::kind::string && field->string == value.get<std::string>());
+    } else if (value.is_boolean()) {
+      require(field->type == flat_value::kind::boolean && field->boolean == value.get<bool>());
+    } else if (value.is_null()) {
+      require(field->type == flat_value::kind::null);
+    } else if (value.is_number_integer() && !value.is_number_unsigned()) {
+      require(field->type == flat_value::kind::integer &&
+              field->integer == value.get<std::int64_t>());
+    }
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view frame(reinterpret_cast<const char*>(data), size);
+  check_flat_reader(frame);
   auto result = parse_client_frame(frame);
   if (auto* command = std::get_if<client_command>(&result)) {
     std::visit(command_checker{}, *command);

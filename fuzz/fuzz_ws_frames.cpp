@@ -3,6 +3,8 @@
 // how the bytes are cut into reads never changes what comes out (TCP may cut them anywhere).
 #include "chatterbox/ws/frame_codec.hpp"
 
+#include "chatterbox/protocol/text.hpp"
+
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -28,7 +30,7 @@ struct outcome {
 void check(const ws::event& event) {
   switch (event.op) {
     case ws::opcode::text:
-      require(ws::is_valid_utf8(event.payload));
+      require(is_valid_utf8(event.payload));
       [[fallthrough]];
     case ws::opcode::binary:
       require(event.payload.size() <= max_message);

@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
   }
   const auto& config = std::get<chatterbox::server_config>(parsed);
   chatterbox::configure_logging(config.log_level, config.log_json);
+  chatterbox::database::configure_library();
 
   try {
     chatterbox::server server(config);

@@ -1,5 +1,7 @@
 #include "chatterbox/ws/frame_codec.hpp"
 
+#include "chatterbox/protocol/text.hpp"
+
 #include <gtest/gtest.h>
 
 #include <array>

@@ -1,5 +1,7 @@
 #include "chatterbox/protocol/json_out.hpp"
 
+#include "chatterbox/protocol/text.hpp"
+
 #include <array>
 #include <charconv>
 
@@ -7,33 +9,6 @@ namespace chatterbox::json_out {
 namespace {
 
 constexpr std::string_view replacement = "\xEF\xBF\xBD";  // U+FFFD
-
-bool is_continuation(unsigned char c) { return (c & 0xC0) == 0x80; }
-
-// Length of the valid UTF-8 sequence starting at text[i], or 0 if it is not one (RFC 3629:
-// no overlongs, no surrogates, nothing above U+10FFFF).
-std::size_t valid_sequence(std::string_view text, std::size_t i) {
-  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[i + k]); };
-  const unsigned char lead = byte(0);
-  const std::size_t left = text.size() - i;
-  if (lead >= 0xC2 && lead <= 0xDF) return left >= 2 && is_continuation(byte(1)) ? 2 : 0;
-  if (lead >= 0xE0 && lead <= 0xEF) {
-    if (left < 3 || !is_continuation(byte(1)) || !is_continuation(byte(2))) return 0;
-    if (lead == 0xE0 && byte(1) < 0xA0) return 0;   // overlong
-    if (lead == 0xED && byte(1) >= 0xA0) return 0;  // surrogate
-    return 3;
-  }
-  if (lead >= 0xF0 && lead <= 0xF4) {
-    if (left < 4 || !is_continuation(byte(1)) || !is_continuation(byte(2)) ||
-        !is_continuation(byte(3))) {
-      return 0;
-    }
-    if (lead == 0xF0 && byte(1) < 0x90) return 0;   // overlong
-    if (lead == 0xF4 && byte(1) >= 0x90) return 0;  // above U+10FFFF
-    return 4;
-  }
-  return 0;
-}
 
 void append_escaped_control(std::string& out, unsigned char c) {
   static constexpr char hex[] = "0123456789abcdef";
@@ -69,7 +44,7 @@ void append_string(std::string& out, std::string_view text) {
     if (i == text.size()) break;
     const auto c = static_cast<unsigned char>(text[i]);
     if (c >= 0x80) {
-      if (const auto length = valid_sequence(text, i)) {
+      if (const auto length = utf8_sequence_length(text, i)) {
         out.append(text.data() + i, length);
         i += length;
       } else {

@@ -1,6 +1,40 @@
 #include "chatterbox/protocol/text.hpp"
 
+#include <cstdint>
+#include <cstring>
+
 namespace chatterbox {
+namespace {
+
+bool is_continuation(unsigned char c) { return (c & 0xC0) == 0x80; }
+
+// The second byte's range excludes overlongs (E0, F0), surrogates (ED) and > U+10FFFF (F4).
+std::size_t multibyte_length(const unsigned char* p, const unsigned char* end) {
+  const unsigned char lead = p[0];
+  std::size_t length;
+  unsigned char low = 0x80, high = 0xBF;
+  if (lead >= 0xC2 && lead <= 0xDF) {
+    length = 2;
+  } else if (lead >= 0xE0 && lead <= 0xEF) {
+    length = 3;
+    if (lead == 0xE0) low = 0xA0;
+    if (lead == 0xED) high = 0x9F;
+  } else if (lead >= 0xF0 && lead <= 0xF4) {
+    length = 4;
+    if (lead == 0xF0) low = 0x90;
+    if (lead == 0xF4) high = 0x8F;
+  } else {
+    return 0;  // a stray continuation byte, an overlong lead (C0, C1) or beyond U+10FFFF
+  }
+  if (static_cast<std::size_t>(end - p) < length) return 0;
+  if (p[1] < low || p[1] > high) return 0;
+  for (std::size_t i = 2; i < length; ++i) {
+    if (!is_continuation(p[i])) return 0;
+  }
+  return length;
+}
+
+}  // namespace
 
 std::string_view trim_whitespace(std::string_view text) {
   constexpr std::string_view whitespace = " \t\n\r\f\v";
@@ -17,6 +51,35 @@ std::size_t count_code_points(std::string_view utf8) {
     if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++count;
   }
   return count;
+}
+
+bool is_valid_utf8(std::string_view text) {
+  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+  const auto* const end = p + text.size();
+  while (p != end) {
+    // Chat text is mostly ASCII: skip it eight bytes at a time.
+    while (end - p >= 8) {
+      std::uint64_t word;
+      std::memcpy(&word, p, 8);
+      if (word & 0x8080808080808080ull) break;
+      p += 8;
+    }
+    if (p == end) break;
+    if (*p < 0x80) {
+      ++p;
+      continue;
+    }
+    const std::size_t length = multibyte_length(p, end);
+    if (length == 0) return false;
+    p += length;
+  }
+  return true;
+}
+
+std::size_t utf8_sequence_length(std::string_view text, std::size_t at) {
+  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+  if (p[at] < 0x80) return 1;
+  return multibyte_length(p + at, p + text.size());
 }
 
 }  // namespace chatterbox

@@ -2,6 +2,8 @@
 
 #include "chatterbox/storage/migrations.hpp"
 
+#include <sqlite3.h>
+
 #include <stdexcept>
 
 namespace chatterbox {
@@ -20,6 +22,12 @@ database::database(const std::string& path, sync_mode mode)
           busy_timeout_ms) {
   configure(mode);
   migrate();
+}
+
+void database::configure_library() {
+  // SQLite keeps allocation statistics behind a global mutex on every malloc by default;
+  // nothing here reads them, and the server allocates on every statement step.
+  sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
 
 int database::schema_version() { return db_.execAndGet("PRAGMA user_version").getInt(); }

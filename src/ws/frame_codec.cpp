@@ -1,5 +1,7 @@
 #include "chatterbox/ws/frame_codec.hpp"
 
+#include "chatterbox/protocol/text.hpp"
+
 #include <algorithm>
 #include <cstring>
 
@@ -18,6 +20,8 @@ constexpr std::uint8_t mask_bit = 0x80;
 constexpr std::uint8_t length_bits = 0x7F;
 constexpr std::uint8_t length_16 = 126;  // 7-bit length values that announce an extended length
 constexpr std::uint8_t length_64 = 127;
+
+bool is_continuation(unsigned char c) { return (c & 0xC0) == 0x80; }
 
 bool is_control(opcode op) { return static_cast<std::uint8_t>(op) >= 8; }
 
@@ -66,35 +70,6 @@ void clear_buffer(std::string& buffer) {
   if (buffer.capacity() > retained_buffer_bytes) std::string{}.swap(buffer);
 }
 
-bool is_continuation(unsigned char c) { return (c & 0xC0) == 0x80; }
-
-// Length of the valid multi-byte sequence at `p` (lead byte >= 0x80), or 0 if it is invalid.
-// The second byte's range excludes overlongs (E0, F0), surrogates (ED) and > U+10FFFF (F4).
-std::size_t multibyte_length(const unsigned char* p, const unsigned char* end) {
-  const unsigned char lead = p[0];
-  std::size_t length;
-  unsigned char low = 0x80, high = 0xBF;
-  if (lead >= 0xC2 && lead <= 0xDF) {
-    length = 2;
-  } else if (lead >= 0xE0 && lead <= 0xEF) {
-    length = 3;
-    if (lead == 0xE0) low = 0xA0;
-    if (lead == 0xED) high = 0x9F;
-  } else if (lead >= 0xF0 && lead <= 0xF4) {
-    length = 4;
-    if (lead == 0xF0) low = 0x90;
-    if (lead == 0xF4) high = 0x8F;
-  } else {
-    return 0;  // a stray continuation byte, an overlong lead (C0, C1) or beyond U+10FFFF
-  }
-  if (static_cast<std::size_t>(end - p) < length) return 0;
-  if (p[1] < low || p[1] > high) return 0;
-  for (std::size_t i = 2; i < length; ++i) {
-    if (!is_continuation(p[i])) return 0;
-  }
-  return length;
-}
-
 }  // namespace
 
 // ---- Encoding ----
@@ -138,29 +113,6 @@ std::string close_frame(std::uint16_t code, std::string_view reason) {
   store_be(reinterpret_cast<std::uint8_t*>(payload.data()), code, 2);
   payload.append(reason);
   return control_frame(opcode::close, payload);
-}
-
-bool is_valid_utf8(std::string_view text) {
-  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
-  const auto* const end = p + text.size();
-  while (p != end) {
-    // Chat text is mostly ASCII: skip it eight bytes at a time.
-    while (end - p >= 8) {
-      std::uint64_t word;
-      std::memcpy(&word, p, 8);
-      if (word & 0x8080808080808080ull) break;
-      p += 8;
-    }
-    if (p == end) break;
-    if (*p < 0x80) {
-      ++p;
-      continue;
-    }
-    const std::size_t length = multibyte_length(p, end);
-    if (length == 0) return false;
-    p += length;
-  }
-  return true;
 }
 
 // ---- Decoding ----

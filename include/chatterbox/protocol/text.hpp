@@ -9,5 +9,9 @@ namespace chatterbox {
 std::string_view trim_whitespace(std::string_view text);
 // Number of code points in valid UTF-8 (nlohmann::json has already rejected invalid UTF-8).
 std::size_t count_code_points(std::string_view utf8);
+// Strict UTF-8 (RFC 3629): no overlong forms, no surrogates, nothing above U+10FFFF.
+bool is_valid_utf8(std::string_view text);
+// Length of the valid UTF-8 sequence starting at text[at] (1 for ASCII), or 0 if invalid.
+std::size_t utf8_sequence_length(std::string_view text, std::size_t at);
 
 }  // namespace chatterbox

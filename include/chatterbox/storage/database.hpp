@@ -13,6 +13,9 @@ enum class sync_mode { normal, full };
 // that cannot open its database must not start.
 class database {
  public:
+  // Process-wide SQLite settings; call once before the first database is opened.
+  static void configure_library();
+
   database(const std::string& path, sync_mode mode);
 
   SQLite::Database& handle() { return db_; }

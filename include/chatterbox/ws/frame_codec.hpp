@@ -40,8 +40,6 @@ std::string control_frame(opcode op, std::string_view payload);
 // sequence, because the peer must fail a close whose reason is not valid UTF-8.
 std::string close_frame(std::uint16_t code, std::string_view reason);
 
-// Strict UTF-8 (RFC 3629): no overlong forms, no surrogates, nothing above U+10FFFF.
-bool is_valid_utf8(std::string_view text);
 
 // ---- Decoding (client to server) ----
 

@@ -19,48 +19,54 @@ void server_metrics::record_commit(std::chrono::microseconds took) {
 
 namespace {
 
-void metric(std::string& out, std::string_view name, std::string_view type, std::string_view help,
-            double value) {
-  fmt::format_to(std::back_inserter(out), "# HELP {0} {1}\n# TYPE {0} {2}\n{0} {3}\n", name, help,
-                 type, value);
-}
+struct sample {
+  std::string_view name;
+  std::string_view type;
+  std::string_view help;
+  double value;
+};
+
+double as_double(std::uint64_t value) { return static_cast<double>(value); }
 
 }  // namespace
 
 std::string render_prometheus(const server_metrics& m, const live_gauges& live) {
+  const sample samples[] = {
+      {"chatterbox_open_connections", "gauge", "Open WebSocket connections.",
+       as_double(live.open_connections)},
+      {"chatterbox_online_users", "gauge", "Users with at least one open connection.",
+       as_double(live.online_users)},
+      {"chatterbox_messages_stored_total", "counter", "Messages stored since start.",
+       as_double(m.messages_stored)},
+      {"chatterbox_frames_in_total", "counter", "WebSocket frames received.", as_double(m.frames_in)},
+      {"chatterbox_frames_out_total", "counter", "Events sent to clients.", as_double(m.frames_out)},
+      {"chatterbox_writes_out_total", "counter",
+       "WebSocket messages written (each may carry several events).", as_double(m.writes_out)},
+      {"chatterbox_bytes_out_total", "counter", "WebSocket payload bytes sent.",
+       as_double(m.bytes_out)},
+      {"chatterbox_send_queue_high_water_frames", "gauge", "Most frames ever queued for one client.",
+       as_double(m.queue_high_water)},
+      {"chatterbox_slow_client_disconnects_total", "counter",
+       "Clients closed for falling too far behind.", as_double(m.slow_client_disconnects)},
+      {"chatterbox_rate_limited_total", "counter", "Requests refused by a rate limit.",
+       as_double(m.rate_limited)},
+      {"chatterbox_logins_total", "counter", "Successful logins.", as_double(m.logins)},
+      {"chatterbox_login_failures_total", "counter", "Logins refused for a wrong password.",
+       as_double(m.login_failures)},
+      {"chatterbox_connections_refused_total", "counter",
+       "WebSocket upgrades refused by a connection cap.", as_double(m.connections_refused)},
+      {"chatterbox_wal_checkpoints_total", "counter",
+       "SQLite WAL checkpoints run by the background checkpointer.",
+       as_double(m.wal_checkpoints.load(std::memory_order_relaxed))},
+      {"chatterbox_event_loop_max_stall_seconds", "gauge",
+       "Longest delay seen by the event-loop stall probe.",
+       static_cast<double>(m.max_loop_stall.count()) / 1e6},
+  };
   std::string out;
-  metric(out, "chatterbox_open_connections", "gauge", "Open WebSocket connections.",
-         static_cast<double>(live.open_connections));
-  metric(out, "chatterbox_online_users", "gauge", "Users with at least one open connection.",
-         static_cast<double>(live.online_users));
-  metric(out, "chatterbox_messages_stored_total", "counter", "Messages stored since start.",
-         static_cast<double>(m.messages_stored));
-  metric(out, "chatterbox_frames_in_total", "counter", "WebSocket frames received.",
-         static_cast<double>(m.frames_in));
-  metric(out, "chatterbox_frames_out_total", "counter", "Events sent to clients.",
-         static_cast<double>(m.frames_out));
-  metric(out, "chatterbox_writes_out_total", "counter",
-         "WebSocket messages written (each may carry several events).",
-         static_cast<double>(m.writes_out));
-  metric(out, "chatterbox_bytes_out_total", "counter", "WebSocket payload bytes sent.",
-         static_cast<double>(m.bytes_out));
-  metric(out, "chatterbox_send_queue_high_water_frames", "gauge",
-         "Most frames ever queued for one client.", static_cast<double>(m.queue_high_water));
-  metric(out, "chatterbox_slow_client_disconnects_total", "counter",
-         "Clients closed for falling too far behind.",
-         static_cast<double>(m.slow_client_disconnects));
-  metric(out, "chatterbox_rate_limited_total", "counter", "Requests refused by a rate limit.",
-         static_cast<double>(m.rate_limited));
-  metric(out, "chatterbox_logins_total", "counter", "Successful logins.",
-         static_cast<double>(m.logins));
-  metric(out, "chatterbox_login_failures_total", "counter", "Logins refused for a wrong password.",
-         static_cast<double>(m.login_failures));
-  metric(out, "chatterbox_connections_refused_total", "counter",
-         "WebSocket upgrades refused by a connection cap.",
-         static_cast<double>(m.connections_refused));
-  metric(out, "chatterbox_event_loop_max_stall_seconds", "gauge",
-         "Longest delay seen by the event-loop stall probe.",
-         static_cast<double>(m.max_loop_stall.count()) / 1e6);
+  for (const auto& s : samples) {
+    fmt::format_to(std::back_inserter(out), "# HELP {0} {1}\n# TYPE {0} {2}\n{0} {3}\n", s.name,
+                   s.help, s.type, s.value);
+  }
 
   out += "# HELP chatterbox_sqlite_commit_seconds SQLite group-commit latency.\n";
   out += "# TYPE chatterbox_sqlite_commit_seconds histogram\n";

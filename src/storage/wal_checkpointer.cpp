@@ -1,5 +1,7 @@
 #include "chatterbox/storage/wal_checkpointer.hpp"
 
+#include "chatterbox/observability/metrics.hpp"
+
 #include <spdlog/spdlog.h>
 #include <sqlite3.h>
 
@@ -82,6 +84,7 @@ void wal_checkpointer::checkpoint() {
     return;
   }
   done_.fetch_add(1, std::memory_order_relaxed);
+  metrics().wal_checkpoints.fetch_add(1, std::memory_order_relaxed);
   spdlog::debug("database: checkpoint copied {} of {} WAL frames", copied, wal_frames);
 }
 

@@ -26,7 +26,7 @@ constexpr std::size_t max_batch_bytes = 256 * 1024;
 
 // Every session reads into this one buffer (the server has one thread): what is read is
 // handled before the next read, so an idle connection needs no buffer of its own.
-constexpr std::size_t read_chunk = 64 * 1024;
+constexpr std::size_t read_chunk = 16 * 1024;
 char* shared_read_buffer() {
   thread_local std::array<char, read_chunk> buffer;
   return buffer.data();

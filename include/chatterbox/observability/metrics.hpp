@@ -1,6 +1,7 @@
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -9,7 +10,8 @@
 namespace chatterbox {
 
 // Counts of what the server did, for GET /metrics. Process-wide like any Prometheus registry;
-// only the event-loop thread writes them, so plain integers suffice.
+// only the event-loop thread writes them, so plain integers suffice (the one exception, written
+// by the checkpoint thread, is atomic).
 struct server_metrics {
   std::uint64_t messages_stored = 0;
   std::uint64_t frames_in = 0;
@@ -23,6 +25,7 @@ struct server_metrics {
   std::uint64_t logins = 0;
   std::uint64_t connections_refused = 0;
   std::chrono::microseconds max_loop_stall{0};
+  std::atomic<std::uint64_t> wal_checkpoints{0};
 
   // SQLite commit latency histogram (upper bounds in seconds; the last bucket is +Inf).
   static constexpr std::array<double, 11> commit_buckets = {0.0001, 0.00025, 0.0005, 0.001,

@@ -24,7 +24,7 @@ class write_batcher {
   using then_fn = std::function<void(bool stored)>;  // runs after commit (or failure)
 
   struct limits {
-    std::size_t max_jobs = 4096;
+    std::size_t max_jobs = 512;
     std::chrono::microseconds max_wait{2000};
   };
 

@@ -427,6 +427,8 @@ void load_run::fill_report(report& r) const {
           "(server /metrics: group commit size)");
     r.add("server_commit_mean_ms",
           commits > 0 ? 1000 * change("chatterbox_sqlite_commit_seconds_sum") / commits : 0, "ms");
+    r.add("server_wal_checkpoints", change("chatterbox_wal_checkpoints_total"),
+          "(server /metrics: background WAL checkpoints during the run)");
     const auto stall = metrics_end_->find("chatterbox_event_loop_max_stall_seconds");
     r.add("server_max_loop_stall_ms", stall == metrics_end_->end() ? 0 : 1000 * stall->second,
           "ms (server /metrics, since server start)");

@@ -189,6 +189,13 @@ for mode in normal full; do
   count_messages "$work/store-$mode.db" "store_$mode"
 done
 
+# --- store at half the target rate: the event loop's worst stall while the WAL is checkpointed
+# (a fresh server per run, so the stall probe's maximum covers only this load) -----------------
+half_store_rate=50000
+[[ $quick == 1 ]] && half_store_rate=2000
+run_fresh store_half "$work/store-half.db" -- store "${q[@]}" --senders 8 --connections 8 \
+  --window 128 --rate "$half_store_rate" "${dur[@]}"
+
 # --- idle: memory per connection, fresh server per run ------------------------------------------
 for n in "${idle_sizes[@]}"; do
   sources=1

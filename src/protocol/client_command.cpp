@@ -26,14 +26,6 @@ json reference_of(const flat_object& frame, std::string_view type) {
   return nullptr;
 }
 
-// reserve + append: GCC 12 reports a false -Warray-bounds on `std::string(a) + "literal"`.
-std::string joined(std::string_view head, std::string_view tail) {
-  std::string out;
-  out.reserve(head.size() + tail.size());
-  out.append(head).append(tail);
-  return out;
-}
-
 // Reads typed fields out of one frame object; the first problem becomes the protocol_error.
 class field_reader {
  public:

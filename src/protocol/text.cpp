@@ -36,6 +36,13 @@ std::size_t multibyte_length(const unsigned char* p, const unsigned char* end) {
 
 }  // namespace
 
+std::string joined(std::string_view head, std::string_view tail) {
+  std::string out;
+  out.reserve(head.size() + tail.size());
+  out.append(head).append(tail);
+  return out;
+}
+
 std::string_view trim_whitespace(std::string_view text) {
   constexpr std::string_view whitespace = " \t\n\r\f\v";
   const auto first = text.find_first_not_of(whitespace);

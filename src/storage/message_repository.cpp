@@ -2,6 +2,8 @@
 
 #include "statement_scope.hpp"
 
+#include "chatterbox/protocol/text.hpp"
+
 #include <algorithm>
 #include <stdexcept>
 #include <string>
@@ -31,14 +33,6 @@ std::vector<message> read_all(statement_scope& s) {
   std::vector<message> out;
   while (s->executeStep()) out.push_back(read_message(*s));
   return out;
-}
-
-// reserve + append: GCC 12 reports a false -Warray-bounds on `std::string(literal) + literal`.
-std::string joined(std::string_view head, std::string_view tail) {
-  std::string sql;
-  sql.reserve(head.size() + tail.size());
-  sql.append(head).append(tail);
-  return sql;
 }
 
 std::string with(std::string_view tail) { return joined(select_messages, tail); }

@@ -1,9 +1,14 @@
 #pragma once
 
 #include <cstddef>
+#include <string>
 #include <string_view>
 
 namespace chatterbox {
+
+// head + tail. Exists because GCC 12 reports a false -Warray-bounds on
+// `std::string(a) + "literal"` once inlined; reserve + append avoids it.
+std::string joined(std::string_view head, std::string_view tail);
 
 // Strips Unicode-agnostic ASCII whitespace (space, \t, \n, \r, \f, \v) from both ends.
 std::string_view trim_whitespace(std::string_view text);

@@ -86,6 +86,17 @@ TEST_F(auth_test, expired_tokens_are_refused) {
   EXPECT_EQ(late.upgrade_status(), 401u);
 }
 
+TEST_F(auth_test, an_open_connection_ends_with_4001_when_its_token_expires) {
+  restart({"--token-ttl", "2", "--idle-timeout", "1"});
+  auto alice = join("alice");
+  const auto started = std::chrono::steady_clock::now();
+  EXPECT_EQ(alice->wait_closed(10s), 4001);
+  // Not before the token's two seconds are up, and soon after (checks run every 0.5 s here).
+  const auto took = std::chrono::steady_clock::now() - started;
+  EXPECT_GT(took, 1s);
+  EXPECT_LT(took, 5s);
+}
+
 TEST_F(auth_test, no_plaintext_token_or_password_in_the_database_or_log) {
   const auto result = login(port(), "alice", "hunter2hunter2");
   const auto token = result.body_json()["token"].get<std::string>();

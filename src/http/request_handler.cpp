@@ -231,7 +231,7 @@ std::variant<peer_identity, http_response> request_handler::authorize_websocket(
     return response;
   }
   return peer_identity{auth->owner.user_id, std::move(auth->owner.username),
-                       std::move(auth->digest)};
+                       std::move(auth->digest), auth->owner.expires_at_ms};
 }
 
 std::optional<request_handler::authenticated> request_handler::authenticate(

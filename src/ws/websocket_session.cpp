@@ -1,5 +1,6 @@
 #include "chatterbox/ws/websocket_session.hpp"
 
+#include "chatterbox/clock.hpp"
 #include "chatterbox/observability/metrics.hpp"
 #include "chatterbox/ws/handshake.hpp"
 #include "chatterbox/ws/keepalive.hpp"
@@ -245,6 +246,12 @@ void websocket_session::queue_close_frame() {
 
 void websocket_session::keepalive_check() {
   if (closing_ || finished_) return;
+  // A token that expires while its connection is open ends the connection too, the same way
+  // a logout does (checked at this sweep's granularity: half the idle timeout).
+  if (identity_.token_expires_at_ms > 0 && epoch_ms() >= identity_.token_expires_at_ms) {
+    spdlog::info("closing connection whose token expired: user={}", identity_.username);
+    return close(4001, "session expired");
+  }
   if (std::exchange(heard_, false)) {
     pinged_ = false;
     return;

@@ -12,6 +12,7 @@ struct peer_identity {
   std::int64_t user_id = 0;
   std::string username;
   std::string token_digest;  // lets logout close exactly the connections of one token
+  std::int64_t token_expires_at_ms = 0;  // the connection ends when its token does (0: never)
 };
 
 // One live client connection as the chat layer sees it. The WebSocket session is the real one;

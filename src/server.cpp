@@ -23,7 +23,7 @@ server::server(server_config config)
       tokens_(database_.handle()),
       messages_(database_.handle()),
       markers_(database_.handle()),
-      writes_(io_, database_.handle()),
+      writes_(io_, database_.handle(), write_batcher::limits{}, checkpointer_),
       hasher_(io_, argon2_cost{config_.argon2_ops, config_.argon2_mem_kib * 1024},
               config_.hash_threads, config_.max_pending_logins),
       chat_(io_, chat_storage{messages_, markers_, writes_}, connections_,

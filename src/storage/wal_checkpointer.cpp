@@ -17,9 +17,14 @@ bool uses_wal(SQLite::Database& db) {
 }  // namespace
 
 wal_checkpointer::wal_checkpointer(SQLite::Database& db, int threshold_pages)
-    : db_(db), threshold_pages_(threshold_pages) {
+    : db_(db),
+      threshold_pages_(threshold_pages),
+      restart_pages_(4 * static_cast<std::int64_t>(threshold_pages)) {
   if (!uses_wal(db_)) return;
   own_.emplace(db_.getFilename(), SQLite::OPEN_READWRITE | SQLite::OPEN_NOMUTEX);
+  // A new connection learns that the file is in WAL mode only when it first reads it; until
+  // then a checkpoint on it silently does nothing.
+  own_->execAndGet("PRAGMA journal_mode");
   // Replaces SQLite's automatic checkpoint, which is itself a WAL hook.
   sqlite3_wal_hook(db_.getHandle(), &wal_checkpointer::on_commit, this);
   worker_ = std::thread([this] { work(); });
@@ -38,12 +43,23 @@ wal_checkpointer::~wal_checkpointer() {
 }
 
 int wal_checkpointer::on_commit(void* self, sqlite3*, const char*, int wal_pages) {
+  // Runs on the event-loop thread, inside each COMMIT.
   auto* checkpointer = static_cast<wal_checkpointer*>(self);
-  if (wal_pages >= checkpointer->threshold_pages_ &&
-      !checkpointer->requested_.exchange(true, std::memory_order_relaxed)) {
-    checkpointer->request();
-  }
+  checkpointer->after_commit(wal_pages);
   return SQLITE_OK;
+}
+
+void wal_checkpointer::after_commit(std::int64_t wal_pages) {
+  if (wal_pages >= restart_pages_ && !holding_.load(std::memory_order_acquire)) {
+    // From this commit on the server holds its writes until a checkpoint has run.
+    holding_.store(true, std::memory_order_release);
+    request();
+  } else if (wal_pages >= threshold_pages_ &&
+             !requested_.exchange(true, std::memory_order_acq_rel)) {
+    // Back to back while the WAL is long: each copies only what the last one could not, and
+    // the more is copied beside the commits, the shorter the held restart.
+    request();
+  }
 }
 
 void wal_checkpointer::request() {
@@ -54,8 +70,8 @@ void wal_checkpointer::request() {
   wake_.notify_one();
 }
 
-void wal_checkpointer::checkpoint_now() {
-  if (own_) checkpoint();
+wal_checkpointer::result wal_checkpointer::checkpoint_now() {
+  return own_ ? checkpoint() : result{};
 }
 
 void wal_checkpointer::work() {
@@ -64,15 +80,22 @@ void wal_checkpointer::work() {
     wake_.wait(lock, [this] { return wanted_ || stopping_; });
     if (stopping_) return;
     wanted_ = false;
-    requested_.store(false, std::memory_order_relaxed);
+    // Read before copying: if writes are held now, no frame can be added during this checkpoint,
+    // so it leaves the WAL fully copied and the next commit starts it over.
+    const bool writes_held = holding_.load(std::memory_order_acquire);
     // Unlocked while copying: the commit hook must never wait for a checkpoint.
     lock.unlock();
     checkpoint();
+    requested_.store(false, std::memory_order_release);
+    if (writes_held) {
+      holding_.store(false, std::memory_order_release);
+      if (on_done_) on_done_();
+    }
     lock.lock();
   }
 }
 
-void wal_checkpointer::checkpoint() {
+wal_checkpointer::result wal_checkpointer::checkpoint() {
   // One checkpoint at a time on the worker's connection (the worker, or checkpoint_now()).
   std::lock_guard running(checkpoint_mutex_);
   int wal_frames = 0;
@@ -81,11 +104,12 @@ void wal_checkpointer::checkpoint() {
                                            &wal_frames, &copied);
   if (rc != SQLITE_OK && rc != SQLITE_BUSY) {
     spdlog::warn("database: checkpoint failed: {}", sqlite3_errmsg(own_->getHandle()));
-    return;
+    return {};
   }
   done_.fetch_add(1, std::memory_order_relaxed);
   metrics().wal_checkpoints.fetch_add(1, std::memory_order_relaxed);
   spdlog::debug("database: checkpoint copied {} of {} WAL frames", copied, wal_frames);
+  return {wal_frames, copied};
 }
 
 }  // namespace chatterbox

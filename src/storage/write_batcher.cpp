@@ -32,6 +32,15 @@ write_batcher::write_batcher(boost::asio::io_context& io, SQLite::Database& db, 
       rollback_to_(db, "ROLLBACK TO write_job"),
       limits_(limits) {}
 
+write_batcher::write_batcher(boost::asio::io_context& io, SQLite::Database& db, limits limits,
+                             wal_checkpointer& checkpointer)
+    : write_batcher(io, db, limits) {
+  checkpointer_ = &checkpointer;
+  checkpointer.on_done([this] {
+    boost::asio::post(io_, [this] { resume_after_checkpoint(); });
+  });
+}
+
 void write_batcher::submit(write_fn write, then_fn then) {
   pending_.push_back(job{std::move(write), std::move(then)});
   arrived_since_look_ = true;
@@ -53,6 +62,16 @@ void write_batcher::flush_when_quiet() {
     boost::asio::post(io_, [this] { flush_when_quiet(); });
     return;
   }
+  if (checkpointer_ && checkpointer_->holding_writes()) {
+    held_.emplace(io_.get_executor());  // resume_after_checkpoint() commits it
+    return;
+  }
+  flush();
+}
+
+void write_batcher::resume_after_checkpoint() {
+  if (!held_) return;
+  held_.reset();
   flush();
 }
 

@@ -2,10 +2,14 @@
 
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
+#include "chatterbox/storage/wal_checkpointer.hpp"
+
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 
 #include <chrono>
 #include <functional>
+#include <optional>
 #include <vector>
 
 namespace chatterbox {
@@ -30,6 +34,10 @@ class write_batcher {
 
   write_batcher(boost::asio::io_context& io, SQLite::Database& db);
   write_batcher(boost::asio::io_context& io, SQLite::Database& db, limits limits);
+  // With a checkpointer, a batch that is ready while a checkpoint runs waits for its end (see
+  // wal_checkpointer); the checkpointer must outlive the batcher.
+  write_batcher(boost::asio::io_context& io, SQLite::Database& db, limits limits,
+                wal_checkpointer& checkpointer);
 
   void submit(write_fn write, then_fn then);
 
@@ -44,6 +52,7 @@ class write_batcher {
   };
 
   void flush_when_quiet();
+  void resume_after_checkpoint();
   void flush();
   bool run_batch(std::vector<job>& jobs);
 
@@ -56,6 +65,9 @@ class write_batcher {
   SQLite::Statement release_;
   SQLite::Statement rollback_to_;
   limits limits_;
+  wal_checkpointer* checkpointer_ = nullptr;
+  // Keeps io_context::run() going while a ready batch waits for a checkpoint to end.
+  std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> held_;
   std::vector<job> pending_;
   bool flush_posted_ = false;
   bool arrived_since_look_ = false;

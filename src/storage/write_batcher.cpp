@@ -54,8 +54,8 @@ void write_batcher::submit(write_fn write, then_fn then) {
 
 void write_batcher::flush_when_quiet() {
   // A turn that brought writes is usually followed by another (clients pipeline their sends, and
-  // a read completion carries one frame): waiting one more turn makes the group, and so the
-  // messages per commit, much larger at the cost of microseconds.
+  // each socket's reads are handled in their own turns): waiting one more turn makes the group,
+  // and so the messages per commit, much larger at the cost of microseconds.
   const bool still_arriving = std::exchange(arrived_since_look_, false);
   if (still_arriving && pending_.size() < limits_.max_jobs &&
       std::chrono::steady_clock::now() - batch_opened_ < limits_.max_wait) {

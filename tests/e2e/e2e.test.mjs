@@ -581,6 +581,32 @@ describe('chatterbox web client', { concurrency: false, timeout: 10 * 60 * 1000 
     });
   });
 
+  step('a message queued while the server is down survives closing the tab: the next tab sends it, once', async () => {
+    const { alice, bob } = pages;
+    const port = server.port;
+    const text = 'queued, then the tab was closed';
+    await server.stop();
+    await alice.locator('#banner', { hasText: 'Reconnecting…' }).waitFor();
+    await send(alice, text);
+    assert.equal((await receiptOf(alice, text)).symbol, '◌');
+    await alice.close(); // gone before the server is back: only the stored outbox remembers it
+    delete pages.alice;
+
+    await server.start(port);
+    await bob.locator('#banner').waitFor({ state: 'hidden', timeout: RECONNECT_MS });
+    const again = await openPage(contexts.alice, 'alice');
+    await again.locator('#chat-view').waitFor();
+    await waitForMessage(bob, text, { timeout: RECONNECT_MS });
+    await waitForMessage(again, text);
+    for (const page of [again, bob]) {
+      assert.equal(await countMessages(page, text), 1, 'once');
+      assert.equal(await countMessages(page, text, { pending: true }), 0, 'not left pending');
+    }
+    assert.equal(sqlite(db, `SELECT count(*) FROM messages WHERE text = '${text}';`).trim(), '1');
+    // Acked, so gone from storage: a further reload sends nothing again.
+    assert.equal(await again.evaluate(() => localStorage.getItem('chatterbox.outbox.v1.alice')), null);
+  });
+
   step('logout closes every tab of that session (close 4001); logging in again is an existing account', async () => {
     const { alice, bob } = pages;
     const bob2 = await openPage(contexts.bob, 'bob2');

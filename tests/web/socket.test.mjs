@@ -106,6 +106,22 @@ test('messages sent offline are queued and resent with the same client_id until 
   socket.stop();
 });
 
+test('unacked messages are saved as they change and restored by the next page', () => {
+  const saved = [];
+  const store = { load: () => [{ type: 'send', client_id: 'old', text: 'from before the reload' }], save: (frames) => saved.push(frames.map((f) => f.client_id)) };
+  const { socket } = makeSocket({ outboxStore: store });
+  assert.deepEqual(socket.queued.map((f) => f.client_id), ['old']);
+  socket.start();
+  const ws = FakeWebSocket.last();
+  socket.send({ type: 'send', client_id: 'new', text: 'typed now' });
+  ws.serverSends(hello(3));
+  assert.deepEqual(ws.sent.map((f) => f.client_id), ['old', 'new'], 'restored ones go first');
+  ws.serverSends({ type: 'ack', client_id: 'old', id: 4, ts: 1 });
+  socket.send({ type: 'typing', active: true });
+  assert.deepEqual(saved, [['old', 'new'], ['new']], 'saved on every change to the outbox, only then');
+  socket.stop();
+});
+
 test('rate_limited: nothing more until retry_after_ms, then the queue drains in order, one at a time', async () => {
   const { socket, events } = makeSocket();
   socket.start();

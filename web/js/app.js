@@ -3,6 +3,7 @@
 
 import * as api from './api.js';
 import { EmojiPanel } from './emoji.js';
+import { OutboxStore } from './outbox_store.js';
 import { ReadMarkers, SeenThrottle } from './receipts.js';
 import { MessageList } from './render.js';
 import { ChatSocket, newClientId, socketUrl } from './socket.js';
@@ -124,6 +125,15 @@ function showNotice(text, ms = 8000) {
   if (text) noticeTimer = setTimeout(() => (ui.notice.hidden = true), ms);
 }
 
+// localStorage, or null where it is unavailable (some private modes throw on access).
+function storageOrNull() {
+  try {
+    return globalThis.localStorage ?? null;
+  } catch {
+    return null;
+  }
+}
+
 class Chat {
   constructor(me) {
     this.me = me;
@@ -167,7 +177,9 @@ class Chat {
       },
     });
 
+    this.outboxStore = new OutboxStore(storageOrNull(), me);
     this.socket = new ChatSocket(socketUrl(location), {
+      outboxStore: this.outboxStore,
       checkSession: async () => {
         const result = await api.me();
         if (result.ok) return 'ok';
@@ -183,6 +195,10 @@ class Chat {
     this.onVisibility = () => this.visibilityChanged();
     document.addEventListener('visibilitychange', this.onVisibility);
     this.clock = setInterval(() => this.list.refreshSeparators(), 60 * 1000);
+    // Messages an earlier page of ours queued but never got acknowledged: shown as sending again.
+    for (const frame of this.socket.queued) {
+      this.addAtBottom(() => this.list.addPending(frame.client_id, frame.text, this.outboxStore.queuedAt(frame.client_id)), { own: true });
+    }
     this.socket.start();
   }
 
@@ -578,6 +594,7 @@ ui.logout.addEventListener('click', async () => {
     showNotice(`Could not log out: ${api.errorMessage(result)}`, 6000);
     return;
   }
+  chat?.outboxStore.clear(); // logging out on purpose also means giving up unsent messages
   endChat({ notice: 'You have logged out.' });
 });
 

@@ -65,15 +65,25 @@ export class ChatSocket extends EventTarget {
   #holdTimer = null; // a retry waiting for the server's retry_after_ms
   #holdUntil = 0;
 
+  #outboxStore;
+
   // checkSession(): resolves to 'ok' | 'logged_out' | 'down'; asked when a connection fails
   // before the server said hello, because a refused upgrade looks the same as a dead server.
-  constructor(url, { checkSession = async () => 'ok', backoff = new Backoff(), WebSocketImpl = globalThis.WebSocket } = {}) {
+  // outboxStore: { load() -> frames, save(frames) } keeps unacked messages across page loads.
+  constructor(url, { checkSession = async () => 'ok', backoff = new Backoff(), WebSocketImpl = globalThis.WebSocket, outboxStore = null } = {}) {
     super();
     this.#url = url;
     this.#checkSession = checkSession;
     this.#backoff = backoff;
     this.#WebSocket = WebSocketImpl;
+    this.#outboxStore = outboxStore;
+    for (const frame of outboxStore?.load() ?? []) this.#outbox.set(frame.client_id, frame);
     this.onBrowserOnline = () => this.reconnectNow();
+  }
+
+  // Unacked messages, oldest first (those restored from a previous page load included).
+  get queued() {
+    return [...this.#outbox.values()];
   }
 
   get ready() {
@@ -116,8 +126,10 @@ export class ChatSocket extends EventTarget {
   // go out again after a reconnect or a rate limit (a resent client_id stores nothing twice);
   // anything else (typing, seen, history) is dropped while offline. Returns whether it went now.
   send(frame) {
-    if (frame.type === 'send') this.#outbox.set(frame.client_id, frame);
-    else if (frame.type === 'edit' || frame.type === 'delete') this.#unconfirmed.set(frame.id, frame);
+    if (frame.type === 'send') {
+      this.#outbox.set(frame.client_id, frame);
+      this.#saveOutbox();
+    } else if (frame.type === 'edit' || frame.type === 'delete') this.#unconfirmed.set(frame.id, frame);
     if (!this.ready) return false;
     if (frame.type === 'send' && (this.#draining || this.#holdTimer !== null)) return false; // queued
     this.#raw(frame);
@@ -127,6 +139,11 @@ export class ChatSocket extends EventTarget {
   // Forget an unacked message (the server refused it for good).
   drop(clientId) {
     this.#outbox.delete(clientId);
+    this.#saveOutbox();
+  }
+
+  #saveOutbox() {
+    this.#outboxStore?.save(this.queued);
   }
 
   #emit(type, detail) {
@@ -208,7 +225,7 @@ export class ChatSocket extends EventTarget {
         this.#onHello(event);
         break;
       case 'ack':
-        this.#outbox.delete(event.client_id);
+        if (this.#outbox.delete(event.client_id)) this.#saveOutbox();
         if (this.#draining && event.client_id === this.#inFlight) {
           this.#inFlight = null;
           this.#drainNext();

@@ -44,7 +44,7 @@ server::server(server_config config)
           handler_, chat_, http_sessions_,
           http_limits{config_.max_body_bytes, config_.max_header_bytes, config_.request_timeout},
           websocket_limits{config_.max_frame_bytes, config_.send_queue_frames,
-                           config_.send_queue_bytes, config_.idle_timeout},
+                           config_.send_queue_bytes},
           keepalive_});
 }
 

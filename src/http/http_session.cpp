@@ -1,7 +1,5 @@
 #include "chatterbox/http/http_session.hpp"
 
-#include "chatterbox/ws/handshake.hpp"
-
 #include <boost/beast/websocket/rfc6455.hpp>
 #include <spdlog/spdlog.h>
 
@@ -84,19 +82,6 @@ void http_session::on_read(beast::error_code ec, std::size_t) {
 }
 
 void http_session::upgrade(http_request&& request) {
-  if (request[http::field::sec_websocket_version] != "13") {
-    auto refusal = bare_json_error(http::status::upgrade_required, "unsupported_websocket_version",
-                                   "only WebSocket version 13 is supported");
-    refusal.set(http::field::sec_websocket_version, "13");
-    refusal.keep_alive(false);
-    return send(std::move(refusal));
-  }
-  if (!ws::is_valid_client_key(request[http::field::sec_websocket_key])) {
-    auto refusal = bare_json_error(http::status::bad_request, "bad_websocket_key",
-                                   "Sec-WebSocket-Key must be 16 bytes in base64");
-    refusal.keep_alive(false);
-    return send(std::move(refusal));
-  }
   auto decision = services_.handler.authorize_websocket(request);
   if (auto* refusal = std::get_if<http_response>(&decision)) {
     spdlog::info("websocket refused from {}: {}", client_address_,

@@ -3,6 +3,7 @@
 #include "chatterbox/auth/credentials.hpp"
 #include "chatterbox/auth/token.hpp"
 #include "chatterbox/clock.hpp"
+#include "chatterbox/ws/handshake.hpp"
 
 #include "chatterbox/observability/metrics.hpp"
 
@@ -212,6 +213,17 @@ http_response request_handler::me(const http_request& request) {
 
 std::variant<peer_identity, http_response> request_handler::authorize_websocket(
     const http_request& request) {
+  if (request[http::field::sec_websocket_version] != "13") {
+    auto response = json_error(http::status::upgrade_required, request,
+                               "unsupported_websocket_version",
+                               "only WebSocket version 13 is supported");
+    response.set(http::field::sec_websocket_version, "13");
+    return response;
+  }
+  if (!ws::is_valid_client_key(request[http::field::sec_websocket_key])) {
+    return json_error(http::status::bad_request, request, "bad_websocket_key",
+                      "Sec-WebSocket-Key must be 16 bytes in base64");
+  }
   if (!origin_allowed(request)) {
     return json_error(http::status::forbidden, request, "forbidden_origin",
                       "WebSocket connections from this origin are not allowed");

@@ -201,6 +201,12 @@ class fast_reader {
   std::size_t pos_ = 0;
 };
 
+// Integers beyond int64 (nlohmann keeps them as unsigned) are not valid ids or seqs.
+bool fits_int64(const nlohmann::json& value) {
+  return !value.is_number_unsigned() ||
+         value.get<std::uint64_t>() <= static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
+}
+
 flat_value from_json(const nlohmann::json& value) {
   flat_value out;
   if (value.is_null()) {
@@ -208,11 +214,7 @@ flat_value from_json(const nlohmann::json& value) {
   } else if (value.is_boolean()) {
     out.type = flat_value::kind::boolean;
     out.boolean = value.get<bool>();
-  } else if (value.is_number_integer() &&
-             (value.is_number_unsigned()
-                  ? value.get<std::uint64_t>() <=
-                        static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())
-                  : true)) {
+  } else if (value.is_number_integer() && fits_int64(value)) {
     out.type = flat_value::kind::integer;
     out.integer = value.get<std::int64_t>();
   } else if (value.is_string()) {

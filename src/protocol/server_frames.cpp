@@ -16,40 +16,16 @@ frame_ptr finish(std::string&& frame) { return std::make_shared<const std::strin
 
 // The frames on the hot path (every message, ack, history page and catch-up) are written
 // directly: building an nlohmann::json tree first cost more than the rest of a send together.
-void append_field(std::string& out, std::string_view key) {
-  out.push_back('"');
-  out.append(key);
-  out.append("\":");
-}
-
-void next_field(std::string& out, std::string_view key) {
-  out.push_back(',');
-  append_field(out, key);
-}
-
-void append_message(std::string& out, const message& m, std::string_view type = {}) {
-  out.push_back('{');
-  if (!type.empty()) {
-    append_field(out, "type");
-    json_out::append_string(out, type);
-    next_field(out, "id");
-  } else {
-    append_field(out, "id");
-  }
-  json_out::append_int(out, m.id);
-  next_field(out, "seq");
-  json_out::append_int(out, m.seq);
-  next_field(out, "user");
-  json_out::append_string(out, m.user);
-  next_field(out, "text");
-  json_out::append_string(out, m.text);
-  next_field(out, "ts");
-  json_out::append_int(out, m.ts);
-  next_field(out, "edited");
-  json_out::append_bool(out, m.edited);
-  next_field(out, "deleted");
-  json_out::append_bool(out, m.deleted);
-  out.push_back('}');
+// Adds a message's fields to `o` and closes it.
+void end_with_message(json_out::object& o, const message& m) {
+  o.integer("id", m.id)
+      .integer("seq", m.seq)
+      .string("user", m.user)
+      .string("text", m.text)
+      .integer("ts", m.ts)
+      .boolean("edited", m.edited)
+      .boolean("deleted", m.deleted)
+      .close();
 }
 
 // Rough size of one serialised message, to allocate a page's frame once.
@@ -62,7 +38,8 @@ void append_messages(std::string& out, const std::vector<message>& messages) {
   out.push_back('[');
   for (std::size_t i = 0; i < messages.size(); ++i) {
     if (i > 0) out.push_back(',');
-    append_message(out, messages[i]);
+    json_out::object o(out);
+    end_with_message(o, messages[i]);
   }
   out.push_back(']');
 }
@@ -80,17 +57,16 @@ frame_ptr hello(std::string_view user, std::int64_t seq) {
 
 frame_ptr history(std::optional<std::int64_t> before, const std::vector<message>& messages,
                   bool has_more) {
-  std::string out = R"({"type":"history","before":)";
+  std::string out;
+  json_out::object o(out);
+  o.string("type", "history");
   if (before) {
-    json_out::append_int(out, *before);
+    o.integer("before", *before);
   } else {
-    out.append("null");
+    o.null("before");
   }
-  out.append(R"(,"messages":)");
-  append_messages(out, messages);
-  out.append(R"(,"has_more":)");
-  json_out::append_bool(out, has_more);
-  out.push_back('}');
+  append_messages(o.field("messages"), messages);
+  o.boolean("has_more", has_more).close();
   return finish(std::move(out));
 }
 
@@ -109,20 +85,16 @@ frame_ptr leave(std::string_view user) { return finish({{"type", "leave"}, {"use
 frame_ptr ack(std::string_view client_id, std::int64_t id, std::int64_t ts) {
   std::string out;
   out.reserve(64 + client_id.size());
-  out.append(R"({"type":"ack","client_id":)");
-  json_out::append_string(out, client_id);
-  out.append(R"(,"id":)");
-  json_out::append_int(out, id);
-  out.append(R"(,"ts":)");
-  json_out::append_int(out, ts);
-  out.push_back('}');
+  json_out::object(out).string("type", "ack").string("client_id", client_id).integer("id", id)
+      .integer("ts", ts).close();
   return finish(std::move(out));
 }
 
 frame_ptr new_message(const message& m) {
   std::string out;
   out.reserve(estimated_size(m) + 20);
-  append_message(out, m, "message");
+  json_out::object o(out);
+  end_with_message(o.string("type", "message"), m);
   return finish(std::move(out));
 }
 
@@ -143,13 +115,10 @@ frame_ptr seen(std::string_view user, std::int64_t id) {
 }
 
 frame_ptr sync(const std::vector<message>& messages, std::int64_t seq, bool has_more) {
-  std::string out = R"({"type":"sync","messages":)";
-  append_messages(out, messages);
-  out.append(R"(,"seq":)");
-  json_out::append_int(out, seq);
-  out.append(R"(,"has_more":)");
-  json_out::append_bool(out, has_more);
-  out.push_back('}');
+  std::string out;
+  json_out::object o(out);
+  append_messages(o.string("type", "sync").field("messages"), messages);
+  o.integer("seq", seq).boolean("has_more", has_more).close();
   return finish(std::move(out));
 }
 

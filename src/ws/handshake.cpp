@@ -2,32 +2,17 @@
 
 #include "chatterbox/ws/sha1.hpp"
 
+#include <sodium.h>
+
 #include <array>
 #include <cstddef>
-#include <cstdint>
 
 namespace chatterbox::ws {
 namespace {
 
 constexpr std::string_view websocket_guid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
-constexpr std::string_view base64_alphabet =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-// Standard base64 with padding (RFC 4648 section 4).
-std::string base64(const std::uint8_t* data, std::size_t size) {
-  std::string out;
-  out.reserve((size + 2) / 3 * 4);
-  for (std::size_t at = 0; at < size; at += 3) {
-    const std::size_t n = size - at < 3 ? size - at : 3;
-    std::uint32_t group = std::uint32_t{data[at]} << 16;
-    if (n > 1) group |= std::uint32_t{data[at + 1]} << 8;
-    if (n > 2) group |= data[at + 2];
-    for (std::size_t i = 0; i < 4; ++i) {
-      out += i <= n ? base64_alphabet[(group >> (18 - 6 * i)) & 0x3F] : '=';
-    }
-  }
-  return out;
-}
+constexpr int base64_variant = sodium_base64_VARIANT_ORIGINAL;  // RFC 4648 section 4, padded
+constexpr std::size_t client_key_bytes = 16;
 
 }  // namespace
 
@@ -36,15 +21,18 @@ std::string accept_key(std::string_view client_key) {
   keyed.reserve(client_key.size() + websocket_guid.size());
   keyed.append(client_key).append(websocket_guid);
   const auto digest = sha1(keyed);
-  return base64(digest.data(), digest.size());
+  std::array<char, sodium_base64_ENCODED_LEN(digest.size(), base64_variant)> encoded;
+  sodium_bin2base64(encoded.data(), encoded.size(), digest.data(), digest.size(), base64_variant);
+  return encoded.data();
 }
 
 bool is_valid_client_key(std::string_view key) {
-  // 16 bytes encode as 22 characters and two '=' of padding. The pad bits of the last
-  // character are not checked: RFC 4648 lets decoders accept them, and nothing depends on it.
-  constexpr std::size_t data_chars = 22;
-  if (key.size() != data_chars + 2 || !key.ends_with("==")) return false;
-  return key.substr(0, data_chars).find_first_not_of(base64_alphabet) == std::string_view::npos;
+  std::array<unsigned char, client_key_bytes> decoded;
+  std::size_t length = 0;
+  const char* end = nullptr;
+  return sodium_base642bin(decoded.data(), decoded.size(), key.data(), key.size(), nullptr,
+                           &length, &end, base64_variant) == 0 &&
+         end == key.data() + key.size() && length == client_key_bytes;
 }
 
 std::string upgrade_response(std::string_view client_key) {

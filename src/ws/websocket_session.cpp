@@ -154,20 +154,20 @@ void websocket_session::deliver(const frame_ptr& frame) {
 }
 
 void websocket_session::schedule_write() {
-  if (writing_ != 0 || write_scheduled_) return;
+  if (writing_ || write_scheduled_) return;
   // Wait for the end of this event-loop turn, so that everything delivered in it (a whole
   // group commit's messages, say) leaves in one write instead of one system call per frame.
   write_scheduled_ = true;
   asio::post(socket_.get_executor(), [self = shared_from_this()] {
     self->write_scheduled_ = false;
-    if (self->writing_ == 0 && !self->finished_) self->do_write();
+    if (!self->writing_ && !self->finished_) self->do_write();
   });
 }
 
 void websocket_session::do_write() {
   if (!control_out_.empty()) {
     control_in_flight_.swap(control_out_);
-    writing_ = 2;
+    writing_ = true;
     asio::async_write(socket_, asio::buffer(control_in_flight_),
                       [self = shared_from_this()](error_code ec, std::size_t) { self->on_write(ec); });
     return;
@@ -175,7 +175,7 @@ void websocket_session::do_write() {
   if (queue_.empty()) return;
   in_flight_ = queue_.take_batch(max_batch_bytes);
   const auto header = ws::encode_header(header_.data(), ws::opcode::text, in_flight_->size());
-  writing_ = 1;
+  writing_ = true;
   auto& m = metrics();
   ++m.writes_out;
   m.bytes_out += in_flight_->size();
@@ -187,7 +187,7 @@ void websocket_session::do_write() {
 }
 
 void websocket_session::on_write(error_code ec) {
-  writing_ = 0;
+  writing_ = false;
   in_flight_.reset();
   control_in_flight_.clear();
   if (ec) {
@@ -211,7 +211,7 @@ void websocket_session::on_write(error_code ec) {
 void websocket_session::send_control(std::string frame) {
   if (finished_ || close_queued_) return;
   control_out_ += frame;
-  if (writing_ == 0) do_write();
+  if (!writing_) do_write();
 }
 
 void websocket_session::close(std::uint16_t code, std::string_view reason) {
@@ -223,7 +223,7 @@ void websocket_session::begin_close(std::uint16_t code, std::string_view reason,
   if (finished_) return;
   if (discard_queue) queue_.clear();
   if (closing_) {
-    if (writing_ == 0 && queue_.empty()) queue_close_frame();
+    if (!writing_ && queue_.empty()) queue_close_frame();
     return;
   }
   closing_ = true;
@@ -233,7 +233,7 @@ void websocket_session::begin_close(std::uint16_t code, std::string_view reason,
   close_deadline_->async_wait([self = shared_from_this()](error_code ec) {
     if (!ec) self->finish();
   });
-  if (writing_ == 0 && queue_.empty()) queue_close_frame();
+  if (!writing_ && queue_.empty()) queue_close_frame();
 }
 
 void websocket_session::queue_close_frame() {
@@ -241,7 +241,7 @@ void websocket_session::queue_close_frame() {
   control_out_ += *pending_close_;
   pending_close_.reset();
   close_queued_ = true;
-  if (writing_ == 0) do_write();
+  if (!writing_) do_write();
 }
 
 void websocket_session::keepalive_check() {

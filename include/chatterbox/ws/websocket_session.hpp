@@ -10,7 +10,6 @@
 #include <boost/system/error_code.hpp>
 
 #include <array>
-#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -24,7 +23,6 @@ struct websocket_limits {
   std::size_t max_frame_bytes;
   std::size_t queue_frames;
   std::size_t queue_bytes;
-  std::chrono::seconds idle_timeout;
 };
 
 // Owns one WebSocket after the HTTP upgrade: decodes client frames into the chat service and
@@ -80,7 +78,7 @@ class websocket_session : public chat_peer,
   std::array<std::uint8_t, ws::max_header_bytes> header_{};
   std::unique_ptr<boost::asio::steady_timer> close_deadline_;  // only while closing
   std::unique_ptr<std::string> pending_close_;  // close frame to send once the queue drains
-  std::uint8_t writing_ = 0;  // 0: idle, 1: data, 2: control
+  bool writing_ = false;  // an async_write is in flight
   bool in_chat_ = false;
   bool write_scheduled_ = false;
   bool heard_ = true;  // anything received since the last keepalive check

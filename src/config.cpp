@@ -186,6 +186,22 @@ const std::vector<flag>& flag_table() {
         [](const server_config& c) {
           return std::string(c.synchronous == sync_mode::full ? "full" : "normal");
         }));
+    t.push_back(make_flag(
+        "durable", "on|off",
+        "on: acknowledge a message only after it is fsynced (the same as --synchronous full)",
+        [](server_config& c, std::string_view text) -> std::optional<std::string> {
+          if (text == "on") {
+            c.synchronous = sync_mode::full;
+          } else if (text == "off") {
+            c.synchronous = sync_mode::normal;
+          } else {
+            return "expected on or off, got '" + std::string(text) + "'";
+          }
+          return std::nullopt;
+        },
+        [](const server_config& c) {
+          return std::string(c.synchronous == sync_mode::full ? "on" : "off");
+        }));
 
     // Upper bounds on durations keep later time arithmetic far from overflow.
     t.push_back(duration_flag("token-ttl", "SECONDS", "Lifetime of a login token",

@@ -48,6 +48,7 @@ const std::vector<std::string> all_flags = {"address",
                                             "allowed-origin",
                                             "web-dir",
                                             "synchronous",
+                                            "durable",
                                             "token-ttl",
                                             "argon2-ops",
                                             "argon2-mem-kib",
@@ -260,6 +261,10 @@ TEST(Config, EnumeratedValuesAreChecked) {
   EXPECT_EQ(ok(parse({"--synchronous=normal"}, {"CHATTERBOX_SYNCHRONOUS=full"})).synchronous,
             sync_mode::normal);
   EXPECT_NE(error_of(parse({"--synchronous=extra"})).find("normal or full"), std::string::npos);
+  EXPECT_EQ(ok(parse({"--durable", "on"})).synchronous, sync_mode::full);
+  EXPECT_EQ(ok(parse({"--durable=off"}, {"CHATTERBOX_SYNCHRONOUS=full"})).synchronous,
+            sync_mode::normal);
+  EXPECT_NE(error_of(parse({"--durable=yes"})).find("on or off"), std::string::npos);
 }
 
 TEST(Config, EmptyStringsAreRejected) {

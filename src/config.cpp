@@ -81,13 +81,13 @@ flag integer_flag(std::string name, std::string help, T server_config::*member,
 template <typename Rep, typename Period>
 flag duration_flag(std::string name, std::string value_name, std::string help,
                    std::chrono::duration<Rep, Period> server_config::*member,
-                   unsigned long long max) {
+                   unsigned long long max, unsigned long long min = 1) {
   using duration = std::chrono::duration<Rep, Period>;
   return make_flag(
       std::move(name), std::move(value_name), std::move(help),
-      [member, max](server_config& c, std::string_view text) -> std::optional<std::string> {
+      [member, max, min](server_config& c, std::string_view text) -> std::optional<std::string> {
         std::string error;
-        auto value = parse_in_range(text, 1, max, error);
+        auto value = parse_in_range(text, min, max, error);
         if (!value) return error;
         c.*member = duration{static_cast<Rep>(*value)};
         return std::nullopt;
@@ -228,15 +228,31 @@ const std::vector<flag>& flag_table() {
     t.push_back(integer_flag("send-queue-frames",
                              "Outgoing WebSocket messages queued before a slow client is dropped",
                              &server_config::send_queue_frames, 1, size_max));
+    // At least 64 KiB: a reply (a history page, a catch-up) is budgeted at a quarter of it
+    // and must always fit one whole message.
     t.push_back(integer_flag("send-queue-bytes",
                              "Outgoing WebSocket bytes queued before a slow client is dropped",
-                             &server_config::send_queue_bytes, 1, size_max));
+                             &server_config::send_queue_bytes, 64 * 1024, size_max));
     t.push_back(duration_flag("typing-timeout-ms", "MS",
                               "A typing indicator ends after this long without a refresh",
                               &server_config::typing_timeout, 3600 * 1000));
     t.push_back(duration_flag("idle-timeout", "SECONDS",
                               "A silent WebSocket is pinged after half of this and closed after it",
                               &server_config::idle_timeout, 24 * 3600));
+    t.push_back(duration_flag("write-timeout", "SECONDS",
+                              "A WebSocket whose writes make no progress for this long is closed",
+                              &server_config::write_timeout, 24 * 3600));
+    t.push_back(duration_flag("presence-grace", "SECONDS",
+                              "A user is announced as gone only after being away this long (0: at once)",
+                              &server_config::presence_grace, 24 * 3600, 0));
+    t.push_back(duration_flag("db-busy-timeout-ms", "MS",
+                              "How long writes wait for a database lock held by another process\n"
+                              "      before they are refused (the server never blocks on it)",
+                              &server_config::db_busy_timeout, 3600 * 1000, 0));
+    t.push_back(integer_flag("max-db-bytes",
+                             "Largest database file; writes past it are refused as on a full disk\n"
+                             "      (0: no limit)",
+                             &server_config::max_db_bytes, 0));
     t.push_back(integer_flag("message-rate", "Messages (send/edit/delete) per second per user",
                              &server_config::message_rate, 1, 1000000));
     t.push_back(integer_flag("message-burst", "Messages a user may send at once before the rate applies",
@@ -245,6 +261,16 @@ const std::vector<flag>& flag_table() {
                              &server_config::signal_rate, 1, 1000000));
     t.push_back(integer_flag("signal-burst", "typing/seen events a user may send at once",
                              &server_config::signal_burst, 1, 1000000));
+    t.push_back(integer_flag("query-rate", "history/sync requests per second per user",
+                             &server_config::query_rate, 1, 1000000));
+    t.push_back(integer_flag("query-burst", "history/sync requests a user may send at once",
+                             &server_config::query_burst, 1, 1000000));
+    t.push_back(integer_flag("inbound-frame-rate",
+                             "WebSocket frames per second read from one connection before others go first",
+                             &server_config::inbound_frame_rate, 1, 100000000));
+    t.push_back(integer_flag("inbound-byte-rate",
+                             "WebSocket bytes per second read from one connection before others go first",
+                             &server_config::inbound_byte_rate, 1024, size_max));
     t.push_back(integer_flag("login-attempts-per-minute",
                              "Login attempts per minute per username and per client address",
                              &server_config::login_attempts_per_minute, 1, 1000000));

@@ -13,29 +13,41 @@ namespace {
 
 constexpr auto drain_limit = std::chrono::seconds(10);
 
+// A presence snapshot older than this is from a server that stayed down: its users' clients
+// are not about to reconnect, so they are not assumed online.
+constexpr auto presence_snapshot_lifetime = std::chrono::minutes(10);
+
+using std::chrono::duration_cast;
+using std::chrono::milliseconds;
+
 }  // namespace
 
 server::server(server_config config)
     : config_(std::move(config)),
-      database_(config_.db_path, config_.synchronous),
+      database_(config_.db_path, config_.synchronous, config_.max_db_bytes),
       checkpointer_(database_.handle()),
       users_(database_.handle()),
       tokens_(database_.handle()),
       messages_(database_.handle()),
       markers_(database_.handle()),
-      writes_(io_, database_.handle(), write_batcher::limits{}, checkpointer_),
+      presence_(database_.handle()),
+      writes_(io_, database_.handle(),
+              write_batcher::limits{.lock_wait = config_.db_busy_timeout}, checkpointer_),
       hasher_(io_, argon2_cost{config_.argon2_ops, config_.argon2_mem_kib * 1024},
               config_.hash_threads, config_.max_pending_logins),
       chat_(io_, chat_storage{messages_, markers_, writes_}, connections_,
             chat_limits{config_.typing_timeout, config_.message_rate, config_.message_burst,
-                        config_.signal_rate, config_.signal_burst}),
+                        config_.signal_rate, config_.signal_burst, config_.query_rate,
+                        config_.query_burst, config_.send_queue_bytes / 4,
+                        duration_cast<milliseconds>(config_.presence_grace)}),
       files_(config_.web_dir),
       handler_(request_handler::services{config_, users_, tokens_, hasher_, connections_, files_}),
-      keepalive_(io_, config_.idle_timeout),
+      keepalive_(io_, config_.idle_timeout, config_.write_timeout),
       signals_(io_, SIGINT, SIGTERM),
       stall_probe_(io_) {
   const auto purged = tokens_.purge_expired(epoch_ms());
   if (purged > 0) spdlog::info("removed {} expired tokens", purged);
+  restore_presence();
 
   const auto address = boost::asio::ip::make_address(config_.address);
   listener_ = std::make_shared<listener>(
@@ -44,11 +56,16 @@ server::server(server_config config)
           handler_, chat_, http_sessions_,
           http_limits{config_.max_body_bytes, config_.max_header_bytes, config_.request_timeout},
           websocket_limits{config_.max_frame_bytes, config_.send_queue_frames,
-                           config_.send_queue_bytes},
+                           config_.send_queue_bytes, config_.idle_timeout, config_.write_timeout,
+                           static_cast<double>(config_.inbound_frame_rate),
+                           static_cast<double>(config_.inbound_byte_rate)},
           keepalive_});
 }
 
 server::~server() {
+  // Handlers still queued (after an abnormal end of run()) keep sessions alive, and a session
+  // leaves the chat in its destructor: destroy them now, while the services they call exist.
+  io_.shutdown();
   if (watchdog_.joinable()) {
     {
       std::lock_guard lock(watchdog_mutex_);
@@ -66,7 +83,17 @@ void server::run() {
   probe_loop_stall();
   spdlog::info("listening on http://{}:{} (database {})", endpoint.address().to_string(),
                endpoint.port(), config_.db_path);
-  io_.run();
+  for (;;) {
+    try {
+      io_.run();
+      break;
+    } catch (const std::exception& e) {
+      // Every handler is meant to catch its own failures; one that did not is a bug, but it
+      // must cost one request, not the process and everyone's connection.
+      ++metrics().handler_exceptions;
+      spdlog::critical("unhandled exception in an event handler (please report): {}", e.what());
+    }
+  }
   {
     std::lock_guard lock(watchdog_mutex_);
     drained_ = true;
@@ -112,13 +139,33 @@ void server::shutdown() {
   boost::system::error_code ignored;
   signals_.cancel(ignored);
   listener_->stop();
-  chat_.stop();
+  save_presence();
   keepalive_.stop();
   connections_.close_all(1001, "server shutting down");
   http_sessions_.shutdown_all();
   hasher_.stop();
   // From here the loop ends by itself once every session has closed and the last batch of
   // writes has committed.
+}
+
+void server::restore_presence() {
+  try {
+    const auto since = epoch_ms() - duration_cast<milliseconds>(presence_snapshot_lifetime).count();
+    const auto users = presence_.take(since);
+    chat_.assume_online(users);
+    if (!users.empty()) spdlog::info("{} users were online before the restart", users.size());
+  } catch (const std::exception& e) {
+    spdlog::warn("cannot read the presence snapshot: {}", e.what());  // only cosmetic
+  }
+}
+
+void server::save_presence() {
+  // Stopping the chat first: the connections closed from here on announce nobody as gone.
+  auto online = chat_.stop();
+  writes_.submit([this, online = std::move(online)] { presence_.save(online, epoch_ms()); },
+                 [](bool stored) {
+                   if (!stored) spdlog::warn("could not save who is online for the next start");
+                 });
 }
 
 void server::start_watchdog() {

@@ -62,10 +62,18 @@ const std::vector<std::string> all_flags = {"address",
                                             "send-queue-bytes",
                                             "typing-timeout-ms",
                                             "idle-timeout",
+                                            "write-timeout",
+                                            "presence-grace",
+                                            "db-busy-timeout-ms",
+                                            "max-db-bytes",
                                             "message-rate",
                                             "message-burst",
                                             "signal-rate",
                                             "signal-burst",
+                                            "query-rate",
+                                            "query-burst",
+                                            "inbound-frame-rate",
+                                            "inbound-byte-rate",
                                             "login-attempts-per-minute",
                                             "max-connections",
                                             "max-connections-per-user",
@@ -126,7 +134,7 @@ TEST(Config, BothFlagSyntaxesSetEveryOption) {
                            "300",
                            "--send-queue-frames=7",
                            "--send-queue-bytes",
-                           "400",
+                           "65536",
                            "--typing-timeout-ms=1500"}));
   EXPECT_EQ(c.address, "0.0.0.0");
   EXPECT_EQ(c.port, 9000);
@@ -144,7 +152,7 @@ TEST(Config, BothFlagSyntaxesSetEveryOption) {
   EXPECT_EQ(c.request_timeout, std::chrono::seconds(5));
   EXPECT_EQ(c.max_frame_bytes, 300u);
   EXPECT_EQ(c.send_queue_frames, 7u);
-  EXPECT_EQ(c.send_queue_bytes, 400u);
+  EXPECT_EQ(c.send_queue_bytes, 65536u);
   EXPECT_EQ(c.typing_timeout, std::chrono::milliseconds(1500));
 }
 

@@ -41,12 +41,29 @@ struct server_config {
   std::chrono::milliseconds typing_timeout{6000};
   // A WebSocket with no traffic for this long is pinged at half of it and closed at the end.
   std::chrono::seconds idle_timeout{60};
+  // A WebSocket whose pending write makes no progress for this long is closed: a client that
+  // stopped reading cannot hold its queue (and socket buffers) forever.
+  std::chrono::seconds write_timeout{30};
+  // A user whose last connection closed is announced as gone only after this long, so a
+  // reconnect (a reload, a server restart) does not flash "left" and "joined".
+  std::chrono::seconds presence_grace{10};
+
+  // Storage. Writes wait this long for a lock another process holds (a sqlite3 shell, a backup)
+  // before they are refused; the event loop never waits inside SQLite.
+  std::chrono::milliseconds db_busy_timeout{5000};
+  std::uint64_t max_db_bytes = 0;  // 0: no limit; else writes fail (as on a full disk) past it
 
   // Abuse limits (docs/protocol.md, "Limits").
   unsigned message_rate = 10;   // send/edit/delete per second per user, sustained
   unsigned message_burst = 20;
   unsigned signal_rate = 5;     // typing/seen per second per user; extra ones are dropped
   unsigned signal_burst = 10;
+  unsigned query_rate = 10;     // history/sync requests per second per user
+  unsigned query_burst = 30;
+  // Per connection, what the loop reads from one client before it reads from others first:
+  // frames and bytes per second (a second's worth may come at once).
+  unsigned inbound_frame_rate = 200;
+  std::size_t inbound_byte_rate = 1024 * 1024;
   unsigned login_attempts_per_minute = 10;  // per username and per client address
   std::size_t max_connections = 10000;
   std::size_t max_connections_per_user = 20;

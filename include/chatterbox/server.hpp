@@ -10,6 +10,7 @@
 #include "chatterbox/http/static_files.hpp"
 #include "chatterbox/storage/database.hpp"
 #include "chatterbox/storage/message_repository.hpp"
+#include "chatterbox/storage/presence_repository.hpp"
 #include "chatterbox/storage/read_marker_repository.hpp"
 #include "chatterbox/storage/token_repository.hpp"
 #include "chatterbox/storage/user_repository.hpp"
@@ -27,6 +28,14 @@
 
 namespace chatterbox {
 
+// The io_context, with a way to destroy pending handlers (and the sessions they keep alive)
+// before the services those sessions use are destroyed.
+class event_loop : public boost::asio::io_context {
+ public:
+  event_loop() : boost::asio::io_context(1) {}
+  using boost::asio::io_context::shutdown;
+};
+
 // The whole server on one io_context thread. Construction opens the database and binds the
 // port (and throws if either fails); run() serves until SIGINT/SIGTERM and a graceful drain.
 class server {
@@ -43,15 +52,18 @@ class server {
   void wait_for_signal();
   void probe_loop_stall();
   void start_watchdog();
+  void restore_presence();
+  void save_presence();
 
   server_config config_;
-  boost::asio::io_context io_{1};
+  event_loop io_;
   database database_;
   wal_checkpointer checkpointer_;
   user_repository users_;
   token_repository tokens_;
   message_repository messages_;
   read_marker_repository markers_;
+  presence_repository presence_;
   write_batcher writes_;
   password_hasher hasher_;
   connection_manager connections_;

@@ -2,9 +2,11 @@
 
 #include "chatterbox/clock.hpp"
 #include "chatterbox/observability/metrics.hpp"
+#include "chatterbox/protocol/json_out.hpp"
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace chatterbox {
@@ -33,6 +35,21 @@ protocol_error store_failed(nlohmann::json ref) {
           std::move(ref)};
 }
 
+// How many messages, counted from the front of `messages`, fit in a reply of `budget` bytes.
+// Always at least one: a single message always fits a reply budget (see config: the smallest
+// send queue allowed holds the largest message several times over).
+template <class Iterator>
+std::size_t fitting(Iterator first, Iterator last, std::size_t budget) {
+  std::size_t used = frames::page_overhead;
+  std::size_t count = 0;
+  for (; first != last; ++first) {
+    used += frames::message_size(*first) + 1;  // and its comma
+    if (used > budget && count > 0) break;
+    ++count;
+  }
+  return count;
+}
+
 }  // namespace
 
 chat_service::chat_service(boost::asio::io_context& io, chat_storage storage,
@@ -43,9 +60,20 @@ chat_service::chat_service(boost::asio::io_context& io, chat_storage storage,
               [this](std::int64_t user_id, const std::string& username, bool active) {
                 connections_.broadcast_except_user(user_id, frames::typing(username, active));
               }),
+      presence_(io, limits.presence_grace,
+                [this](const present_user& user, bool online) {
+                  if (online) {
+                    connections_.broadcast_except_user(user.id, frames::join(user.name));
+                  } else {
+                    connections_.broadcast(frames::leave(user.name));
+                  }
+                }),
       message_limiter_(limits.message_rate, limits.message_burst),
       signal_limiter_(limits.signal_rate, limits.signal_burst),
-      seq_(storage.messages.max_seq()) {}
+      query_limiter_(limits.query_rate, limits.query_burst),
+      reply_bytes_(limits.reply_bytes),
+      last_seq_(storage.messages.max_seq()),
+      committed_seq_(last_seq_) {}
 
 bool chat_service::admit_change(chat_peer& peer, const nlohmann::json& ref) {
   const auto decision = message_limiter_.take(std::to_string(peer.identity().user_id));
@@ -61,25 +89,58 @@ bool chat_service::admit_signal(const chat_peer& peer) {
   return false;
 }
 
+bool chat_service::admit_query(chat_peer& peer) {
+  const auto decision = query_limiter_.take(std::to_string(peer.identity().user_id));
+  if (decision.allowed) return true;
+  ++metrics().rate_limited;
+  peer.deliver(frames::rate_limited(nullptr, decision.retry_after.count()));
+  return false;
+}
+
 void chat_service::connect(const std::shared_ptr<chat_peer>& peer) {
   const auto& who = peer->identity();
-  const bool came_online = connections_.add(*peer);
-  peer->deliver(frames::hello(who.username, seq_));
-  peer->deliver(history_page(std::nullopt, initial_history));
-  peer->deliver(frames::presence(connections_.online_users()));
-  peer->deliver(frames::receipts(storage_.markers.all_markers()));
-  if (came_online) connections_.broadcast_except_user(who.user_id, frames::join(who.username));
+  frame_ptr history, receipts;
+  try {
+    history = history_page(std::nullopt, initial_history);
+    receipts = receipts_frame();
+  } catch (const std::exception& e) {
+    // Without its first page a client cannot show the chat: let it come back shortly.
+    spdlog::error("connect: user={} cannot read the database: {}", who.username, e.what());
+    peer->close(1013, "try again later");
+    return;
+  }
+  const bool first_connection = connections_.add(*peer);
+  peer->deliver(frames::hello(who.username, committed_seq_));
+  peer->deliver(history);
+  if (first_connection) presence_.connected({who.user_id, who.username});
+  peer->deliver(presence_frame());
+  peer->deliver(receipts);
 }
 
 void chat_service::disconnect(chat_peer& peer) {
   const auto& who = peer.identity();
   typing_.source_closed(who.user_id, &peer);
-  if (connections_.remove(peer)) connections_.broadcast(frames::leave(who.username));
+  if (connections_.remove(peer)) presence_.disconnected({who.user_id, who.username});
 }
 
-void chat_service::stop() { typing_.clear(); }
+std::vector<present_user> chat_service::stop() {
+  typing_.clear();
+  presence_.stop();
+  return presence_.online_users();
+}
 
 void chat_service::receive(const std::shared_ptr<chat_peer>& peer, std::string_view frame) {
+  try {
+    dispatch(peer, frame);
+  } catch (const std::exception& e) {
+    // A read the database refused (history, sync) or a bug: this request fails, everyone else
+    // carries on.
+    spdlog::error("request from user={} failed: {}", peer->identity().username, e.what());
+    peer->deliver(error_frame(store_failed(nullptr)));
+  }
+}
+
+void chat_service::dispatch(const std::shared_ptr<chat_peer>& peer, std::string_view frame) {
   auto parsed = parse_client_frame(frame);
   if (auto* error = std::get_if<protocol_error>(&parsed)) {
     peer->deliver(error_frame(*error));
@@ -95,8 +156,8 @@ void chat_service::handle(const std::shared_ptr<chat_peer>& peer, send_command& 
   storage_.writes.submit(
       [this, result, user_id = who.user_id, username = who.username, command] {
         if (auto inserted = storage_.messages.insert(user_id, username, command.client_id,
-                                                     command.text, epoch_ms(), seq_ + 1)) {
-          ++seq_;
+                                                     command.text, epoch_ms(), last_seq_ + 1)) {
+          ++last_seq_;
           result->changed = std::move(*inserted);
           return;
         }
@@ -113,6 +174,7 @@ void chat_service::handle(const std::shared_ptr<chat_peer>& peer, send_command& 
         }
         deliver_if_connected(weak, frames::ack(client_id, result->changed.id, result->changed.ts));
         if (result->duplicate) return;
+        committed(result->changed.seq);
         ++metrics().messages_stored;
         typing_.stop(user_id);
         connections_.broadcast(frames::new_message(result->changed));
@@ -133,13 +195,15 @@ void chat_service::handle(const std::shared_ptr<chat_peer>& peer, edit_command& 
         } else if (owner->deleted) {
           result->refused = protocol_error{"forbidden", "a deleted message cannot be edited", command.id};
         } else {
-          result->changed = storage_.messages.update_text(command.id, command.text, ++seq_);
+          result->changed = storage_.messages.update_text(command.id, command.text, last_seq_ + 1);
+          ++last_seq_;
         }
       },
       [this, result, weak = std::weak_ptr(peer), id = command.id](bool stored) {
         if (!stored) return deliver_if_connected(weak, error_frame(store_failed(id)));
         if (result->refused) return deliver_if_connected(weak, error_frame(*result->refused));
         const auto& m = result->changed;
+        committed(m.seq);
         connections_.broadcast(frames::edited(m.id, m.seq, m.text));
       });
 }
@@ -157,12 +221,14 @@ void chat_service::handle(const std::shared_ptr<chat_peer>& peer, delete_command
         } else if (owner->deleted) {
           result->refused = protocol_error{"forbidden", "the message is already deleted", id};
         } else {
-          result->changed = storage_.messages.mark_deleted(id, ++seq_);
+          result->changed = storage_.messages.mark_deleted(id, last_seq_ + 1);
+          ++last_seq_;
         }
       },
       [this, result, weak = std::weak_ptr(peer), id = command.id](bool stored) {
         if (!stored) return deliver_if_connected(weak, error_frame(store_failed(id)));
         if (result->refused) return deliver_if_connected(weak, error_frame(*result->refused));
+        committed(result->changed.seq);
         connections_.broadcast(frames::deleted(result->changed.id, result->changed.seq));
       });
 }
@@ -198,23 +264,68 @@ void chat_service::handle(const std::shared_ptr<chat_peer>& peer, seen_command& 
 }
 
 void chat_service::handle(const std::shared_ptr<chat_peer>& peer, history_command& command) {
+  if (!admit_query(*peer)) return;
   peer->deliver(history_page(command.before, command.limit));
 }
 
 void chat_service::handle(const std::shared_ptr<chat_peer>& peer, sync_command& command) {
+  if (!admit_query(*peer)) return;
   auto changed = storage_.messages.changed_since(command.since, max_sync_batch + 1);
-  const bool has_more = changed.size() > static_cast<std::size_t>(max_sync_batch);
+  bool has_more = changed.size() > static_cast<std::size_t>(max_sync_batch);
   if (has_more) changed.pop_back();
-  // Without more to come the client is current up to the live seq, even past the last change.
-  const std::int64_t seq = has_more ? changed.back().seq : seq_;
+  const auto fit = fitting(changed.begin(), changed.end(), reply_bytes_);
+  if (fit < changed.size()) {
+    changed.resize(fit);
+    has_more = true;
+  }
+  // Without more to come the client is current up to the committed seq, even past the last
+  // change (gaps are left by rolled-back writes).
+  const std::int64_t seq = has_more ? changed.back().seq : committed_seq_;
   peer->deliver(frames::sync(changed, seq, has_more));
 }
 
 frame_ptr chat_service::history_page(std::optional<std::int64_t> before, int limit) {
   auto page = storage_.messages.page_before(before, limit + 1);
-  const bool has_more = page.size() > static_cast<std::size_t>(limit);
+  bool has_more = page.size() > static_cast<std::size_t>(limit);
   if (has_more) page.erase(page.begin());
+  // The newest messages of the page are kept; a page cut short says has_more, and the client
+  // asks for what is before its oldest message as usual.
+  const auto fit = fitting(page.rbegin(), page.rend(), reply_bytes_);
+  if (fit < page.size()) {
+    page.erase(page.begin(), page.end() - static_cast<std::ptrdiff_t>(fit));
+    has_more = true;
+  }
   return frames::history(before, page, has_more);
+}
+
+frame_ptr chat_service::receipts_frame() {
+  // Newest markers first: they are the ones that mark messages on screen as seen. With more
+  // users than fit in one reply, the oldest markers are left out.
+  const auto all = storage_.markers.all_markers();
+  std::vector<std::pair<std::string, std::int64_t>> markers(all.begin(), all.end());
+  std::sort(markers.begin(), markers.end(),
+            [](const auto& a, const auto& b) { return a.second > b.second; });
+  std::size_t used = frames::page_overhead;
+  std::map<std::string, std::int64_t> kept;
+  for (const auto& [name, id] : markers) {
+    used += json_out::string_size(name) + json_out::int_size(id) + 2;
+    if (used > reply_bytes_) break;
+    kept.emplace(name, id);
+  }
+  return frames::receipts(kept);
+}
+
+frame_ptr chat_service::presence_frame() {
+  auto names = presence_.online_names();
+  // Bounded by the connection cap in practice; a reply over budget lists the first names.
+  std::size_t used = frames::page_overhead;
+  std::size_t count = 0;
+  for (; count < names.size(); ++count) {
+    used += json_out::string_size(names[count]) + 1;
+    if (used > reply_bytes_) break;
+  }
+  names.resize(count);
+  return frames::presence(names);
 }
 
 }  // namespace chatterbox

@@ -14,23 +14,44 @@ bool connection_manager::add(chat_peer& peer) {
 bool connection_manager::remove(chat_peer& peer) {
   const auto it = std::find(peers_.begin(), peers_.end(), &peer);
   if (it == peers_.end()) return false;
-  *it = peers_.back();
-  peers_.pop_back();
-
+  if (delivering_ > 0) {
+    *it = nullptr;  // a broadcast is walking the vector: nothing may move under it
+    ++holes_;
+  } else {
+    *it = peers_.back();
+    peers_.pop_back();
+  }
   const auto user = users_.find(peer.identity().user_id);
   if (--user->second.connections > 0) return false;
   users_.erase(user);
   return true;
 }
 
+template <class Deliver>
+void connection_manager::for_each_peer(Deliver&& deliver) {
+  ++delivering_;
+  // By index, up to the size at the start: a peer added meanwhile (push_back may reallocate)
+  // did not exist when the event happened.
+  const std::size_t count = peers_.size();
+  for (std::size_t i = 0; i < count; ++i) {
+    if (auto* peer = peers_[i]) deliver(*peer);
+  }
+  if (--delivering_ == 0 && holes_ > 0) compact();
+}
+
+void connection_manager::compact() {
+  std::erase(peers_, nullptr);
+  holes_ = 0;
+}
+
 void connection_manager::broadcast(const frame_ptr& frame) {
-  for (auto* peer : peers_) peer->deliver(frame);
+  for_each_peer([&](chat_peer& peer) { peer.deliver(frame); });
 }
 
 void connection_manager::broadcast_except_user(std::int64_t user_id, const frame_ptr& frame) {
-  for (auto* peer : peers_) {
-    if (peer->identity().user_id != user_id) peer->deliver(frame);
-  }
+  for_each_peer([&](chat_peer& peer) {
+    if (peer.identity().user_id != user_id) peer.deliver(frame);
+  });
 }
 
 std::size_t connection_manager::connections_of(std::int64_t user_id) const {
@@ -48,16 +69,13 @@ std::vector<std::string> connection_manager::online_users() const {
 
 void connection_manager::close_token(std::string_view token_digest, std::uint16_t code,
                                      std::string_view reason) {
-  // A copy: closing may complete synchronously in fakes and remove the peer mid-loop.
-  const auto peers = peers_;
-  for (auto* peer : peers) {
-    if (peer->identity().token_digest == token_digest) peer->close(code, reason);
-  }
+  for_each_peer([&](chat_peer& peer) {
+    if (peer.identity().token_digest == token_digest) peer.close(code, reason);
+  });
 }
 
 void connection_manager::close_all(std::uint16_t code, std::string_view reason) {
-  const auto peers = peers_;
-  for (auto* peer : peers) peer->close(code, reason);
+  for_each_peer([&](chat_peer& peer) { peer.close(code, reason); });
 }
 
 }  // namespace chatterbox

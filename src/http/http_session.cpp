@@ -71,14 +71,29 @@ void http_session::on_read(beast::error_code ec, std::size_t) {
   }
 
   auto request = parser_->release();
-  if (beast::websocket::is_upgrade(request)) {
-    std::string_view target = request.target();
-    if (target.substr(0, target.find('?')) == "/ws") return upgrade(std::move(request));
+  // Answered at most once, even if a handler throws after answering.
+  auto answered = std::make_shared<bool>(false);
+  try {
+    if (beast::websocket::is_upgrade(request)) {
+      std::string_view target = request.target();
+      if (target.substr(0, target.find('?')) == "/ws") return upgrade(std::move(request));
+    }
+    services_.handler.handle(std::move(request), client_address_,
+                             [self = shared_from_this(), answered](http_response response) {
+                               *answered = true;
+                               self->send(std::move(response));
+                             });
+  } catch (const std::exception& e) {
+    // The database refused (locked by another process, full, I/O error) or a bug: this request
+    // fails with a clear answer and the connection ends; everything else carries on.
+    spdlog::error("http: request from {} failed: {}", client_address_, e.what());
+    if (*answered || response_) return;
+    auto response = bare_json_error(http::status::service_unavailable, "busy",
+                                    "the server could not complete the request; retry shortly");
+    response.set(http::field::retry_after, "1");
+    response.keep_alive(false);
+    send(std::move(response));
   }
-  services_.handler.handle(std::move(request), client_address_,
-                           [self = shared_from_this()](http_response response) {
-                             self->send(std::move(response));
-                           });
 }
 
 void http_session::upgrade(http_request&& request) {

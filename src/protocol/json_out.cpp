@@ -63,6 +63,36 @@ void append_string(std::string& out, std::string_view text) {
   out.push_back('"');
 }
 
+std::size_t string_size(std::string_view text) {
+  std::size_t size = 2;  // the quotes
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
+      ++size;
+      ++i;
+    } else if (c >= 0x80) {
+      const auto length = utf8_sequence_length(text, i);
+      size += length != 0 ? length : replacement.size();
+      i += length != 0 ? length : 1;
+    } else if (c == '"' || c == '\\' || c == '\n' || c == '\r' || c == '\t' || c == '\b' ||
+               c == '\f') {
+      size += 2;
+      ++i;
+    } else {
+      size += 6;  // \u00XX
+      ++i;
+    }
+  }
+  return size;
+}
+
+std::size_t int_size(std::int64_t value) {
+  std::array<char, 24> digits;
+  return static_cast<std::size_t>(
+      std::to_chars(digits.data(), digits.data() + digits.size(), value).ptr - digits.data());
+}
+
 void append_int(std::string& out, std::int64_t value) {
   std::array<char, 24> digits;
   const auto end = std::to_chars(digits.data(), digits.data() + digits.size(), value).ptr;

@@ -46,6 +46,14 @@ void append_messages(std::string& out, const std::vector<message>& messages) {
 
 }  // namespace
 
+std::size_t message_size(const message& m) {
+  // {"id":,"seq":,"user":,"text":,"ts":,"edited":,"deleted":}
+  constexpr std::size_t punctuation = 57;
+  return punctuation + json_out::int_size(m.id) + json_out::int_size(m.seq) +
+         json_out::string_size(m.user) + json_out::string_size(m.text) + json_out::int_size(m.ts) +
+         (m.edited ? 4 : 5) + (m.deleted ? 4 : 5);
+}
+
 json message_object(const message& m) {
   return {{"id", m.id},     {"seq", m.seq},       {"user", m.user},      {"text", m.text},
           {"ts", m.ts},     {"edited", m.edited}, {"deleted", m.deleted}};

@@ -4,24 +4,27 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace chatterbox {
 namespace {
 
-// Long enough to ride out a checkpoint or a backup holding the lock, short enough that a truly
-// stuck writer surfaces as an error instead of a hung server.
-constexpr int busy_timeout_ms = 5000;
+// Only while opening (migrations, before anyone is served): long enough to ride out another
+// process's short transaction, short enough that a stuck writer fails the start visibly.
+constexpr int startup_busy_timeout_ms = 5000;
 
 }  // namespace
 
-database::database(const std::string& path, sync_mode mode)
+database::database(const std::string& path, sync_mode mode, std::uint64_t max_bytes)
     // NOMUTEX: the connection is only ever used by the event-loop thread, so SQLite's per-call
     // locking (serialized mode) is pure overhead on every step.
     : db_(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_NOMUTEX,
-          busy_timeout_ms) {
+          startup_busy_timeout_ms) {
   configure(mode);
   migrate();
+  limit_size(max_bytes);
+  db_.setBusyTimeout(0);
 }
 
 void database::configure_library() {
@@ -52,5 +55,14 @@ void database::configure(sync_mode mode) {
 }
 
 void database::migrate() { apply_migrations(db_, migrations()); }
+
+void database::limit_size(std::uint64_t max_bytes) {
+  if (max_bytes == 0) return;
+  const auto page_size = static_cast<std::uint64_t>(db_.execAndGet("PRAGMA page_size").getInt64());
+  const auto pages = std::max<std::uint64_t>(1, max_bytes / page_size);
+  // A PRAGMA takes no bound parameter; the value is our own integer. SQLite keeps the limit at
+  // least at the current size, so an over-full file stays readable and usable for reads.
+  db_.exec("PRAGMA max_page_count = " + std::to_string(pages));
+}
 
 }  // namespace chatterbox

@@ -38,6 +38,13 @@ void check_known(SQLite::Database& db, int version, int known) {
 std::span<const migration> migrations() {
   static const std::vector<migration> list = {
       {"initial schema (schema.sql)", embedded_schema()},
+      // Who was online when the server last stopped gracefully, so that a restart does not
+      // announce every user as gone and back (presence_tracker::assume_online).
+      {"presence snapshot",
+       "CREATE TABLE presence_snapshot ("
+       "  user_id  INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,"
+       "  saved_at INTEGER NOT NULL"
+       ")"},
   };
   return list;
 }

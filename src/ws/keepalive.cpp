@@ -9,9 +9,11 @@
 namespace chatterbox {
 
 websocket_keepalive::websocket_keepalive(boost::asio::io_context& io,
-                                         std::chrono::seconds idle_timeout)
+                                         std::chrono::milliseconds idle_timeout,
+                                         std::chrono::milliseconds write_timeout)
     : timer_(io),
-      period_(std::max<std::chrono::milliseconds>(idle_timeout / 2, std::chrono::milliseconds(50))) {}
+      period_(std::max<std::chrono::milliseconds>(std::min(idle_timeout, write_timeout) / 2,
+                                                  std::chrono::milliseconds(50))) {}
 
 void websocket_keepalive::add(websocket_session& session) {
   sessions_.insert(&session);
@@ -43,7 +45,8 @@ void websocket_keepalive::sweep() {
   std::vector<std::shared_ptr<websocket_session>> current;
   current.reserve(sessions_.size());
   for (auto* session : sessions_) current.push_back(session->shared_from_this());
-  for (const auto& session : current) session->keepalive_check();
+  const auto now = std::chrono::steady_clock::now();
+  for (const auto& session : current) session->keepalive_check(now);
 }
 
 }  // namespace chatterbox

@@ -9,8 +9,8 @@ constexpr std::size_t retained_capacity = 64;
 
 }  // namespace
 
-bool send_queue::push(frame_ptr frame) {
-  if (size() >= max_frames_ || bytes_ + frame->size() > max_bytes_) return false;
+bool send_queue::push(frame_ptr frame, std::size_t other_bytes) {
+  if (size() >= max_frames_ || bytes_ + other_bytes + frame->size() > max_bytes_) return false;
   bytes_ += frame->size();
   frames_.push_back(std::move(frame));
   return true;

@@ -33,6 +33,14 @@ char* shared_read_buffer() {
   return buffer.data();
 }
 
+// Frames handled from one connection per turn of the loop: a client that pipelines hundreds
+// of requests gets them answered a few at a time, between everyone else's.
+constexpr std::size_t frames_per_turn = 32;
+
+// The control frames a session can have pending at once: the 101 response, one pong, one ping
+// and one close frame (each small), so they are bounded without a queue.
+constexpr std::size_t max_control_frame = 2 + 125;
+
 bool expected_end(const boost::system::error_code& ec) {
   return ec == asio::error::operation_aborted || ec == asio::error::eof ||
          ec == asio::error::connection_reset || ec == asio::error::broken_pipe ||
@@ -49,7 +57,12 @@ websocket_session::websocket_session(asio::ip::tcp::socket socket, peer_identity
       identity_(std::move(identity)),
       chat_(chat),
       keepalive_(keepalive),
-      queue_(limits.queue_frames, limits.queue_bytes) {}
+      queue_(limits.queue_frames, limits.queue_bytes),
+      budget_(limits.inbound_frames_per_second,
+              std::max<double>(limits.inbound_bytes_per_second, read_chunk), clock::now()),
+      last_heard_(clock::now()),
+      idle_timeout_(limits.idle_timeout),
+      write_timeout_(limits.write_timeout) {}
 
 websocket_session::~websocket_session() {
   keepalive_.remove(*this);
@@ -59,25 +72,14 @@ websocket_session::~websocket_session() {
 void websocket_session::run(std::string_view client_key, std::string early_bytes) {
   error_code ec;
   socket_.non_blocking(true, ec);  // on_readable reads until the socket would block
-  auto response = std::make_shared<const std::string>(ws::upgrade_response(client_key));
-  asio::async_write(socket_, asio::buffer(*response),
-                    [self = shared_from_this(), response, early = std::move(early_bytes)](
-                        error_code write_ec, std::size_t) mutable {
-                      self->on_handshake_written(write_ec, early);
-                    });
-}
-
-void websocket_session::on_handshake_written(error_code ec, std::string& early_bytes) {
-  if (ec) {
-    spdlog::debug("websocket handshake failed: user={} {}", identity_.username, ec.message());
-    return finish();
-  }
+  handshake_ = ws::upgrade_response(client_key);
   spdlog::info("connected: user={}", identity_.username);
   in_chat_ = true;
   keepalive_.add(*this);
   chat_.connect(shared_from_this());
+  if (!writing_) do_write();
   if (!early_bytes.empty()) consume(early_bytes.data(), early_bytes.size());
-  if (!finished_) wait_readable();
+  continue_reading();
 }
 
 void websocket_session::wait_readable() {
@@ -98,17 +100,54 @@ void websocket_session::on_readable(error_code ec) {
     if (!expected_end(ec)) spdlog::warn("read: user={} {}", identity_.username, ec.message());
     return finish();  // EOF included: after our close frame this is the normal end
   }
-  heard_ = true;
+  const auto now = clock::now();
+  last_heard_ = now;
+  pinged_ = false;
+  budget_.spend(0, size, now);
   // After our close frame only the peer's FIN matters; whatever else it sends is dropped.
   if (!close_written_) consume(buffer, size);
-  if (!finished_) wait_readable();
+  continue_reading();
 }
 
 void websocket_session::consume(char* data, std::size_t size) {
   if (close_received_ || reader_.failed()) return;
-  const auto error =
-      reader_.feed(data, size, [this](const ws::event& event) { return on_event(event); });
-  if (error.code != 0) begin_close(error.code, error.reason, true);
+  std::size_t consumed = 0;
+  std::size_t events = 0;
+  const auto error = reader_.feed_some(
+      data, size, frames_per_turn,
+      [this, &events](const ws::event& event) {
+        ++events;
+        return on_event(event);
+      },
+      consumed);
+  budget_.spend(events, 0, clock::now());
+  if (error.code != 0) return begin_close(error.code, error.reason, true);
+  // The rest waits for a later turn. `data` may be the shared read buffer, so it is copied.
+  if (consumed < size && !finished_) backlog_.assign(data + consumed, size - consumed);
+}
+
+void websocket_session::resume_backlog() {
+  if (finished_) return;
+  std::string chunk = std::exchange(backlog_, {});
+  consume(chunk.data(), chunk.size());
+  continue_reading();
+}
+
+// Exactly one of these is pending for a live session: the rest of a read waiting for its turn,
+// a pause while over the inbound budget, or a wait for the socket to become readable.
+void websocket_session::continue_reading() {
+  if (finished_) return;
+  if (!backlog_.empty()) {
+    asio::post(socket_.get_executor(), [self = shared_from_this()] { self->resume_backlog(); });
+    return;
+  }
+  const auto wait = budget_.wait(clock::now());
+  if (wait.count() == 0) return wait_readable();
+  if (!read_pause_) read_pause_ = std::make_unique<asio::steady_timer>(socket_.get_executor());
+  read_pause_->expires_after(wait);
+  read_pause_->async_wait([self = shared_from_this()](error_code ec) {
+    if (!ec && !self->finished_) self->wait_readable();
+  });
 }
 
 bool websocket_session::on_event(const ws::event& event) {
@@ -123,10 +162,12 @@ bool websocket_session::on_event(const ws::event& event) {
       begin_close(1003, "binary frames are not supported", true);
       return true;  // keeps reading until the peer answers the close
     case ws::opcode::ping:
-      send_control(ws::control_frame(ws::opcode::pong, event.payload));
+      if (!close_queued_ && !finished_) {
+        pong_payload_.emplace(event.payload);  // replaces an unsent one
+        if (!writing_) do_write();
+      }
       return true;
     case ws::opcode::pong:
-      pinged_ = false;
       return true;
     case ws::opcode::close:
       close_received_ = true;
@@ -138,9 +179,14 @@ bool websocket_session::on_event(const ws::event& event) {
   }
 }
 
+std::size_t websocket_session::control_bytes() const {
+  return handshake_.size() + (pong_payload_ ? max_control_frame : 0) +
+         (ping_wanted_ ? 2 : 0) + close_out_.size() + control_in_flight_.size();
+}
+
 void websocket_session::deliver(const frame_ptr& frame) {
   if (closing_ || finished_) return;
-  if (!queue_.push(frame)) {
+  if (!queue_.push(frame, control_bytes())) {
     spdlog::warn("closing slow client: user={} queued={} bytes={}", identity_.username,
                  queue_.size(), queue_.bytes());
     ++metrics().slow_client_disconnects;
@@ -164,18 +210,18 @@ void websocket_session::schedule_write() {
   });
 }
 
+bool websocket_session::control_pending() const {
+  return !handshake_.empty() || pong_payload_ || ping_wanted_ || !close_out_.empty();
+}
+
 void websocket_session::do_write() {
-  if (!control_out_.empty()) {
-    control_in_flight_.swap(control_out_);
-    writing_ = true;
-    asio::async_write(socket_, asio::buffer(control_in_flight_),
-                      [self = shared_from_this()](error_code ec, std::size_t) { self->on_write(ec); });
-    return;
-  }
+  if (finished_) return;
+  if (control_pending()) return write_control();
   if (queue_.empty()) return;
   in_flight_ = queue_.take_batch(max_batch_bytes);
   const auto header = ws::encode_header(header_.data(), ws::opcode::text, in_flight_->size());
   writing_ = true;
+  write_started_ = clock::now();
   auto& m = metrics();
   ++m.writes_out;
   m.bytes_out += in_flight_->size();
@@ -183,6 +229,21 @@ void websocket_session::do_write() {
   const std::array<asio::const_buffer, 2> buffers{asio::buffer(header_.data(), header),
                                                   asio::buffer(*in_flight_)};
   asio::async_write(socket_, buffers,
+                    [self = shared_from_this()](error_code ec, std::size_t) { self->on_write(ec); });
+}
+
+void websocket_session::write_control() {
+  // In this order: the 101 before any frame, and the close frame after every other frame.
+  control_in_flight_ = std::exchange(handshake_, {});
+  if (pong_payload_) control_in_flight_ += ws::control_frame(ws::opcode::pong, *pong_payload_);
+  if (ping_wanted_) control_in_flight_ += ws::control_frame(ws::opcode::ping, {});
+  control_in_flight_ += close_out_;
+  pong_payload_.reset();
+  ping_wanted_ = false;
+  close_out_.clear();
+  writing_ = true;
+  write_started_ = clock::now();
+  asio::async_write(socket_, asio::buffer(control_in_flight_),
                     [self = shared_from_this()](error_code ec, std::size_t) { self->on_write(ec); });
 }
 
@@ -195,7 +256,7 @@ void websocket_session::on_write(error_code ec) {
     return finish();
   }
   if (finished_) return;
-  if (!control_out_.empty() || !queue_.empty()) return do_write();
+  if (control_pending() || !queue_.empty()) return do_write();
   if (pending_close_) return queue_close_frame();
   if (close_queued_ && !close_written_) {
     // Our close frame is out: say so with a FIN too, then wait for the peer's FIN (or the
@@ -206,12 +267,6 @@ void websocket_session::on_write(error_code ec) {
     socket_.shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
     if (close_received_) return finish();
   }
-}
-
-void websocket_session::send_control(std::string frame) {
-  if (finished_ || close_queued_) return;
-  control_out_ += frame;
-  if (!writing_) do_write();
 }
 
 void websocket_session::close(std::uint16_t code, std::string_view reason) {
@@ -238,31 +293,39 @@ void websocket_session::begin_close(std::uint16_t code, std::string_view reason,
 
 void websocket_session::queue_close_frame() {
   if (!pending_close_) return;
-  control_out_ += *pending_close_;
+  close_out_ = std::move(*pending_close_);
   pending_close_.reset();
   close_queued_ = true;
   if (!writing_) do_write();
 }
 
-void websocket_session::keepalive_check() {
+void websocket_session::keepalive_check(clock::time_point now) {
   if (closing_ || finished_) return;
   // A token that expires while its connection is open ends the connection too, the same way
-  // a logout does (checked at this sweep's granularity: half the idle timeout).
+  // a logout does (checked at this sweep's granularity).
   if (identity_.token_expires_at_ms > 0 && epoch_ms() >= identity_.token_expires_at_ms) {
     spdlog::info("closing connection whose token expired: user={}", identity_.username);
     return close(4001, "session expired");
   }
-  if (std::exchange(heard_, false)) {
-    pinged_ = false;
-    return;
+  // A write that does not complete means the client takes nothing: its TCP window is shut.
+  // No close frame could get through either, so the connection is cut.
+  if (writing_ && now - write_started_ >= write_timeout_) {
+    spdlog::warn("closing client that stopped reading: user={} (write pending for {} ms)",
+                 identity_.username,
+                 std::chrono::duration_cast<std::chrono::milliseconds>(now - write_started_).count());
+    ++metrics().write_timeouts;
+    return finish();
   }
-  if (!pinged_) {
+  const auto silent = now - last_heard_;
+  if (silent >= idle_timeout_) {
+    spdlog::info("closing unresponsive peer: user={}", identity_.username);
+    return finish();
+  }
+  if (silent >= idle_timeout_ / 2 && !pinged_) {
     pinged_ = true;
-    send_control(ws::control_frame(ws::opcode::ping, {}));
-    return;
+    ping_wanted_ = true;
+    if (!writing_) do_write();
   }
-  spdlog::info("closing unresponsive peer: user={}", identity_.username);
-  finish();
 }
 
 void websocket_session::leave_chat() {
@@ -278,7 +341,9 @@ void websocket_session::finish() {
   finished_ = true;
   keepalive_.remove(*this);
   queue_.clear();
+  backlog_.clear();
   if (close_deadline_) close_deadline_->cancel();
+  if (read_pause_) read_pause_->cancel();
   // Cancels whatever is still pending; their handlers release the last references.
   error_code ignored;
   socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);

@@ -33,7 +33,13 @@ class server_process {
                                      // own tests, which pass the defaults back explicitly.
                                      "--message-rate", "1000000", "--message-burst", "1000000",
                                      "--signal-rate", "1000000", "--signal-burst", "1000000",
-                                     "--login-attempts-per-minute", "1000000"};
+                                     "--login-attempts-per-minute", "1000000",
+                                     "--query-rate", "1000000", "--query-burst", "1000000",
+                                     "--inbound-frame-rate", "1000000",
+                                     "--inbound-byte-rate", "1000000000",
+                                     // Leaves at once, as most tests expect; presence has its
+                                     // own tests with a grace period.
+                                     "--presence-grace", "0"};
     args.insert(args.end(), extra_args.begin(), extra_args.end());
     start(args);
     // "listening on http://127.0.0.1:PORT (database ...)"

@@ -14,18 +14,22 @@ namespace chatterbox {
 // The live connections, grouped by user. Fan-out goes only through this small interface so that
 // a multi-node bus can later sit behind it. Holds non-owning pointers: a peer removes itself
 // before it is destroyed.
+//
+// A peer may be removed while a broadcast is delivering (a slow client closed by the very frame
+// it could not take): its slot is emptied rather than refilled, so the broadcast still reaches
+// every other peer exactly once, and the slots are compacted when the broadcast ends.
 class connection_manager {
  public:
-  // true when this is the user's first connection (the user just came online).
+  // true when this is the user's first connection.
   bool add(chat_peer& peer);
-  // true when this was the user's last connection (the user just went offline).
+  // true when this was the user's last connection.
   bool remove(chat_peer& peer);
 
   void broadcast(const frame_ptr& frame);
   void broadcast_except_user(std::int64_t user_id, const frame_ptr& frame);
 
-  std::vector<std::string> online_users() const;  // sorted
-  std::size_t connection_count() const { return peers_.size(); }
+  std::vector<std::string> online_users() const;  // with an open connection, sorted
+  std::size_t connection_count() const { return peers_.size() - holes_; }
   std::size_t connections_of(std::int64_t user_id) const;
   std::size_t online_count() const { return users_.size(); }
 
@@ -33,6 +37,10 @@ class connection_manager {
   void close_all(std::uint16_t code, std::string_view reason);
 
  private:
+  template <class Deliver>
+  void for_each_peer(Deliver&& deliver);
+  void compact();
+
   struct online_user {
     std::string name;
     std::size_t connections = 0;
@@ -40,6 +48,8 @@ class connection_manager {
 
   std::vector<chat_peer*> peers_;  // flat, so a broadcast is one tight loop
   std::map<std::int64_t, online_user> users_;
+  std::size_t delivering_ = 0;  // broadcasts under way (they can nest)
+  std::size_t holes_ = 0;       // slots emptied during a broadcast
 };
 
 }  // namespace chatterbox

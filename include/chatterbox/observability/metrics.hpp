@@ -24,6 +24,9 @@ struct server_metrics {
   std::uint64_t login_failures = 0;
   std::uint64_t logins = 0;
   std::uint64_t connections_refused = 0;
+  std::uint64_t writes_refused = 0;      // database writes refused (locked elsewhere, full, I/O)
+  std::uint64_t handler_exceptions = 0;  // exceptions caught at the event loop's safety net
+  std::uint64_t write_timeouts = 0;      // WebSockets closed because their writes stopped moving
   std::chrono::microseconds max_loop_stall{0};
   std::atomic<std::uint64_t> wal_checkpoints{0};
 

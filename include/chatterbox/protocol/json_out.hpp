@@ -10,6 +10,10 @@ namespace chatterbox::json_out {
 // row edited by hand must not take the server down, nor produce a frame browsers reject.
 void append_string(std::string& out, std::string_view text);
 void append_int(std::string& out, std::int64_t value);
+// Exactly how many bytes append_string / append_int would append: replies are budgeted in bytes
+// before they are built.
+std::size_t string_size(std::string_view text);
+std::size_t int_size(std::int64_t value);
 inline void append_bool(std::string& out, bool value) { out.append(value ? "true" : "false"); }
 
 // Writes one JSON object field by field into `out`: `{` on construction, commas between

@@ -21,6 +21,10 @@ using frame_ptr = std::shared_ptr<const std::string>;
 namespace frames {
 
 nlohmann::json message_object(const message& m);
+// The exact size of `m` as a message object inside a frame (replies are budgeted in bytes).
+std::size_t message_size(const message& m);
+// Upper bound of everything a history or sync frame has besides its messages.
+inline constexpr std::size_t page_overhead = 128;
 
 frame_ptr hello(std::string_view user, std::int64_t seq);
 frame_ptr history(std::optional<std::int64_t> before, const std::vector<message>& messages,

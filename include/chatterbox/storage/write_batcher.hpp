@@ -6,10 +6,12 @@
 #include <SQLiteCpp/Statement.h>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include <chrono>
 #include <functional>
 #include <optional>
+#include <span>
 #include <vector>
 
 namespace chatterbox {
@@ -17,19 +19,36 @@ namespace chatterbox {
 // Group commit: writes submitted while the event loop is busy run in one SQLite transaction,
 // committed once; each write's continuation runs only after that commit, so an `ack` always
 // means "on disk" while one commit (and fsync) is shared by the whole batch. Each write runs in
-// its own savepoint: one failing write is rolled back alone and the rest still commit.
+// its own savepoint: one write that fails on its own (a constraint, a refused check) is rolled
+// back alone and the rest still commit.
 //
 // The batch closes at the first turn of the loop that brings no new write (so a lone message
 // is committed at once), or when it reaches `max_jobs` or `max_wait` old (so pipelining clients
 // cannot hold acks back for long).
+//
+// The database can refuse: another process may hold the write lock (an operator's sqlite3
+// shell, a backup), the disk or the configured size limit may be full, I/O may fail. None of
+// that may stall or end the server:
+// - a lock held elsewhere is never waited for inside SQLite (the connection has no busy
+//   timeout); the batch is retried on a timer, with backoff, for up to `lock_wait`, and then
+//   every write waiting for it is refused;
+// - a storage failure (full, I/O, ...) inside a batch abandons the whole transaction: SQLite
+//   may already have rolled it back, and the writes after it must not run outside it. Every
+//   write of that batch is refused; none is half-applied.
+// A refused write's continuation gets `stored == false`, and nothing of it is in the database.
 class write_batcher {
  public:
   using write_fn = std::function<void()>;           // runs inside the transaction; may throw
-  using then_fn = std::function<void(bool stored)>;  // runs after commit (or failure)
+  using then_fn = std::function<void(bool stored)>;  // runs after commit (or refusal)
 
   struct limits {
     std::size_t max_jobs = 512;
     std::chrono::microseconds max_wait{2000};
+    // How long writes wait for a write lock held by another connection before they are refused.
+    std::chrono::milliseconds lock_wait{5000};
+    // Writes waiting (for a lock) beyond this are refused at once: memory stays bounded while
+    // the database is unavailable.
+    std::size_t max_pending = 65536;
   };
 
   write_batcher(boost::asio::io_context& io, SQLite::Database& db);
@@ -42,6 +61,10 @@ class write_batcher {
   void submit(write_fn write, then_fn then);
 
   std::size_t batches_committed() const { return batches_; }
+  std::size_t writes_refused() const { return refused_; }
+  std::size_t pending() const { return pending_.size(); }
+  // True while writes wait for a lock held by another connection.
+  bool waiting_for_lock() const { return locked_since_.has_value(); }
   std::chrono::microseconds slowest_commit() const { return slowest_commit_; }
 
  private:
@@ -50,11 +73,16 @@ class write_batcher {
     then_fn then;
     bool stored = false;
   };
+  enum class begin_result { begun, locked, failed };
 
   void flush_when_quiet();
   void resume_after_checkpoint();
   void flush();
-  bool run_batch(std::vector<job>& jobs);
+  void retry_later();
+  void refuse_pending();
+  begin_result begin();
+  bool run_batch(std::span<job> jobs);
+  void abandon_transaction();
 
   boost::asio::io_context& io_;
   SQLite::Database& db_;
@@ -68,11 +96,16 @@ class write_batcher {
   wal_checkpointer* checkpointer_ = nullptr;
   // Keeps io_context::run() going while a ready batch waits for a checkpoint to end.
   std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> held_;
+  boost::asio::steady_timer retry_timer_;
   std::vector<job> pending_;
   bool flush_posted_ = false;
   bool arrived_since_look_ = false;
   std::chrono::steady_clock::time_point batch_opened_;
+  // Since when the lock has been found taken by another connection, and the next retry's delay.
+  std::optional<std::chrono::steady_clock::time_point> locked_since_;
+  std::chrono::milliseconds retry_delay_{1};
   std::size_t batches_ = 0;
+  std::size_t refused_ = 0;
   std::chrono::microseconds slowest_commit_{0};
 };
 

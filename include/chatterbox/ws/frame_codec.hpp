@@ -74,6 +74,12 @@ class message_reader {
   // protocol; the reader then stays failed and later calls return the same error.
   template <class OnEvent>
   read_error feed(char* data, std::size_t size, OnEvent&& on_event);
+  // Like feed(), but returns after `max_events` events: `consumed` says how many bytes were
+  // taken (into events or into the reader's own buffers). The rest has not been looked at and
+  // must be fed again, in order — this is how a connection yields the loop to others.
+  template <class OnEvent>
+  read_error feed_some(char* data, std::size_t size, std::size_t max_events, OnEvent&& on_event,
+                       std::size_t& consumed);
 
   // True at a frame boundary with no partial frame or message held.
   bool idle() const {
@@ -123,17 +129,30 @@ class message_reader {
 
 template <class OnEvent>
 read_error message_reader::feed(char* data, std::size_t size, OnEvent&& on_event) {
+  std::size_t consumed = 0;
+  return feed_some(data, size, static_cast<std::size_t>(-1), std::forward<OnEvent>(on_event),
+                   consumed);
+}
+
+template <class OnEvent>
+read_error message_reader::feed_some(char* data, std::size_t size, std::size_t max_events,
+                                     OnEvent&& on_event, std::size_t& consumed) {
   char* pos = data;
   char* const end = data + size;
   event ev;
-  while (next_event(pos, end, ev)) {
+  std::size_t events = 0;
+  while (events < max_events && next_event(pos, end, ev)) {
+    ++events;
     const bool keep_reading = on_event(std::as_const(ev));
     after_event();
     if (!keep_reading) {
       stop(state::stopped);
+      pos = end;  // the rest is dropped, as promised
       break;
     }
   }
+  consumed = static_cast<std::size_t>(pos - data);
+  if (state_ == state::failed) consumed = size;
   return error_;
 }
 

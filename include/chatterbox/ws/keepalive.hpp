@@ -10,13 +10,16 @@ namespace chatterbox {
 
 class websocket_session;
 
-// Finds dead peers for every WebSocket with one timer instead of one per connection (a timer
-// and its pending wait would cost more than the rest of an idle connection). Every half idle
-// timeout it asks each session to check in: a session that heard nothing since the last sweep
-// sends a ping, and one still silent at the next sweep is closed.
+// Finds dead and stuck peers for every WebSocket with one timer instead of one per connection
+// (a timer and its pending wait would cost more than the rest of an idle connection). Every
+// `period` it asks each session to check itself: one silent for half the idle timeout is
+// pinged, one silent for the whole of it is closed, and one whose write has not completed
+// within the write timeout is cut.
 class websocket_keepalive {
  public:
-  websocket_keepalive(boost::asio::io_context& io, std::chrono::seconds idle_timeout);
+  // Sweeps at half the shorter of the two timeouts, so each is enforced within 1.5 times itself.
+  websocket_keepalive(boost::asio::io_context& io, std::chrono::milliseconds idle_timeout,
+                      std::chrono::milliseconds write_timeout);
 
   void add(websocket_session& session);
   void remove(websocket_session& session);

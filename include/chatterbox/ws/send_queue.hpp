@@ -14,8 +14,9 @@ class send_queue {
   send_queue(std::size_t max_frames, std::size_t max_bytes)
       : max_frames_(max_frames), max_bytes_(max_bytes) {}
 
-  // false (and nothing queued) when the frame would exceed either bound.
-  bool push(frame_ptr frame);
+  // false (and nothing queued) when the frame would exceed either bound; `other_bytes` is what
+  // the connection holds besides the queue (its pending control frames), counted in the bound.
+  bool push(frame_ptr frame, std::size_t other_bytes = 0);
   bool empty() const { return head_ == frames_.size(); }
   std::size_t size() const { return frames_.size() - head_; }
   std::size_t bytes() const { return bytes_; }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The CI-sized reliability checks (issue "Hardening"): each libFuzzer harness for 60 s (all at
-# once), the crash-durability test with 3 kills, and a 60 s soak of the ASan build. Every step
+# once), the crash-durability test with 3 kills, a 60 s soak of the ASan build and a short chaos
+# run (database locked 5 s, database full, 2 kills; about 40 s). Every step
 # runs even when an earlier one failed; the script exits non-zero if any did.
 # Uses build/chatterbox and build-asan/chatterbox (scripts/test.sh builds both before this) and
 # builds whichever is missing. The longer runs and docs/reliability.md: tools/reliability/report.sh.
@@ -27,6 +28,10 @@ python=/usr/bin/python3  # Debian's, where python3-websockets is installed
 step "fuzz (60 s each)" env FUZZ_PARALLEL=1 bash fuzz/run.sh 60
 step "crash durability (3 kills)" \
   "$python" tools/reliability/crash_test.py --kills 3 --binary build/chatterbox
+# Short phases around the 5 s lock: the full run's disruptions, but about 40 s in all.
+step "chaos (lock, full, 2 kills)" \
+  "$python" tools/reliability/chaos_test.py --warmup 2 --full-seconds 2 --kills 2 --max-gap 2 \
+  --cooldown 2 --binary build/chatterbox
 # Shorter sessions than the default so a one-minute run still sees plenty of reconnects; a
 # looser RSS bound because one minute is mostly warm-up.
 step "soak (60 s, ASan)" \

@@ -578,8 +578,8 @@ def main():
     parser.add_argument("--warmup", type=float, default=3, help="seconds")
     parser.add_argument("--lock-seconds", type=float, default=5)
     parser.add_argument("--db-limit-mb", type=int, default=16, help="--max-db-bytes, in MiB")
-    parser.add_argument("--full-headroom-kb", type=int, default=128,
-                        help="room left below the limit for the clients to fill")
+    parser.add_argument("--full-headroom-kb", type=int, default=64,
+                        help="room left below the limit for the clients to fill (at 300/s: ~2 s)")
     parser.add_argument("--full-seconds", type=float, default=3,
                         help="how long to keep the database full once sends are refused")
     parser.add_argument("--full-timeout", type=float, default=30,

@@ -6,7 +6,7 @@ All blocking; the chaos test runs them in threads."""
 import sqlite3
 import time
 
-CHUNK = 64 * 1024  # ballast blob size: small enough to land close to the target
+CHUNK = 256 * 1024  # the largest ballast blob; the last ones are smaller, to land on the target
 
 
 def connect(db_path):
@@ -44,19 +44,22 @@ def size_bytes(db_path):
 
 
 def fill_to(db_path, target_bytes):
-    """Grows a `ballast` table of blobs, in one short transaction, until the database is within one
-    blob of target_bytes (a second connection has no page limit of its own). Returns the size."""
+    """Grows a `ballast` table of blobs, in one short transaction, until the database is within a
+    few pages of target_bytes (a second connection has no page limit of its own). Returns the
+    size."""
     db = connect(db_path)
     try:
         page_size = db.execute("PRAGMA page_size").fetchone()[0]
         db.execute("BEGIN IMMEDIATE")
         db.execute("CREATE TABLE IF NOT EXISTS ballast (b BLOB)")
-        # Bounded: each blob adds at least CHUNK bytes of pages.
-        for _ in range(max(0, target_bytes) // CHUNK + 1):
+        # Bounded: each blob adds at least one page.
+        for _ in range(max(0, target_bytes) // page_size + 1):
             size = db.execute("PRAGMA page_count").fetchone()[0] * page_size
-            if size + CHUNK + 2 * page_size > target_bytes:
+            # Two pages spare for the blob's b-tree cell and overflow-page headers.
+            room = target_bytes - size - 2 * page_size
+            if room < page_size:
                 break
-            db.execute("INSERT INTO ballast (b) VALUES (zeroblob(?))", (CHUNK,))
+            db.execute("INSERT INTO ballast (b) VALUES (zeroblob(?))", (min(CHUNK, room),))
         db.execute("COMMIT")
         return db.execute("PRAGMA page_count").fetchone()[0] * page_size
     finally:

@@ -64,7 +64,8 @@ def chaos_section(chaos):
       f"{limit}`; a ballast table grew the database to just "
       "under the limit, the clients' messages filled the rest, the database stayed full for a "
       "while, then the ballast was dropped. **kill**: SIGKILL and restart on the same file and "
-      "port. Clients retried refused sends (`error internal`) with the same `client_id`, "
+      "port. Clients retried refused sends (`error internal`) with the same `client_id` after "
+      "a backoff (0.1 s doubling up to 2 s, so recovery times include up to 2 s of waiting), "
       "reconnected, resent what was unacknowledged and resumed with `sync`; a separate process "
       "timed `history` round trips every 50 ms; `GET /metrics` was scraped every second and "
       "before each kill. Run: `tools/reliability/chaos_test.py` (`--phases lock,full,kill`).")
@@ -107,7 +108,8 @@ def chaos_section(chaos):
     w(f"| retries of refused sends / resent after a reconnect / reconnects | "
       f"{chaos['retries']:,} / {chaos['resent_after_reconnect']:,} / {chaos['reconnects']:,} |")
     w(f"| kills / slowest restart | {chaos['kills']} / {ms(chaos['max_restart_ms'])} |")
-    w(f"| errors by code | {chaos['errors_by_code'] or 'none'} |")
+    codes = ", ".join(f"`{code}` {n:,}" for code, n in chaos["errors_by_code"].items())
+    w(f"| errors by code | {codes or 'none'} |")
     w(f"| `PRAGMA integrity_check` | {chaos['integrity']} |")
     w("")
     w("| phase | s | sent | acked | refused | slowest ack | `history` p50 / worst | new loop-stall maximum |")
@@ -121,6 +123,10 @@ def chaos_section(chaos):
         stall = ms(p["stall_ms"]) if p["stall_ms"] else "–"
         w(f"| {p['phase']} | {p['seconds']} | {p['sent']:,} | {p['acked']:,} | {p['refused']:,} | "
           f"{ms(p['max_ack_ms'])} | {ms(probe['p50_ms'])} / {ms(probe['max_ms'])}{lost} | {stall} |")
+    w("")
+    w("The stall metric is the worst since the server process started, so a phase shows one only "
+      "when it set a new worst for its process; round trips unanswered during `kill` are the "
+      "probes in flight when the server was killed.")
     w("")
     w("Result: " + (f"**held**: no acknowledged message lost, no server exit, worst loop stall "
                     f"{chaos['worst_stall_ms']} ms." if not chaos["problem_count"]

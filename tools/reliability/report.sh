@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The long reliability runs, and docs/reliability.md regenerated from their results:
 # every fuzzer for 10 minutes, the crash test with 20 kills, a 10-minute soak of the ASan build,
-# the login-flood latency measurement and the chaos run. Takes about 27 minutes. Results and logs are kept in
-# build-reliability/. Exits non-zero if any run failed (the report is written either way).
+# the login-flood latency measurement and the chaos run (about a minute). Takes about 26 minutes.
+# Results and logs are kept in build-reliability/. Exits non-zero if any run failed (the report
+# is written either way).
 #   tools/reliability/report.sh
 #   FUZZ_SECONDS=60 KILLS=3 SOAK_SECONDS=60 tools/reliability/report.sh     quick trial
 #   RELEASE_BINARY=build-rel/chatterbox ASAN_BINARY=build-asan/chatterbox ...   skip the builds

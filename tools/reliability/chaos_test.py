@@ -15,8 +15,9 @@ Violations (exit 1): an acknowledged message missing or under another id, a mess
 a send never acknowledged, a client missing a stored message after its final sync, integrity_check
 not ok, any server exit other than our kills and the final SIGTERM's status 0, an event-loop stall
 (GET /metrics, chatterbox_event_loop_max_stall_seconds, scraped every second and before each kill)
-or a probe round trip during the lock over --max-stall-ms, a lock/full phase whose effect never
-showed or from which writes did not recover.
+or a probe round trip during the lock over --max-stall-ms, a login during the lock that gets no
+answer, sends still pending --recover-timeout after a disruption ended, a full phase that never
+refused a send, or a binary without --max-db-bytes (the full phase cannot run).
 
   chaos_test.py [--clients 50] [--rate 300] [--phases lock,full,kill] [--binary build/chatterbox]
 Prints a per-phase table and one JSON line (prefix RESULT) for report.sh."""
@@ -259,7 +260,7 @@ class ChaosTest:
                 await asyncio.sleep(1)
         return False
 
-    async def handle_exit(self, status):
+    async def handle_exit(self, status, restart=True):
         """Records an exit we did not cause, with the end of the log, and restarts the server (as
         a supervisor would) so the remaining phases still run. Called with server_lock held."""
         at = time.monotonic()
@@ -272,10 +273,10 @@ class ChaosTest:
         self.exits.append({"phase": self.phase, "status": status, "reason": reason,
                            "log_tail": lines[-4:]})
         print(f"  server EXITED with status {status} during {self.phase}: {reason}", flush=True)
-        if not await self.start_server():
+        if restart and not await self.start_server():
             self.fatal = f"the server exited during {self.phase} and did not restart"
-            return
-        print(f"  restarted in {round((time.monotonic() - at) * 1000)} ms", flush=True)
+        elif restart:
+            print(f"  restarted in {round((time.monotonic() - at) * 1000)} ms", flush=True)
 
     async def monitor(self):
         while not self.fatal:
@@ -308,7 +309,8 @@ class ChaosTest:
         while holder.is_alive() and time.monotonic() < deadline:
             await self.pause(0.05)
         if "unlocked" not in record:
-            self.problems.append(f"lock: the second connection failed: {record.get('error', 'hung')}")
+            failure = record.get("error", "did not finish")
+            self.problems.append(f"lock: the second connection failed: {failure}")
             return
         self.lock.update(locked=record["locked"], unlocked=record["unlocked"],
                          held_s=round(record["unlocked"] - record["locked"], 1))
@@ -369,21 +371,22 @@ class ChaosTest:
                     self.fatal = "the server did not restart after kill -9"
                     raise Aborted(self.fatal)
                 self.kill_log.append(round((time.monotonic() - down_at) * 1000))
-            print(f"  kill {k + 1}/{self.args.kills}: restarted in {self.kill_log[-1]} ms", flush=True)
+            print(f"  kill {k + 1}/{self.args.kills}: restarted in {self.kill_log[-1]} ms",
+                  flush=True)
         self.kill["recovered_ms"] = await self.wait_backlog("kill")
 
     # The run ------------------------------------------------------------------------------------
 
     async def run(self):
         self.start_blocking()
-        tokens = [await cc.login(self.server.port, f"chaos{i:02d}") for i in range(self.args.clients)]
+        names = [f"chaos{i:02d}" for i in range(self.args.clients)]
         per_client = self.args.rate / self.args.clients
-        self.clients = [ChaosClient(f"chaos{i:02d}", t, per_client, self)
-                        for i, t in enumerate(tokens)]
+        self.clients = [ChaosClient(name, await cc.login(self.server.port, name), per_client, self)
+                        for name in names]
+        probe_script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "chaos_probe.py")
         with open(self.probe_path, "w") as probe_out:
-            prober = subprocess.Popen([sys.executable, os.path.join(os.path.dirname(__file__),
-                                                                    "chaos_probe.py"),
-                                       str(self.server.port)], stdout=probe_out)
+            prober = subprocess.Popen([sys.executable, probe_script, str(self.server.port)],
+                                      stdout=probe_out)
         watchers = [asyncio.create_task(self.monitor()), asyncio.create_task(self.scraper())]
         tasks = [asyncio.create_task(c.run()) for c in self.clients]
         started = time.monotonic()
@@ -409,7 +412,12 @@ class ChaosTest:
             for watcher in watchers:
                 watcher.cancel()
             await self.scrape()
-            status = self.server.terminate() if self.server.process.poll() is None else "dead"
+            status = self.server.process.poll()
+            if status is None:
+                status = self.server.terminate()
+            else:
+                await self.handle_exit(status, restart=False)
+                status = "already exited"
         if prober.poll() is not None:
             self.problems.append(f"the latency probe exited early (status {prober.returncode})")
         prober.terminate()
@@ -452,7 +460,7 @@ class ChaosTest:
         problems = self.problems
         if stuck:
             problems.append(f"{stuck} clients never finished")
-        if exit_status != 0:
+        if exit_status not in (0, "already exited"):  # the latter is one of self.exits
             problems.append(f"server exit status {exit_status} after the final SIGTERM")
         for e in self.exits:
             problems.append(f"server exited (status {e['status']}) during {e['phase']}: "
@@ -574,7 +582,7 @@ def main():
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--rate", type=float, default=300, help="messages per second, all clients")
     parser.add_argument("--phases", default=",".join(PHASES),
-                        help="which disruptions to run, in this order (warm-up and cool-down always)")
+                        help="disruptions to run, in this order (warm-up and cool-down always run)")
     parser.add_argument("--warmup", type=float, default=3, help="seconds")
     parser.add_argument("--lock-seconds", type=float, default=5)
     parser.add_argument("--db-limit-mb", type=int, default=16, help="--max-db-bytes, in MiB")

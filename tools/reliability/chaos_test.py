@@ -267,9 +267,12 @@ class ChaosTest:
         with open(self.log_path, errors="replace") as f:
             f.seek(self.log_mark)
             lines = [line.strip() for line in f if line.strip()]
-        # Its last error says why, more often than its last line does.
+        # Its last error says why, more often than its last line does; a last line that is not a
+        # log line (glibc's "double free", std::terminate's message) says how it ended.
         errors = [line for line in lines if "[error]" in line or "[critical]" in line]
         reason = (errors or lines or ["(nothing logged)"])[-1]
+        if lines and not lines[-1].startswith("[") and lines[-1] != reason:
+            reason += f" / then: {lines[-1]}"
         self.exits.append({"phase": self.phase, "status": status, "reason": reason,
                            "log_tail": lines[-4:]})
         print(f"  server EXITED with status {status} during {self.phase}: {reason}", flush=True)

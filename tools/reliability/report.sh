@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The long reliability runs, and docs/reliability.md regenerated from their results:
-# every fuzzer for 10 minutes, the crash test with 20 kills, a 10-minute soak of the ASan build
-# and the login-flood latency measurement. Takes about 25 minutes. Results and logs are kept in
-# build-reliability/. Exits non-zero if any run failed (the report is written either way).
+# every fuzzer for 10 minutes, the crash test with 20 kills, a 10-minute soak of the ASan build,
+# the login-flood latency measurement and the chaos run (about a minute). Takes about 26 minutes.
+# Results and logs are kept in build-reliability/. Exits non-zero if any run failed (the report
+# is written either way).
 #   tools/reliability/report.sh
 #   FUZZ_SECONDS=60 KILLS=3 SOAK_SECONDS=60 tools/reliability/report.sh     quick trial
 #   RELEASE_BINARY=build-rel/chatterbox ASAN_BINARY=build-asan/chatterbox ...   skip the builds
@@ -44,6 +45,8 @@ tail -1 "$out/fuzz.txt" >"$out/fuzz.summary"
 run crash "$python" tools/reliability/crash_test.py --kills "$kills" --binary "$release"
 run soak "$python" tools/reliability/soak.py --duration "$soak_seconds" --binary "$asan"
 run flood "$python" tools/reliability/login_flood.py --binary "$release"
+run chaos "$python" tools/reliability/chaos_test.py --warmup 10 --full-seconds 10 --kills 5 \
+  --cooldown 10 --binary "$release"
 
 "$python" tools/reliability/write_report.py "$out" >docs/reliability.md
 echo "report: wrote docs/reliability.md"

@@ -41,12 +41,107 @@ def kib(v):
     return f"{v / 1024:.1f} MiB"
 
 
+def ms(v):
+    return "–" if v is None else f"{v:,} ms"
+
+
+def chaos_section(chaos):
+    """The chaos run's section: what was done, the numbers, the per-phase table and the result."""
+    out = []
+    w = out.append
+    w("## Chaos: database locked, database full, `kill -9`, under load")
+    w("")
+    if not chaos:
+        return out + ["Not run.", ""]
+    lock, full = chaos.get("lock"), chaos.get("full")
+    held = lock["held_s"] if lock and lock["held_s"] else "?"
+    limit = full["limit_bytes"] if full and full["limit_bytes"] else "N"
+    w(f"{chaos['clients']} clients sent about {chaos['rate']:.0f} messages/s in total to one "
+      f"release server (`--metrics on`) through the phases {', '.join(chaos['phases'])}. "
+      "**lock**: a second SQLite connection held the write lock (`BEGIN IMMEDIATE`, then "
+      f"`COMMIT` {held} s later), as an operator's "
+      "`sqlite3` shell or a backup tool would. **full**: the server ran with `--max-db-bytes "
+      f"{limit}`; a ballast table grew the database to just "
+      "under the limit, the clients' messages filled the rest, the database stayed full for a "
+      "while, then the ballast was dropped. **kill**: SIGKILL and restart on the same file and "
+      "port. Clients retried refused sends (`error internal`) with the same `client_id` after "
+      "a backoff (0.1 s doubling up to 2 s, so recovery times include up to 2 s of waiting), "
+      "reconnected, resent what was unacknowledged and resumed with `sync`; a separate process "
+      "timed `history` round trips every 50 ms; `GET /metrics` was scraped every second and "
+      "before each kill. Run: `tools/reliability/chaos_test.py` (`--phases lock,full,kill`).")
+    w("")
+    exits = "; ".join(f"status {e['status']} during {e['phase']}" for e in chaos["exits"])
+    w("| | |")
+    w("|---|---|")
+    w(f"| duration | {chaos['seconds']} s |")
+    w(f"| messages sent / acknowledged / stored | {chaos['sent']:,} / {chaos['acked']:,} / "
+      f"{chaos['stored']:,} |")
+    w(f"| acknowledged messages lost (missing or under another id) | {chaos['acked_lost']} |")
+    w(f"| messages stored twice | {chaos['duplicates']} |")
+    w(f"| sends never acknowledged | {chaos['never_acked']} |")
+    w(f"| unexpected server exits | {chaos['server_exits']}{f' ({exits})' if exits else ''} |")
+    w(f"| exit status after the final SIGTERM | {chaos['final_exit_status']} |")
+    if lock:
+        probe = lock["probe"] or {}
+        login = lock["login"] or {}
+        w(f"| locked: sends refused (`error internal`) / for | {lock['refused']:,} / "
+          f"{lock['refused_for_s']} s |")
+        w(f"| locked: slowest acknowledgement of a send made during the lock | "
+          f"{ms(lock['max_ack_ms'])} |")
+        w(f"| locked: client round trip (`history`): worst / p50 / answered / unanswered | "
+          f"{ms(probe.get('max_ms'))} / {ms(probe.get('p50_ms'))} / {probe.get('samples', '–')} / "
+          f"{probe.get('lost', '–')} |")
+        w(f"| locked: login of an existing user | {login.get('status', '–')} in "
+          f"{ms(login.get('ms'))} |")
+        w(f"| locked: every pending send acknowledged after `COMMIT` within | "
+          f"{ms(lock['recovered_ms'])} |")
+    if full:
+        if full.get("skipped"):
+            w(f"| full | not run: {full['skipped']} |")
+        else:
+            w(f"| full: sends refused (`error internal`) / writes refused for | "
+              f"{full['refused'] or 0:,} / {full['refused_for_s']} s |")
+            w(f"| full: every refused send stored after dropping the ballast within | "
+              f"{ms(full['recovered_ms'])} |")
+    w(f"| worst event-loop stall (`chatterbox_event_loop_max_stall_seconds`, all server "
+      f"processes) | {ms(chaos['worst_stall_ms'])} |")
+    w(f"| retries of refused sends / resent after a reconnect / reconnects | "
+      f"{chaos['retries']:,} / {chaos['resent_after_reconnect']:,} / {chaos['reconnects']:,} |")
+    w(f"| kills / slowest restart | {chaos['kills']} / {ms(chaos['max_restart_ms'])} |")
+    codes = ", ".join(f"`{code}` {n:,}" for code, n in chaos["errors_by_code"].items())
+    w(f"| errors by code | {codes or 'none'} |")
+    w(f"| `PRAGMA integrity_check` | {chaos['integrity']} |")
+    w("")
+    w("| phase | s | sent | acked | refused | slowest ack | `history` p50 / worst | new loop-stall maximum |")
+    w("|---|---|---|---|---|---|---|---|")
+    for p in chaos["per_phase"]:
+        if p["phase"] == "full" and full and full.get("skipped"):
+            w("| full | not run | | | | | | |")
+            continue
+        probe = p["probe"]
+        lost = f" ({probe['lost']} unanswered)" if probe["lost"] else ""
+        stall = ms(p["stall_ms"]) if p["stall_ms"] else "–"
+        w(f"| {p['phase']} | {p['seconds']} | {p['sent']:,} | {p['acked']:,} | {p['refused']:,} | "
+          f"{ms(p['max_ack_ms'])} | {ms(probe['p50_ms'])} / {ms(probe['max_ms'])}{lost} | {stall} |")
+    w("")
+    w("The stall metric is the worst since the server process started, so a phase shows one only "
+      "when it set a new worst for its process; round trips unanswered during `kill` are the "
+      "probes in flight when the server was killed.")
+    w("")
+    w("Result: " + (f"**held**: no acknowledged message lost, no server exit, worst loop stall "
+                    f"{chaos['worst_stall_ms']} ms." if not chaos["problem_count"]
+                    else "**FAILED**: " + "; ".join(chaos["problems"][:10])))
+    w("")
+    return out
+
+
 def main():
     results = sys.argv[1]
     meta = json.loads(read(os.path.join(results, "meta.json"), "{}"))
     crash = result_line(os.path.join(results, "crash.txt"))
     soak = result_line(os.path.join(results, "soak.txt"))
     flood = result_line(os.path.join(results, "flood.txt"))
+    chaos = result_line(os.path.join(results, "chaos.txt"))
     out = []
     w = out.append
 
@@ -170,6 +265,7 @@ def main():
     else:
         w("Not run.")
     w("")
+    out.extend(chaos_section(chaos))
     w("## How to run")
     w("")
     w("| what | command | CI version (`tools/reliability/ci.sh`) |")
@@ -179,11 +275,13 @@ def main():
     w("| crash durability | `tools/reliability/crash_test.py --kills 20` | `--kills 3` |")
     w("| soak | `tools/reliability/soak.py --duration 600` | `--duration 60` |")
     w("| login flood | `tools/reliability/login_flood.py` | not in CI (timing on shared runners is noise) |")
+    w("| chaos (lock, full, kill) | `tools/reliability/chaos_test.py --warmup 10 --full-seconds 10 "
+      "--kills 5 --cooldown 10` | `--warmup 2 --full-seconds 2 --kills 2 --max-gap 2 --cooldown 2` |")
     w("")
     w("The Python tools use Debian's `/usr/bin/python3` with `python3-websockets` "
       "(`tools/reliability/deps.sh` installs it). A crashing fuzz input is saved in "
-      "`build-fuzz/artifacts/`; replay it with `build-fuzz/<harness> <file>`. The crash test and "
-      "soak keep their database and server log in a temporary directory when they fail and print "
+      "`build-fuzz/artifacts/`; replay it with `build-fuzz/<harness> <file>`. The crash test, "
+      "soak and chaos run keep their database and server log in a temporary directory when they fail and print "
       "its path.")
     print("\n".join(out))
 

@@ -4,6 +4,8 @@
 
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
+#include <boost/asio/steady_timer.hpp>
+#include <sqlite3.h>
 #include <gtest/gtest.h>
 
 #include <boost/asio/io_context.hpp>
@@ -215,6 +217,127 @@ TEST_F(write_batcher_test, ABatchClosesAtItsSizeLimit) {
   drain();
   EXPECT_EQ(stored, std::vector<bool>(20, true));
   EXPECT_GE(writes_->batches_committed(), 5u);
+}
+
+// --- a database that refuses (issue 9) ---
+
+// Runs the loop until `done` or the bound: the batcher's lock retries are timers.
+template <class Done>
+void run_until(boost::asio::io_context& io, Done done, std::chrono::milliseconds bound = std::chrono::seconds(10)) {
+  const auto deadline = std::chrono::steady_clock::now() + bound;
+  io.restart();
+  while (!done() && std::chrono::steady_clock::now() < deadline) io.run_one_for(std::chrono::milliseconds(10));
+}
+
+TEST_F(write_batcher_test, ALockHeldElsewhereDelaysWritesWithoutBlockingTheLoop) {
+  SQLite::Database other(db_path(), SQLite::OPEN_READWRITE);
+  other.exec("BEGIN IMMEDIATE");
+  std::optional<bool> stored;
+  writes_->submit(insert_user("patient"), [&](bool ok) { stored = ok; });
+  // The loop keeps turning (the timer below fires) while the write waits for the lock.
+  bool other_work_ran = false;
+  boost::asio::steady_timer tick(io_, std::chrono::milliseconds(30));
+  tick.async_wait([&](boost::system::error_code) { other_work_ran = true; });
+  run_until(io_, [&] { return other_work_ran; });
+  EXPECT_TRUE(other_work_ran);
+  EXPECT_FALSE(stored.has_value());
+  EXPECT_TRUE(writes_->waiting_for_lock());
+
+  other.exec("COMMIT");
+  run_until(io_, [&] { return stored.has_value(); });
+  EXPECT_EQ(stored, true);
+  EXPECT_EQ(committed_users("patient"), 1);
+  EXPECT_FALSE(writes_->waiting_for_lock());
+}
+
+TEST_F(write_batcher_test, WritesWaitingLongerThanTheLockWaitAreRefusedAndLaterOnesGoThrough) {
+  writes_.emplace(io_, handle(), write_batcher::limits{.lock_wait = std::chrono::milliseconds(50)});
+  SQLite::Database other(db_path(), SQLite::OPEN_READWRITE);
+  other.exec("BEGIN IMMEDIATE");
+  std::vector<std::optional<bool>> stored(2);
+  writes_->submit(insert_user("early"), [&](bool ok) { stored[0] = ok; });
+  writes_->submit(insert_user("late"), [&](bool ok) { stored[1] = ok; });
+  run_until(io_, [&] { return stored[1].has_value(); });
+  EXPECT_EQ(stored, (std::vector<std::optional<bool>>{false, false}));
+  EXPECT_EQ(writes_->writes_refused(), 2u);
+  other.exec("COMMIT");
+
+  std::optional<bool> after;
+  writes_->submit(insert_user("after"), [&](bool ok) { after = ok; });
+  run_until(io_, [&] { return after.has_value(); });
+  EXPECT_EQ(after, true);
+  EXPECT_EQ(committed_users("early"), 0);
+  EXPECT_EQ(committed_users("after"), 1);
+}
+
+TEST_F(write_batcher_test, BeyondMaxPendingWritesAreRefusedAtOnceButNeverInsideSubmit) {
+  writes_.emplace(io_, handle(), write_batcher::limits{.max_pending = 2});
+  SQLite::Database other(db_path(), SQLite::OPEN_READWRITE);
+  other.exec("BEGIN IMMEDIATE");
+  std::vector<std::optional<bool>> stored(3);
+  for (int i = 0; i < 3; ++i) {
+    writes_->submit(insert_user("u" + std::to_string(i)), [&, i](bool ok) { stored[static_cast<std::size_t>(i)] = ok; });
+  }
+  EXPECT_FALSE(stored[2].has_value());  // answered from the loop, not from submit()
+  run_until(io_, [&] { return stored[2].has_value(); });
+  EXPECT_EQ(stored[2], false);
+  other.exec("COMMIT");
+  run_until(io_, [&] { return stored[1].has_value(); });
+  EXPECT_EQ(stored[0], true);
+  EXPECT_EQ(stored[1], true);
+}
+
+TEST_F(write_batcher_test, WhenSqliteRollsTheWholeTransactionBackEveryWriteOfTheBatchIsRefused) {
+  std::vector<std::optional<bool>> stored(3);
+  writes_->submit(insert_user("before"), [&](bool ok) { stored[0] = ok; });
+  writes_->submit(
+      [&] {
+        // An interrupted write inside an explicit transaction makes SQLite roll the whole
+        // transaction back, as an I/O error or a full disk may. (The interrupt only holds while
+        // some statement is running, hence the open SELECT.)
+        SQLite::Statement running(handle(), "SELECT 1 UNION ALL SELECT 2");
+        running.executeStep();
+        sqlite3_interrupt(handle().getHandle());
+        add_user("interrupted");
+      },
+      [&](bool ok) { stored[1] = ok; });
+  writes_->submit(insert_user("after"), [&](bool ok) { stored[2] = ok; });
+  drain();
+  EXPECT_EQ(stored, (std::vector<std::optional<bool>>{false, false, false}));
+  // None half-applied: not the write before the failure, nor one run outside the transaction.
+  EXPECT_EQ(committed_users("before"), 0);
+  EXPECT_EQ(committed_users("interrupted"), 0);
+  EXPECT_EQ(committed_users("after"), 0);
+
+  std::optional<bool> next;
+  writes_->submit(insert_user("next"), [&](bool ok) { next = ok; });
+  drain();
+  EXPECT_EQ(next, true);
+}
+
+TEST_F(write_batcher_test, AFullDatabaseRefusesWritesAndTakesThemAgainOnceSpaceReturns) {
+  SQLite::Database other(db_path(), SQLite::OPEN_READWRITE);
+  other.exec("CREATE TABLE ballast (b BLOB)");
+  other.exec("INSERT INTO ballast VALUES (zeroblob(200000))");
+  const auto pages = handle().execAndGet("PRAGMA page_count").getInt64();
+  handle().exec("PRAGMA max_page_count = " + std::to_string(pages + 2));
+  std::optional<bool> stored;
+  for (int i = 0; i < 200 && stored != false; ++i) {
+    stored.reset();
+    writes_->submit([&, i] {
+      SQLite::Statement insert(handle(), "INSERT INTO users (username, password_hash, created_at) VALUES (?, zeroblob(4000), 0)");
+      insert.bind(1, "filler" + std::to_string(i));
+      insert.exec();
+    }, [&](bool ok) { stored = ok; });
+    drain();
+  }
+  ASSERT_EQ(stored, false) << "the database never filled up";
+
+  other.exec("DROP TABLE ballast");  // an operator frees space
+  writes_->submit(insert_user("room again"), [&](bool ok) { stored = ok; });
+  drain();
+  EXPECT_EQ(stored, true);
+  EXPECT_EQ(committed_users("room again"), 1);
 }
 
 TEST_F(write_batcher_test, DataSurvivesReopen) {

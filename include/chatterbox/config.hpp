@@ -58,8 +58,8 @@ struct server_config {
   unsigned message_burst = 20;
   unsigned signal_rate = 5;     // typing/seen per second per user; extra ones are dropped
   unsigned signal_burst = 10;
-  unsigned query_rate = 10;     // history/sync requests per second per user
-  unsigned query_burst = 30;
+  unsigned query_rate = 20;     // history/sync requests per second per user
+  unsigned query_burst = 40;
   // Per connection, what the loop reads from one client before it reads from others first:
   // frames and bytes per second (a second's worth may come at once).
   unsigned inbound_frame_rate = 200;

@@ -179,7 +179,7 @@ write_batcher::begin_result write_batcher::begin() {
     return begin_result::begun;
   } catch (const std::exception& e) {
     if (classify_failure(e) == sqlite_failure::contention) return begin_result::locked;
-    spdlog::error("database: cannot begin a transaction: {}", e.what());
+    log_refusal("cannot begin a transaction", e, pending_.size());
     return begin_result::failed;
   }
 }
@@ -197,7 +197,7 @@ bool write_batcher::run_batch(std::span<job> jobs) {
       // then the next write would run in autocommit mode, outside any batch.
       const bool transaction_lost = sqlite3_get_autocommit(db_.getHandle()) != 0;
       if (transaction_lost || classify_failure(e) != sqlite_failure::statement) {
-        spdlog::error("database: {}; all {} writes of the batch are refused", e.what(), jobs.size());
+        log_refusal("a write failed", e, jobs.size());
         abandon_transaction();
         return false;
       }
@@ -215,7 +215,7 @@ bool write_batcher::run_batch(std::span<job> jobs) {
   try {
     run(commit_);
   } catch (const std::exception& e) {
-    spdlog::error("database: commit of {} writes failed: {}", jobs.size(), e.what());
+    log_refusal("the commit failed", e, jobs.size());
     abandon_transaction();
     return false;
   }
@@ -224,6 +224,15 @@ bool write_batcher::run_batch(std::span<job> jobs) {
   slowest_commit_ = std::max(slowest_commit_, took);
   metrics().record_commit(took);
   return true;
+}
+
+void write_batcher::log_refusal(const char* what, const std::exception& error,
+                                std::size_t writes) {
+  std::size_t suppressed = 0;
+  if (!refusal_log_.admit(suppressed)) return;
+  spdlog::error("database: {} ({}): {} writes refused{}", what, error.what(), writes,
+                suppressed > 0 ? fmt::format("; {} more refusals in the last second", suppressed)
+                               : std::string());
 }
 
 void write_batcher::abandon_transaction() {

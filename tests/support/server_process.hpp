@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
@@ -58,6 +59,23 @@ class server_process {
   ~server_process() { stop_now(); }
 
   std::uint16_t port() const { return port_; }
+  pid_t pid() const { return pid_; }
+  bool running() {
+    std::lock_guard lock(mutex_);
+    return pid_ > 0 && !eof_;
+  }
+  // Resident memory of the process, from /proc.
+  std::size_t rss_bytes() const {
+    FILE* status = std::fopen(("/proc/" + std::to_string(pid_) + "/status").c_str(), "r");
+    if (status == nullptr) return 0;
+    char line[256];
+    std::size_t kib = 0;
+    while (std::fgets(line, sizeof line, status)) {
+      if (std::sscanf(line, "VmRSS: %zu kB", &kib) == 1) break;
+    }
+    std::fclose(status);
+    return kib * 1024;
+  }
 
   // Sends SIGTERM and returns the exit status (nullopt if it did not exit within the bound).
   std::optional<int> terminate(std::chrono::seconds bound = std::chrono::seconds(15)) {

@@ -202,6 +202,34 @@ test('sync repeats from the returned seq until has_more is false, then resumes f
   socket.stop();
 });
 
+test('a sync or history refused for its rate is asked again after retry_after_ms, unseen by the app', async () => {
+  const { socket, events } = makeSocket();
+  socket.start();
+  let ws = FakeWebSocket.last();
+  ws.serverSends(hello(10));
+  ws.drop();
+  await tick();
+  ws = FakeWebSocket.last();
+  ws.serverSends(hello(20));
+  assert.deepEqual(ws.sent.at(-1), { type: 'sync', since: 10 });
+  ws.serverSends({ type: 'error', code: 'rate_limited', message: 'slow down', ref: null, retry_after_ms: 1 });
+  assert.equal(events.filter((e) => e.type === 'error').length, 0);
+  await tick(80); // at least the client's minimum retry delay (50 ms)
+  assert.deepEqual(ws.sent.at(-1), { type: 'sync', since: 10 });
+  assert.equal(ws.sent.filter((f) => f.type === 'sync').length, 2);
+  ws.serverSends({ type: 'sync', messages: [], seq: 20, has_more: false });
+
+  socket.send({ type: 'history', before: 5, limit: 50 });
+  ws.serverSends({ type: 'error', code: 'rate_limited', message: 'slow down', ref: null, retry_after_ms: 1 });
+  await tick(80);
+  assert.deepEqual(ws.sent.slice(-2), [
+    { type: 'history', before: 5, limit: 50 },
+    { type: 'history', before: 5, limit: 50 },
+  ]);
+  assert.equal(events.filter((e) => e.type === 'error').length, 0);
+  socket.stop();
+});
+
 test('a drop during a sync restarts it from where the last complete catch-up ended', async () => {
   const { socket } = makeSocket();
   socket.start();

@@ -24,6 +24,9 @@ LOAD_FLAGS = {
     "--signal-rate": "100000",
     "--signal-burst": "100000",
     "--login-attempts-per-minute": "1000000",
+    "--query-rate": "100000",
+    "--query-burst": "100000",
+    "--inbound-frame-rate": "1000000",
 }
 
 

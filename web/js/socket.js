@@ -5,7 +5,8 @@
 //
 // Events dispatched (payload in `detail`):
 //   event      one server event object (arrays are unpacked, in order); not the rate_limited and
-//              internal errors about our own sends, edits and deletes, which are retried here
+//              internal errors about our own sends, edits and deletes, nor a rate_limited answer to
+//              a history or sync request: those are retried here
 //   status     { state: 'connecting' | 'online' | 'reconnecting' }
 //   loggedout  the server revoked our session (close 4001) or the cookie is no longer valid
 
@@ -64,6 +65,10 @@ export class ChatSocket extends EventTarget {
   #inFlight = null; // client_id of the message the drain is waiting on
   #holdTimer = null; // a retry waiting for the server's retry_after_ms
   #holdUntil = 0;
+  // The last history or sync request: the server answers them in order, and one it refused for
+  // its rate (an error without ref) is asked again after retry_after_ms.
+  #lastQuery = null;
+  #queryTimer = null;
 
   #outboxStore;
 
@@ -135,6 +140,8 @@ export class ChatSocket extends EventTarget {
     this.#raw(frame);
     return true;
   }
+
+
 
   // Forget an unacked message (the server refused it for good).
   drop(clientId) {
@@ -216,6 +223,7 @@ export class ChatSocket extends EventTarget {
   }
 
   #raw(frame) {
+    if (frame.type === 'history' || frame.type === 'sync') this.#lastQuery = frame;
     this.#ws.send(JSON.stringify(frame));
   }
 
@@ -272,6 +280,15 @@ export class ChatSocket extends EventTarget {
   // Returns true when the error is a retry this class takes care of.
   #onError(event) {
     const { ref, code } = event;
+    if (code === 'rate_limited' && ref === null && this.#lastQuery !== null) {
+      const query = this.#lastQuery;
+      clearTimeout(this.#queryTimer);
+      this.#queryTimer = setTimeout(() => {
+        this.#queryTimer = null;
+        if (this.ready) this.#raw(query);
+      }, Math.max(Number(event.retry_after_ms) || 0, MIN_RETRY_MS));
+      return true;
+    }
     const isSend = typeof ref === 'string' && this.#outbox.has(ref);
     const isChange = typeof ref === 'number' && this.#unconfirmed.has(ref);
     if (!isSend && !isChange) return false;
@@ -304,6 +321,9 @@ export class ChatSocket extends EventTarget {
 
   // Also ends a drain: a new connection resends the whole outbox anyway.
   #clearHold() {
+    clearTimeout(this.#queryTimer);
+    this.#queryTimer = null;
+    this.#lastQuery = null;
     if (this.#holdTimer !== null) clearTimeout(this.#holdTimer);
     this.#holdTimer = null;
     this.#draining = false;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "chatterbox/observability/log_throttle.hpp"
 #include "chatterbox/storage/wal_checkpointer.hpp"
 
 #include <SQLiteCpp/Database.h>
@@ -83,6 +84,7 @@ class write_batcher {
   begin_result begin();
   bool run_batch(std::span<job> jobs);
   void abandon_transaction();
+  void log_refusal(const char* what, const std::exception& error, std::size_t writes);
 
   boost::asio::io_context& io_;
   SQLite::Database& db_;
@@ -104,6 +106,7 @@ class write_batcher {
   // Since when the lock has been found taken by another connection, and the next retry's delay.
   std::optional<std::chrono::steady_clock::time_point> locked_since_;
   std::chrono::milliseconds retry_delay_{1};
+  log_throttle refusal_log_;
   std::size_t batches_ = 0;
   std::size_t refused_ = 0;
   std::chrono::microseconds slowest_commit_{0};

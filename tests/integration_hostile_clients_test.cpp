@@ -1,0 +1,176 @@
+// Clients that do what no browser does — flood pings without reading, pipeline hundreds of
+// requests, stop reading in the middle of a broadcast, race upgrades against caps and logouts —
+// must cost the server bounded memory and time, and nobody else anything (issue 9, items 1, 5
+// and 6).
+#include "support/raw_websocket.hpp"
+#include "support/server_fixture.hpp"
+
+#include <gtest/gtest.h>
+
+#include <boost/asio.hpp>
+
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace chatterbox::test_support {
+namespace {
+
+using hostile_clients_test = server_test;
+
+// One counter of GET /metrics.
+double metric(std::uint16_t port, const std::string& name) {
+  const auto page = http_request(port, http::verb::get, "/metrics").body;
+  const auto at = page.find("\n" + name + " ");
+  if (at == std::string::npos) throw std::runtime_error("no metric " + name);
+  return std::stod(page.substr(at + name.size() + 2));
+}
+
+TEST_F(hostile_clients_test, pings_from_a_client_that_never_reads_cost_bounded_memory_and_it_is_cut) {
+  restart({"--write-timeout", "2"});
+  raw_websocket pinger(port(), upgrade_request(token_for(port(), "pinger")));
+  pinger.socket().non_blocking(true);
+  const auto rss_before = server_->rss_bytes();
+
+  std::string burst;
+  for (int i = 0; i < 512; ++i) burst += client_frame(fin_ping, std::string(125, 'p'));
+  // Pings as fast as the server takes them, never reading a pong: until the server cuts the
+  // connection, or the bound (far beyond the write timeout) runs out.
+  std::size_t sent = 0;
+  std::size_t offset = 0;
+  bool cut = false;
+  const auto deadline = std::chrono::steady_clock::now() + 30s;
+  while (!cut && std::chrono::steady_clock::now() < deadline) {
+    boost::system::error_code ec;
+    const auto n = pinger.socket().write_some(boost::asio::buffer(burst.data() + offset,
+                                                                  burst.size() - offset), ec);
+    if (ec == boost::asio::error::would_block) {
+      pinger.socket().wait(boost::asio::ip::tcp::socket::wait_write, ec);
+      continue;
+    }
+    if (ec) {
+      cut = true;  // reset or broken pipe: the server closed the connection
+      break;
+    }
+    sent += n;
+    offset = (offset + n) % burst.size();
+  }
+  EXPECT_TRUE(cut) << "still connected after " << sent / (1024 * 1024) << " MiB of pings";
+  const auto rss_after = server_->rss_bytes();
+  // One pending pong at most: the server's memory did not follow the pings.
+  EXPECT_LT(rss_after, rss_before + 32 * 1024 * 1024)
+      << "RSS grew by " << (rss_after - rss_before) / (1024 * 1024) << " MiB for "
+      << sent / (1024 * 1024) << " MiB of pings";
+  EXPECT_NE(server_->output().find("closing client that stopped reading: user=pinger"),
+            std::string::npos);
+
+  // Nobody else noticed.
+  auto alice = join("alice");
+  EXPECT_EQ(send_message(*alice, "a1", "still here")["client_id"], "a1");
+}
+
+TEST_F(hostile_clients_test, a_client_that_pipelines_requests_is_read_at_its_share_not_first) {
+  restart({"--inbound-frame-rate", "100", "--metrics", "on"});
+  auto flooder = join("flooder");
+  auto alice = join("alice");
+  const auto before = metric(port(), "chatterbox_frames_in_total");
+
+  for (int i = 0; i < 1000; ++i) flooder->send({{"type", "history"}, {"limit", 1}});
+  alice->send({{"type", "history"}, {"limit", 1}, {"before", 1}});
+  EXPECT_EQ(alice->expect("history")["before"], 1);
+  // Alice was answered while most of the flood was still unread: the flooder gets about a
+  // second's worth (100 frames) and then waits its turn, while everyone else is served.
+  EXPECT_LT(metric(port(), "chatterbox_frames_in_total") - before, 500);
+}
+
+TEST_F(hostile_clients_test, history_and_sync_have_a_rate_limit_like_sends) {
+  restart({"--query-rate", "1", "--query-burst", "2"});
+  auto alice = join("alice");
+  alice->send({{"type", "history"}, {"limit", 1}});
+  alice->send({{"type", "sync"}, {"since", 0}});
+  alice->send({{"type", "history"}, {"limit", 1}});
+  EXPECT_EQ(alice->expect("history")["type"], "history");
+  EXPECT_EQ(alice->expect("sync")["type"], "sync");
+  const auto refused = alice->expect("error");
+  EXPECT_EQ(refused["code"], "rate_limited");
+  EXPECT_EQ(refused["ref"], nullptr);
+  EXPECT_GT(refused["retry_after_ms"].get<int>(), 0);
+}
+
+TEST_F(hostile_clients_test, a_peer_closed_in_the_middle_of_a_broadcast_costs_nobody_a_message) {
+  restart({"--send-queue-bytes", "65536"});
+  // Joined first, so it sits first in the list a broadcast walks: when it is dropped there,
+  // every peer after it must still get that message, exactly once.
+  auto stalled = join("stalled");
+  auto sender = join("sender");
+  std::vector<std::unique_ptr<ws_client>> readers;
+  for (const auto* name : {"r1", "r2", "r3"}) readers.push_back(join(name));
+
+  // 16 KB each (4-byte characters, within the 4,000-character limit): the queue overflows soon.
+  std::string filler;
+  for (int i = 0; i < 3990; ++i) filler += "\U0001F600";
+  std::vector<std::vector<int>> got(readers.size());
+  int sent = 0;
+  for (; sent < 1000 && server_->output().find("closing slow client: user=stalled") ==
+                            std::string::npos;
+       ++sent) {
+    sender->send({{"type", "send"}, {"client_id", std::to_string(sent)},
+                  {"text", std::to_string(sent) + " " + filler}});
+    sender->expect("ack");
+    for (std::size_t r = 0; r < readers.size(); ++r) {
+      const auto m = readers[r]->expect("message");
+      got[r].push_back(std::stoi(m["text"].get<std::string>()));
+    }
+  }
+  ASSERT_LT(sent, 1000) << "the stalled client was never dropped";
+  // A few more after the drop.
+  for (int extra = 0; extra < 3; ++extra, ++sent) {
+    send_message(*sender, std::to_string(sent), std::to_string(sent) + " after");
+    for (std::size_t r = 0; r < readers.size(); ++r) {
+      got[r].push_back(std::stoi(readers[r]->expect("message")["text"].get<std::string>()));
+    }
+  }
+  std::vector<int> all(static_cast<std::size_t>(sent));
+  for (int i = 0; i < sent; ++i) all[static_cast<std::size_t>(i)] = i;
+  for (std::size_t r = 0; r < readers.size(); ++r) EXPECT_EQ(got[r], all) << "reader " << r + 1;
+}
+
+TEST_F(hostile_clients_test, upgrades_racing_each_other_cannot_pass_the_per_user_cap) {
+  restart({"--max-connections-per-user", "2"});
+  const auto token = token_for(port(), "racer");
+  // Five upgrades on the wire at once: all are read before any 101 could be written.
+  std::vector<std::unique_ptr<raw_websocket>> racers;
+  for (int i = 0; i < 5; ++i) racers.push_back(std::make_unique<raw_websocket>(port(), upgrade_request(token)));
+  int upgraded = 0;
+  int refused = 0;
+  for (auto& racer : racers) {
+    const auto head = racer->response_head();
+    if (head.rfind("HTTP/1.1 101", 0) == 0) ++upgraded;
+    if (head.rfind("HTTP/1.1 503", 0) == 0) ++refused;
+  }
+  EXPECT_EQ(upgraded, 2);
+  EXPECT_EQ(refused, 3);
+}
+
+TEST_F(hostile_clients_test, a_logout_racing_an_upgrade_still_closes_that_connection) {
+  const auto token = token_for(port(), "racer");
+  // The upgrade and the logout arrive together: the upgrade is authorised, then the token is
+  // revoked before its 101 has gone out. The new connection must be closed like any other.
+  raw_websocket upgrade(port(), upgrade_request(token));
+  raw_websocket logout(port(), "POST /api/logout HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                               "Content-Type: application/json\r\nContent-Length: 2\r\n"
+                               "Authorization: Bearer " + token + "\r\n\r\n{}");
+  EXPECT_EQ(logout.response_head().rfind("HTTP/1.1 200", 0), 0u);
+  const auto head = upgrade.response_head();
+  if (head.rfind("HTTP/1.1 101", 0) == 0) {
+    const auto close = upgrade.find(fin_close & 0x0F);
+    ASSERT_TRUE(close) << "the connection outlived its token's logout";
+    EXPECT_EQ(close->close_code(), 4001);
+  } else {
+    EXPECT_EQ(head.rfind("HTTP/1.1 401", 0), 0u) << head;  // the logout won outright
+  }
+}
+
+}  // namespace
+}  // namespace chatterbox::test_support

@@ -239,8 +239,7 @@ TEST(client_command_test, ClientIdLengthCountsCodePoints) {
 }
 
 TEST(client_command_test, SendTextIsTrimmed) {
-  EXPECT_EQ(parse_ok<send_command>(send_frame("c", "  \t\n hi\nthere \r\n\r ")).text,
-            "hi\nthere");
+  EXPECT_EQ(parse_ok<send_command>(send_frame("c", "  \t\n hi\nthere \r\n\r ")).text, "hi\nthere");
   // Inner whitespace is kept as typed.
   EXPECT_EQ(parse_ok<send_command>(send_frame("c", "a  b\t\tc\n\nd")).text, "a  b\t\tc\n\nd");
 }

@@ -12,9 +12,9 @@ constexpr auto newline_and_tab = allowed_controls::newline_and_tab;
 
 TEST(text_test, FindsAControlCharacterWhereverItIs) {
   // Every position of texts longer than the eight bytes checked at a time.
-  for (const auto& control : {std::string(1, '\0'), std::string("\x01"), std::string("\x1f"),
-                                    std::string("\x7f"), std::string("\xC2\x80"),
-                                    std::string("\xC2\x85"), std::string("\xC2\x9F")}) {
+  for (const auto& control :
+       {std::string(1, '\0'), std::string("\x01"), std::string("\x1f"), std::string("\x7f"),
+        std::string("\xC2\x80"), std::string("\xC2\x85"), std::string("\xC2\x9F")}) {
     for (std::size_t at = 0; at <= 24; ++at) {
       std::string text(24, 'a');
       text.insert(at, control);
@@ -25,7 +25,8 @@ TEST(text_test, FindsAControlCharacterWhereverItIs) {
 }
 
 TEST(text_test, NewlineAndTabAreAllowedOnlyWhenAsked) {
-  for (const std::string text : {"line\nbreak, far enough to fill a word", "tab\there", "\n", "\t"}) {
+  for (const std::string text :
+       {"line\nbreak, far enough to fill a word", "tab\there", "\n", "\t"}) {
     EXPECT_TRUE(has_control_character(text)) << text;
     EXPECT_FALSE(has_control_character(text, newline_and_tab)) << text;
   }
@@ -37,8 +38,8 @@ TEST(text_test, NewlineAndTabAreAllowedOnlyWhenAsked) {
 TEST(text_test, OrdinaryTextHasNoControlCharacter) {
   for (const std::string text :
        {"", "plain ASCII, longer than eight bytes ~!", " \x20\x7e",
-        "\xC2\xA0\xC2\xBF",        // U+00A0 and U+00BF, right after the C1 range
-        "\xC4\x85\xC5\x82",        // ą and ł: continuation bytes 0x85 and 0x82 after other leads
+        "\xC2\xA0\xC2\xBF",  // U+00A0 and U+00BF, right after the C1 range
+        "\xC4\x85\xC5\x82",  // ą and ł: continuation bytes 0x85 and 0x82 after other leads
         "\xE2\x80\x8B\xE2\x80\xA8",  // zero-width space, line separator
         "\xF0\x9F\x98\x80 and \xE4\xB8\xAD\xE6\x96\x87 mixed with ASCII"}) {
     EXPECT_FALSE(has_control_character(text)) << text;

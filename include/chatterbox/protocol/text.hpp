@@ -22,7 +22,8 @@ enum class allowed_controls { none, newline_and_tab };
 // Whether UTF-8 text holds a control character (Unicode category Cc: U+0000–U+001F,
 // U+007F, U+0080–U+009F) other than the allowed ones. Mostly-ASCII text is checked eight bytes
 // at a time.
-bool has_control_character(std::string_view utf8, allowed_controls allowed = allowed_controls::none);
+bool has_control_character(std::string_view utf8,
+                           allowed_controls allowed = allowed_controls::none);
 // Number of code points in valid UTF-8 (nlohmann::json has already rejected invalid UTF-8).
 std::size_t count_code_points(std::string_view utf8);
 // Strict UTF-8 (RFC 3629): no overlong forms, no surrogates, nothing above U+10FFFF.

@@ -327,6 +327,26 @@ TEST_F(chat_service_test, InvalidFramesAreAnsweredWithAnErrorToTheSenderOnly) {
   EXPECT_EQ(service_->current_seq(), 0);
 }
 
+TEST_F(chat_service_test, ControlCharactersAreRefusedAndWindowsLineBreaksStoredAsNewlines) {
+  const auto alice = connect(alice_);
+  const auto bob = connect(bob_);
+  forget_frames();
+
+  receive(alice, send("c-8", "ring\a"));
+  settle();
+  ASSERT_EQ(alice->types(), (types{"error"}));
+  EXPECT_EQ(alice->frames[0].at("code"), "invalid_field");
+  EXPECT_EQ(alice->frames[0].at("ref"), "c-8");
+  EXPECT_TRUE(bob->frames.empty());
+  EXPECT_EQ(service_->current_seq(), 0);
+
+  forget_frames();
+  receive(alice, send("c-9", "line 1\r\nline 2\r"));
+  settle();
+  ASSERT_EQ(bob->types(), (types{"message"}));
+  EXPECT_EQ(bob->frames[0].at("text"), "line 1\nline 2");
+}
+
 // --- edit / delete ---
 
 TEST_F(chat_service_test, AuthorEditsAndEveryoneIsTold) {

@@ -1,5 +1,7 @@
 #include "chatterbox/protocol/client_command.hpp"
 
+#include "chatterbox/protocol/flat_json.hpp"
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -7,6 +9,7 @@
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 namespace chatterbox {
 namespace {
@@ -45,6 +48,33 @@ std::string repeat(std::string_view unit, std::size_t times) {
 std::string send_frame(const std::string& client_id, const std::string& text) {
   return json{{"type", "send"}, {"client_id", client_id}, {"text", text}}.dump();
 }
+
+std::string edit_frame(const std::string& text) {
+  return json{{"type", "edit"}, {"id", 3}, {"text", text}}.dump();
+}
+
+// A send frame with `extra` unused fields "x000000":1, "x000001":1, ... after the three it needs.
+std::string send_with_extra_fields(std::size_t extra, std::string_view tail = "") {
+  std::string out = R"({"type":"send","client_id":"c-1","text":"hi")";
+  for (std::size_t i = 0; i < extra; ++i) {
+    const auto number = std::to_string(i);
+    out.append(",\"x").append(6 - number.size(), '0').append(number).append("\":1");
+  }
+  return out.append(tail).append("}");
+}
+
+// Every Unicode control character (category Cc) as UTF-8.
+std::vector<std::string> control_characters() {
+  std::vector<std::string> out;
+  for (char c = 0; c < 0x20; ++c) out.emplace_back(1, c);
+  out.emplace_back("\x7f");
+  for (int c = 0x80; c <= 0x9f; ++c) {
+    out.push_back({static_cast<char>(0xC2), static_cast<char>(c)});
+  }
+  return out;
+}
+
+std::string escaped(const std::string& text) { return json(text).dump(); }
 
 // --- every frame type ---
 
@@ -209,14 +239,13 @@ TEST(client_command_test, ClientIdLengthCountsCodePoints) {
 }
 
 TEST(client_command_test, SendTextIsTrimmed) {
-  EXPECT_EQ(parse_ok<send_command>(send_frame("c", "  \t\n hi\nthere \r\n\f\v ")).text,
-            "hi\nthere");
+  EXPECT_EQ(parse_ok<send_command>(send_frame("c", "  \t\n hi\nthere \r\n\r ")).text, "hi\nthere");
   // Inner whitespace is kept as typed.
-  EXPECT_EQ(parse_ok<send_command>(send_frame("c", "a  b")).text, "a  b");
+  EXPECT_EQ(parse_ok<send_command>(send_frame("c", "a  b\t\tc\n\nd")).text, "a  b\t\tc\n\nd");
 }
 
 TEST(client_command_test, SendTextEmptyAfterTrimIsTextEmpty) {
-  for (const std::string text : {"", " ", "\n\t \r\n", "\f\v"}) {
+  for (const std::string text : {"", " ", "\n\t \r\n", "\r", "\r\r\n\t"}) {
     const auto error = parse_error(send_frame("c-2", text));
     EXPECT_EQ(error.code, "text_empty") << json(text).dump();
     EXPECT_EQ(error.ref, json("c-2"));
@@ -238,6 +267,121 @@ TEST(client_command_test, TextLimitAppliesAfterTrimming) {
   const auto text = "   " + repeat("a", 4000) + "\n\n";
   EXPECT_EQ(parse_ok<send_command>(send_frame("c", text)).text, repeat("a", 4000));
   EXPECT_EQ(parse_error(send_frame("c", repeat("a", 4001))).code, "text_too_long");
+}
+
+// --- control characters and line breaks in text ---
+
+TEST(client_command_test, ControlCharactersInTextAreInvalidField) {
+  for (const auto& control : control_characters()) {
+    if (control == "\n" || control == "\t" || control == "\r") continue;
+    // Inside, at either end, and after a run of ASCII long enough to be skipped a word at a time.
+    for (const auto& text : {"a" + control + "b", control + "hi", "hi" + control,
+                             std::string(37, 'x') + control + std::string(5, 'y')}) {
+      const auto error = parse_error(send_frame("c-4", text));
+      EXPECT_EQ(error.code, "invalid_field") << escaped(text);
+      EXPECT_NE(error.message.find("control characters"), std::string::npos) << error.message;
+      EXPECT_EQ(error.ref, json("c-4"));
+    }
+  }
+}
+
+TEST(client_command_test, FormFeedAndVerticalTabAreRefusedNotTrimmed) {
+  for (const std::string text : {"hi\f", "\vhi", " hi \f\v ", "\f\v", "a\fb"}) {
+    EXPECT_EQ(parse_error(send_frame("c", text)).code, "invalid_field") << escaped(text);
+  }
+}
+
+TEST(client_command_test, EscapedAndRawControlCharactersAreRefusedAlike) {
+  for (const std::string_view frame :
+       {R"({"type":"send","client_id":"c","text":"nul \u0000"})",
+        R"({"type":"send","client_id":"c","text":"bell \u0007"})",
+        R"({"type":"send","client_id":"c","text":"del \u007f"})",
+        R"({"type":"send","client_id":"c","text":"next line \u0085"})",
+        "{\"type\":\"send\",\"client_id\":\"c\",\"text\":\"raw del \x7f\"}",
+        "{\"type\":\"send\",\"client_id\":\"c\",\"text\":\"raw C1 \xC2\x9F\"}"}) {
+    EXPECT_EQ(parse_error(frame).code, "invalid_field") << frame;
+  }
+}
+
+TEST(client_command_test, NewlineTabAndTheNeighboursOfControlCharactersAreKept) {
+  // U+007E, U+00A0 (no-break space), U+00A1, zero-width space, line separator, U+FEFF.
+  for (const std::string text : {"a\nb\tc", "tilde ~", "nbsp\u00a0x", "\u00a1!", "zw\u200bsp",
+                                 "ls\u2028x", "bom\ufeffx", "caf\u00e9 \U0001F600"}) {
+    EXPECT_EQ(parse_ok<send_command>(send_frame("c", text)).text, text) << escaped(text);
+  }
+}
+
+TEST(client_command_test, CarriageReturnsBecomeNewlines) {
+  EXPECT_EQ(parse_ok<send_command>(send_frame("c", "a\r\nb")).text, "a\nb");
+  EXPECT_EQ(parse_ok<send_command>(send_frame("c", "a\rb")).text, "a\nb");
+  EXPECT_EQ(parse_ok<send_command>(send_frame("c", "a\r\r\nb\n\rc")).text, "a\n\nb\n\nc");
+  EXPECT_EQ(parse_ok<send_command>(send_frame("c", "\r\nhi\r\n")).text, "hi");
+  EXPECT_EQ(parse_ok<edit_command>(edit_frame("line 1\r\nline 2")).text, "line 1\nline 2");
+}
+
+TEST(client_command_test, TextLimitCountsNormalisedLineBreaks) {
+  // 4001 code points as sent, 4000 once \r\n is one newline.
+  const auto text = repeat("a", 3998) + "\r\n" + "a";
+  EXPECT_EQ(parse_ok<send_command>(send_frame("c", text)).text, repeat("a", 3998) + "\na");
+}
+
+TEST(client_command_test, EditTextRefusesControlCharacters) {
+  const auto error = parse_error(edit_frame("fixed\x1b[31m"));
+  EXPECT_EQ(error.code, "invalid_field");
+  EXPECT_EQ(error.ref, json(3));
+}
+
+TEST(client_command_test, ClientIdRefusesEveryControlCharacter) {
+  // Even newline and tab: the id is echoed in acks and errors and has no use for them.
+  for (const auto& control : control_characters()) {
+    const auto client_id = "c-" + control;
+    const auto error = parse_error(send_frame(client_id, "hi"));
+    EXPECT_EQ(error.code, "invalid_field") << escaped(client_id);
+    EXPECT_NE(error.message.find("client_id"), std::string::npos) << error.message;
+    EXPECT_EQ(error.ref, json(client_id)) << "the client can still match the error to its message";
+  }
+  EXPECT_EQ(parse_ok<send_command>(send_frame("c-\u00a0-é", "hi")).client_id, "c-\u00a0-é");
+}
+
+// --- field count and nesting ---
+
+TEST(client_command_test, AFrameWithTheMaximumNumberOfFieldsIsAccepted) {
+  EXPECT_EQ(parse_ok<send_command>(send_with_extra_fields(max_frame_fields - 3)).text, "hi");
+}
+
+TEST(client_command_test, AFrameWithOneFieldTooManyIsInvalidJsonWithNullRef) {
+  const auto error = parse_error(send_with_extra_fields(max_frame_fields - 2));
+  EXPECT_EQ(error.code, "invalid_json");
+  EXPECT_NE(error.message.find("more than 8 fields"), std::string::npos) << error.message;
+  EXPECT_TRUE(error.ref.is_null());
+}
+
+TEST(client_command_test, AFrameWithThousandsOfFieldsIsInvalidJson) {
+  const auto frame = send_with_extra_fields(4600);
+  ASSERT_GT(frame.size(), 55'000u);
+  const auto error = parse_error(frame);
+  EXPECT_EQ(error.code, "invalid_json");
+  EXPECT_NE(error.message.find("fields"), std::string::npos) << error.message;
+}
+
+// The parser stops at the ninth key: what follows it is never read, so a frame of any size costs
+// no more than its first nine fields (the structural proof of linear time; no clock needed).
+TEST(client_command_test, TheFieldLimitIsFoundBeforeAnythingAfterIt) {
+  std::string frame = send_with_extra_fields(max_frame_fields - 2, " this is not JSON");
+  frame.append(60'000, '{');
+  const auto error = parse_error(frame);
+  EXPECT_EQ(error.code, "invalid_json");
+  EXPECT_NE(error.message.find("fields"), std::string::npos) << error.message;
+}
+
+TEST(client_command_test, DeeplyNestedFramesAreInvalidJson) {
+  const std::string frame = R"({"type":"send","client_id":"c","text":"hi","x":)" +
+                            std::string(max_frame_depth, '[') + std::string(max_frame_depth, ']') +
+                            "}";
+  const auto error = parse_error(frame);
+  EXPECT_EQ(error.code, "invalid_json");
+  EXPECT_NE(error.message.find("nested"), std::string::npos) << error.message;
+  EXPECT_TRUE(error.ref.is_null());
 }
 
 // --- edit / delete / seen ---

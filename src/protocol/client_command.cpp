@@ -4,6 +4,7 @@
 #include "chatterbox/protocol/text.hpp"
 
 #include <algorithm>
+#include <string>
 
 namespace chatterbox {
 namespace {
@@ -24,6 +25,20 @@ json reference_of(const flat_object& frame, std::string_view type) {
     return id && id->type == flat_value::kind::integer ? json(id->integer) : json(nullptr);
   }
   return nullptr;
+}
+
+std::string frame_error_message(flat_json_status status) {
+  switch (status) {
+    case flat_json_status::too_many_fields:
+      return joined(joined("frame has more than ", std::to_string(max_frame_fields)), " fields");
+    case flat_json_status::too_deep:
+      return joined(joined("frame is nested more than ", std::to_string(max_frame_depth)),
+                    " levels deep");
+    case flat_json_status::ok:
+    case flat_json_status::invalid_json:
+      break;
+  }
+  return "frame must be a JSON object";
 }
 
 // Reads typed fields out of one frame object; the first problem becomes the protocol_error.
@@ -70,14 +85,21 @@ class field_reader {
     return value->string;
   }
 
-  // Chat text: trimmed, then 1–4000 code points.
+  // Chat text, in the order docs/protocol.md gives: line breaks normalised, control characters
+  // refused, then trimmed to 1–4000 code points.
   std::string text() {
     const auto* value = frame_.find("text");
     if (!value || value->type != flat_value::kind::string) {
       fail("invalid_field", "text must be a string");
       return {};
     }
-    const auto trimmed = trim_whitespace(value->string);
+    std::string normalised;  // only used when the text holds a \r
+    const auto text = normalise_line_breaks(value->string, normalised);
+    if (has_control_character(text, allowed_controls::newline_and_tab)) {
+      fail("invalid_field", "text must not contain control characters");
+      return {};
+    }
+    const auto trimmed = trim_whitespace(text);
     if (trimmed.empty()) {
       fail("text_empty", "text is empty");
     } else if (count_code_points(trimmed) > max_text_chars) {
@@ -103,13 +125,19 @@ parse_result finish(field_reader& reader, Command command) {
   return client_command{std::move(command)};
 }
 
+void check_client_id(field_reader& in, std::string_view client_id) {
+  if (client_id.empty() || count_code_points(client_id) > max_client_id_chars) {
+    in.fail("invalid_field", "client_id must be 1-64 characters");
+  } else if (has_control_character(client_id)) {
+    // Not even newline or tab: the id is echoed in acks and errors, and is no text.
+    in.fail("invalid_field", "client_id must not contain control characters");
+  }
+}
+
 parse_result parse_send(field_reader& in) {
   send_command command;
   command.client_id = in.string("client_id");
-  if (!in.error() && (command.client_id.empty() ||
-                      count_code_points(command.client_id) > max_client_id_chars)) {
-    in.fail("invalid_field", "client_id must be 1-64 characters");
-  }
+  if (!in.error()) check_client_id(in, command.client_id);
   command.text = in.text();
   return finish(in, std::move(command));
 }
@@ -132,11 +160,15 @@ parse_result parse_sync(field_reader& in) {
 
 std::variant<client_command, protocol_error> parse_client_frame(std::string_view frame) {
   const auto parsed = parse_flat_object(frame);
-  if (!parsed) return protocol_error{"invalid_json", "frame must be a JSON object", nullptr};
-  const auto* type_field = parsed->find("type");
+  if (parsed.status != flat_json_status::ok) {
+    // invalid_json for the limits too: the frame was refused as a whole, before any field of it
+    // was looked at (so there is no ref either).
+    return protocol_error{"invalid_json", frame_error_message(parsed.status), nullptr};
+  }
+  const auto* type_field = parsed.object.find("type");
   const std::string type =
       type_field && type_field->type == flat_value::kind::string ? type_field->string : "";
-  field_reader in(*parsed, type);
+  field_reader in(parsed.object, type);
 
   if (type == "send") return parse_send(in);
   if (type == "edit") {

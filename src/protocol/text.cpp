@@ -34,6 +34,27 @@ std::size_t multibyte_length(const unsigned char* p, const unsigned char* end) {
   return length;
 }
 
+// Whether any byte of an eight-byte word is not printable ASCII: a control (below 0x20 or 0x7F)
+// or part of a multi-byte sequence (high bit set), which may be a C1 control. The tests are the
+// classic "has a byte less than n" and "has a zero byte" bit tricks: exact for the word as a
+// whole, which is all that is asked.
+bool needs_a_closer_look(std::uint64_t word) {
+  constexpr std::uint64_t ones = 0x0101010101010101ull;
+  constexpr std::uint64_t high_bits = 0x8080808080808080ull;
+  const std::uint64_t below_space = (word - ones * 0x20) & ~word & high_bits;
+  const std::uint64_t del = word ^ (ones * 0x7F);
+  const std::uint64_t has_del = (del - ones) & ~del & high_bits;
+  return ((word & high_bits) | below_space | has_del) != 0;
+}
+
+bool is_control_at(const unsigned char* p, const unsigned char* end, allowed_controls allowed) {
+  const unsigned char c = *p;
+  if (c < 0x20) return allowed == allowed_controls::none || (c != '\n' && c != '\t');
+  if (c == 0x7F) return true;
+  // U+0080–U+009F are C2 80 – C2 9F; C2 is never a continuation byte, so no need to decode.
+  return c == 0xC2 && end - p >= 2 && p[1] >= 0x80 && p[1] <= 0x9F;
+}
+
 }  // namespace
 
 std::string joined(std::string_view head, std::string_view tail) {
@@ -44,11 +65,47 @@ std::string joined(std::string_view head, std::string_view tail) {
 }
 
 std::string_view trim_whitespace(std::string_view text) {
-  constexpr std::string_view whitespace = " \t\n\r\f\v";
+  constexpr std::string_view whitespace = " \t\n\r";
   const auto first = text.find_first_not_of(whitespace);
   if (first == std::string_view::npos) return {};
   const auto last = text.find_last_not_of(whitespace);
   return text.substr(first, last - first + 1);
+}
+
+std::string_view normalise_line_breaks(std::string_view text, std::string& storage) {
+  auto cr = text.find('\r');
+  if (cr == std::string_view::npos) return text;
+  storage.clear();
+  storage.reserve(text.size());
+  std::size_t from = 0;
+  do {
+    storage.append(text.substr(from, cr - from)).push_back('\n');
+    from = cr + 1;
+    if (from < text.size() && text[from] == '\n') ++from;  // \r\n is one line break
+    cr = text.find('\r', from);
+  } while (cr != std::string_view::npos);
+  storage.append(text.substr(from));
+  return storage;
+}
+
+bool has_control_character(std::string_view utf8, allowed_controls allowed) {
+  const auto* p = reinterpret_cast<const unsigned char*>(utf8.data());
+  const auto* const end = p + utf8.size();
+  while (p != end) {
+    // Chat text is mostly printable ASCII: skip it eight bytes at a time.
+    while (end - p >= 8) {
+      std::uint64_t word;
+      std::memcpy(&word, p, 8);
+      if (needs_a_closer_look(word)) break;
+      p += 8;
+    }
+    // Then byte by byte through the word that needed a look (or the tail).
+    const auto* const stop = end - p >= 8 ? p + 8 : end;
+    for (; p != stop; ++p) {
+      if (is_control_at(p, end, allowed)) return true;
+    }
+  }
+  return false;
 }
 
 std::size_t count_code_points(std::string_view utf8) {

@@ -3,6 +3,7 @@
 
 import * as api from './api.js';
 import { EmojiPanel } from './emoji.js';
+import { cleanMessageText } from './message_text.js';
 import { OutboxStore } from './outbox_store.js';
 import { ReadMarkers, SeenThrottle } from './receipts.js';
 import { MessageList } from './render.js';
@@ -475,7 +476,7 @@ class Chat {
   // ------------------------------------------------ composing, editing, deleting
 
   submit() {
-    const text = ui.input.value.trim();
+    const text = cleanMessageText(ui.input.value);
     if (this.editingId !== null) {
       this.saveEdit(text);
       return;

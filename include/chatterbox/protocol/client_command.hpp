@@ -13,8 +13,9 @@ namespace chatterbox {
 // One validated client frame of protocol v1 (docs/protocol.md). Parsing does every check that
 // needs no database, so the chat service only deals with well-formed commands.
 struct send_command {
-  std::string client_id;
-  std::string text;  // trimmed, 1–4000 code points
+  std::string client_id;  // 1–64 code points, no control characters
+  // Line breaks as \n, no control characters but \n and \t, trimmed, 1–4000 code points.
+  std::string text;
 };
 struct edit_command {
   std::int64_t id;

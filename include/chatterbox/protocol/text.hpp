@@ -10,8 +10,20 @@ namespace chatterbox {
 // `std::string(a) + "literal"` once inlined; reserve + append avoids it.
 std::string joined(std::string_view head, std::string_view tail);
 
-// Strips Unicode-agnostic ASCII whitespace (space, \t, \n, \r, \f, \v) from both ends.
+// Strips spaces, tabs and line breaks (\n, \r) from both ends. Not \f or \v: message text
+// refuses them as control characters, wherever they are.
 std::string_view trim_whitespace(std::string_view text);
+
+// \r\n and a lone \r become \n. Text without \r (nearly all of it) is returned as it is;
+// otherwise the normalised copy is built in `storage` and a view of it returned.
+std::string_view normalise_line_breaks(std::string_view text, std::string& storage);
+
+enum class allowed_controls { none, newline_and_tab };
+// Whether UTF-8 text holds a control character (Unicode category Cc: U+0000–U+001F,
+// U+007F, U+0080–U+009F) other than the allowed ones. Mostly-ASCII text is checked eight bytes
+// at a time.
+bool has_control_character(std::string_view utf8,
+                           allowed_controls allowed = allowed_controls::none);
 // Number of code points in valid UTF-8 (nlohmann::json has already rejected invalid UTF-8).
 std::size_t count_code_points(std::string_view utf8);
 // Strict UTF-8 (RFC 3629): no overlong forms, no surrogates, nothing above U+10FFFF.

@@ -33,7 +33,9 @@ class server_process {
                                      // own tests, which pass the defaults back explicitly.
                                      "--message-rate", "1000000", "--message-burst", "1000000",
                                      "--signal-rate", "1000000", "--signal-burst", "1000000",
-                                     "--login-attempts-per-minute", "1000000"};
+                                     "--login-free-failures", "1000000",
+                                     "--login-failures-per-address", "1000000",
+                                     "--max-pending-logins-per-address", "1000000"};
     args.insert(args.end(), extra_args.begin(), extra_args.end());
     start(args);
     // "listening on http://127.0.0.1:PORT (database ...)"

@@ -56,7 +56,7 @@ TEST(TrustedProxies, MalformedTextIsRefusedWithTheReason) {
   for (const char* bad :
        {"", "10.0.0.0/", "10.0.0.0/33", "::/129", "10.0.0.0/8/8", "10.0.0/8", "10.0.0.0/-1",
         "10.0.0.0/ 8", "10.0.0.0/08", "10.0.0.0/4294967304", "example.com", "fe80::1%eth0",
-        "10.0.0.1 ", "1.2.3.4\n", "/8", "10.0.0.0/8x", "[::1]"}) {
+        "10.0.0.1 ", "1.2.3.4\n", "/8", "10.0.0.0/8x", "[::1]", "::ffff:10.0.0.0/20"}) {
     const auto error = proxies.add(bad);
     ASSERT_TRUE(error) << bad;
     EXPECT_NE(error->find(bad), std::string::npos) << *error;

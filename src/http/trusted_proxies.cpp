@@ -53,6 +53,13 @@ std::optional<std::string> trusted_proxies::add(std::string_view cidr) {
     if (prefix > (address.is_v4() ? 32u : 128u)) return refused();
   }
 
+  if (address.is_v6() && address.to_v6().is_v4_mapped() && prefix < 96) {
+    // Addresses are matched in their IPv4 form, which such a network could only partly cover.
+    const std::string why =
+        "an IPv4-mapped network needs a prefix of at least 96 (better: "
+        "write the IPv4 network), got '";
+    return why + std::string(cidr) + "'";
+  }
   if (address.is_v4()) {
     v4_.push_back(ip::network_v4(address.to_v4(), static_cast<unsigned short>(prefix)).canonical());
   } else if (address.to_v6().is_v4_mapped() && prefix >= 96) {

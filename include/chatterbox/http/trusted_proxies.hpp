@@ -16,9 +16,10 @@ namespace chatterbox {
 class trusted_proxies {
  public:
   // Adds "10.0.0.0/8", "2001:db8::/32" or a bare address (one host: /32 or /128). Returns why
-  // the text was refused, or nullopt once it is added. Host bits below the prefix are ignored,
-  // and an IPv4-mapped IPv6 network (::ffff:10.0.0.0/104) is stored as the IPv4 network, because
-  // addresses are compared in their IPv4 form.
+  // the text was refused, or nullopt once it is added. Host bits below the prefix are ignored.
+  // IPv4 networks match IPv4 addresses and IPv6 networks IPv6 ones; an IPv4-mapped IPv6 network
+  // (::ffff:10.0.0.0/104) is stored as the IPv4 network (10.0.0.0/8), since addresses are
+  // compared in their IPv4 form, and one with a prefix under 96 is refused.
   std::optional<std::string> add(std::string_view cidr);
 
   // Whether `address` (IPv4-mapped IPv6 counts as IPv4) lies in one of the networks.

@@ -258,7 +258,8 @@ const std::vector<flag>& flag_table() {
                              "Failed logins for one username from one address before each further\n"
                              "      attempt from there must wait (1 s, doubling per failure)",
                              &server_config::login_free_failures, 1, 1000000));
-    t.push_back(duration_flag("login-max-delay", "SECONDS", "The longest such wait",
+    t.push_back(duration_flag("login-max-delay", "SECONDS",
+                              "Longest wait for one username from one address after failures",
                               &server_config::login_max_delay, 24 * 3600));
     t.push_back(integer_flag("login-failures-per-address",
                              "Failed logins per minute from one address, whatever the usernames",

@@ -53,9 +53,12 @@ struct world {
   static server_config make_config() {
     server_config c;
     c.allowed_origins.push_back("https://chat.example");
-    // Every input comes from one address; at the default 10 per minute almost every fuzzed
-    // login would stop at 429 and never reach the hashing and account-creation paths.
-    c.login_attempts_per_minute = 1000000;
+    // Every input comes from one address; with the default limits almost every fuzzed login
+    // would stop at 429 and never reach the hashing and account-creation paths.
+    c.login_free_failures = 1000000;
+    c.login_failures_per_address = 1000000;
+    // The fuzzer's peer is a trusted proxy, so Forwarded / X-Forwarded-* in the input are read.
+    c.trusted_proxies.push_back("127.0.0.0/8");
     return c;
   }
 
@@ -112,7 +115,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   (void)w.handler.authorize_websocket(*request);
 
   int responses = 0;
-  w.handler.handle(std::move(*request), "127.0.0.1", [&](http_response response) {
+  static const auto peer = boost::asio::ip::make_address("127.0.0.1");
+  auto client = w.handler.resolve_client(*request, peer);
+  require(!client.address.empty() && !client.key.empty());
+  w.handler.handle(std::move(*request), std::move(client), [&](http_response response) {
     ++responses;
     response.prepare_payload();
     require(response.result_int() >= 200 && response.result_int() < 600);

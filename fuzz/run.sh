@@ -20,7 +20,8 @@ fi
 
 CC=clang CXX=clang++ cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Fuzz \
   -DCHATTERBOX_FUZZ=ON -DCHATTERBOX_TESTS=OFF >/dev/null
-harnesses=(fuzz_client_frame fuzz_http_request fuzz_auth_parsers fuzz_ws_frames)
+harnesses=(fuzz_client_frame fuzz_http_request fuzz_auth_parsers fuzz_ws_frames fuzz_client_address
+           fuzz_login_throttle)
 [ -n "${FUZZ_ONLY:-}" ] && read -r -a harnesses <<<"$FUZZ_ONLY"
 ninja -C "$build" "${harnesses[@]}"
 

@@ -1,5 +1,7 @@
 #include "chatterbox/config.hpp"
 
+#include "chatterbox/http/trusted_proxies.hpp"
+
 #include <sodium.h>
 
 #include <algorithm>
@@ -118,6 +120,13 @@ std::optional<std::string> check_origin(std::string_view origin) {
     return "an origin has no path or trailing slash, got '" + std::string(origin) + "'";
   }
   return std::nullopt;
+}
+
+std::optional<std::string> check_public_url(std::string_view url) {
+  for (const std::string_view scheme : {"http://", "https://"}) {
+    if (url.size() > scheme.size() && url.starts_with(scheme)) return std::nullopt;
+  }
+  return "expected http://host[:port][/path] or https://..., got '" + std::string(url) + "'";
 }
 
 constexpr std::string_view log_levels[] = {"trace", "debug",    "info", "warn",
@@ -271,9 +280,48 @@ const std::vector<flag>& flag_table() {
     t.push_back(integer_flag("inbound-byte-rate",
                              "WebSocket bytes per second read from one connection before others go first",
                              &server_config::inbound_byte_rate, 1024, size_max));
+    t.push_back(integer_flag("login-free-failures",
+                             "Failed logins for one username from one address before each further\n"
+                             "      attempt from there must wait (1 s, doubling per failure)",
+                             &server_config::login_free_failures, 1, 1000000));
+    t.push_back(duration_flag("login-max-delay", "SECONDS",
+                              "Longest wait for one username from one address after failures",
+                              &server_config::login_max_delay, 24 * 3600));
+    t.push_back(integer_flag("login-failures-per-address",
+                             "Failed logins per minute from one address, whatever the usernames",
+                             &server_config::login_failures_per_address, 1, 1000000));
     t.push_back(integer_flag("login-attempts-per-minute",
-                             "Login attempts per minute per username and per client address",
-                             &server_config::login_attempts_per_minute, 1, 1000000));
+                             "Deprecated name of --login-failures-per-address",
+                             &server_config::login_failures_per_address, 1, 1000000));
+    t.push_back(integer_flag("max-pending-logins-per-address",
+                             "Password hashes queued or running for one address",
+                             &server_config::max_pending_logins_per_address, 1, size_max));
+    auto proxy = make_flag(
+        "trusted-proxy", "CIDR",
+        "Reverse proxy (network or address) whose Forwarded, X-Forwarded-For and\n"
+        "      X-Forwarded-Proto headers are believed; repeatable, comma-separated in the\n"
+        "      environment variable",
+        [](server_config& c, std::string_view text) -> std::optional<std::string> {
+          if (auto error = trusted_proxies().add(text)) return error;
+          c.trusted_proxies.emplace_back(text);
+          return std::nullopt;
+        },
+        [](const server_config& c) {
+          std::string joined;
+          for (const auto& p : c.trusted_proxies) joined += (joined.empty() ? "" : ",") + p;
+          return joined;
+        });
+    proxy.repeatable = true;
+    t.push_back(std::move(proxy));
+    t.push_back(make_flag(
+        "public-url", "URL",
+        "The URL users open (https://chat.example.com); https makes every cookie Secure",
+        [](server_config& c, std::string_view text) -> std::optional<std::string> {
+          if (auto error = check_public_url(text)) return error;
+          c.public_url = std::string(text);
+          return std::nullopt;
+        },
+        [](const server_config& c) { return c.public_url.value_or(""); }));
     t.push_back(integer_flag("max-connections", "WebSocket connections in total",
                              &server_config::max_connections, 1, size_max));
     t.push_back(integer_flag("max-connections-per-user", "WebSocket connections per user",

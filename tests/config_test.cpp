@@ -74,7 +74,13 @@ const std::vector<std::string> all_flags = {"address",
                                             "query-burst",
                                             "inbound-frame-rate",
                                             "inbound-byte-rate",
+                                            "login-free-failures",
+                                            "login-max-delay",
+                                            "login-failures-per-address",
                                             "login-attempts-per-minute",
+                                            "max-pending-logins-per-address",
+                                            "trusted-proxy",
+                                            "public-url",
                                             "max-connections",
                                             "max-connections-per-user",
                                             "metrics",
@@ -221,6 +227,57 @@ TEST(Config, AllowedOriginRejectsPathsAndBareHosts) {
   EXPECT_NE(error_of(parse({}, {"CHATTERBOX_ALLOWED_ORIGIN=https://ok.example,bad"}))
                 .find("CHATTERBOX_ALLOWED_ORIGIN"),
             std::string::npos);
+}
+
+TEST(Config, LoginThrottlingDefaultsAndFlags) {
+  const auto d = ok(parse({}));
+  EXPECT_EQ(d.login_free_failures, 5u);
+  EXPECT_EQ(d.login_max_delay, std::chrono::seconds(900));
+  EXPECT_EQ(d.login_failures_per_address, 100u);
+  EXPECT_EQ(d.max_pending_logins_per_address, 16u);
+  EXPECT_TRUE(d.trusted_proxies.empty());
+  EXPECT_FALSE(d.public_url.has_value());
+
+  const auto c =
+      ok(parse({"--login-free-failures=3", "--login-max-delay", "60",
+                "--login-failures-per-address=50", "--max-pending-logins-per-address", "4"}));
+  EXPECT_EQ(c.login_free_failures, 3u);
+  EXPECT_EQ(c.login_max_delay, std::chrono::seconds(60));
+  EXPECT_EQ(c.login_failures_per_address, 50u);
+  EXPECT_EQ(c.max_pending_logins_per_address, 4u);
+  EXPECT_FALSE(error_of(parse({"--login-free-failures=0"})).empty());
+  EXPECT_FALSE(error_of(parse({"--login-max-delay=0"})).empty());
+}
+
+TEST(Config, LoginAttemptsPerMinuteIsTheOldNameOfThePerAddressCeiling) {
+  EXPECT_EQ(ok(parse({"--login-attempts-per-minute", "7"})).login_failures_per_address, 7u);
+  EXPECT_EQ(ok(parse({}, {"CHATTERBOX_LOGIN_ATTEMPTS_PER_MINUTE=8"})).login_failures_per_address,
+            8u);
+}
+
+TEST(Config, TrustedProxyIsRepeatableAndCommaSeparatedInTheEnvironment) {
+  const auto c = ok(parse({"--trusted-proxy", "10.0.0.0/8", "--trusted-proxy=::1"}));
+  EXPECT_EQ(c.trusted_proxies, (std::vector<std::string>{"10.0.0.0/8", "::1"}));
+  const auto e = ok(parse({}, {"CHATTERBOX_TRUSTED_PROXY=192.168.0.0/16, fd00::/8 ,"}));
+  EXPECT_EQ(e.trusted_proxies, (std::vector<std::string>{"192.168.0.0/16", "fd00::/8"}));
+}
+
+TEST(Config, TrustedProxyAndPublicUrlAreValidated) {
+  for (const char* bad : {"10.0.0.0/33", "proxy.example.com", "10.0.0.0/", "::/129", "1.2.3"}) {
+    EXPECT_NE(error_of(parse({"--trusted-proxy", bad})).find("--trusted-proxy"), std::string::npos)
+        << bad;
+  }
+  EXPECT_NE(error_of(parse({}, {"CHATTERBOX_TRUSTED_PROXY=10.0.0.1,nope"}))
+                .find("CHATTERBOX_TRUSTED_PROXY"),
+            std::string::npos);
+  EXPECT_EQ(ok(parse({"--public-url", "https://chat.example.com"})).public_url,
+            "https://chat.example.com");
+  EXPECT_EQ(ok(parse({"--public-url=http://localhost:8080/chat"})).public_url,
+            "http://localhost:8080/chat");
+  for (const char* bad : {"chat.example.com", "https://", "ftp://x", "//chat.example.com"}) {
+    EXPECT_NE(error_of(parse({"--public-url", bad})).find("--public-url"), std::string::npos)
+        << bad;
+  }
 }
 
 TEST(Config, PortRange) {

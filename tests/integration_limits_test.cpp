@@ -57,17 +57,6 @@ TEST_F(limits_test, typing_floods_are_throttled_silently) {
   EXPECT_LE(forwarded, 12);
 }
 
-TEST_F(limits_test, login_attempts_are_limited_per_username_and_address) {
-  restart({"--login-attempts-per-minute", "10"});
-  for (int i = 0; i < 10; ++i) EXPECT_NE(login(port(), "alice", "wrong password").status, 429u);
-  const auto refused = login(port(), "alice", "wrong password");
-  EXPECT_EQ(refused.status, 429u);
-  EXPECT_EQ(refused.body_json()["error"]["code"], "rate_limited");
-  EXPECT_GE(std::stoi(refused.header("retry-after")), 1);
-  // The same address is now over its budget for other names too.
-  EXPECT_EQ(login(port(), "bob", "some password").status, 429u);
-}
-
 TEST_F(limits_test, connection_caps_refuse_the_upgrade_with_503) {
   restart({"--max-connections-per-user", "2", "--max-connections", "3"});
   const auto alice = token_for(port(), "alice");

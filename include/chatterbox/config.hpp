@@ -64,7 +64,15 @@ struct server_config {
   // frames and bytes per second (a second's worth may come at once).
   unsigned inbound_frame_rate = 200;
   std::size_t inbound_byte_rate = 1024 * 1024;
-  unsigned login_attempts_per_minute = 10;  // per username and per client address
+  // Login throttling (docs/protocol.md, "Login throttling"): only failures count.
+  unsigned login_free_failures = 5;  // per (username, address), then each attempt waits
+  std::chrono::seconds login_max_delay{15 * 60};  // the wait starts at 1 s and doubles to this
+  unsigned login_failures_per_address = 100;      // per minute, whatever the usernames
+  std::size_t max_pending_logins_per_address = 16;
+  // Reverse proxies whose Forwarded / X-Forwarded-* headers are believed (CIDRs, validated).
+  std::vector<std::string> trusted_proxies;
+  // Where users reach the server; an https:// URL makes every cookie Secure.
+  std::optional<std::string> public_url;
   std::size_t max_connections = 10000;
   std::size_t max_connections_per_user = 20;
 

@@ -1,5 +1,7 @@
 #include "chatterbox/http/http_session.hpp"
 
+#include "chatterbox/http/trusted_proxies.hpp"
+
 #include <boost/beast/websocket/rfc6455.hpp>
 #include <spdlog/spdlog.h>
 
@@ -22,7 +24,8 @@ http_session::http_session(boost::asio::ip::tcp::socket&& socket, http_session_s
   // We coalesce frames ourselves; Nagle would only hold small writes back behind delayed ACKs.
   stream_.socket().set_option(boost::asio::ip::tcp::no_delay(true), ec);
   const auto remote = stream_.socket().remote_endpoint(ec);
-  client_address_ = ec ? "unknown" : remote.address().to_string();
+  if (!ec) peer_ = normalize_address(remote.address());
+  peer_text_ = peer_ ? peer_->to_string() : "unknown";
   services_.registry.add(this);
 }
 
@@ -54,7 +57,7 @@ void http_session::on_read(beast::error_code ec, std::size_t) {
     return do_close();
   }
   if (ec == beast::error::timeout) {
-    spdlog::debug("http: request timed out from {}", client_address_);
+    spdlog::debug("http: request timed out from {}", peer_text_);
     return do_close();
   }
   if (ec == http::error::body_limit) {
@@ -66,7 +69,7 @@ void http_session::on_read(beast::error_code ec, std::size_t) {
                                 "header_too_large", "request header is larger than the limit"));
   }
   if (ec) {
-    spdlog::debug("http: bad request from {}: {}", client_address_, ec.message());
+    spdlog::debug("http: bad request from {}: {}", peer_text_, ec.message());
     return send(bare_json_error(http::status::bad_request, "bad_request", "malformed HTTP request"));
   }
 
@@ -78,7 +81,9 @@ void http_session::on_read(beast::error_code ec, std::size_t) {
       std::string_view target = request.target();
       if (target.substr(0, target.find('?')) == "/ws") return upgrade(std::move(request));
     }
-    services_.handler.handle(std::move(request), client_address_,
+    // Per request: behind a proxy, one connection carries many clients' requests.
+    auto client = services_.handler.resolve_client(request, peer_);
+    services_.handler.handle(std::move(request), std::move(client),
                              [self = shared_from_this(), answered](http_response response) {
                                *answered = true;
                                self->send(std::move(response));
@@ -86,7 +91,7 @@ void http_session::on_read(beast::error_code ec, std::size_t) {
   } catch (const std::exception& e) {
     // The database refused (locked by another process, full, I/O error) or a bug: this request
     // fails with a clear answer and the connection ends; everything else carries on.
-    spdlog::error("http: request from {} failed: {}", client_address_, e.what());
+    spdlog::error("http: request from {} failed: {}", peer_text_, e.what());
     if (*answered || response_) return;
     auto response = bare_json_error(http::status::service_unavailable, "busy",
                                     "the server could not complete the request; retry shortly");
@@ -99,7 +104,8 @@ void http_session::on_read(beast::error_code ec, std::size_t) {
 void http_session::upgrade(http_request&& request) {
   auto decision = services_.handler.authorize_websocket(request);
   if (auto* refusal = std::get_if<http_response>(&decision)) {
-    spdlog::info("websocket refused from {}: {}", client_address_,
+    spdlog::info("websocket refused from {}: {}",
+                 services_.handler.resolve_client(request, peer_).address,
                  static_cast<unsigned>(refusal->result_int()));
     refusal->keep_alive(false);
     return send(std::move(*refusal));
@@ -129,7 +135,7 @@ void http_session::send(http_response response) {
 void http_session::on_write(bool keep_alive, beast::error_code ec, std::size_t) {
   response_.reset();
   if (ec) {
-    spdlog::debug("http: write to {} failed: {}", client_address_, ec.message());
+    spdlog::debug("http: write to {} failed: {}", peer_text_, ec.message());
     return do_close();
   }
   if (!keep_alive) return do_close();

@@ -37,21 +37,55 @@ bool is_json(const http_request& request) {
   return beast::iequals(media, "application/json");
 }
 
-std::string cookie_header(std::string_view token, std::chrono::seconds max_age) {
-  return std::string(token_cookie) + "=" + std::string(token) +
+std::string cookie_header(std::string_view name, std::string_view token,
+                          std::chrono::seconds max_age, bool secure) {
+  return std::string(name) + "=" + std::string(token) + (secure ? "; Secure" : "") +
          "; HttpOnly; SameSite=Strict; Path=/; Max-Age=" + std::to_string(max_age.count());
+}
+
+// All lines of a header joined into one list, as RFC 9110 allows a recipient to do.
+std::string joined_header(const http_request& request, std::string_view name) {
+  std::string joined;
+  for (auto [it, end] = request.equal_range(name); it != end; ++it) {
+    if (!joined.empty()) joined += ", ";
+    joined += it->value();
+  }
+  return joined;
+}
+
+client_address_resolver make_resolver(const server_config& config) {
+  trusted_proxies proxies;
+  for (const auto& cidr : config.trusted_proxies) {
+    // parse_config has validated these; should one still fail it stays untrusted.
+    if (auto error = proxies.add(cidr)) spdlog::warn("ignoring trusted proxy: {}", *error);
+  }
+  const bool https = config.public_url && config.public_url->starts_with("https://");
+  return client_address_resolver(std::move(proxies), https);
+}
+
+login_throttle::policy throttle_policy(const server_config& config) {
+  login_throttle::policy policy;
+  policy.free_failures = config.login_free_failures;
+  policy.max_delay = config.login_max_delay;
+  policy.address_failures_per_minute = config.login_failures_per_address;
+  policy.max_pending_per_address = config.max_pending_logins_per_address;
+  return policy;
 }
 
 }  // namespace
 
 request_handler::request_handler(services s)
-    : s_(s),
-      logins_by_name_(s.config.login_attempts_per_minute / 60.0, s.config.login_attempts_per_minute),
-      logins_by_address_(s.config.login_attempts_per_minute / 60.0,
-                         s.config.login_attempts_per_minute) {}
+    : s_(s), clients_(make_resolver(s.config)), logins_(throttle_policy(s.config)) {}
 
-void request_handler::handle(http_request&& request, std::string client_address,
-                             respond_fn respond) {
+client_address request_handler::resolve_client(
+    const http_request& request, const std::optional<boost::asio::ip::address>& peer) const {
+  const auto forwarded = joined_header(request, "Forwarded");
+  const auto x_forwarded_for = joined_header(request, "X-Forwarded-For");
+  const auto x_forwarded_proto = joined_header(request, "X-Forwarded-Proto");
+  return clients_.resolve(peer, {forwarded, x_forwarded_for, x_forwarded_proto});
+}
+
+void request_handler::handle(http_request&& request, client_address client, respond_fn respond) {
   const auto path = path_of(request);
   const auto method = request.method();
   const bool is_api = path == "/api" || path.starts_with("/api/");
@@ -70,11 +104,11 @@ void request_handler::handle(http_request&& request, std::string client_address,
 
   if (path == "/api/login") {
     if (method != http::verb::post) return respond(method_not_allowed(request, "POST"));
-    return login(std::move(request), std::move(client_address), std::move(respond));
+    return login(std::move(request), std::move(client), std::move(respond));
   }
   if (path == "/api/logout") {
     if (method != http::verb::post) return respond(method_not_allowed(request, "POST"));
-    return respond(logout(request));
+    return respond(logout(request, client));
   }
   if (path == "/api/me") {
     if (method != http::verb::get) return respond(method_not_allowed(request, "GET"));
@@ -106,8 +140,7 @@ void request_handler::handle(http_request&& request, std::string client_address,
   respond(s_.files.serve(request));
 }
 
-void request_handler::login(http_request&& request, std::string client_address,
-                            respond_fn respond) {
+void request_handler::login(http_request&& request, client_address client, respond_fn respond) {
   const json body = json::parse(request.body(), nullptr, /*allow_exceptions=*/false);
   if (body.is_discarded() || !body.is_object()) {
     return respond(
@@ -128,12 +161,15 @@ void request_handler::login(http_request&& request, std::string client_address,
                               "password must be 8-128 bytes"));
   }
 
-  if (auto throttled = login_throttled(request, username, client_address)) {
-    return respond(std::move(*throttled));
-  }
+  // Before the password is looked at: a pair that must wait learns nothing by guessing.
+  const auto decision = logins_.admit(username, client.key, login_throttle::clock::now());
+  if (!decision.allowed()) return respond(login_throttled(request, username, client, decision));
+  // From here every path settles the admitted attempt exactly once: succeeded, failed or
+  // abandoned.
 
   auto shared_request = std::make_shared<http_request>(std::move(request));
   const auto busy = [&] {
+    logins_.abandoned(username, client.key, login_throttle::clock::now());
     auto response = json_error(http::status::service_unavailable, *shared_request, "busy",
                                "too many logins in progress; retry shortly");
     response.set(http::field::retry_after, "1");
@@ -143,9 +179,14 @@ void request_handler::login(http_request&& request, std::string client_address,
   if (auto user = s_.users.find_by_name(username)) {
     const bool queued = s_.hasher.async_verify(
         user->password_hash, password,
-        [this, shared_request, user = *user, client_address, respond](bool ok) {
-          if (ok) return finish_login(*shared_request, user, false, client_address, respond);
-          spdlog::info("login failed: user={} from={}", user.username, client_address);
+        [this, shared_request, user = *user, username, client, respond](bool ok) {
+          const auto now = login_throttle::clock::now();
+          if (ok) {
+            logins_.succeeded(username, client.key, now);
+            return finish_login(*shared_request, user, false, client, respond);
+          }
+          logins_.failed(username, client.key, now);
+          spdlog::info("login failed: user={} from={}", user.username, client.address);
           ++metrics().login_failures;
           respond(json_error(http::status::unauthorized, *shared_request, "invalid_credentials",
                              "wrong username or password"));
@@ -155,29 +196,36 @@ void request_handler::login(http_request&& request, std::string client_address,
   }
 
   const bool queued = s_.hasher.async_hash(
-      password, [this, shared_request, username, password, client_address,
+      password, [this, shared_request, username, password, client,
                  respond](std::optional<std::string> hash) mutable {
+        const auto now = login_throttle::clock::now();
         if (!hash) {
+          logins_.abandoned(username, client.key, now);
           return respond(json_error(http::status::internal_server_error, *shared_request,
                                     "internal", "could not hash the password"));
         }
         auto created = s_.users.create(username, *hash, epoch_ms());
-        if (created) return finish_login(*shared_request, *created, true, client_address, respond);
-        // Someone registered the name while we hashed: this is now an ordinary login.
-        login(std::move(*shared_request), client_address, respond);
+        if (created) {
+          logins_.succeeded(username, client.key, now);
+          return finish_login(*shared_request, *created, true, client, respond);
+        }
+        // Someone registered the name while we hashed: this is now an ordinary login, admitted
+        // afresh.
+        logins_.abandoned(username, client.key, now);
+        login(std::move(*shared_request), client, respond);
       });
   if (!queued) busy();
 }
 
 void request_handler::finish_login(const http_request& request, const user_record& user,
-                                   bool created, const std::string& client_address,
+                                   bool created, const client_address& client,
                                    const respond_fn& respond) {
   const auto token = generate_token();
   const auto now = epoch_ms();
   const auto ttl = s_.config.token_ttl;
   const auto expires_at = now + std::chrono::duration_cast<std::chrono::milliseconds>(ttl).count();
   s_.tokens.store(token_digest(token), user.id, now, expires_at);
-  spdlog::info("login: user={} created={} from={}", user.username, created, client_address);
+  spdlog::info("login: user={} created={} from={}", user.username, created, client.address);
   ++metrics().logins;
 
   auto response = json_response(created ? http::status::created : http::status::ok, request,
@@ -185,11 +233,13 @@ void request_handler::finish_login(const http_request& request, const user_recor
                                  {"username", user.username},
                                  {"expires_at", expires_at},
                                  {"created", created}});
-  response.set(http::field::set_cookie, cookie_header(token, ttl));
+  response.set(
+      http::field::set_cookie,
+      cookie_header(client.https ? secure_token_cookie : token_cookie, token, ttl, client.https));
   respond(std::move(response));
 }
 
-http_response request_handler::logout(const http_request& request) {
+http_response request_handler::logout(const http_request& request, const client_address& client) {
   const auto auth = authenticate(request);
   if (!auth) {
     return json_error(http::status::unauthorized, request, "unauthorized", "not logged in");
@@ -198,7 +248,14 @@ http_response request_handler::logout(const http_request& request) {
   s_.connections.close_token(auth->digest, 4001, "logged out");
   spdlog::info("logout: user={}", auth->owner.username);
   auto response = json_response(http::status::ok, request, {{"ok", true}});
-  response.set(http::field::set_cookie, cookie_header("", std::chrono::seconds(0)));
+  // The plain cookie may be left from before the server was behind HTTPS; the __Host- one can
+  // only exist (and only be cleared) over HTTPS.
+  response.set(http::field::set_cookie,
+               cookie_header(token_cookie, "", std::chrono::seconds(0), client.https));
+  if (client.https) {
+    response.insert(http::field::set_cookie,
+                    cookie_header(secure_token_cookie, "", std::chrono::seconds(0), true));
+  }
   return response;
 }
 
@@ -248,35 +305,43 @@ std::variant<peer_identity, http_response> request_handler::authorize_websocket(
 
 std::optional<request_handler::authenticated> request_handler::authenticate(
     const http_request& request) {
-  std::optional<std::string_view> token;
+  const auto check = [this](std::optional<std::string_view> token) -> std::optional<authenticated> {
+    if (!token || !well_formed_token(*token)) return std::nullopt;
+    auto digest = token_digest(*token);
+    auto owner = s_.tokens.find_valid(digest, epoch_ms());
+    if (!owner) return std::nullopt;
+    return authenticated{std::move(*owner), std::move(digest)};
+  };
   if (const auto header = request.find(http::field::authorization); header != request.end()) {
-    token = bearer_token(header->value());
-  } else if (const auto cookie = request.find(http::field::cookie); cookie != request.end()) {
-    token = find_cookie(cookie->value(), token_cookie);
+    return check(bearer_token(header->value()));
   }
-  if (!token || !well_formed_token(*token)) return std::nullopt;
-  auto digest = token_digest(*token);
-  auto owner = s_.tokens.find_valid(digest, epoch_ms());
-  if (!owner) return std::nullopt;
-  return authenticated{std::move(*owner), std::move(digest)};
+  if (const auto cookie = request.find(http::field::cookie); cookie != request.end()) {
+    // The __Host- cookie first: only an HTTPS response from this very host can have set it. The
+    // plain one still counts, so a login from before HTTPS was set up keeps working.
+    for (const auto name : {secure_token_cookie, token_cookie}) {
+      if (auto auth = check(find_cookie(cookie->value(), name))) return auth;
+    }
+  }
+  return std::nullopt;
 }
 
-std::optional<http_response> request_handler::login_throttled(const http_request& request,
-                                                              const std::string& username,
-                                                              const std::string& client_address) {
-  // Names are case-insensitive, so their buckets are too: "Alice" and "alice" share one.
-  std::string name_key = username;
-  for (auto& c : name_key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  const auto by_name = logins_by_name_.take(name_key);
-  const auto by_address = logins_by_address_.take(client_address);
-  if (by_name.allowed && by_address.allowed) return std::nullopt;
-
+http_response request_handler::login_throttled(const http_request& request,
+                                               const std::string& username,
+                                               const client_address& client,
+                                               const login_throttle::decision& decision) {
   ++metrics().rate_limited;
-  const auto wait = std::max(by_name.retry_after, by_address.retry_after);
-  spdlog::info("login throttled: user={} from={}", username, client_address);
+  std::string_view why = "too many failed logins for this username from your address";
+  if (decision.outcome == login_throttle::verdict::address_over_limit) {
+    why = "too many failed logins from your address";
+  } else if (decision.outcome == login_throttle::verdict::address_busy) {
+    why = "too many logins in progress from your address";
+  }
+  const auto seconds = (decision.retry_after.count() + 999) / 1000;
+  spdlog::info("login throttled: user={} from={}: {}; retry in {} s", username, client.address, why,
+               seconds);
   auto response = json_error(http::status::too_many_requests, request, "rate_limited",
-                             "too many login attempts; retry later");
-  response.set(http::field::retry_after, std::to_string((wait.count() + 999) / 1000));
+                             std::string(why) + "; retry later");
+  response.set(http::field::retry_after, std::to_string(seconds));
   return response;
 }
 

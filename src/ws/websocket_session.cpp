@@ -137,17 +137,19 @@ void websocket_session::resume_backlog() {
 // a pause while over the inbound budget, or a wait for the socket to become readable.
 void websocket_session::continue_reading() {
   if (finished_) return;
+  if (const auto wait = budget_.wait(clock::now()); wait.count() > 0) {
+    if (!read_pause_) read_pause_ = std::make_unique<asio::steady_timer>(socket_.get_executor());
+    read_pause_->expires_after(wait);
+    read_pause_->async_wait([self = shared_from_this()](error_code ec) {
+      if (!ec) self->continue_reading();
+    });
+    return;
+  }
   if (!backlog_.empty()) {
     asio::post(socket_.get_executor(), [self = shared_from_this()] { self->resume_backlog(); });
     return;
   }
-  const auto wait = budget_.wait(clock::now());
-  if (wait.count() == 0) return wait_readable();
-  if (!read_pause_) read_pause_ = std::make_unique<asio::steady_timer>(socket_.get_executor());
-  read_pause_->expires_after(wait);
-  read_pause_->async_wait([self = shared_from_this()](error_code ec) {
-    if (!ec && !self->finished_) self->wait_readable();
-  });
+  wait_readable();
 }
 
 bool websocket_session::on_event(const ws::event& event) {
@@ -316,8 +318,10 @@ void websocket_session::keepalive_check(clock::time_point now) {
     ++metrics().write_timeouts;
     return finish();
   }
+  // Silent for half the idle timeout: pinged (any frame back counts). Still silent at a later
+  // sweep once the whole idle timeout has passed: gone.
   const auto silent = now - last_heard_;
-  if (silent >= idle_timeout_) {
+  if (pinged_ && silent >= idle_timeout_) {
     spdlog::info("closing unresponsive peer: user={}", identity_.username);
     return finish();
   }

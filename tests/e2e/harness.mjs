@@ -77,8 +77,8 @@ export class Server {
 
   async start(port = 0) {
     const args = ['--port', String(port), '--db', this.#db, '--argon2-ops', '1', '--argon2-mem-kib', '8',
-      // Every test logs in from 127.0.0.1; the per-address login limit is tested in C++.
-      '--login-attempts-per-minute', '1000'];
+      // Every test logs in from 127.0.0.1; the login limits are tested in C++.
+      '--login-free-failures', '1000', '--login-failures-per-address', '1000'];
     if (process.env.CHATTERBOX_E2E_WEB_DIR) args.push('--web-dir', process.env.CHATTERBOX_E2E_WEB_DIR);
     this.#log.push(`\n$ ${this.#binary} ${args.join(' ')}\n`);
     const child = spawn(this.#binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });

@@ -34,7 +34,9 @@ class server_process {
                                      // own tests, which pass the defaults back explicitly.
                                      "--message-rate", "1000000", "--message-burst", "1000000",
                                      "--signal-rate", "1000000", "--signal-burst", "1000000",
-                                     "--login-attempts-per-minute", "1000000",
+                                     "--login-free-failures", "1000000",
+                                     "--login-failures-per-address", "1000000",
+                                     "--max-pending-logins-per-address", "1000000",
                                      "--query-rate", "1000000", "--query-burst", "1000000",
                                      "--inbound-frame-rate", "1000000",
                                      "--inbound-byte-rate", "1000000000",

@@ -67,7 +67,9 @@ http_result http_request(std::uint16_t port, http::verb method, const std::strin
   for (const auto& field : response) {
     std::string name(field.name_string());
     for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    result.headers[name] = std::string(field.value());
+    // A repeated header (Set-Cookie) keeps every value, one per line.
+    auto& value = result.headers[name];
+    value += (value.empty() ? "" : "\n") + std::string(field.value());
   }
   result.body = response.body();
   return result;

@@ -27,7 +27,7 @@ inline constexpr auto wait_bound = std::chrono::seconds(10);
 
 struct http_result {
   unsigned status = 0;
-  std::map<std::string, std::string> headers;  // lowercase names
+  std::map<std::string, std::string> headers;  // lowercase names; repeats joined by "\n"
   std::string body;
 
   json body_json() const { return json::parse(body, nullptr, false); }

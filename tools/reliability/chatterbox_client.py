@@ -23,7 +23,10 @@ LOAD_FLAGS = {
     "--message-burst": "100000",
     "--signal-rate": "100000",
     "--signal-burst": "100000",
-    "--login-attempts-per-minute": "1000000",
+    "--login-attempts-per-minute": "1000000",  # binaries before --login-failures-per-address
+    "--login-failures-per-address": "1000000",
+    "--login-free-failures": "1000000",
+    "--max-pending-logins-per-address": "1000000",
     "--query-rate": "100000",
     "--query-burst": "100000",
     "--inbound-frame-rate": "1000000",

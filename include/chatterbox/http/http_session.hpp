@@ -69,7 +69,8 @@ class http_session : public std::enable_shared_from_this<http_session> {
   http_session_services services_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::shared_ptr<http_response> response_;  // kept alive until async_write completes
-  std::string client_address_;
+  std::optional<boost::asio::ip::address> peer_;  // nullopt when the socket could not say
+  std::string peer_text_;  // for connection-level logs, before any request names its client
   bool shutting_down_ = false;
   bool reading_ = false;
 };

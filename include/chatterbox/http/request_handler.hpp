@@ -4,19 +4,26 @@
 #include "chatterbox/chat/chat_peer.hpp"
 #include "chatterbox/chat/connection_manager.hpp"
 #include "chatterbox/config.hpp"
+#include "chatterbox/http/client_address.hpp"
 #include "chatterbox/http/responses.hpp"
 #include "chatterbox/http/static_files.hpp"
-#include "chatterbox/limits/rate_limiter.hpp"
+#include "chatterbox/limits/login_throttle.hpp"
 #include "chatterbox/storage/token_repository.hpp"
 #include "chatterbox/storage/user_repository.hpp"
 
+#include <boost/asio/ip/address.hpp>
+
 #include <functional>
+#include <optional>
 #include <string>
 #include <variant>
 
 namespace chatterbox {
 
 inline constexpr std::string_view token_cookie = "chatterbox_token";
+// The name used over HTTPS: browsers accept a __Host- cookie only when it is Secure, has no
+// Domain and has Path=/, so no subdomain or plain-HTTP page can plant or replace it.
+inline constexpr std::string_view secure_token_cookie = "__Host-chatterbox_token";
 
 // The HTTP side of the server: JSON API, the web client's files, and the checks that decide
 // whether a /ws request may become a WebSocket. Independent of sockets, so it is testable alone.
@@ -35,17 +42,22 @@ class request_handler {
 
   explicit request_handler(services s);
 
+  // Who sent `request` on a connection from `peer` (nullopt if unknown), believing forwarding
+  // headers only from --trusted-proxy peers.
+  client_address resolve_client(const http_request& request,
+                                const std::optional<boost::asio::ip::address>& peer) const;
+
   // `respond` is called exactly once, possibly later (logins hash off the event loop).
-  void handle(http_request&& request, std::string client_address, respond_fn respond);
+  void handle(http_request&& request, client_address client, respond_fn respond);
 
   // The identity for an upgrade request, or the response refusing it.
   std::variant<peer_identity, http_response> authorize_websocket(const http_request& request);
 
  private:
-  void login(http_request&& request, std::string client_address, respond_fn respond);
+  void login(http_request&& request, client_address client, respond_fn respond);
   void finish_login(const http_request& request, const user_record& user, bool created,
-                    const std::string& client_address, const respond_fn& respond);
-  http_response logout(const http_request& request);
+                    const client_address& client, const respond_fn& respond);
+  http_response logout(const http_request& request, const client_address& client);
   http_response me(const http_request& request);
 
   struct authenticated {
@@ -54,14 +66,14 @@ class request_handler {
   };
   std::optional<authenticated> authenticate(const http_request& request);
   bool origin_allowed(const http_request& request) const;
-  // The 429 answer when this username or address is over its login rate.
-  std::optional<http_response> login_throttled(const http_request& request,
-                                               const std::string& username,
-                                               const std::string& client_address);
+  // The 429 answer when this username from this address, or this address, must wait.
+  http_response login_throttled(const http_request& request, const std::string& username,
+                                const client_address& client,
+                                const login_throttle::decision& decision);
 
   services s_;
-  rate_limiter logins_by_name_;
-  rate_limiter logins_by_address_;
+  client_address_resolver clients_;
+  login_throttle logins_;
 };
 
 }  // namespace chatterbox

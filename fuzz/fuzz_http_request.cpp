@@ -3,6 +3,7 @@
 // a temporary file. One user ("alice") and one token exist, so the corpus can reach the
 // authenticated paths (/api/me, /api/logout, /ws) as well as the anonymous ones.
 #include "chatterbox/http/request_handler.hpp"
+#include "chatterbox/storage/write_batcher.hpp"
 
 #include "chatterbox/auth/token.hpp"
 #include "chatterbox/storage/database.hpp"
@@ -41,7 +42,8 @@ struct world {
         // The cheapest argon2 libsodium allows, so logins do not dominate the run.
         hasher(io, argon2_cost{1, 8 * 1024}, 1, 4),
         files(std::nullopt),
-        handler({config, users, tokens, hasher, connections, files}) {
+        writes(io, db.handle()),
+        handler({config, users, tokens, hasher, connections, files, writes}) {
     spdlog::set_level(spdlog::level::off);
     const auto alice = users.create("alice", "$argon2id$not-a-real-hash", 0);
     tokens.store(token_digest(known_token), alice->id, 0, INT64_MAX);
@@ -79,6 +81,7 @@ struct world {
   password_hasher hasher;
   connection_manager connections;
   static_files files;
+  write_batcher writes;
   request_handler handler;
 };
 

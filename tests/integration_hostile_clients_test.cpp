@@ -88,6 +88,23 @@ TEST_F(hostile_clients_test, a_client_that_pipelines_requests_is_read_at_its_sha
   EXPECT_LT(handled, 2000);
 }
 
+TEST_F(hostile_clients_test, a_frame_with_thousands_of_fields_is_refused_without_reading_it_all) {
+  auto mallory = join("mallory");
+  auto alice = join("alice");
+  // 4,600 distinct keys in ~60 KB: parsed key by key this took quadratic time.
+  std::string frame = R"({"type":"history")";
+  for (int i = 0; i < 4600; ++i) frame += ",\"k" + std::to_string(i) + "\":1";
+  frame += "}";
+  for (int i = 0; i < 5; ++i) mallory->send_text(frame);
+  for (int i = 0; i < 5; ++i) {
+    const auto refused = mallory->expect("error");
+    EXPECT_EQ(refused["code"], "invalid_json");
+    EXPECT_EQ(refused["ref"], nullptr);
+  }
+  alice->send({{"type", "history"}, {"limit", 1}});
+  EXPECT_EQ(alice->expect("history")["type"], "history");
+}
+
 TEST_F(hostile_clients_test, history_and_sync_have_a_rate_limit_like_sends) {
   restart({"--query-rate", "1", "--query-burst", "2"});
   auto alice = join("alice");
@@ -107,6 +124,8 @@ TEST_F(hostile_clients_test, a_peer_closed_in_the_middle_of_a_broadcast_costs_no
   // Joined first, so it sits first in the list a broadcast walks: when it is dropped there,
   // every peer after it must still get that message, exactly once.
   auto stalled = join("stalled");
+  // A small receive window, so that the server's queue is what overflows, soon.
+  stalled->raw_socket().set_option(boost::asio::socket_base::receive_buffer_size(4096));
   auto sender = join("sender");
   std::vector<std::unique_ptr<ws_client>> readers;
   for (const auto* name : {"r1", "r2", "r3"}) readers.push_back(join(name));
@@ -122,6 +141,11 @@ TEST_F(hostile_clients_test, a_peer_closed_in_the_middle_of_a_broadcast_costs_no
     sender->send({{"type", "send"}, {"client_id", std::to_string(sent)},
                   {"text", std::to_string(sent) + " " + filler}});
     sender->expect("ack");
+    // The peer dropped while this message was being broadcast is announced gone after it,
+    // never in the middle of it.
+    const auto echo = sender->next();
+    ASSERT_TRUE(echo);
+    ASSERT_EQ((*echo)["type"], "message") << *echo;
     for (std::size_t r = 0; r < readers.size(); ++r) {
       const auto m = readers[r]->expect("message");
       got[r].push_back(std::stoi(m["text"].get<std::string>()));
@@ -140,16 +164,46 @@ TEST_F(hostile_clients_test, a_peer_closed_in_the_middle_of_a_broadcast_costs_no
   for (std::size_t r = 0; r < readers.size(); ++r) EXPECT_EQ(got[r], all) << "reader " << r + 1;
 }
 
+// Requests on several connections that the server must read in one turn of its loop: each is
+// sent but for its last byte; once a later request on another connection has been answered,
+// the server has accepted them all and is waiting for that byte, so the last bytes, sent
+// together, are read together.
+class held_requests {
+ public:
+  held_requests(std::uint16_t port, std::vector<std::string> requests) : port_(port) {
+    for (auto& request : requests) {
+      last_bytes_.push_back(request.back());
+      request.pop_back();
+      connections_.push_back(std::make_unique<raw_websocket>(port, request));
+    }
+    // Accepted and read in order: once this is answered, every connection above is waiting.
+    EXPECT_EQ(http_request(port_, http::verb::get, "/api/health").status, 200u);
+  }
+
+  void release() {
+    for (std::size_t i = 0; i < connections_.size(); ++i) {
+      connections_[i]->write(std::string(1, last_bytes_[i]));
+    }
+  }
+
+  raw_websocket& operator[](std::size_t i) { return *connections_[i]; }
+  std::size_t size() const { return connections_.size(); }
+
+ private:
+  std::uint16_t port_;
+  std::vector<std::unique_ptr<raw_websocket>> connections_;
+  std::string last_bytes_;
+};
+
 TEST_F(hostile_clients_test, upgrades_racing_each_other_cannot_pass_the_per_user_cap) {
   restart({"--max-connections-per-user", "2"});
   const auto token = token_for(port(), "racer");
-  // Five upgrades on the wire at once: all are read before any 101 could be written.
-  std::vector<std::unique_ptr<raw_websocket>> racers;
-  for (int i = 0; i < 5; ++i) racers.push_back(std::make_unique<raw_websocket>(port(), upgrade_request(token)));
+  held_requests racers(port(), std::vector<std::string>(5, upgrade_request(token)));
+  racers.release();
   int upgraded = 0;
   int refused = 0;
-  for (auto& racer : racers) {
-    const auto head = racer->response_head();
+  for (std::size_t i = 0; i < racers.size(); ++i) {
+    const auto head = racers[i].response_head();
     if (head.rfind("HTTP/1.1 101", 0) == 0) ++upgraded;
     if (head.rfind("HTTP/1.1 503", 0) == 0) ++refused;
   }
@@ -161,14 +215,15 @@ TEST_F(hostile_clients_test, a_logout_racing_an_upgrade_still_closes_that_connec
   const auto token = token_for(port(), "racer");
   // The upgrade and the logout arrive together: the upgrade is authorised, then the token is
   // revoked before its 101 has gone out. The new connection must be closed like any other.
-  raw_websocket upgrade(port(), upgrade_request(token));
-  raw_websocket logout(port(), "POST /api/logout HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                               "Content-Type: application/json\r\nContent-Length: 2\r\n"
-                               "Authorization: Bearer " + token + "\r\n\r\n{}");
-  EXPECT_EQ(logout.response_head().rfind("HTTP/1.1 200", 0), 0u);
-  const auto head = upgrade.response_head();
+  held_requests both(port(), {upgrade_request(token),
+                              "POST /api/logout HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                              "Content-Type: application/json\r\nContent-Length: 2\r\n"
+                              "Authorization: Bearer " + token + "\r\n\r\n{}"});
+  both.release();
+  EXPECT_EQ(both[1].response_head().rfind("HTTP/1.1 200", 0), 0u);
+  const auto head = both[0].response_head();
   if (head.rfind("HTTP/1.1 101", 0) == 0) {
-    const auto close = upgrade.find(fin_close & 0x0F);
+    const auto close = both[0].find(fin_close & 0x0F);
     ASSERT_TRUE(close) << "the connection outlived its token's logout";
     EXPECT_EQ(close->close_code(), 4001);
   } else {

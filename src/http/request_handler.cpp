@@ -108,7 +108,7 @@ void request_handler::handle(http_request&& request, client_address client, resp
   }
   if (path == "/api/logout") {
     if (method != http::verb::post) return respond(method_not_allowed(request, "POST"));
-    return respond(logout(request, client));
+    return logout(request, client, std::move(respond));
   }
   if (path == "/api/me") {
     if (method != http::verb::get) return respond(method_not_allowed(request, "GET"));
@@ -183,7 +183,7 @@ void request_handler::login(http_request&& request, client_address client, respo
           const auto now = login_throttle::clock::now();
           if (ok) {
             logins_.succeeded(username, client.key, now);
-            return finish_login(*shared_request, user, false, client, respond);
+            return finish_login(shared_request, user, client, respond);
           }
           logins_.failed(username, client.key, now);
           spdlog::info("login failed: user={} from={}", user.username, client.address);
@@ -196,67 +196,134 @@ void request_handler::login(http_request&& request, client_address client, respo
   }
 
   const bool queued = s_.hasher.async_hash(
-      password, [this, shared_request, username, password, client,
+      password, [this, shared_request, username, client,
                  respond](std::optional<std::string> hash) mutable {
-        const auto now = login_throttle::clock::now();
         if (!hash) {
-          logins_.abandoned(username, client.key, now);
+          logins_.abandoned(username, client.key, login_throttle::clock::now());
           return respond(json_error(http::status::internal_server_error, *shared_request,
                                     "internal", "could not hash the password"));
         }
-        auto created = s_.users.create(username, *hash, epoch_ms());
-        if (created) {
-          logins_.succeeded(username, client.key, now);
-          return finish_login(*shared_request, *created, true, client, respond);
-        }
-        // Someone registered the name while we hashed: this is now an ordinary login, admitted
-        // afresh.
-        logins_.abandoned(username, client.key, now);
-        login(std::move(*shared_request), client, respond);
+        create_account(shared_request, username, std::move(*hash), client, std::move(respond));
       });
   if (!queued) busy();
 }
 
-void request_handler::finish_login(const http_request& request, const user_record& user,
-                                   bool created, const client_address& client,
-                                   const respond_fn& respond) {
-  const auto token = generate_token();
-  const auto now = epoch_ms();
-  const auto ttl = s_.config.token_ttl;
-  const auto expires_at = now + std::chrono::duration_cast<std::chrono::milliseconds>(ttl).count();
-  s_.tokens.store(token_digest(token), user.id, now, expires_at);
+namespace {
+
+struct new_session {
+  std::string token = generate_token();
+  std::int64_t created_at = epoch_ms();
+  std::int64_t expires_at = 0;
+};
+
+new_session start_session(std::chrono::seconds ttl) {
+  new_session session;
+  session.expires_at =
+      session.created_at + std::chrono::duration_cast<std::chrono::milliseconds>(ttl).count();
+  return session;
+}
+
+http_response storage_busy(const http_request& request) {
+  auto response = json_error(http::status::service_unavailable, request, "busy",
+                             "the database is busy; retry shortly");
+  response.set(http::field::retry_after, "1");
+  return response;
+}
+
+}  // namespace
+
+void request_handler::create_account(std::shared_ptr<http_request> request,
+                                     const std::string& username, std::string hash,
+                                     const client_address& client, respond_fn respond) {
+  struct outcome {
+    new_session session;
+    std::optional<user_record> user;
+  };
+  auto result = std::make_shared<outcome>(outcome{start_session(s_.config.token_ttl), {}});
+  // The account and its first token in one transaction: never an account without its login.
+  s_.writes.submit(
+      [this, result, username, hash = std::move(hash)] {
+        result->user = s_.users.create(username, hash, result->session.created_at);
+        if (result->user) {
+          s_.tokens.store(token_digest(result->session.token), result->user->id,
+                          result->session.created_at, result->session.expires_at);
+        }
+      },
+      [this, result, request, username, client, respond](bool stored) {
+        const auto now = login_throttle::clock::now();
+        if (!stored) {
+          logins_.abandoned(username, client.key, now);
+          return respond(storage_busy(*request));
+        }
+        if (!result->user) {
+          // Someone registered the name while we hashed: this is now an ordinary login,
+          // admitted afresh.
+          logins_.abandoned(username, client.key, now);
+          return login(std::move(*request), client, respond);
+        }
+        logins_.succeeded(username, client.key, now);
+        respond(logged_in(*request, *result->user, true, result->session.token,
+                          result->session.expires_at, client));
+      });
+}
+
+void request_handler::finish_login(std::shared_ptr<http_request> request, const user_record& user,
+                                   const client_address& client, respond_fn respond) {
+  auto session = std::make_shared<new_session>(start_session(s_.config.token_ttl));
+  s_.writes.submit(
+      [this, session, user_id = user.id] {
+        s_.tokens.store(token_digest(session->token), user_id, session->created_at,
+                        session->expires_at);
+      },
+      [this, session, request, user, client, respond](bool stored) {
+        if (!stored) return respond(storage_busy(*request));
+        respond(logged_in(*request, user, false, session->token, session->expires_at, client));
+      });
+}
+
+http_response request_handler::logged_in(const http_request& request, const user_record& user,
+                                         bool created, const std::string& token,
+                                         std::int64_t expires_at, const client_address& client) {
   spdlog::info("login: user={} created={} from={}", user.username, created, client.address);
   ++metrics().logins;
-
   auto response = json_response(created ? http::status::created : http::status::ok, request,
                                 {{"token", token},
                                  {"username", user.username},
                                  {"expires_at", expires_at},
                                  {"created", created}});
-  response.set(
-      http::field::set_cookie,
-      cookie_header(client.https ? secure_token_cookie : token_cookie, token, ttl, client.https));
-  respond(std::move(response));
+  response.set(http::field::set_cookie,
+               cookie_header(client.https ? secure_token_cookie : token_cookie, token,
+                             s_.config.token_ttl, client.https));
+  return response;
 }
 
-http_response request_handler::logout(const http_request& request, const client_address& client) {
-  const auto auth = authenticate(request);
+void request_handler::logout(const http_request& request, const client_address& client,
+                             respond_fn respond) {
+  auto auth = authenticate(request);
   if (!auth) {
-    return json_error(http::status::unauthorized, request, "unauthorized", "not logged in");
+    return respond(
+        json_error(http::status::unauthorized, request, "unauthorized", "not logged in"));
   }
-  s_.tokens.revoke(auth->digest);
-  s_.connections.close_token(auth->digest, 4001, "logged out");
-  spdlog::info("logout: user={}", auth->owner.username);
-  auto response = json_response(http::status::ok, request, {{"ok", true}});
-  // The plain cookie may be left from before the server was behind HTTPS; the __Host- one can
-  // only exist (and only be cleared) over HTTPS.
-  response.set(http::field::set_cookie,
-               cookie_header(token_cookie, "", std::chrono::seconds(0), client.https));
-  if (client.https) {
-    response.insert(http::field::set_cookie,
-                    cookie_header(secure_token_cookie, "", std::chrono::seconds(0), true));
-  }
-  return response;
+  auto shared_request = std::make_shared<http_request>(request);
+  const auto digest = auth->digest;  // (the two lambdas' captures are built in no fixed order)
+  s_.writes.submit(
+      [this, digest] { s_.tokens.revoke(digest); },
+      [this, auth = std::move(*auth), shared_request, client, respond](bool stored) {
+        // Not revoked, so the connections stay: the client may simply retry.
+        if (!stored) return respond(storage_busy(*shared_request));
+        s_.connections.close_token(auth.digest, 4001, "logged out");
+        spdlog::info("logout: user={}", auth.owner.username);
+        auto response = json_response(http::status::ok, *shared_request, {{"ok", true}});
+        // The plain cookie may be left from before the server was behind HTTPS; the __Host-
+        // one can only exist (and only be cleared) over HTTPS.
+        response.set(http::field::set_cookie,
+                     cookie_header(token_cookie, "", std::chrono::seconds(0), client.https));
+        if (client.https) {
+          response.insert(http::field::set_cookie,
+                          cookie_header(secure_token_cookie, "", std::chrono::seconds(0), true));
+        }
+        respond(std::move(response));
+      });
 }
 
 http_response request_handler::me(const http_request& request) {

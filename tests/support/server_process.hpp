@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
@@ -44,6 +45,10 @@ class server_process {
                                      // own tests with a grace period.
                                      "--presence-grace", "0"};
     args.insert(args.end(), extra_args.begin(), extra_args.end());
+    // For running today's tests against an older binary (to see which behaviours it lacks
+    // rather than which flags): CHATTERBOX_TEST_DROP_UNKNOWN_FLAGS=1 drops the flags it does
+    // not list in --help, with their values.
+    if (std::getenv("CHATTERBOX_TEST_DROP_UNKNOWN_FLAGS")) args = known_flags_only(args);
     start(args);
     // "listening on http://127.0.0.1:PORT (database ...)"
     const auto line = wait_for_output("listening on http://");
@@ -59,6 +64,22 @@ class server_process {
   server_process& operator=(const server_process&) = delete;
 
   ~server_process() { stop_now(); }
+
+  static std::vector<std::string> known_flags_only(const std::vector<std::string>& args) {
+    std::string help;
+    if (FILE* pipe = ::popen((args[0] + " --help").c_str(), "r")) {
+      char chunk[4096];
+      while (const auto n = std::fread(chunk, 1, sizeof chunk, pipe)) help.append(chunk, n);
+      ::pclose(pipe);
+    }
+    std::vector<std::string> kept{args[0]};
+    for (std::size_t i = 1; i + 1 < args.size(); i += 2) {
+      if (help.find("  " + args[i] + " ") == std::string::npos) continue;
+      kept.push_back(args[i]);
+      kept.push_back(args[i + 1]);
+    }
+    return kept;
+  }
 
   std::uint16_t port() const { return port_; }
   pid_t pid() const { return pid_; }

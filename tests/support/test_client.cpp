@@ -127,6 +127,8 @@ ws_client::ws_client(std::uint16_t port, options opts) : impl_(std::make_unique<
   beast::get_lowest_layer(ws).expires_after(wait_bound);
   beast::get_lowest_layer(ws).connect(tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), port));
   beast::get_lowest_layer(ws).expires_never();
+  // Like a browser: a frame goes out at once, not held back for a delayed ACK.
+  beast::get_lowest_layer(ws).socket().set_option(tcp::no_delay(true));
   ws.set_option(websocket::stream_base::decorator([opts](websocket::request_type& request) {
     if (opts.token) {
       if (opts.as_cookie) {
@@ -197,6 +199,21 @@ std::vector<json> ws_client::drain() {
     auto event = next();
     if (!event) throw std::runtime_error("drain: connection ended (" + last_error() + ")");
     if ((*event)["type"] == "history" && (*event)["before"] == 1) return events;
+    events.push_back(std::move(*event));
+  }
+}
+
+std::vector<json> ws_client::drain_until_closed(std::chrono::steady_clock::duration bound) {
+  const auto deadline = std::chrono::steady_clock::now() + bound;
+  std::vector<json> events;
+  for (;;) {
+    const auto left = deadline - std::chrono::steady_clock::now();
+    if (left <= 0s) throw std::runtime_error("drain_until_closed: still open");
+    auto event = next(left);
+    if (!event) {
+      if (impl_->closed && impl_->last_error != beast::error::timeout) return events;
+      throw std::runtime_error("drain_until_closed: " + last_error());
+    }
     events.push_back(std::move(*event));
   }
 }

@@ -78,6 +78,8 @@ class ws_client {
   // server handles one connection's frames in order, this proves what was (not) delivered
   // without waiting for a timeout.
   std::vector<json> drain();
+  // Every event until the server closes the connection (bounded).
+  std::vector<json> drain_until_closed(std::chrono::steady_clock::duration bound = wait_bound);
   // Waits for the server to close the connection; the close code, or nullopt on timeout.
   std::optional<std::uint16_t> wait_closed(std::chrono::steady_clock::duration bound = wait_bound);
   void close();

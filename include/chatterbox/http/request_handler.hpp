@@ -10,6 +10,7 @@
 #include "chatterbox/limits/login_throttle.hpp"
 #include "chatterbox/storage/token_repository.hpp"
 #include "chatterbox/storage/user_repository.hpp"
+#include "chatterbox/storage/write_batcher.hpp"
 
 #include <boost/asio/ip/address.hpp>
 
@@ -38,6 +39,10 @@ class request_handler {
     password_hasher& hasher;
     connection_manager& connections;
     const static_files& files;
+    // Logins and logouts write (users, tokens) through the same group commit as the chat, so
+    // a database locked by another process delays them the same way instead of blocking the
+    // loop, and refusals become 503 busy.
+    write_batcher& writes;
   };
 
   explicit request_handler(services s);
@@ -55,9 +60,14 @@ class request_handler {
 
  private:
   void login(http_request&& request, client_address client, respond_fn respond);
-  void finish_login(const http_request& request, const user_record& user, bool created,
-                    const client_address& client, const respond_fn& respond);
-  http_response logout(const http_request& request, const client_address& client);
+  void create_account(std::shared_ptr<http_request> request, const std::string& username,
+                      std::string hash, const client_address& client, respond_fn respond);
+  void finish_login(std::shared_ptr<http_request> request, const user_record& user,
+                    const client_address& client, respond_fn respond);
+  http_response logged_in(const http_request& request, const user_record& user, bool created,
+                          const std::string& token, std::int64_t expires_at,
+                          const client_address& client);
+  void logout(const http_request& request, const client_address& client, respond_fn respond);
   http_response me(const http_request& request);
 
   struct authenticated {

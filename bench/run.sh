@@ -34,7 +34,9 @@ server_cpu=0
 bench_cpu=1
 # The server's abuse limits (per-user message rate, logins per address, connection caps) are
 # for production; a load test from one address with a few accounts must lift them.
-limits=(--message-rate 1000000 --message-burst 1000000 --login-attempts-per-minute 1000000
+limits=(--message-rate 1000000 --message-burst 1000000 --login-failures-per-address 1000000
+  --max-pending-logins-per-address 1000000 --query-rate 1000000 --query-burst 1000000
+  --inbound-frame-rate 100000000 --inbound-byte-rate 4000000000
   --max-connections 100000 --max-connections-per-user 100000 --metrics on)
 prio=()
 if [[ $priority == 1 ]] && nice -n -10 true 2> /dev/null && [[ $(nice -n -10 nice) == -10 ]]; then

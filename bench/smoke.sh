@@ -19,7 +19,9 @@ trap cleanup EXIT
 
 # Abuse limits lifted: the bench logs in several accounts from one address and sends fast.
 server_args=(--port 0 --db "$work/smoke.db" --argon2-ops 1 --argon2-mem-kib 8
-  --message-rate 1000000 --message-burst 1000000 --login-attempts-per-minute 1000000
+  --message-rate 1000000 --message-burst 1000000 --login-failures-per-address 1000000
+  --max-pending-logins-per-address 1000000 --query-rate 1000000 --query-burst 1000000
+  --inbound-frame-rate 100000000 --inbound-byte-rate 4000000000
   --max-connections 100000 --max-connections-per-user 100000)
 
 step() {

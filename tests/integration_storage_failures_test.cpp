@@ -67,6 +67,20 @@ TEST_F(storage_failures_test, a_write_lock_held_elsewhere_refuses_writes_clearly
   EXPECT_TRUE(server_->running());
 }
 
+TEST_F(storage_failures_test, a_lock_held_past_the_default_busy_timeout_ends_no_process) {
+  // A backup holding the lock for longer than the server will wait (5 s by default): a login
+  // meanwhile used to throw out of the event loop and end the process for everyone.
+  token_for(port(), "carol");
+  auto bob = join("bob");
+  auto shell = operator_connection();
+  shell.exec("BEGIN IMMEDIATE");
+  const auto busy_login = login(port(), "carol");
+  EXPECT_EQ(busy_login.status, 503u) << busy_login.body;
+  shell.exec("COMMIT");
+  EXPECT_TRUE(server_->running()) << server_->output();
+  EXPECT_EQ(send_message(*bob, "after", "still here")["client_id"], "after");
+}
+
 TEST_F(storage_failures_test, a_lock_shorter_than_the_busy_timeout_only_delays_the_ack) {
   restart({"--db-busy-timeout-ms", "20000"});
   auto alice = join("alice");

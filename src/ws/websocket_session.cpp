@@ -252,7 +252,8 @@ void websocket_session::write_control() {
 void websocket_session::on_write(error_code ec) {
   writing_ = false;
   in_flight_.reset();
-  control_in_flight_.clear();
+  // Freed, not just emptied: after the 101 every idle connection would keep its capacity.
+  std::string{}.swap(control_in_flight_);
   if (ec) {
     if (!expected_end(ec)) spdlog::warn("write: user={} {}", identity_.username, ec.message());
     return finish();

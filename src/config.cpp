@@ -129,6 +129,28 @@ std::optional<std::string> check_public_url(std::string_view url) {
   return "expected http://host[:port][/path] or https://..., got '" + std::string(url) + "'";
 }
 
+// A repeatable flag whose values accumulate in a list (comma-separated in its environment
+// variable); each value is checked first (`check` returns why it is refused).
+flag list_flag(std::string name, std::string value_name, std::string help,
+               std::vector<std::string> server_config::*member,
+               std::function<std::optional<std::string>(std::string_view)> check) {
+  auto f = make_flag(
+      std::move(name), std::move(value_name),
+      std::move(help) + "; repeatable,\n      comma-separated in the environment variable",
+      [member, check](server_config& c, std::string_view text) -> std::optional<std::string> {
+        if (auto error = check(text)) return error;
+        (c.*member).emplace_back(text);
+        return std::nullopt;
+      },
+      [member](const server_config& c) {
+        std::string joined;
+        for (const auto& value : c.*member) joined += (joined.empty() ? "" : ",") + value;
+        return joined;
+      });
+  f.repeatable = true;
+  return f;
+}
+
 constexpr std::string_view log_levels[] = {"trace", "debug",    "info", "warn",
                                            "error", "critical", "off"};
 
@@ -154,22 +176,9 @@ const std::vector<flag>& flag_table() {
         },
         [](const server_config& c) { return c.log_level; }));
 
-    auto origin = make_flag(
-        "allowed-origin", "ORIGIN",
-        "Extra Origin (scheme://host[:port]) allowed to open the WebSocket; repeatable,\n"
-        "      comma-separated in the environment variable",
-        [](server_config& c, std::string_view text) -> std::optional<std::string> {
-          if (auto error = check_origin(text)) return error;
-          c.allowed_origins.emplace_back(text);
-          return std::nullopt;
-        },
-        [](const server_config& c) {
-          std::string joined;
-          for (const auto& o : c.allowed_origins) joined += (joined.empty() ? "" : ",") + o;
-          return joined;
-        });
-    origin.repeatable = true;
-    t.push_back(std::move(origin));
+    t.push_back(list_flag("allowed-origin", "ORIGIN",
+                          "Extra Origin (scheme://host[:port]) allowed to open the WebSocket",
+                          &server_config::allowed_origins, check_origin));
 
     t.push_back(make_flag(
         "web-dir", "DIR", "Serve the web client from this directory instead of the built-in copy",
@@ -296,23 +305,11 @@ const std::vector<flag>& flag_table() {
     t.push_back(integer_flag("max-pending-logins-per-address",
                              "Password hashes queued or running for one address",
                              &server_config::max_pending_logins_per_address, 1, size_max));
-    auto proxy = make_flag(
-        "trusted-proxy", "CIDR",
-        "Reverse proxy (network or address) whose Forwarded, X-Forwarded-For and\n"
-        "      X-Forwarded-Proto headers are believed; repeatable, comma-separated in the\n"
-        "      environment variable",
-        [](server_config& c, std::string_view text) -> std::optional<std::string> {
-          if (auto error = trusted_proxies().add(text)) return error;
-          c.trusted_proxies.emplace_back(text);
-          return std::nullopt;
-        },
-        [](const server_config& c) {
-          std::string joined;
-          for (const auto& p : c.trusted_proxies) joined += (joined.empty() ? "" : ",") + p;
-          return joined;
-        });
-    proxy.repeatable = true;
-    t.push_back(std::move(proxy));
+    t.push_back(list_flag("trusted-proxy", "CIDR",
+                          "Reverse proxy (network or address) whose Forwarded, X-Forwarded-For and\n"
+                          "      X-Forwarded-Proto headers are believed",
+                          &server_config::trusted_proxies,
+                          [](std::string_view text) { return trusted_proxies().add(text); }));
     t.push_back(make_flag(
         "public-url", "URL",
         "The URL users open (https://chat.example.com); https makes every cookie Secure",

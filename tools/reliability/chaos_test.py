@@ -29,7 +29,6 @@ import json
 import os
 import random
 import re
-import shutil
 import sqlite3
 import subprocess
 import sys
@@ -613,14 +612,7 @@ def main():
     workdir = tempfile.mkdtemp(prefix="chatterbox-chaos-")
     result = asyncio.run(ChaosTest(args, workdir).run())
     print_summary(result)
-    for problem in result["problems"]:
-        print(f"  PROBLEM: {problem}")
-    print("RESULT " + json.dumps(result), flush=True)
-    if args.keep or result["problem_count"]:
-        print(f"work directory kept: {workdir}")
-    else:
-        shutil.rmtree(workdir)
-    sys.exit(1 if result["problem_count"] else 0)
+    cc.report_and_exit(result, workdir, args.keep)
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ WebSocket protocol of docs/protocol.md (python3-websockets from Debian)."""
 import asyncio
 import http.client
 import json
+import sys
 import os
 import re
 import signal
@@ -190,3 +191,17 @@ def socket_states(pid):
                     state = TCP_STATES.get(fields[3], fields[3])
                     states[state] = states.get(state, 0) + 1
     return states
+
+
+def report_and_exit(result, workdir, keep):
+    """The end of every harness: its problems, the RESULT line report.sh reads, the work
+    directory kept when something failed (or on request), and the exit status."""
+    import shutil
+    for problem in result["problems"]:
+        print(f"  PROBLEM: {problem}")
+    print("RESULT " + json.dumps(result), flush=True)
+    if keep or result["problem_count"]:
+        print(f"work directory kept: {workdir}")
+    else:
+        shutil.rmtree(workdir)
+    sys.exit(1 if result["problem_count"] else 0)

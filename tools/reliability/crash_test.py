@@ -237,15 +237,7 @@ def main():
           f"{result['stored']} stored, {result['resent_after_reconnect']} resent, "
           f"{result['reconnects']} reconnects, {result['ack_rate_per_s']} acks/s, "
           f"integrity {result['integrity']}")
-    for problem in result["problems"]:
-        print(f"  PROBLEM: {problem}")
-    print("RESULT " + json.dumps(result), flush=True)
-    if args.keep or result["problem_count"]:
-        print(f"work directory kept: {workdir}")
-    else:
-        import shutil
-        shutil.rmtree(workdir)
-    sys.exit(1 if result["problem_count"] else 0)
+    cc.report_and_exit(result, workdir, args.keep)
 
 
 if __name__ == "__main__":

@@ -268,15 +268,8 @@ def main():
           f"after; fds {b['fds']} -> peak {result['peak_fds']} -> {a['fds']}; "
           f"leaks {result['leaks']['leaks'] if result['leaks'] else 'n/a (not an ASan build)'}; "
           f"client errors {result['client_errors'] or 'none'}")
-    for problem in result["problems"]:
-        print(f"  PROBLEM: {problem}")
-    print("RESULT " + json.dumps(result), flush=True)
-    if args.keep or result["problems"]:
-        print(f"work directory kept: {workdir}")
-    else:
-        import shutil
-        shutil.rmtree(workdir)
-    sys.exit(1 if result["problems"] else 0)
+    result.setdefault("problem_count", len(result["problems"]))
+    cc.report_and_exit(result, workdir, args.keep)
 
 
 if __name__ == "__main__":

@@ -46,9 +46,14 @@ server::server(server_config config)
       keepalive_(io_, config_.idle_timeout, config_.write_timeout),
       signals_(io_, SIGINT, SIGTERM),
       stall_probe_(io_) {
-  const auto purged = tokens_.purge_expired(epoch_ms());
-  if (purged > 0) spdlog::info("removed {} expired tokens", purged);
+  try {
+    const auto purged = tokens_.purge_expired(epoch_ms());
+    if (purged > 0) spdlog::info("removed {} expired tokens", purged);
+  } catch (const std::exception& e) {
+    spdlog::warn("cannot remove expired tokens now: {}", e.what());  // they stay invalid anyway
+  }
   restore_presence();
+  database_.never_wait_for_locks();
 
   const auto address = boost::asio::ip::make_address(config_.address);
   listener_ = std::make_shared<listener>(

@@ -10,8 +10,8 @@
 namespace chatterbox {
 namespace {
 
-// Only while opening (migrations, before anyone is served): long enough to ride out another
-// process's short transaction, short enough that a stuck writer fails the start visibly.
+// Only while starting (before anyone is served): long enough to ride out another process's
+// short transaction, short enough that a stuck writer fails the start visibly.
 constexpr int startup_busy_timeout_ms = 5000;
 
 }  // namespace
@@ -24,7 +24,6 @@ database::database(const std::string& path, sync_mode mode, std::uint64_t max_by
   configure(mode);
   migrate();
   limit_size(max_bytes);
-  db_.setBusyTimeout(0);
 }
 
 void database::configure_library() {

@@ -57,6 +57,7 @@ class temp_db_test : public temp_dir_test {
 
   void open() {
     db_ = std::make_unique<database>(db_path(), sync_mode::normal);
+    db_->never_wait_for_locks();  // as the server does once it serves
     attach();
   }
   void close() {

@@ -13,9 +13,10 @@ enum class sync_mode { normal, full };
 // with PRAGMA user_version migrations (schema.sql is migration 1). Throws on failure: a server
 // that cannot open its database must not start.
 //
-// Once open, the connection never waits for a lock (no busy timeout): the server has one
-// thread, and a second spent inside SQLite is a second every user waits. A write that finds
-// the lock taken fails at once and write_batcher retries it on a timer instead.
+// While the server starts (migrations, purging old tokens) the connection waits up to 5 s for
+// a lock another process holds. Once it serves, it must never wait (never_wait_for_locks): the
+// server has one thread, and a second spent inside SQLite is a second every user waits. A write
+// that finds the lock taken then fails at once and write_batcher retries it on a timer.
 class database {
  public:
   // Process-wide SQLite settings; call once before the first database is opened.
@@ -26,6 +27,7 @@ class database {
   database(const std::string& path, sync_mode mode, std::uint64_t max_bytes = 0);
 
   SQLite::Database& handle() { return db_; }
+  void never_wait_for_locks() { db_.setBusyTimeout(0); }
   int schema_version();
 
  private:

@@ -165,7 +165,10 @@ bool websocket_session::on_event(const ws::event& event) {
       return true;  // keeps reading until the peer answers the close
     case ws::opcode::ping:
       if (!close_queued_ && !finished_) {
-        pong_payload_.emplace(event.payload);  // replaces an unsent one
+        if (!pong_) pong_ = std::make_unique<pong_payload>();
+        // Replaces an unsent one. The reader refuses control payloads over 125 bytes.
+        pong_->size = static_cast<std::uint8_t>(std::min(event.payload.size(), pong_->bytes.size()));
+        std::copy_n(event.payload.data(), pong_->size, pong_->bytes.data());
         if (!writing_) do_write();
       }
       return true;
@@ -182,7 +185,7 @@ bool websocket_session::on_event(const ws::event& event) {
 }
 
 std::size_t websocket_session::control_bytes() const {
-  return handshake_.size() + (pong_payload_ ? max_control_frame : 0) +
+  return handshake_.size() + (pong_ ? max_control_frame : 0) +
          (ping_wanted_ ? 2 : 0) + close_out_.size() + control_in_flight_.size();
 }
 
@@ -213,7 +216,7 @@ void websocket_session::schedule_write() {
 }
 
 bool websocket_session::control_pending() const {
-  return !handshake_.empty() || pong_payload_ || ping_wanted_ || !close_out_.empty();
+  return !handshake_.empty() || pong_ || ping_wanted_ || !close_out_.empty();
 }
 
 void websocket_session::do_write() {
@@ -237,10 +240,10 @@ void websocket_session::do_write() {
 void websocket_session::write_control() {
   // In this order: the 101 before any frame, and the close frame after every other frame.
   control_in_flight_ = std::exchange(handshake_, {});
-  if (pong_payload_) control_in_flight_ += ws::control_frame(ws::opcode::pong, *pong_payload_);
+  if (pong_) control_in_flight_ += ws::control_frame(ws::opcode::pong, pong_->view());
   if (ping_wanted_) control_in_flight_ += ws::control_frame(ws::opcode::ping, {});
   control_in_flight_ += close_out_;
-  pong_payload_.reset();
+  pong_.reset();
   ping_wanted_ = false;
   close_out_.clear();
   writing_ = true;

@@ -98,7 +98,14 @@ class websocket_session : public chat_peer,
   // Control frames, written before queued data: the 101 response (once, first), the pong for
   // the latest ping only (RFC 6455 5.5.3 allows skipping earlier ones), and the close frame.
   std::string handshake_;
-  std::optional<std::string> pong_payload_;
+  // The payload of the latest ping, until its pong is written. A flood of pings while writes
+  // are stuck only overwrites it: no allocation per ping.
+  struct pong_payload {
+    std::array<char, 125> bytes;
+    std::uint8_t size;
+    std::string_view view() const { return {bytes.data(), size}; }
+  };
+  std::unique_ptr<pong_payload> pong_;
   std::string close_out_;
   std::string backlog_;  // input read but not yet handled: this turn's frame budget ran out
   std::array<std::uint8_t, ws::max_header_bytes> header_{};

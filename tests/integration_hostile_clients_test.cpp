@@ -28,6 +28,8 @@ double metric(std::uint16_t port, const std::string& name) {
 }
 
 TEST_F(hostile_clients_test, pings_from_a_client_that_never_reads_cost_bounded_memory_and_it_is_cut) {
+  // The inbound budget is lifted here (as in the whole suite), so the server reads the flood
+  // as fast as it comes: what it reads still costs one pending pong at most.
   restart({"--write-timeout", "2"});
   raw_websocket pinger(port(), upgrade_request(token_for(port(), "pinger")));
   pinger.socket().non_blocking(true);
@@ -62,8 +64,7 @@ TEST_F(hostile_clients_test, pings_from_a_client_that_never_reads_cost_bounded_m
   EXPECT_LT(rss_after, rss_before + 32 * 1024 * 1024)
       << "RSS grew by " << (rss_after - rss_before) / (1024 * 1024) << " MiB for "
       << sent / (1024 * 1024) << " MiB of pings";
-  EXPECT_NE(server_->output().find("closing client that stopped reading: user=pinger"),
-            std::string::npos);
+  EXPECT_TRUE(server_->wait_for_output("closing client that stopped reading: user=pinger"));
 
   // Nobody else noticed.
   auto alice = join("alice");

@@ -78,7 +78,9 @@ void websocket_session::run(std::string_view client_key, std::string early_bytes
   keepalive_.add(*this);
   chat_.connect(shared_from_this());
   if (!writing_) do_write();
-  if (!early_bytes.empty()) consume(early_bytes.data(), early_bytes.size());
+  if (!early_bytes.empty()) {
+    keep_rest(early_bytes.data(), early_bytes.size(), consume(early_bytes.data(), early_bytes.size()));
+  }
   continue_reading();
 }
 
@@ -105,12 +107,12 @@ void websocket_session::on_readable(error_code ec) {
   pinged_ = false;
   budget_.spend(0, size, now);
   // After our close frame only the peer's FIN matters; whatever else it sends is dropped.
-  if (!close_written_) consume(buffer, size);
+  if (!close_written_) keep_rest(buffer, size, consume(buffer, size));
   continue_reading();
 }
 
-void websocket_session::consume(char* data, std::size_t size) {
-  if (close_received_ || reader_.failed()) return;
+std::size_t websocket_session::consume(char* data, std::size_t size) {
+  if (close_received_ || reader_.failed()) return size;  // nothing more is handled
   std::size_t consumed = 0;
   std::size_t events = 0;
   const auto error = reader_.feed_some(
@@ -121,15 +123,27 @@ void websocket_session::consume(char* data, std::size_t size) {
       },
       consumed);
   budget_.spend(events, 0, clock::now());
-  if (error.code != 0) return begin_close(error.code, error.reason, true);
-  // The rest waits for a later turn. `data` may be the shared read buffer, so it is copied.
-  if (consumed < size && !finished_) backlog_.assign(data + consumed, size - consumed);
+  if (error.code != 0) begin_close(error.code, error.reason, true);
+  return consumed;
+}
+
+// The rest of a read waits for a later turn. `data` may be the shared read buffer, so it is
+// copied, once; later turns take from it in place.
+void websocket_session::keep_rest(const char* data, std::size_t size, std::size_t used) {
+  if (used >= size || finished_) return;
+  backlog_.assign(data + used, size - used);
+  backlog_used_ = 0;
 }
 
 void websocket_session::resume_backlog() {
   if (finished_) return;
-  std::string chunk = std::exchange(backlog_, {});
-  consume(chunk.data(), chunk.size());
+  backlog_used_ += consume(backlog_.data() + backlog_used_, backlog_.size() - backlog_used_);
+  if (backlog_used_ >= backlog_.size()) {
+    // Emptied but kept while the client keeps sending this much (no allocation per read);
+    // the keep-alive sweep frees it once the connection is quiet.
+    backlog_.clear();
+    backlog_used_ = 0;
+  }
   continue_reading();
 }
 
@@ -324,6 +338,7 @@ void websocket_session::keepalive_check(clock::time_point now) {
   }
   // Silent for half the idle timeout: pinged (any frame back counts). Still silent at a later
   // sweep once the whole idle timeout has passed: gone.
+  if (backlog_.empty() && backlog_.capacity() > 0) std::string{}.swap(backlog_);
   const auto silent = now - last_heard_;
   if (pinged_ && silent >= idle_timeout_) {
     spdlog::info("closing unresponsive peer: user={}", identity_.username);
@@ -349,7 +364,7 @@ void websocket_session::finish() {
   finished_ = true;
   keepalive_.remove(*this);
   queue_.clear();
-  backlog_.clear();
+  std::string{}.swap(backlog_);
   if (close_deadline_) close_deadline_->cancel();
   if (read_pause_) read_pause_->cancel();
   // Cancels whatever is still pending; their handlers release the last references.

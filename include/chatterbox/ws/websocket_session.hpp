@@ -70,7 +70,9 @@ class websocket_session : public chat_peer,
 
   void wait_readable();
   void on_readable(error_code ec);
-  void consume(char* data, std::size_t size);
+  // Handles what was read, up to this turn's frame budget; returns how many bytes it took.
+  std::size_t consume(char* data, std::size_t size);
+  void keep_rest(const char* data, std::size_t size, std::size_t used);
   void resume_backlog();
   void continue_reading();
   bool on_event(const ws::event& event);
@@ -108,6 +110,7 @@ class websocket_session : public chat_peer,
   std::unique_ptr<pong_payload> pong_;
   std::string close_out_;
   std::string backlog_;  // input read but not yet handled: this turn's frame budget ran out
+  std::uint32_t backlog_used_ = 0;  // how much of backlog_ has been handled
   std::array<std::uint8_t, ws::max_header_bytes> header_{};
   std::unique_ptr<boost::asio::steady_timer> close_deadline_;  // only while closing
   std::unique_ptr<boost::asio::steady_timer> read_pause_;  // only once over the inbound budget

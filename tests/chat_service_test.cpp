@@ -7,8 +7,8 @@
 
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
-#include <boost/asio/io_context.hpp>
 #include <sqlite3.h>
+#include <boost/asio/io_context.hpp>
 
 #include <algorithm>
 #include <chrono>

@@ -334,11 +334,11 @@ TEST(Config, RobustnessFlagsParseFromTheCommandLineAndTheEnvironment) {
   EXPECT_EQ(c.inbound_frame_rate, 50u);
   EXPECT_EQ(c.inbound_byte_rate, 2048u);
 
-  const auto e = ok(parse({}, {"CHATTERBOX_WRITE_TIMEOUT=8", "CHATTERBOX_PRESENCE_GRACE=4",
-                               "CHATTERBOX_DB_BUSY_TIMEOUT_MS=100", "CHATTERBOX_MAX_DB_BYTES=4096",
-                               "CHATTERBOX_QUERY_RATE=6", "CHATTERBOX_QUERY_BURST=12",
-                               "CHATTERBOX_INBOUND_FRAME_RATE=60",
-                               "CHATTERBOX_INBOUND_BYTE_RATE=4096"}));
+  const auto e =
+      ok(parse({}, {"CHATTERBOX_WRITE_TIMEOUT=8", "CHATTERBOX_PRESENCE_GRACE=4",
+                    "CHATTERBOX_DB_BUSY_TIMEOUT_MS=100", "CHATTERBOX_MAX_DB_BYTES=4096",
+                    "CHATTERBOX_QUERY_RATE=6", "CHATTERBOX_QUERY_BURST=12",
+                    "CHATTERBOX_INBOUND_FRAME_RATE=60", "CHATTERBOX_INBOUND_BYTE_RATE=4096"}));
   EXPECT_EQ(e.write_timeout, std::chrono::seconds(8));
   EXPECT_EQ(e.presence_grace, std::chrono::seconds(4));
   EXPECT_EQ(e.db_busy_timeout, std::chrono::milliseconds(100));
@@ -375,9 +375,9 @@ TEST(Config, SendQueueBytesIsAtLeast64KibibytesSoAReplyAlwaysFits) {
   const auto message = error_of(parse({"--send-queue-bytes=65535"}));
   EXPECT_NE(message.find("--send-queue-bytes"), std::string::npos) << message;
   EXPECT_NE(message.find("65536"), std::string::npos) << message;
-  EXPECT_NE(error_of(parse({}, {"CHATTERBOX_SEND_QUEUE_BYTES=1000"}))
-                .find("CHATTERBOX_SEND_QUEUE_BYTES"),
-            std::string::npos);
+  EXPECT_NE(
+      error_of(parse({}, {"CHATTERBOX_SEND_QUEUE_BYTES=1000"})).find("CHATTERBOX_SEND_QUEUE_BYTES"),
+      std::string::npos);
 }
 
 TEST(Config, UpperBoundsKeepDurationsAndRatesSane) {

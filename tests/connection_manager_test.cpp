@@ -249,8 +249,8 @@ std::vector<std::unique_ptr<scripted_peer>> add_peers(connection_manager& connec
                                                       std::size_t count) {
   std::vector<std::unique_ptr<scripted_peer>> peers;
   for (std::size_t i = 0; i < count; ++i) {
-    peers.push_back(std::make_unique<scripted_peer>(static_cast<std::int64_t>(i + 1),
-                                                    "u" + std::to_string(i)));
+    peers.push_back(
+        std::make_unique<scripted_peer>(static_cast<std::int64_t>(i + 1), "u" + std::to_string(i)));
     connections.add(*peers.back());
   }
   return peers;
@@ -288,9 +288,7 @@ TEST(connection_manager_test, EveryPeerRemovingItselfMidBroadcast) {
   connection_manager connections;
   auto peers = add_peers(connections, 6);
   for (auto& peer : peers) {
-    peer->on_deliver = [&connections, p = peer.get()](const frame_ptr&) {
-      connections.remove(*p);
-    };
+    peer->on_deliver = [&connections, p = peer.get()](const frame_ptr&) { connections.remove(*p); };
   }
   const auto frame = text_frame("everyone overflows");
   connections.broadcast(frame);

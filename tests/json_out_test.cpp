@@ -75,11 +75,11 @@ TEST(json_out_test, StringSizeIsWhatAppendStringAppends) {
        {std::string(), std::string("plain ascii"), std::string("say \"hi\" \\ now \\\""),
         std::string("a\nb\tc\rd\be\ff"), std::string("nul\0byte", 8), std::string("\x7F del"),
         std::string("héllo 日本語 😀"), std::string("\xF4\x8F\xBF\xBF"), fffd,
-        std::string("a\xFF" "b"), std::string("\xC0\x80"), std::string("\xED\xA0\x80"),
+        std::string("a\xFF") + "b", std::string("\xC0\x80"), std::string("\xED\xA0\x80"),
         std::string("\xF4\x90\x80\x80"), std::string("cut \xE2\x82"), std::string("\x80\x80"),
         std::string("\xF0\x9F\x98"), std::string("mixed \"\x01\xC3\xA9\xFF\\")}) {
-    EXPECT_EQ(json_out::string_size(text), appended_size(text)) << nlohmann::json(
-        text).dump(-1, ' ', true, nlohmann::json::error_handler_t::replace);
+    EXPECT_EQ(json_out::string_size(text), appended_size(text))
+        << nlohmann::json(text).dump(-1, ' ', true, nlohmann::json::error_handler_t::replace);
   }
 }
 
@@ -131,22 +131,21 @@ TEST(json_out_test, StringSizeOfRandomBytes) {
 }
 
 TEST(json_out_test, IntSizeIsWhatAppendIntAppends) {
-  std::vector<std::int64_t> values = {0, 1, -1, std::numeric_limits<std::int64_t>::min(),
-                                      std::numeric_limits<std::int64_t>::max(),
-                                      std::numeric_limits<std::int64_t>::min() + 1,
-                                      std::numeric_limits<std::int64_t>::max() - 1};
+  constexpr auto min = std::numeric_limits<std::int64_t>::min();
+  constexpr auto max = std::numeric_limits<std::int64_t>::max();
+  std::vector<std::int64_t> values = {0, 1, -1, min, max, min + 1, max - 1};
   // Either side of every change in the number of digits.
-  for (std::int64_t power = 1; power <= std::numeric_limits<std::int64_t>::max() / 10;
-       power *= 10) {
-    for (const std::int64_t value : {power * 10 - 1, power * 10, -(power * 10 - 1), -(power * 10)}) {
+  for (std::int64_t power = 1; power <= max / 10; power *= 10) {
+    for (const std::int64_t value :
+         {power * 10 - 1, power * 10, -(power * 10 - 1), -(power * 10)}) {
       values.push_back(value);
     }
   }
   for (const auto value : values) {
     EXPECT_EQ(json_out::int_size(value), appended_int_size(value)) << value;
   }
-  EXPECT_EQ(json_out::int_size(std::numeric_limits<std::int64_t>::min()), 20u);
-  EXPECT_EQ(json_out::int_size(std::numeric_limits<std::int64_t>::max()), 19u);
+  EXPECT_EQ(json_out::int_size(min), 20u);
+  EXPECT_EQ(json_out::int_size(max), 19u);
 }
 
 }  // namespace

@@ -82,7 +82,7 @@ TEST(send_queue_test, OtherBytesCountAgainstTheByteBound) {
   EXPECT_TRUE(queue.push(frame_of(6), 4));  // exactly 10 fits
   EXPECT_EQ(queue.bytes(), 6u);             // only the queue's own frames are its bytes
 
-  EXPECT_TRUE(queue.push(frame_of(2), 2));  // 6 queued + 2 other + 2
+  EXPECT_TRUE(queue.push(frame_of(2), 2));   // 6 queued + 2 other + 2
   EXPECT_FALSE(queue.push(frame_of(1), 2));  // 8 queued + 2 other + 1 > 10
   EXPECT_TRUE(queue.push(frame_of(1), 1));
   EXPECT_EQ(queue.size(), 3u);

@@ -218,7 +218,7 @@ std::vector<message> awkward_messages() {
   both.deleted = true;
   out.push_back(both);
   auto invalid = sample(12, "ok \xff\xfe cut \xE2\x82");  // stored by hand: U+FFFD on the wire
-  invalid.user = "b\xC0\x80" "b";
+  invalid.user = std::string("b\xC0\x80") + "b";          // an overlong NUL
   out.push_back(invalid);
   out.push_back(sample(99, std::string(4000, 'x')));
   std::string every_byte;
@@ -231,7 +231,8 @@ TEST(server_frames_test, MessageSizeIsItsSizeInAHistoryOrSyncPage) {
   const auto empty_history = frames::history(std::nullopt, {}, false)->size();
   const auto empty_sync = frames::sync({}, 5, false)->size();
   for (const auto& m : awkward_messages()) {
-    EXPECT_EQ(frames::message_size(m), frames::history(std::nullopt, {m}, false)->size() - empty_history)
+    EXPECT_EQ(frames::message_size(m),
+              frames::history(std::nullopt, {m}, false)->size() - empty_history)
         << m.id;
     EXPECT_EQ(frames::message_size(m), frames::sync({m}, 5, false)->size() - empty_sync) << m.id;
   }

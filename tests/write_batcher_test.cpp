@@ -292,8 +292,8 @@ TEST_F(write_batcher_test, ABacklogLargerThanMaxJobsCommitsInSeveralTransactions
   };
   for (int i = 0; i < 10; ++i) {
     // A write submitted while the backlog drains goes after it, not into the middle of it.
-    submit("w" + std::to_string(i), i == 0 ? std::function<void()>([&] { submit("late"); })
-                                          : std::function<void()>());
+    submit("w" + std::to_string(i),
+           i == 0 ? std::function<void()>([&] { submit("late"); }) : std::function<void()>());
   }
   run_until(io_, [&] { return writes_->waiting_for_lock(); });
   ASSERT_TRUE(writes_->waiting_for_lock());
@@ -302,7 +302,7 @@ TEST_F(write_batcher_test, ABacklogLargerThanMaxJobsCommitsInSeveralTransactions
   const auto committed_before = writes_->batches_committed();
   other.exec("COMMIT");
   run_until(io_, [&] { return continued.size() == 11; });
-  const std::vector<std::string> expected{"w0", "w1", "w2", "w3", "w4", "w5",
+  const std::vector<std::string> expected{"w0", "w1", "w2", "w3", "w4",  "w5",
                                           "w6", "w7", "w8", "w9", "late"};
   EXPECT_EQ(written, expected);
   EXPECT_EQ(continued, expected);

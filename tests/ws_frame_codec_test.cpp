@@ -483,7 +483,8 @@ TEST(ws_frame_codec_test, FeedSomeStopsAfterMaxEventsAtAFrameBoundary) {
 
   const auto first = feed_some_once(reader, read, 2);
   EXPECT_EQ(first.error.code, 0);
-  EXPECT_EQ(first.events, (std::vector{message(opcode::text, "one"), message(opcode::binary, "two")}));
+  EXPECT_EQ(first.events,
+            (std::vector{message(opcode::text, "one"), message(opcode::binary, "two")}));
   EXPECT_EQ(first.consumed, one.size() + two.size());
   EXPECT_TRUE(reader.idle());  // nothing of the third frame was taken
   EXPECT_EQ(reader.held_bytes(), 0u);
@@ -580,8 +581,8 @@ TEST(ws_frame_codec_test, FeedSomeLeavesACutFrameForLaterWhenItsShareIsUsedUp) {
 
 TEST(ws_frame_codec_test, FeedSomeErrorsReportEverythingConsumed) {
   message_reader reader(1 * kib);
-  std::string read = frame(opcode::text, "ok") + raw_frame(0x81, "bad", false) +
-                     frame(opcode::text, "never");
+  std::string read =
+      frame(opcode::text, "ok") + raw_frame(0x81, "bad", false) + frame(opcode::text, "never");
   const auto fed = feed_some_once(reader, read, 10);
   EXPECT_EQ(fed.events, std::vector{message(opcode::text, "ok")});
   EXPECT_EQ(fed.error.code, 1002);

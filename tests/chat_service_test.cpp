@@ -826,16 +826,20 @@ TEST_F(chat_service_test, HistoryAndSyncOverTheQueryRateAreRefusedWithRetryAfter
   ASSERT_EQ(frames.size(), 10u);  // every request is answered, one way or the other
   EXPECT_EQ(frames[0].at("type"), "history");
   EXPECT_EQ(frames[1].at("type"), "sync");
-  std::size_t refused = 0;
-  for (const auto& frame : frames) {
+  std::size_t history_refused = 0;
+  std::size_t sync_refused = 0;
+  for (std::size_t i = 0; i < frames.size(); ++i) {
+    const auto& frame = frames[i];
     if (frame.at("type") != "error") continue;
-    ++refused;
+    ++(i % 2 == 0 ? history_refused : sync_refused);
     EXPECT_EQ(frame.at("code"), "rate_limited");
     EXPECT_TRUE(frame.at("ref").is_null());  // history and sync carry no id to refer to
     EXPECT_GT(frame.at("retry_after_ms").get<std::int64_t>(), 0);
     EXPECT_LE(frame.at("retry_after_ms").get<std::int64_t>(), 1000);  // one token a second
   }
-  EXPECT_GE(refused, 1u);
+  // Both kinds of request draw on the one budget, and both are refused beyond it.
+  EXPECT_GE(history_refused, 1u);
+  EXPECT_GE(sync_refused, 1u);
   EXPECT_TRUE(bob->frames.empty());
 
   // Others have their own budget, and sending is not a query.
@@ -916,6 +920,12 @@ TEST_F(chat_service_test, ASendInABatchThatIsRolledBackLeavesAGapNotAReportedSeq
   const auto carol = connect(carol_);
   const auto hello_seq = carol->frames.at(0).at("seq").get<std::int64_t>();
   EXPECT_EQ(hello_seq, 2);
+  // Nor does a catch-up: the seq given to the rolled-back message was never committed.
+  carol->take();
+  receive(carol, {{"type", "sync"}, {"since", hello_seq}});
+  EXPECT_EQ(
+      carol->take(),
+      (std::vector<json>{frame_of(R"({"type":"sync","messages":[],"seq":2,"has_more":false})")}));
 
   forget_frames();
   receive(alice, send("c-after", "after"));

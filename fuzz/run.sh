@@ -21,7 +21,7 @@ fi
 CC=clang CXX=clang++ cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Fuzz \
   -DCHATTERBOX_FUZZ=ON -DCHATTERBOX_TESTS=OFF >/dev/null
 harnesses=(fuzz_client_frame fuzz_http_request fuzz_auth_parsers fuzz_ws_frames fuzz_client_address
-           fuzz_login_throttle)
+           fuzz_login_throttle fuzz_json_out)
 [ -n "${FUZZ_ONLY:-}" ] && read -r -a harnesses <<<"$FUZZ_ONLY"
 ninja -C "$build" "${harnesses[@]}"
 

@@ -306,6 +306,89 @@ TEST(Config, SizesAndTimeoutsMustBePositive) {
   }
 }
 
+// --- flags added for issue 9 ---
+
+TEST(Config, RobustnessDefaults) {
+  const auto c = ok(parse({}));
+  EXPECT_EQ(c.write_timeout, std::chrono::seconds(30));
+  EXPECT_EQ(c.presence_grace, std::chrono::seconds(10));
+  EXPECT_EQ(c.db_busy_timeout, std::chrono::milliseconds(5000));
+  EXPECT_EQ(c.max_db_bytes, 0u);
+  EXPECT_EQ(c.query_rate, 20u);
+  EXPECT_EQ(c.query_burst, 40u);
+  EXPECT_EQ(c.inbound_frame_rate, 200u);
+  EXPECT_EQ(c.inbound_byte_rate, 1024u * 1024);
+  EXPECT_EQ(c.send_queue_bytes, 4u * 1024 * 1024);
+}
+
+TEST(Config, RobustnessFlagsParseFromTheCommandLineAndTheEnvironment) {
+  const auto c = ok(parse({"--write-timeout=7", "--presence-grace", "3", "--db-busy-timeout-ms=250",
+                           "--max-db-bytes", "1073741824", "--query-rate=5", "--query-burst", "9",
+                           "--inbound-frame-rate=50", "--inbound-byte-rate", "2048"}));
+  EXPECT_EQ(c.write_timeout, std::chrono::seconds(7));
+  EXPECT_EQ(c.presence_grace, std::chrono::seconds(3));
+  EXPECT_EQ(c.db_busy_timeout, std::chrono::milliseconds(250));
+  EXPECT_EQ(c.max_db_bytes, 1073741824u);
+  EXPECT_EQ(c.query_rate, 5u);
+  EXPECT_EQ(c.query_burst, 9u);
+  EXPECT_EQ(c.inbound_frame_rate, 50u);
+  EXPECT_EQ(c.inbound_byte_rate, 2048u);
+
+  const auto e =
+      ok(parse({}, {"CHATTERBOX_WRITE_TIMEOUT=8", "CHATTERBOX_PRESENCE_GRACE=4",
+                    "CHATTERBOX_DB_BUSY_TIMEOUT_MS=100", "CHATTERBOX_MAX_DB_BYTES=4096",
+                    "CHATTERBOX_QUERY_RATE=6", "CHATTERBOX_QUERY_BURST=12",
+                    "CHATTERBOX_INBOUND_FRAME_RATE=60", "CHATTERBOX_INBOUND_BYTE_RATE=4096"}));
+  EXPECT_EQ(e.write_timeout, std::chrono::seconds(8));
+  EXPECT_EQ(e.presence_grace, std::chrono::seconds(4));
+  EXPECT_EQ(e.db_busy_timeout, std::chrono::milliseconds(100));
+  EXPECT_EQ(e.max_db_bytes, 4096u);
+  EXPECT_EQ(e.query_rate, 6u);
+  EXPECT_EQ(e.query_burst, 12u);
+  EXPECT_EQ(e.inbound_frame_rate, 60u);
+  EXPECT_EQ(e.inbound_byte_rate, 4096u);
+}
+
+TEST(Config, ZeroTurnsOffPresenceGraceBusyWaitAndDatabaseLimit) {
+  const auto c = ok(parse({"--presence-grace=0", "--db-busy-timeout-ms=0", "--max-db-bytes=0"}));
+  EXPECT_EQ(c.presence_grace, std::chrono::seconds(0));
+  EXPECT_EQ(c.db_busy_timeout, std::chrono::milliseconds(0));
+  EXPECT_EQ(c.max_db_bytes, 0u);
+}
+
+TEST(Config, RobustnessRatesAndTimeoutsMustBePositive) {
+  for (const auto& name : {"write-timeout", "query-rate", "query-burst", "inbound-frame-rate"}) {
+    const auto message = error_of(parse({std::string("--") + name + "=0"}));
+    EXPECT_NE(message.find(name), std::string::npos) << message;
+  }
+}
+
+TEST(Config, InboundByteRateIsAtLeastOneKibibyte) {
+  EXPECT_EQ(ok(parse({"--inbound-byte-rate=1024"})).inbound_byte_rate, 1024u);
+  const auto message = error_of(parse({"--inbound-byte-rate=1023"}));
+  EXPECT_NE(message.find("--inbound-byte-rate"), std::string::npos) << message;
+  EXPECT_NE(message.find("1024"), std::string::npos) << message;
+}
+
+TEST(Config, SendQueueBytesIsAtLeast64KibibytesSoAReplyAlwaysFits) {
+  EXPECT_EQ(ok(parse({"--send-queue-bytes=65536"})).send_queue_bytes, 65536u);
+  const auto message = error_of(parse({"--send-queue-bytes=65535"}));
+  EXPECT_NE(message.find("--send-queue-bytes"), std::string::npos) << message;
+  EXPECT_NE(message.find("65536"), std::string::npos) << message;
+  EXPECT_NE(
+      error_of(parse({}, {"CHATTERBOX_SEND_QUEUE_BYTES=1000"})).find("CHATTERBOX_SEND_QUEUE_BYTES"),
+      std::string::npos);
+}
+
+TEST(Config, UpperBoundsKeepDurationsAndRatesSane) {
+  EXPECT_EQ(ok(parse({"--presence-grace=86400"})).presence_grace, std::chrono::seconds(86400));
+  EXPECT_FALSE(error_of(parse({"--presence-grace=86401"})).empty());
+  EXPECT_FALSE(error_of(parse({"--write-timeout=86401"})).empty());
+  EXPECT_FALSE(error_of(parse({"--db-busy-timeout-ms=3600001"})).empty());
+  EXPECT_FALSE(error_of(parse({"--query-rate=1000001"})).empty());
+  EXPECT_FALSE(error_of(parse({"--presence-grace=-1"})).empty());
+}
+
 TEST(Config, Argon2CostHasLibsodiumMinimum) {
   const auto min_ops = std::to_string(crypto_pwhash_OPSLIMIT_MIN);
   const auto min_kib = std::to_string((crypto_pwhash_MEMLIMIT_MIN + 1023) / 1024);

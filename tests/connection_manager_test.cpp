@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -215,6 +217,201 @@ TEST(connection_manager_test, CloseAllClosesEveryConnection) {
     EXPECT_EQ(peer->closes[0].second, "server shutting down");
     EXPECT_TRUE(peer->delivered.empty());
   }
+}
+
+// --- peers that leave while the manager is walking them (issue 9) ---
+
+// A peer that runs a script when a frame reaches it or when it is closed, as a WebSocket
+// session does when the frame overflows its queue (it closes and removes itself at once).
+class scripted_peer : public fake_peer {
+ public:
+  using fake_peer::fake_peer;
+
+  void deliver(const frame_ptr& frame) override {
+    fake_peer::deliver(frame);
+    if (on_deliver) on_deliver(frame);
+  }
+  void close(std::uint16_t code, std::string_view reason) override {
+    fake_peer::close(code, reason);
+    if (on_close) on_close();
+  }
+
+  std::size_t received(const frame_ptr& frame) const {
+    return static_cast<std::size_t>(std::count(delivered.begin(), delivered.end(), frame));
+  }
+
+  std::function<void(const frame_ptr&)> on_deliver;
+  std::function<void()> on_close;
+};
+
+// `count` peers of distinct users ("u0".."u<count-1>"), all added.
+std::vector<std::unique_ptr<scripted_peer>> add_peers(connection_manager& connections,
+                                                      std::size_t count) {
+  std::vector<std::unique_ptr<scripted_peer>> peers;
+  for (std::size_t i = 0; i < count; ++i) {
+    peers.push_back(
+        std::make_unique<scripted_peer>(static_cast<std::int64_t>(i + 1), "u" + std::to_string(i)));
+    connections.add(*peers.back());
+  }
+  return peers;
+}
+
+TEST(connection_manager_test, APeerRemovingItselfMidBroadcastCostsNoOneTheFrame) {
+  // Wherever the leaving peer is: first, in the middle or last.
+  for (std::size_t victim = 0; victim < 5; ++victim) {
+    connection_manager connections;
+    auto peers = add_peers(connections, 5);
+    peers[victim]->on_deliver = [&, victim](const frame_ptr&) {
+      EXPECT_TRUE(connections.remove(*peers[victim]));
+      EXPECT_EQ(connections.connection_count(), 4u);  // already right inside the broadcast
+      peers[victim]->on_deliver = nullptr;
+    };
+
+    const auto frame = text_frame("overflow");
+    connections.broadcast(frame);
+    for (std::size_t i = 0; i < peers.size(); ++i) {
+      EXPECT_EQ(peers[i]->received(frame), 1u) << "victim " << victim << ", peer " << i;
+    }
+    EXPECT_EQ(connections.connection_count(), 4u);
+    EXPECT_EQ(connections.online_count(), 4u);
+
+    const auto next = text_frame("next");
+    connections.broadcast(next);
+    for (std::size_t i = 0; i < peers.size(); ++i) {
+      EXPECT_EQ(peers[i]->received(next), i == victim ? 0u : 1u)
+          << "victim " << victim << ", peer " << i;
+    }
+  }
+}
+
+TEST(connection_manager_test, EveryPeerRemovingItselfMidBroadcast) {
+  connection_manager connections;
+  auto peers = add_peers(connections, 6);
+  for (auto& peer : peers) {
+    peer->on_deliver = [&connections, p = peer.get()](const frame_ptr&) { connections.remove(*p); };
+  }
+  const auto frame = text_frame("everyone overflows");
+  connections.broadcast(frame);
+  for (const auto& peer : peers) EXPECT_EQ(peer->received(frame), 1u);
+  EXPECT_EQ(connections.connection_count(), 0u);
+  EXPECT_TRUE(connections.online_users().empty());
+
+  // The manager is usable afterwards.
+  scripted_peer late(99, "late");
+  EXPECT_TRUE(connections.add(late));
+  const auto next = text_frame("next");
+  connections.broadcast(next);
+  EXPECT_EQ(late.received(next), 1u);
+  for (const auto& peer : peers) EXPECT_EQ(peer->received(next), 0u);
+}
+
+TEST(connection_manager_test, APeerRemovingOthersMidBroadcast) {
+  connection_manager connections;
+  auto peers = add_peers(connections, 5);
+  // Peer 2 takes out one peer already served and one not yet reached.
+  peers[2]->on_deliver = [&](const frame_ptr&) {
+    connections.remove(*peers[0]);
+    connections.remove(*peers[4]);
+    peers[2]->on_deliver = nullptr;
+  };
+  const auto frame = text_frame("x");
+  connections.broadcast_except_user(peers[1]->identity().user_id, frame);
+  EXPECT_EQ(peers[0]->received(frame), 1u);  // before it left
+  EXPECT_EQ(peers[1]->received(frame), 0u);  // excepted
+  EXPECT_EQ(peers[2]->received(frame), 1u);
+  EXPECT_EQ(peers[3]->received(frame), 1u);
+  EXPECT_EQ(peers[4]->received(frame), 0u);  // gone before its turn: never touched again
+  EXPECT_EQ(connections.connection_count(), 3u);
+  EXPECT_EQ(connections.online_users(), (std::vector<std::string>{"u1", "u2", "u3"}));
+}
+
+TEST(connection_manager_test, ABroadcastNestedInDeliverReachesEveryoneOnce) {
+  connection_manager connections;
+  auto peers = add_peers(connections, 5);
+  const auto outer = text_frame("outer");
+  const auto inner = text_frame("inner");
+  // Receiving the outer frame makes peer 1 broadcast (a change announced from a callback);
+  // receiving the inner one makes peer 3 leave, while the outer broadcast has yet to reach it.
+  peers[1]->on_deliver = [&](const frame_ptr& frame) {
+    if (frame == outer) connections.broadcast(inner);
+  };
+  peers[3]->on_deliver = [&](const frame_ptr& frame) {
+    if (frame == inner) connections.remove(*peers[3]);
+  };
+  connections.broadcast(outer);
+
+  for (std::size_t i = 0; i < peers.size(); ++i) {
+    EXPECT_EQ(peers[i]->received(inner), 1u) << i;
+    EXPECT_EQ(peers[i]->received(outer), i == 3 ? 0u : 1u) << i;
+  }
+  EXPECT_EQ(connections.connection_count(), 4u);
+
+  const auto after = text_frame("after");
+  connections.broadcast(after);
+  for (std::size_t i = 0; i < peers.size(); ++i) {
+    EXPECT_EQ(peers[i]->received(after), i == 3 ? 0u : 1u) << i;
+  }
+}
+
+TEST(connection_manager_test, APeerAddedMidBroadcastGetsOnlyLaterFrames) {
+  connection_manager connections;
+  auto peers = add_peers(connections, 3);
+  scripted_peer newcomer(50, "newcomer");
+  const auto frame = text_frame("before the newcomer");
+  peers[0]->on_deliver = [&](const frame_ptr&) {
+    connections.add(newcomer);
+    peers[0]->on_deliver = nullptr;
+  };
+  connections.broadcast(frame);
+  for (const auto& peer : peers) EXPECT_EQ(peer->received(frame), 1u);
+  EXPECT_EQ(newcomer.received(frame), 0u);
+  EXPECT_EQ(connections.connection_count(), 4u);
+
+  const auto next = text_frame("next");
+  connections.broadcast(next);
+  EXPECT_EQ(newcomer.received(next), 1u);
+  for (const auto& peer : peers) EXPECT_EQ(peer->received(next), 1u);
+}
+
+TEST(connection_manager_test, CloseAllWhenClosingPeersRemoveThemselvesAndOthers) {
+  connection_manager connections;
+  auto peers = add_peers(connections, 5);
+  for (auto& peer : peers) {
+    peer->on_close = [&connections, p = peer.get()] { connections.remove(*p); };
+  }
+  // Closing peer 1 also ends peer 3 (not yet closed by the loop), as a logout would.
+  peers[1]->on_close = [&] {
+    connections.remove(*peers[1]);
+    connections.remove(*peers[3]);
+  };
+  connections.close_all(1001, "shutting down");
+  for (std::size_t i = 0; i < peers.size(); ++i) {
+    EXPECT_EQ(peers[i]->closes.size(), i == 3 ? 0u : 1u) << i;
+  }
+  EXPECT_EQ(connections.connection_count(), 0u);
+  EXPECT_EQ(connections.online_count(), 0u);
+}
+
+TEST(connection_manager_test, CloseTokenWhoseClosesBroadcast) {
+  connection_manager connections;
+  auto peers = add_peers(connections, 4);
+  const auto gone = text_frame("gone");
+  // A closing peer removes itself and tells the others, inside the close_token loop.
+  for (const std::size_t i : {std::size_t{0}, std::size_t{2}}) {
+    peers[i]->on_close = [&connections, &gone, p = peers[i].get()] {
+      connections.remove(*p);
+      connections.broadcast(gone);
+    };
+  }
+  connections.close_token("token", 4001, "logged out");  // every fake has token "token"
+  for (const auto& peer : peers) EXPECT_EQ(peer->closes.size(), 1u);
+  // Peers 1 and 3 stay: each of the two departures reached them once; peer 2 heard of peer 0.
+  EXPECT_EQ(peers[0]->received(gone), 0u);
+  EXPECT_EQ(peers[1]->received(gone), 2u);
+  EXPECT_EQ(peers[2]->received(gone), 1u);
+  EXPECT_EQ(peers[3]->received(gone), 2u);
+  EXPECT_EQ(connections.connection_count(), 2u);
+  EXPECT_EQ(connections.connections_of(peers[0]->identity().user_id), 0u);
 }
 
 }  // namespace

@@ -73,6 +73,32 @@ TEST(send_queue_test, FrameLargerThanTheByteLimitIsRejectedEvenWhenEmpty) {
   EXPECT_EQ(queue.bytes(), 0u);
 }
 
+// What the connection holds besides its queue (pending pongs and close frames) shares the byte
+// bound, so a client that floods pings while not reading cannot grow memory past it either.
+TEST(send_queue_test, OtherBytesCountAgainstTheByteBound) {
+  send_queue queue(100, 10);
+  EXPECT_FALSE(queue.push(frame_of(6), 5));  // 6 + 5 > 10
+  EXPECT_TRUE(queue.empty());
+  EXPECT_TRUE(queue.push(frame_of(6), 4));  // exactly 10 fits
+  EXPECT_EQ(queue.bytes(), 6u);             // only the queue's own frames are its bytes
+
+  EXPECT_TRUE(queue.push(frame_of(2), 2));   // 6 queued + 2 other + 2
+  EXPECT_FALSE(queue.push(frame_of(1), 2));  // 8 queued + 2 other + 1 > 10
+  EXPECT_TRUE(queue.push(frame_of(1), 1));
+  EXPECT_EQ(queue.size(), 3u);
+  EXPECT_EQ(queue.bytes(), 9u);
+}
+
+TEST(send_queue_test, OtherBytesAloneOverTheBoundRefuseEvenAnEmptyFrame) {
+  send_queue queue(100, 10);
+  EXPECT_FALSE(queue.push(frame_of(0), 11));
+  EXPECT_TRUE(queue.push(frame_of(0), 10));
+  const auto refused = frame_of(1, 'z');
+  EXPECT_FALSE(queue.push(refused, 10));
+  EXPECT_EQ(refused.use_count(), 1);  // a refused frame is not kept
+  EXPECT_EQ(queue.size(), 1u);
+}
+
 TEST(send_queue_test, PopReleasesBytesAndRoom) {
   send_queue queue(2, 10);
   ASSERT_TRUE(queue.push(frame_of(7)));

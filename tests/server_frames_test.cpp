@@ -4,9 +4,11 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
+#include <limits>
 #include <map>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace chatterbox {
@@ -195,6 +197,81 @@ TEST(server_frames_test, FramesAreCompactSingleLineJson) {
   const auto frame = frames::hello("alice", 1);
   EXPECT_EQ(frame->find('\n'), std::string::npos);
   EXPECT_EQ(frame->find(": "), std::string::npos);
+}
+
+// --- message_size: replies are budgeted in bytes before they are built ---
+
+std::vector<message> awkward_messages() {
+  std::vector<message> out;
+  out.push_back(sample(1));
+  auto extremes = sample(0, "");
+  extremes.id = std::numeric_limits<std::int64_t>::max();
+  extremes.seq = std::numeric_limits<std::int64_t>::min();
+  extremes.ts = -1;
+  extremes.deleted = true;
+  out.push_back(extremes);
+  auto edited = sample(0, "say \"hi\" \\ \x01\x1f\b\f\n\r\t end");
+  edited.edited = true;
+  out.push_back(edited);
+  auto both = sample(-7, "é 😀 日本語 </script>");
+  both.edited = true;
+  both.deleted = true;
+  out.push_back(both);
+  auto invalid = sample(12, "ok \xff\xfe cut \xE2\x82");  // stored by hand: U+FFFD on the wire
+  invalid.user = std::string("b\xC0\x80") + "b";          // an overlong NUL
+  out.push_back(invalid);
+  out.push_back(sample(99, std::string(4000, 'x')));
+  std::string every_byte;
+  for (int c = 0; c < 256; ++c) every_byte += static_cast<char>(c);
+  out.push_back(sample(100, every_byte));
+  return out;
+}
+
+TEST(server_frames_test, MessageSizeIsItsSizeInAHistoryOrSyncPage) {
+  const auto empty_history = frames::history(std::nullopt, {}, false)->size();
+  const auto empty_sync = frames::sync({}, 5, false)->size();
+  for (const auto& m : awkward_messages()) {
+    EXPECT_EQ(frames::message_size(m),
+              frames::history(std::nullopt, {m}, false)->size() - empty_history)
+        << m.id;
+    EXPECT_EQ(frames::message_size(m), frames::sync({m}, 5, false)->size() - empty_sync) << m.id;
+  }
+  // A page is its messages, a comma between each, and the rest.
+  const auto page = awkward_messages();
+  std::size_t sizes = 0;
+  for (const auto& m : page) sizes += frames::message_size(m);
+  EXPECT_EQ(frames::history(std::nullopt, page, false)->size(),
+            empty_history + sizes + page.size() - 1);
+}
+
+TEST(server_frames_test, MessageSizeIsItsSizeInANewMessageFrame) {
+  constexpr std::string_view type_field = R"("type":"message",)";
+  for (const auto& m : awkward_messages()) {
+    EXPECT_EQ(frames::new_message(m)->size(), frames::message_size(m) + type_field.size()) << m.id;
+  }
+}
+
+TEST(server_frames_test, MessageSizeMatchesTheObjectInTheFrame) {
+  // The same, read from the frame itself: the message object of a one-message page, found
+  // between the array's brackets, which the page's other fields never contain.
+  for (const auto& m : awkward_messages()) {
+    const auto frame = frames::history(std::nullopt, {m}, true);
+    const auto open = frame->find("\"messages\":[");
+    const auto close = frame->rfind("],\"has_more\"");
+    ASSERT_NE(open, std::string::npos);
+    ASSERT_NE(close, std::string::npos);
+    const auto start = open + std::string_view("\"messages\":[").size();
+    const std::string object = frame->substr(start, close - start);
+    EXPECT_EQ(object.size(), frames::message_size(m)) << m.id;
+    EXPECT_TRUE(json::parse(object).is_object()) << m.id;
+  }
+}
+
+TEST(server_frames_test, PageOverheadBoundsEverythingButTheMessages) {
+  constexpr auto min = std::numeric_limits<std::int64_t>::min();
+  EXPECT_LE(frames::history(min, {}, false)->size(), frames::page_overhead);
+  EXPECT_LE(frames::history(min, {}, true)->size(), frames::page_overhead);
+  EXPECT_LE(frames::sync({}, min, false)->size(), frames::page_overhead);
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include <boost/asio/post.hpp>
 
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -268,6 +269,47 @@ TEST_F(write_batcher_test, WritesWaitingLongerThanTheLockWaitAreRefusedAndLaterO
   EXPECT_EQ(after, true);
   EXPECT_EQ(committed_users("early"), 0);
   EXPECT_EQ(committed_users("after"), 1);
+}
+
+TEST_F(write_batcher_test, ABacklogLargerThanMaxJobsCommitsInSeveralTransactionsInOrder) {
+  writes_.emplace(io_, handle(), write_batcher::limits{.max_jobs = 4});
+  SQLite::Database other(db_path(), SQLite::OPEN_READWRITE);
+  other.exec("BEGIN IMMEDIATE");
+  std::vector<std::string> written;
+  std::vector<std::string> continued;
+  std::vector<bool> stored;
+  auto submit = [&](const std::string& name, std::function<void()> also = {}) {
+    writes_->submit(
+        [&, name] {
+          written.push_back(name);
+          add_user(name);
+        },
+        [&, name, also](bool ok) {
+          continued.push_back(name);
+          stored.push_back(ok);
+          if (also) also();
+        });
+  };
+  for (int i = 0; i < 10; ++i) {
+    // A write submitted while the backlog drains goes after it, not into the middle of it.
+    submit("w" + std::to_string(i),
+           i == 0 ? std::function<void()>([&] { submit("late"); }) : std::function<void()>());
+  }
+  run_until(io_, [&] { return writes_->waiting_for_lock(); });
+  ASSERT_TRUE(writes_->waiting_for_lock());
+  EXPECT_TRUE(written.empty());
+
+  const auto committed_before = writes_->batches_committed();
+  other.exec("COMMIT");
+  run_until(io_, [&] { return continued.size() == 11; });
+  const std::vector<std::string> expected{"w0", "w1", "w2", "w3", "w4",  "w5",
+                                          "w6", "w7", "w8", "w9", "late"};
+  EXPECT_EQ(written, expected);
+  EXPECT_EQ(continued, expected);
+  EXPECT_EQ(stored, std::vector<bool>(11, true));
+  EXPECT_EQ(writes_->batches_committed() - committed_before, 3u);  // 4 + 4 + 3
+  for (const auto& name : expected) EXPECT_EQ(committed_users(name), 1) << name;
+  EXPECT_EQ(writes_->writes_refused(), 0u);
 }
 
 TEST_F(write_batcher_test, BeyondMaxPendingWritesAreRefusedAtOnceButNeverInsideSubmit) {

@@ -423,6 +423,218 @@ TEST(ws_frame_codec_test, FailureIsSticky) {
   EXPECT_TRUE(reader.failed());
 }
 
+// ---- Yielding: feed_some ----
+
+// One feed_some call: the events it hands out, its result, and how much it took.
+struct partial_feed {
+  std::vector<received> events;
+  read_error error;
+  std::size_t consumed = 0;
+};
+
+partial_feed feed_some_once(message_reader& reader, std::string& read, std::size_t max_events,
+                            bool keep_reading = true) {
+  partial_feed out;
+  out.consumed = 12345;  // must be overwritten
+  out.error = reader.feed_some(
+      read.data(), read.size(), max_events,
+      [&](const event& e) {
+        out.events.push_back(
+            {e.op, std::string(e.payload), e.close_code, std::string(e.close_reason)});
+        return keep_reading;
+      },
+      out.consumed);
+  return out;
+}
+
+// What a connection does with a read: feed_some at most `max_events` at a time, and feed the
+// part not taken again later from a copy (its backlog), until all of it is taken or it fails.
+// Checks on the way that no call hands out more than it may, nor leaves anything for later
+// without having handed out its full share.
+reader_output feed_in_turns(message_reader& reader, std::string_view bytes,
+                            std::size_t max_events) {
+  reader_output out;
+  std::string rest(bytes);
+  for (int turn = 0; turn < 100000; ++turn) {
+    std::string read = rest;
+    const auto fed = feed_some_once(reader, read, max_events);
+    EXPECT_LE(fed.events.size(), max_events);
+    EXPECT_LE(fed.consumed, read.size());
+    if (fed.consumed < read.size()) {
+      EXPECT_EQ(fed.events.size(), max_events) << "left bytes for later without a reason";
+      // The part not taken has not been looked at (nor unmasked in place).
+      EXPECT_EQ(read.substr(fed.consumed), rest.substr(fed.consumed));
+    }
+    out.events.insert(out.events.end(), fed.events.begin(), fed.events.end());
+    out.error = fed.error;
+    rest.erase(0, fed.consumed);
+    if (rest.empty() || fed.error.code != 0) return out;
+  }
+  ADD_FAILURE() << "feed_some made no progress";
+  return out;
+}
+
+TEST(ws_frame_codec_test, FeedSomeStopsAfterMaxEventsAtAFrameBoundary) {
+  message_reader reader(1 * kib);
+  const std::string one = frame(opcode::text, "one");
+  const std::string two = frame(opcode::binary, "two");
+  const std::string three = frame(opcode::ping, "three");
+  std::string read = one + two + three;
+
+  const auto first = feed_some_once(reader, read, 2);
+  EXPECT_EQ(first.error.code, 0);
+  EXPECT_EQ(first.events,
+            (std::vector{message(opcode::text, "one"), message(opcode::binary, "two")}));
+  EXPECT_EQ(first.consumed, one.size() + two.size());
+  EXPECT_TRUE(reader.idle());  // nothing of the third frame was taken
+  EXPECT_EQ(reader.held_bytes(), 0u);
+
+  std::string rest = read.substr(first.consumed);
+  EXPECT_EQ(rest, three);  // untouched, still masked
+  const auto second = feed_some_once(reader, rest, 2);
+  EXPECT_EQ(second.error.code, 0);
+  EXPECT_EQ(second.events, std::vector{message(opcode::ping, "three")});
+  EXPECT_EQ(second.consumed, rest.size());
+}
+
+TEST(ws_frame_codec_test, FeedSomeWithRoomToSpareTakesEverything) {
+  message_reader reader(1 * kib);
+  std::string read = frame(opcode::text, "a") + frame(opcode::text, "b");
+  const auto fed = feed_some_once(reader, read, 3);
+  EXPECT_EQ(fed.events.size(), 2u);
+  EXPECT_EQ(fed.consumed, read.size());
+}
+
+// The stream of DecodesTheSameWhereverTheReadIsCut, in every share of events per turn and
+// with the read cut anywhere: the same events in the same order as one feed() of it all.
+TEST(ws_frame_codec_test, FeedSomeInTurnsYieldsWhatFeedDoes) {
+  std::string binary(200, '\0');
+  for (std::size_t i = 0; i < binary.size(); ++i) binary[i] = static_cast<char>(i);
+  const std::string stream =
+      frame(opcode::text, "Hello, world! Longer than eight bytes.") + frame(opcode::ping, "p") +
+      frame(opcode::binary, binary) + frame(opcode::text, "frag", false) +
+      frame(opcode::ping, "between fragments") + frame(opcode::continuation, "mented", true) +
+      frame(opcode::text, "") + frame(opcode::close, close_payload(1000, "bye"));
+  const auto expected = read_all(stream);
+  ASSERT_EQ(expected.error.code, 0);
+  ASSERT_EQ(expected.events.size(), 7u);
+
+  for (std::size_t max_events = 1; max_events <= 8; ++max_events) {
+    message_reader reader(1 * kib);
+    const auto out = feed_in_turns(reader, stream, max_events);
+    EXPECT_EQ(out.error.code, 0) << max_events;
+    EXPECT_EQ(out.events, expected.events) << max_events;
+    EXPECT_TRUE(reader.idle()) << max_events;
+  }
+  for (std::size_t cut = 0; cut <= stream.size(); ++cut) {
+    message_reader reader(1 * kib);
+    auto out = feed_in_turns(reader, stream.substr(0, cut), 1);
+    const auto tail = feed_in_turns(reader, stream.substr(cut), 1);
+    out.events.insert(out.events.end(), tail.events.begin(), tail.events.end());
+    EXPECT_EQ(tail.error.code, 0) << "cut at " << cut;
+    EXPECT_EQ(out.events, expected.events) << "cut at " << cut;
+  }
+}
+
+TEST(ws_frame_codec_test, FeedSomeTakesAFrameCutByTheEndOfTheRead) {
+  message_reader reader(1 * kib);
+  const std::string one = frame(opcode::text, "one");
+  const std::string two = frame(opcode::text, "two, cut in the middle");
+  const std::string three = frame(opcode::text, "three");
+
+  // Room for more events: the start of the cut frame is taken into the reader's buffer.
+  std::string first_read = one + two.substr(0, 9);
+  const auto first = feed_some_once(reader, first_read, 5);
+  EXPECT_EQ(first.events, std::vector{message(opcode::text, "one")});
+  EXPECT_EQ(first.consumed, first_read.size());
+  EXPECT_FALSE(reader.idle());
+
+  // The rest of it completes the frame, and the share of one event leaves the third for later.
+  std::string second_read = two.substr(9) + three;
+  const auto second = feed_some_once(reader, second_read, 1);
+  EXPECT_EQ(second.events, std::vector{message(opcode::text, "two, cut in the middle")});
+  EXPECT_EQ(second.consumed, two.size() - 9);
+  EXPECT_TRUE(reader.idle());
+
+  std::string rest = second_read.substr(second.consumed);
+  const auto third = feed_some_once(reader, rest, 1);
+  EXPECT_EQ(third.events, std::vector{message(opcode::text, "three")});
+  EXPECT_EQ(third.consumed, rest.size());
+}
+
+TEST(ws_frame_codec_test, FeedSomeLeavesACutFrameForLaterWhenItsShareIsUsedUp) {
+  message_reader reader(1 * kib);
+  const std::string one = frame(opcode::text, "one");
+  const std::string two = frame(opcode::text, "two");
+  std::string read = one + two.substr(0, 4);
+  const auto first = feed_some_once(reader, read, 1);
+  EXPECT_EQ(first.events, std::vector{message(opcode::text, "one")});
+  EXPECT_EQ(first.consumed, one.size());
+  EXPECT_TRUE(reader.idle());
+
+  // Fed again with the rest of the frame appended, as a backlog followed by the next read.
+  std::string later = read.substr(first.consumed) + two.substr(4);
+  const auto second = feed_some_once(reader, later, 1);
+  EXPECT_EQ(second.events, std::vector{message(opcode::text, "two")});
+  EXPECT_EQ(second.consumed, later.size());
+}
+
+TEST(ws_frame_codec_test, FeedSomeErrorsReportEverythingConsumed) {
+  message_reader reader(1 * kib);
+  std::string read =
+      frame(opcode::text, "ok") + raw_frame(0x81, "bad", false) + frame(opcode::text, "never");
+  const auto fed = feed_some_once(reader, read, 10);
+  EXPECT_EQ(fed.events, std::vector{message(opcode::text, "ok")});
+  EXPECT_EQ(fed.error.code, 1002);
+  EXPECT_EQ(fed.consumed, read.size());  // nothing is left for a backlog
+
+  // Too big is an error like any other; and a failed reader takes everything it is given.
+  message_reader small(10);
+  std::string too_big = frame(opcode::text, "ok") + frame(opcode::binary, std::string(11, 'x'));
+  const auto refused = feed_some_once(small, too_big, 10);
+  EXPECT_EQ(refused.error.code, 1009);
+  EXPECT_EQ(refused.consumed, too_big.size());
+  std::string after = frame(opcode::text, "after");
+  const auto again = feed_some_once(small, after, 10);
+  EXPECT_EQ(again.error.code, 1009);
+  EXPECT_TRUE(again.events.empty());
+  EXPECT_EQ(again.consumed, after.size());
+}
+
+TEST(ws_frame_codec_test, FeedSomeReachesAnErrorOnlyInTheTurnThatReadsIt) {
+  message_reader reader(1 * kib);
+  std::string read = frame(opcode::text, "ok") + raw_frame(0x81, "bad", false);
+  const auto first = feed_some_once(reader, read, 1);
+  EXPECT_EQ(first.events, std::vector{message(opcode::text, "ok")});
+  EXPECT_EQ(first.error.code, 0);
+  EXPECT_EQ(first.consumed, frame(opcode::text, "ok").size());
+  EXPECT_FALSE(reader.failed());
+
+  std::string rest = read.substr(first.consumed);
+  const auto second = feed_some_once(reader, rest, 1);
+  EXPECT_TRUE(second.events.empty());
+  EXPECT_EQ(second.error.code, 1002);
+  EXPECT_EQ(second.consumed, rest.size());
+}
+
+TEST(ws_frame_codec_test, FeedSomeStopDropsTheRest) {
+  message_reader reader(1 * kib);
+  std::string read = frame(opcode::close, close_payload(1000)) + frame(opcode::text, "after") +
+                     frame(opcode::text, "partial").substr(0, 5);
+  const auto fed = feed_some_once(reader, read, 5, /*keep_reading=*/false);
+  EXPECT_EQ(fed.events.size(), 1u);
+  EXPECT_EQ(fed.events.at(0).close_code, 1000);
+  EXPECT_EQ(fed.error.code, 0);
+  EXPECT_EQ(fed.consumed, read.size());  // dropped, so nothing is left for a backlog
+  EXPECT_TRUE(reader.idle());
+  EXPECT_EQ(reader.held_bytes(), 0u);
+
+  std::string more = frame(opcode::text, "later");
+  const auto later = feed_some_once(reader, more, 5);
+  EXPECT_TRUE(later.events.empty());
+  EXPECT_EQ(later.error.code, 0);
+}
+
 // ---- Idle state and memory ----
 
 TEST(ws_frame_codec_test, HeldBytesTrackPartialFrames) {

@@ -46,10 +46,12 @@ void presence_tracker::arm() {
   armed_ = true;
   timer_.expires_at(deadlines_.front().at);
   timer_.async_wait([this](boost::system::error_code ec) {
+    // Cancelled: re-armed (a newer wait is pending), stopped or destroyed; touch nothing.
+    if (ec == boost::asio::error::operation_aborted) return;
     armed_ = false;
     if (ec || stopped_) return;
     expire();
-    arm();
+    if (!armed_) arm();  // an announcement may already have armed it
   });
 }
 

@@ -1,5 +1,7 @@
 #include "chatterbox/http/request_handler.hpp"
 
+#include "chatterbox/http/session_cookie.hpp"
+
 #include "chatterbox/auth/credentials.hpp"
 #include "chatterbox/auth/token.hpp"
 #include "chatterbox/clock.hpp"
@@ -37,12 +39,6 @@ bool is_json(const http_request& request) {
   return beast::iequals(media, "application/json");
 }
 
-std::string cookie_header(std::string_view name, std::string_view token,
-                          std::chrono::seconds max_age, bool secure) {
-  return std::string(name) + "=" + std::string(token) + (secure ? "; Secure" : "") +
-         "; HttpOnly; SameSite=Strict; Path=/; Max-Age=" + std::to_string(max_age.count());
-}
-
 // All lines of a header joined into one list, as RFC 9110 allows a recipient to do.
 std::string joined_header(const http_request& request, std::string_view name) {
   std::string joined;
@@ -63,19 +59,12 @@ client_address_resolver make_resolver(const server_config& config) {
   return client_address_resolver(std::move(proxies), https);
 }
 
-login_throttle::policy throttle_policy(const server_config& config) {
-  login_throttle::policy policy;
-  policy.free_failures = config.login_free_failures;
-  policy.max_delay = config.login_max_delay;
-  policy.address_failures_per_minute = config.login_failures_per_address;
-  policy.max_pending_per_address = config.max_pending_logins_per_address;
-  return policy;
-}
-
 }  // namespace
 
 request_handler::request_handler(services s)
-    : s_(s), clients_(make_resolver(s.config)), logins_(throttle_policy(s.config)) {}
+    : s_(s),
+      clients_(make_resolver(s.config)),
+      logins_(login_handler::services{s.config, s.users, s.tokens, s.hasher, s.writes}) {}
 
 client_address request_handler::resolve_client(
     const http_request& request, const std::optional<boost::asio::ip::address>& peer) const {
@@ -104,7 +93,7 @@ void request_handler::handle(http_request&& request, client_address client, resp
 
   if (path == "/api/login") {
     if (method != http::verb::post) return respond(method_not_allowed(request, "POST"));
-    return login(std::move(request), std::move(client), std::move(respond));
+    return logins_.handle(std::move(request), std::move(client), std::move(respond));
   }
   if (path == "/api/logout") {
     if (method != http::verb::post) return respond(method_not_allowed(request, "POST"));
@@ -140,163 +129,6 @@ void request_handler::handle(http_request&& request, client_address client, resp
   respond(s_.files.serve(request));
 }
 
-void request_handler::login(http_request&& request, client_address client, respond_fn respond) {
-  const json body = json::parse(request.body(), nullptr, /*allow_exceptions=*/false);
-  if (body.is_discarded() || !body.is_object()) {
-    return respond(
-        json_error(http::status::bad_request, request, "invalid_json", "body must be a JSON object"));
-  }
-  const auto username = body.value("username", json()).is_string()
-                            ? body["username"].get<std::string>()
-                            : std::string();
-  const auto password = body.value("password", json()).is_string()
-                            ? body["password"].get<std::string>()
-                            : std::string();
-  if (!valid_username(username)) {
-    return respond(json_error(http::status::bad_request, request, "invalid_username",
-                              "username must be 1-32 characters of A-Z a-z 0-9 _ . -"));
-  }
-  if (!valid_password(password)) {
-    return respond(json_error(http::status::bad_request, request, "invalid_password",
-                              "password must be 8-128 bytes"));
-  }
-
-  // Before the password is looked at: a pair that must wait learns nothing by guessing.
-  const auto decision = logins_.admit(username, client.key, login_throttle::clock::now());
-  if (!decision.allowed()) return respond(login_throttled(request, username, client, decision));
-  // From here every path settles the admitted attempt exactly once: succeeded, failed or
-  // abandoned.
-
-  auto shared_request = std::make_shared<http_request>(std::move(request));
-  const auto busy = [&] {
-    logins_.abandoned(username, client.key, login_throttle::clock::now());
-    auto response = json_error(http::status::service_unavailable, *shared_request, "busy",
-                               "too many logins in progress; retry shortly");
-    response.set(http::field::retry_after, "1");
-    respond(std::move(response));
-  };
-
-  if (auto user = s_.users.find_by_name(username)) {
-    const bool queued = s_.hasher.async_verify(
-        user->password_hash, password,
-        [this, shared_request, user = *user, username, client, respond](bool ok) {
-          const auto now = login_throttle::clock::now();
-          if (ok) {
-            logins_.succeeded(username, client.key, now);
-            return finish_login(shared_request, user, client, respond);
-          }
-          logins_.failed(username, client.key, now);
-          spdlog::info("login failed: user={} from={}", user.username, client.address);
-          ++metrics().login_failures;
-          respond(json_error(http::status::unauthorized, *shared_request, "invalid_credentials",
-                             "wrong username or password"));
-        });
-    if (!queued) busy();
-    return;
-  }
-
-  const bool queued = s_.hasher.async_hash(
-      password, [this, shared_request, username, client,
-                 respond](std::optional<std::string> hash) mutable {
-        if (!hash) {
-          logins_.abandoned(username, client.key, login_throttle::clock::now());
-          return respond(json_error(http::status::internal_server_error, *shared_request,
-                                    "internal", "could not hash the password"));
-        }
-        create_account(shared_request, username, std::move(*hash), client, std::move(respond));
-      });
-  if (!queued) busy();
-}
-
-namespace {
-
-struct new_session {
-  std::string token = generate_token();
-  std::int64_t created_at = epoch_ms();
-  std::int64_t expires_at = 0;
-};
-
-new_session start_session(std::chrono::seconds ttl) {
-  new_session session;
-  session.expires_at =
-      session.created_at + std::chrono::duration_cast<std::chrono::milliseconds>(ttl).count();
-  return session;
-}
-
-http_response storage_busy(const http_request& request) {
-  auto response = json_error(http::status::service_unavailable, request, "busy",
-                             "the database is busy; retry shortly");
-  response.set(http::field::retry_after, "1");
-  return response;
-}
-
-}  // namespace
-
-void request_handler::create_account(std::shared_ptr<http_request> request,
-                                     const std::string& username, std::string hash,
-                                     const client_address& client, respond_fn respond) {
-  struct outcome {
-    new_session session;
-    std::optional<user_record> user;
-  };
-  auto result = std::make_shared<outcome>(outcome{start_session(s_.config.token_ttl), {}});
-  // The account and its first token in one transaction: never an account without its login.
-  s_.writes.submit(
-      [this, result, username, hash = std::move(hash)] {
-        result->user = s_.users.create(username, hash, result->session.created_at);
-        if (result->user) {
-          s_.tokens.store(token_digest(result->session.token), result->user->id,
-                          result->session.created_at, result->session.expires_at);
-        }
-      },
-      [this, result, request, username, client, respond](bool stored) {
-        const auto now = login_throttle::clock::now();
-        if (!stored) {
-          logins_.abandoned(username, client.key, now);
-          return respond(storage_busy(*request));
-        }
-        if (!result->user) {
-          // Someone registered the name while we hashed: this is now an ordinary login,
-          // admitted afresh.
-          logins_.abandoned(username, client.key, now);
-          return login(std::move(*request), client, respond);
-        }
-        logins_.succeeded(username, client.key, now);
-        respond(logged_in(*request, *result->user, true, result->session.token,
-                          result->session.expires_at, client));
-      });
-}
-
-void request_handler::finish_login(std::shared_ptr<http_request> request, const user_record& user,
-                                   const client_address& client, respond_fn respond) {
-  auto session = std::make_shared<new_session>(start_session(s_.config.token_ttl));
-  s_.writes.submit(
-      [this, session, user_id = user.id] {
-        s_.tokens.store(token_digest(session->token), user_id, session->created_at,
-                        session->expires_at);
-      },
-      [this, session, request, user, client, respond](bool stored) {
-        if (!stored) return respond(storage_busy(*request));
-        respond(logged_in(*request, user, false, session->token, session->expires_at, client));
-      });
-}
-
-http_response request_handler::logged_in(const http_request& request, const user_record& user,
-                                         bool created, const std::string& token,
-                                         std::int64_t expires_at, const client_address& client) {
-  spdlog::info("login: user={} created={} from={}", user.username, created, client.address);
-  ++metrics().logins;
-  auto response = json_response(created ? http::status::created : http::status::ok, request,
-                                {{"token", token},
-                                 {"username", user.username},
-                                 {"expires_at", expires_at},
-                                 {"created", created}});
-  response.set(http::field::set_cookie,
-               cookie_header(client.https ? secure_token_cookie : token_cookie, token,
-                             s_.config.token_ttl, client.https));
-  return response;
-}
-
 void request_handler::logout(const http_request& request, const client_address& client,
                              respond_fn respond) {
   auto auth = authenticate(request);
@@ -310,17 +142,17 @@ void request_handler::logout(const http_request& request, const client_address& 
       [this, digest] { s_.tokens.revoke(digest); },
       [this, auth = std::move(*auth), shared_request, client, respond](bool stored) {
         // Not revoked, so the connections stay: the client may simply retry.
-        if (!stored) return respond(storage_busy(*shared_request));
+        if (!stored) return respond(database_busy(*shared_request));
         s_.connections.close_token(auth.digest, 4001, "logged out");
         spdlog::info("logout: user={}", auth.owner.username);
         auto response = json_response(http::status::ok, *shared_request, {{"ok", true}});
         // The plain cookie may be left from before the server was behind HTTPS; the __Host-
         // one can only exist (and only be cleared) over HTTPS.
         response.set(http::field::set_cookie,
-                     cookie_header(token_cookie, "", std::chrono::seconds(0), client.https));
+                     session_cookie(token_cookie, "", std::chrono::seconds(0), client.https));
         if (client.https) {
           response.insert(http::field::set_cookie,
-                          cookie_header(secure_token_cookie, "", std::chrono::seconds(0), true));
+                          session_cookie(secure_token_cookie, "", std::chrono::seconds(0), true));
         }
         respond(std::move(response));
       });
@@ -390,26 +222,6 @@ std::optional<request_handler::authenticated> request_handler::authenticate(
     }
   }
   return std::nullopt;
-}
-
-http_response request_handler::login_throttled(const http_request& request,
-                                               const std::string& username,
-                                               const client_address& client,
-                                               const login_throttle::decision& decision) {
-  ++metrics().rate_limited;
-  std::string_view why = "too many failed logins for this username from your address";
-  if (decision.outcome == login_throttle::verdict::address_over_limit) {
-    why = "too many failed logins from your address";
-  } else if (decision.outcome == login_throttle::verdict::address_busy) {
-    why = "too many logins in progress from your address";
-  }
-  const auto seconds = (decision.retry_after.count() + 999) / 1000;
-  spdlog::info("login throttled: user={} from={}: {}; retry in {} s", username, client.address, why,
-               seconds);
-  auto response = json_error(http::status::too_many_requests, request, "rate_limited",
-                             std::string(why) + "; retry later");
-  response.set(http::field::retry_after, std::to_string(seconds));
-  return response;
 }
 
 bool request_handler::origin_allowed(const http_request& request) const {

@@ -50,4 +50,11 @@ http_response bare_json_error(http::status status, std::string_view code,
   return response;
 }
 
+http_response database_busy(const http_request& request) {
+  auto response = json_error(http::status::service_unavailable, request, "busy",
+                             "the database is busy; retry shortly");
+  response.set(http::field::retry_after, "1");
+  return response;
+}
+
 }  // namespace chatterbox

@@ -5,9 +5,9 @@
 #include "chatterbox/chat/connection_manager.hpp"
 #include "chatterbox/config.hpp"
 #include "chatterbox/http/client_address.hpp"
+#include "chatterbox/http/login_handler.hpp"
 #include "chatterbox/http/responses.hpp"
 #include "chatterbox/http/static_files.hpp"
-#include "chatterbox/limits/login_throttle.hpp"
 #include "chatterbox/storage/token_repository.hpp"
 #include "chatterbox/storage/user_repository.hpp"
 #include "chatterbox/storage/write_batcher.hpp"
@@ -20,11 +20,6 @@
 #include <variant>
 
 namespace chatterbox {
-
-inline constexpr std::string_view token_cookie = "chatterbox_token";
-// The name used over HTTPS: browsers accept a __Host- cookie only when it is Secure, has no
-// Domain and has Path=/, so no subdomain or plain-HTTP page can plant or replace it.
-inline constexpr std::string_view secure_token_cookie = "__Host-chatterbox_token";
 
 // The HTTP side of the server: JSON API, the web client's files, and the checks that decide
 // whether a /ws request may become a WebSocket. Independent of sockets, so it is testable alone.
@@ -59,14 +54,6 @@ class request_handler {
   std::variant<peer_identity, http_response> authorize_websocket(const http_request& request);
 
  private:
-  void login(http_request&& request, client_address client, respond_fn respond);
-  void create_account(std::shared_ptr<http_request> request, const std::string& username,
-                      std::string hash, const client_address& client, respond_fn respond);
-  void finish_login(std::shared_ptr<http_request> request, const user_record& user,
-                    const client_address& client, respond_fn respond);
-  http_response logged_in(const http_request& request, const user_record& user, bool created,
-                          const std::string& token, std::int64_t expires_at,
-                          const client_address& client);
   void logout(const http_request& request, const client_address& client, respond_fn respond);
   http_response me(const http_request& request);
 
@@ -76,14 +63,9 @@ class request_handler {
   };
   std::optional<authenticated> authenticate(const http_request& request);
   bool origin_allowed(const http_request& request) const;
-  // The 429 answer when this username from this address, or this address, must wait.
-  http_response login_throttled(const http_request& request, const std::string& username,
-                                const client_address& client,
-                                const login_throttle::decision& decision);
-
   services s_;
   client_address_resolver clients_;
-  login_throttle logins_;
+  login_handler logins_;
 };
 
 }  // namespace chatterbox

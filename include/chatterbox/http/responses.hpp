@@ -19,6 +19,9 @@ http_response json_response(http::status status, const http_request& request,
 // {"error": {"code": ..., "message": ...}}
 http_response json_error(http::status status, const http_request& request, std::string_view code,
                          std::string_view message);
+// 503 busy with Retry-After: the database refused the write this request needed (locked by
+// another process, full, failing); nothing of it was stored.
+http_response database_busy(const http_request& request);
 // For a request that could not be parsed (too large, malformed): no request to mirror.
 http_response bare_json_error(http::status status, std::string_view code, std::string_view message);
 

@@ -78,7 +78,10 @@ export class Server {
   async start(port = 0) {
     const args = ['--port', String(port), '--db', this.#db, '--argon2-ops', '1', '--argon2-mem-kib', '8',
       // Every test logs in from 127.0.0.1; the login limits are tested in C++.
-      '--login-free-failures', '1000', '--login-failures-per-address', '1000'];
+      '--login-free-failures', '1000', '--login-failures-per-address', '1000',
+      // "bob left" within a UI wait (10 s) rather than after the default 10 s grace; the grace
+      // itself, and restarts that show no leave, are tested in C++ (integration_presence_test).
+      '--presence-grace', '2'];
     if (process.env.CHATTERBOX_E2E_WEB_DIR) args.push('--web-dir', process.env.CHATTERBOX_E2E_WEB_DIR);
     this.#log.push(`\n$ ${this.#binary} ${args.join(' ')}\n`);
     const child = spawn(this.#binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });

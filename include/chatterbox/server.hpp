@@ -11,7 +11,8 @@
 #include "chatterbox/storage/database.hpp"
 #include "chatterbox/storage/message_repository.hpp"
 #include "chatterbox/storage/presence_repository.hpp"
-#include "chatterbox/storage/read_marker_repository.hpp"
+#include "chatterbox/storage/mention_repository.hpp"
+#include "chatterbox/storage/room_repository.hpp"
 #include "chatterbox/storage/token_repository.hpp"
 #include "chatterbox/storage/user_repository.hpp"
 #include "chatterbox/storage/wal_checkpointer.hpp"
@@ -62,7 +63,8 @@ class server {
   user_repository users_;
   token_repository tokens_;
   message_repository messages_;
-  read_marker_repository markers_;
+  room_repository rooms_;
+  mention_repository mentions_;
   presence_repository presence_;
   write_batcher writes_;
   password_hasher hasher_;

@@ -8,22 +8,32 @@ bool connection_manager::add(chat_peer& peer) {
   peers_.push_back(&peer);
   auto& user = users_[peer.identity().user_id];
   user.name = peer.identity().username;
-  return ++user.connections == 1;
+  user.peers.push_back(&peer);
+  if (++user.connections > 1) return false;
+  ++online_;
+  return true;
 }
 
 bool connection_manager::remove(chat_peer& peer) {
   const auto it = std::find(peers_.begin(), peers_.end(), &peer);
   if (it == peers_.end()) return false;
+  const auto user = users_.find(peer.identity().user_id);
+  auto& own = user->second.peers;
+  const auto slot = std::find(own.begin(), own.end(), &peer);
   if (delivering_ > 0) {
-    *it = nullptr;  // a broadcast is walking the vector: nothing may move under it
+    // A delivery is walking these vectors: nothing may move under it.
+    *it = nullptr;
+    *slot = nullptr;
     ++holes_;
   } else {
     *it = peers_.back();
     peers_.pop_back();
+    own.erase(slot);
   }
-  const auto user = users_.find(peer.identity().user_id);
   if (--user->second.connections > 0) return false;
-  users_.erase(user);
+  --online_;
+  // Kept while a delivery may hold a reference to it; compact() drops it.
+  if (delivering_ == 0) users_.erase(user);
   return true;
 }
 
@@ -41,6 +51,10 @@ void connection_manager::for_each_peer(Deliver&& deliver) {
 
 void connection_manager::compact() {
   std::erase(peers_, nullptr);
+  for (auto it = users_.begin(); it != users_.end();) {
+    std::erase(it->second.peers, nullptr);
+    it = it->second.connections == 0 ? users_.erase(it) : std::next(it);
+  }
   holes_ = 0;
 }
 
@@ -54,6 +68,27 @@ void connection_manager::broadcast_except_user(std::int64_t user_id, const frame
   });
 }
 
+void connection_manager::deliver_to_users(const std::vector<std::int64_t>& user_ids,
+                                          const frame_ptr& frame, std::int64_t except) {
+  ++delivering_;
+  for (const auto id : user_ids) {
+    if (id == except) continue;
+    const auto user = users_.find(id);
+    if (user == users_.end()) continue;
+    // By index, as in for_each_peer: the user's vector may grow while this runs.
+    auto& own = user->second.peers;
+    const std::size_t count = own.size();
+    for (std::size_t i = 0; i < count; ++i) {
+      if (auto* peer = own[i]) peer->deliver(frame);
+    }
+  }
+  if (--delivering_ == 0 && holes_ > 0) compact();
+}
+
+void connection_manager::deliver_to_user(std::int64_t user_id, const frame_ptr& frame) {
+  deliver_to_users({user_id}, frame);
+}
+
 std::size_t connection_manager::connections_of(std::int64_t user_id) const {
   const auto it = users_.find(user_id);
   return it == users_.end() ? 0 : it->second.connections;
@@ -61,8 +96,10 @@ std::size_t connection_manager::connections_of(std::int64_t user_id) const {
 
 std::vector<std::string> connection_manager::online_users() const {
   std::vector<std::string> names;
-  names.reserve(users_.size());
-  for (const auto& [id, user] : users_) names.push_back(user.name);
+  names.reserve(online_);
+  for (const auto& [id, user] : users_) {
+    if (user.connections > 0) names.push_back(user.name);
+  }
   std::sort(names.begin(), names.end());
   return names;
 }

@@ -1,5 +1,6 @@
 #include "chatterbox/protocol/client_command.hpp"
 
+#include "chatterbox/auth/credentials.hpp"
 #include "chatterbox/protocol/flat_json.hpp"
 #include "chatterbox/protocol/text.hpp"
 
@@ -15,16 +16,18 @@ using parse_result = std::variant<client_command, protocol_error>;
 // What an error echoes as `ref`: the field that names what the frame was about, when it has
 // the right type (a wrong-typed one is the error being reported, not a reference).
 json reference_of(const flat_object& frame, std::string_view type) {
-  if (type == "send") {
-    const auto* client_id = frame.find("client_id");
-    return client_id && client_id->type == flat_value::kind::string ? json(client_id->string)
-                                                                     : json(nullptr);
+  const auto field = [&](const char* name, flat_value::kind kind) -> json {
+    const auto* value = frame.find(name);
+    if (!value || value->type != kind) return nullptr;
+    return kind == flat_value::kind::string ? json(value->string) : json(value->integer);
+  };
+  if (type == "send" || type == "create_room" || type == "open_dm") {
+    return field("client_id", flat_value::kind::string);
   }
-  if (type == "edit" || type == "delete" || type == "seen") {
-    const auto* id = frame.find("id");
-    return id && id->type == flat_value::kind::integer ? json(id->integer) : json(nullptr);
+  if (type == "edit" || type == "delete" || type == "seen" || type == "seen_by") {
+    return field("id", flat_value::kind::integer);
   }
-  return nullptr;
+  return field("room", flat_value::kind::integer);
 }
 
 std::string frame_error_message(flat_json_status status) {
@@ -74,6 +77,42 @@ class field_reader {
       return false;
     }
     return value->boolean;
+  }
+
+  std::vector<std::string> users(const char* name, std::size_t max, bool required) {
+    const auto* value = frame_.find(name);
+    if (!value || value->type == flat_value::kind::null) {
+      if (required) fail("invalid_field", joined("missing field: ", name));
+      return {};
+    }
+    if (value->type != flat_value::kind::string_list || value->strings.size() > max) {
+      fail("invalid_field",
+           joined(joined(name, " must be a list of at most "),
+                  joined(std::to_string(max), " usernames")));
+      return {};
+    }
+    for (const auto& user : value->strings) {
+      if (!valid_username(user)) {
+        fail("invalid_field", joined(name, " must hold usernames"));
+        return {};
+      }
+    }
+    return value->strings;
+  }
+
+  // A room name: trimmed, 1–64 code points, no control characters (not even a line break).
+  std::string room_name() {
+    const auto raw = string("name");
+    if (error_) return {};
+    if (has_control_character(raw)) {
+      fail("invalid_field", "name must not contain control characters");
+      return {};
+    }
+    const auto trimmed = trim_whitespace(raw);
+    if (trimmed.empty() || count_code_points(trimmed) > max_room_name_chars) {
+      fail("invalid_field", "name must be 1-64 characters");
+    }
+    return std::string(trimmed);
   }
 
   std::string string(const char* name) {
@@ -134,8 +173,17 @@ void check_client_id(field_reader& in, std::string_view client_id) {
   }
 }
 
+std::optional<std::string> optional_client_id(field_reader& in, const flat_object& frame) {
+  const auto* value = frame.find("client_id");
+  if (!value || value->type == flat_value::kind::null) return std::nullopt;
+  auto client_id = in.string("client_id");
+  if (!in.error()) check_client_id(in, client_id);
+  return client_id;
+}
+
 parse_result parse_send(field_reader& in) {
   send_command command;
+  command.room = in.message_id("room");
   command.client_id = in.string("client_id");
   if (!in.error()) check_client_id(in, command.client_id);
   command.text = in.text();
@@ -144,10 +192,44 @@ parse_result parse_send(field_reader& in) {
 
 parse_result parse_history(field_reader& in) {
   history_command command{};
+  command.room = in.message_id("room");
   command.before = in.integer("before", false);
   const auto limit = in.integer("limit", false).value_or(default_history_limit);
   command.limit = static_cast<int>(std::clamp<std::int64_t>(limit, 1, max_history_limit));
   return finish(in, command);
+}
+
+parse_result parse_create_room(field_reader& in, const flat_object& frame) {
+  create_room_command command;
+  command.kind = in.string("kind");
+  if (!in.error() && command.kind != "open" && command.kind != "private") {
+    in.fail("invalid_field", "kind must be \"open\" or \"private\"");
+  }
+  command.name = in.room_name();
+  command.users = in.users("users", max_command_users, false);
+  command.client_id = optional_client_id(in, frame);
+  return finish(in, std::move(command));
+}
+
+parse_result parse_members(field_reader& in, const flat_object& frame) {
+  members_command command{};
+  command.room = in.message_id("room");
+  if (const auto* prefix = frame.find("prefix"); prefix && prefix->type != flat_value::kind::null) {
+    command.prefix = in.string("prefix");
+    if (command.prefix.size() > 32) in.fail("invalid_field", "prefix is too long");
+  }
+  const auto limit = in.integer("limit", false).value_or(default_members_limit);
+  command.limit = static_cast<int>(std::clamp<std::int64_t>(limit, 1, max_members_limit));
+  return finish(in, std::move(command));
+}
+
+parse_result parse_notify(field_reader& in) {
+  notify_command command{in.message_id("room"), in.string("level")};
+  if (!in.error() && command.level != "all" && command.level != "mentions" &&
+      command.level != "none") {
+    in.fail("invalid_field", "level must be \"all\", \"mentions\" or \"none\"");
+  }
+  return finish(in, std::move(command));
 }
 
 parse_result parse_sync(field_reader& in) {
@@ -177,10 +259,50 @@ std::variant<client_command, protocol_error> parse_client_frame(std::string_view
     return finish(in, std::move(command));
   }
   if (type == "delete") return finish(in, delete_command{in.message_id("id")});
-  if (type == "typing") return finish(in, typing_command{in.boolean("active")});
-  if (type == "seen") return finish(in, seen_command{in.message_id("id")});
+  if (type == "typing") {
+    typing_command command{in.message_id("room"), false};
+    command.active = in.boolean("active");
+    return finish(in, command);
+  }
+  if (type == "seen" || type == "seen_by") {
+    const auto room = in.message_id("room");
+    const auto id = in.message_id("id");
+    if (type == "seen") return finish(in, seen_command{room, id});
+    return finish(in, seen_by_command{room, id});
+  }
   if (type == "history") return parse_history(in);
   if (type == "sync") return parse_sync(in);
+  if (type == "create_room") return parse_create_room(in, parsed.object);
+  if (type == "open_dm") {
+    open_dm_command command;
+    command.users = in.users("users", max_dm_others, true);
+    command.client_id = optional_client_id(in, parsed.object);
+    return finish(in, std::move(command));
+  }
+  if (type == "rename_room") {
+    rename_room_command command{in.message_id("room"), {}};
+    command.name = in.room_name();
+    return finish(in, std::move(command));
+  }
+  if (type == "add_members") {
+    add_members_command command{in.message_id("room"), {}};
+    command.users = in.users("users", max_command_users, true);
+    return finish(in, std::move(command));
+  }
+  if (type == "remove_member") {
+    remove_member_command command{in.message_id("room"), in.string("user")};
+    if (!in.error() && !valid_username(command.user)) in.fail("invalid_field", "user must be a username");
+    return finish(in, std::move(command));
+  }
+  if (type == "leave_room") return finish(in, leave_room_command{in.message_id("room")});
+  if (type == "archive_room") {
+    archive_room_command command{in.message_id("room"), false};
+    command.archived = in.boolean("archived");
+    return finish(in, command);
+  }
+  if (type == "notify") return parse_notify(in);
+  if (type == "members") return parse_members(in, parsed.object);
+  if (type == "watch") return finish(in, watch_command{in.users("users", max_watched_users, true)});
   return protocol_error{"unknown_type",
                         type.empty() ? "frame has no type" : "unknown type: " + type.substr(0, 64),
                         nullptr};

@@ -39,6 +39,11 @@ class sax_handler {
   }
   bool number_float(json::number_float_t, const json::string_t&) { return other(); }
   bool string(json::string_t& s) {
+    if (in_list()) {
+      if (field_->strings.size() >= max_list_strings) return list_broken();
+      field_->strings.push_back(s);
+      return true;
+    }
     return scalar([&s](flat_value& value) {
       value.type = kind::string;
       value.string = s;
@@ -46,9 +51,20 @@ class sax_handler {
   }
   bool binary(json::binary_t&) { return other(); }  // never produced by JSON text
 
-  bool start_object(std::size_t) { return open(); }
+  bool start_object(std::size_t) {
+    if (in_list()) list_broken();
+    return open();
+  }
   bool start_array(std::size_t) {
     if (depth_ == 0) return fail(flat_json_status::invalid_json);  // a frame is an object
+    if (depth_ == 1) {
+      // A top-level field holding an array: a list of strings until something else shows up.
+      if (!open()) return false;
+      field_->type = kind::string_list;
+      field_->strings.clear();
+      return true;
+    }
+    if (in_list()) list_broken();
     return open();
   }
   bool end_object() { return close(); }
@@ -72,6 +88,16 @@ class sax_handler {
   bool scalar(Fill fill) {
     if (depth_ == 0) return fail(flat_json_status::invalid_json);  // a frame is an object
     if (depth_ == 1) fill(*field_);
+    if (in_list()) list_broken();
+    return true;
+  }
+  // Directly inside a top-level field's array that is still a list of strings.
+  bool in_list() const {
+    return depth_ == 2 && field_ != nullptr && field_->type == kind::string_list;
+  }
+  bool list_broken() {
+    field_->type = kind::other;
+    field_->strings.clear();
     return true;
   }
   bool integer(std::int64_t n) {
@@ -85,7 +111,7 @@ class sax_handler {
   }
 
   bool open() {
-    if (depth_ == 1) field_->type = kind::other;  // a top-level field holding an array or object
+    if (depth_ == 1) field_->type = kind::other;  // a top-level field holding an object
     if (++depth_ > max_frame_depth) return fail(flat_json_status::too_deep);
     return true;
   }

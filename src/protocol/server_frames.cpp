@@ -17,19 +17,38 @@ frame_ptr finish(std::string&& frame) { return std::make_shared<const std::strin
 // The frames on the hot path (every message, ack, history page and catch-up) are written
 // directly: building an nlohmann::json tree first cost more than the rest of a send together.
 // Adds a message's fields to `o` and closes it.
+void append_names(std::string& out, const std::vector<std::string>& names) {
+  out.push_back('[');
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    if (i > 0) out.push_back(',');
+    json_out::append_string(out, names[i]);
+  }
+  out.push_back(']');
+}
+
+std::size_t names_size(const std::vector<std::string>& names) {
+  std::size_t size = 2 + (names.empty() ? 0 : names.size() - 1);
+  for (const auto& name : names) size += json_out::string_size(name);
+  return size;
+}
+
 void end_with_message(json_out::object& o, const message& m) {
   o.integer("id", m.id)
+      .integer("room", m.room)
       .integer("seq", m.seq)
       .string("user", m.user)
       .string("text", m.text)
       .integer("ts", m.ts)
       .boolean("edited", m.edited)
-      .boolean("deleted", m.deleted)
-      .close();
+      .boolean("deleted", m.deleted);
+  if (!m.mentions.empty()) append_names(o.field("mentions"), m.mentions);
+  o.close();
 }
 
 // Rough size of one serialised message, to allocate a page's frame once.
-std::size_t estimated_size(const message& m) { return 110 + m.user.size() + m.text.size(); }
+std::size_t estimated_size(const message& m) {
+  return 130 + m.user.size() + m.text.size() + 16 * m.mentions.size();
+}
 
 void append_messages(std::string& out, const std::vector<message>& messages) {
   std::size_t size = 2;
@@ -47,27 +66,100 @@ void append_messages(std::string& out, const std::vector<message>& messages) {
 }  // namespace
 
 std::size_t message_size(const message& m) {
-  // {"id":,"seq":,"user":,"text":,"ts":,"edited":,"deleted":}
-  constexpr std::size_t punctuation = 57;
-  return punctuation + json_out::int_size(m.id) + json_out::int_size(m.seq) +
-         json_out::string_size(m.user) + json_out::string_size(m.text) + json_out::int_size(m.ts) +
-         (m.edited ? 4 : 5) + (m.deleted ? 4 : 5);
+  // {"id":,"room":,"seq":,"user":,"text":,"ts":,"edited":,"deleted":}
+  constexpr std::size_t punctuation = 65;
+  return punctuation + json_out::int_size(m.id) + json_out::int_size(m.room) +
+         json_out::int_size(m.seq) + json_out::string_size(m.user) +
+         json_out::string_size(m.text) + json_out::int_size(m.ts) + (m.edited ? 4 : 5) +
+         (m.deleted ? 4 : 5) + (m.mentions.empty() ? 0 : 12 + names_size(m.mentions));
 }
 
 json message_object(const message& m) {
-  return {{"id", m.id},     {"seq", m.seq},       {"user", m.user},      {"text", m.text},
-          {"ts", m.ts},     {"edited", m.edited}, {"deleted", m.deleted}};
+  json o = {{"id", m.id},   {"room", m.room},     {"seq", m.seq},         {"user", m.user},
+            {"text", m.text}, {"ts", m.ts},     {"edited", m.edited}, {"deleted", m.deleted}};
+  if (!m.mentions.empty()) o["mentions"] = m.mentions;
+  return o;
 }
 
-frame_ptr hello(std::string_view user, std::int64_t seq) {
-  return finish({{"type", "hello"}, {"user", user}, {"seq", seq}, {"protocol", 1}});
+json room_object(const room_view& room) {
+  json o = {{"id", room.id},
+            {"kind", room.kind},
+            {"name", room.kind == "dm" ? json(nullptr) : json(room.name)},
+            {"archived", room.archived},
+            {"seq", room.seq},
+            {"creator", room.creator.empty() ? json(nullptr) : json(room.creator)},
+            {"member_count", room.member_count}};
+  if (room.members) o["members"] = *room.members;
+  return o;
 }
 
-frame_ptr history(std::optional<std::int64_t> before, const std::vector<message>& messages,
+json room_with_state(const room_view& room, const room_state_view& state) {
+  json o = room_object(room);
+  o["last_id"] = state.last_id;
+  o["marker"] = state.marker;
+  o["unread"] = state.unread;
+  o["mentions"] = state.mentions;
+  o["others_read"] = state.others_read;
+  o["notify"] = state.notify;
+  return o;
+}
+
+std::size_t dumped_size(const json& value) {
+  return value.dump(-1, ' ', false, json::error_handler_t::replace).size();
+}
+
+frame_ptr hello(std::string_view user, std::int64_t seq, const json& rooms, bool truncated) {
+  json frame = {{"type", "hello"}, {"user", user}, {"seq", seq}, {"protocol", 2}, {"rooms", rooms}};
+  if (truncated) frame["rooms_truncated"] = true;
+  return finish(frame);
+}
+
+frame_ptr room(const room_view& room, const json& ref) {
+  json frame = {{"type", "room"}, {"room", room_object(room)}};
+  if (!ref.is_null()) frame["ref"] = ref;
+  return finish(frame);
+}
+
+frame_ptr room_removed(std::int64_t room) {
+  return finish({{"type", "room_removed"}, {"room", room}});
+}
+
+frame_ptr read(std::int64_t room, std::int64_t id, int unread, int mentions) {
+  return finish({{"type", "read"}, {"room", room}, {"id", id}, {"unread", unread},
+                 {"mentions", mentions}});
+}
+
+frame_ptr receipt(std::int64_t room, std::string_view user, std::int64_t id) {
+  return finish({{"type", "receipt"}, {"room", room}, {"user", user}, {"id", id}});
+}
+
+frame_ptr notify(std::int64_t room, std::string_view level) {
+  return finish({{"type", "notify"}, {"room", room}, {"level", level}});
+}
+
+frame_ptr members(std::int64_t room, std::string_view prefix,
+                  const std::vector<std::pair<std::string, bool>>& users, bool has_more) {
+  json list = json::array();
+  for (const auto& [name, online] : users) list.push_back({{"name", name}, {"online", online}});
+  return finish({{"type", "members"}, {"room", room}, {"prefix", prefix}, {"users", list},
+                 {"has_more", has_more}});
+}
+
+frame_ptr seen_by(std::int64_t room, std::int64_t id, const std::vector<std::string>& users,
                   bool has_more) {
+  return finish({{"type", "seen_by"}, {"room", room}, {"id", id}, {"users", users},
+                 {"has_more", has_more}});
+}
+
+frame_ptr presence(const std::vector<std::string>& online, const std::vector<std::string>& offline) {
+  return finish({{"type", "presence"}, {"online", online}, {"offline", offline}});
+}
+
+frame_ptr history(std::int64_t room, std::optional<std::int64_t> before,
+                  const std::vector<message>& messages, bool has_more) {
   std::string out;
   json_out::object o(out);
-  o.string("type", "history");
+  o.string("type", "history").integer("room", room);
   if (before) {
     o.integer("before", *before);
   } else {
@@ -78,23 +170,11 @@ frame_ptr history(std::optional<std::int64_t> before, const std::vector<message>
   return finish(std::move(out));
 }
 
-frame_ptr presence(const std::vector<std::string>& users) {
-  return finish({{"type", "presence"}, {"users", users}});
-}
-
-frame_ptr receipts(const std::map<std::string, std::int64_t>& markers) {
-  return finish({{"type", "receipts"}, {"markers", markers}});
-}
-
-frame_ptr join(std::string_view user) { return finish({{"type", "join"}, {"user", user}}); }
-
-frame_ptr leave(std::string_view user) { return finish({{"type", "leave"}, {"user", user}}); }
-
-frame_ptr ack(std::string_view client_id, std::int64_t id, std::int64_t ts) {
+frame_ptr ack(std::string_view client_id, std::int64_t room, std::int64_t id, std::int64_t ts) {
   std::string out;
-  out.reserve(64 + client_id.size());
-  json_out::object(out).string("type", "ack").string("client_id", client_id).integer("id", id)
-      .integer("ts", ts).close();
+  out.reserve(80 + client_id.size());
+  json_out::object(out).string("type", "ack").string("client_id", client_id)
+      .integer("room", room).integer("id", id).integer("ts", ts).close();
   return finish(std::move(out));
 }
 
@@ -106,26 +186,26 @@ frame_ptr new_message(const message& m) {
   return finish(std::move(out));
 }
 
-frame_ptr edited(std::int64_t id, std::int64_t seq, std::string_view text) {
-  return finish({{"type", "edited"}, {"id", id}, {"seq", seq}, {"text", text}});
+frame_ptr edited(const message& m) {
+  return finish({{"type", "edited"}, {"room", m.room}, {"id", m.id}, {"seq", m.seq},
+                 {"text", m.text}, {"mentions", m.mentions}});
 }
 
-frame_ptr deleted(std::int64_t id, std::int64_t seq) {
-  return finish({{"type", "deleted"}, {"id", id}, {"seq", seq}});
+frame_ptr deleted(std::int64_t room, std::int64_t id, std::int64_t seq) {
+  return finish({{"type", "deleted"}, {"room", room}, {"id", id}, {"seq", seq}});
 }
 
-frame_ptr typing(std::string_view user, bool active) {
-  return finish({{"type", "typing"}, {"user", user}, {"active", active}});
+frame_ptr typing(std::int64_t room, std::string_view user, bool active) {
+  return finish({{"type", "typing"}, {"room", room}, {"user", user}, {"active", active}});
 }
 
-frame_ptr seen(std::string_view user, std::int64_t id) {
-  return finish({{"type", "seen"}, {"user", user}, {"id", id}});
-}
-
-frame_ptr sync(const std::vector<message>& messages, std::int64_t seq, bool has_more) {
+frame_ptr sync(const std::vector<message>& messages, const json& rooms,
+               const std::vector<std::int64_t>& removed, std::int64_t seq, bool has_more) {
   std::string out;
   json_out::object o(out);
   append_messages(o.string("type", "sync").field("messages"), messages);
+  o.field("rooms").append(rooms.dump(-1, ' ', false, json::error_handler_t::replace));
+  o.field("removed").append(json(removed).dump());
   o.integer("seq", seq).boolean("has_more", has_more).close();
   return finish(std::move(out));
 }

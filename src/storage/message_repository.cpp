@@ -14,18 +14,40 @@ namespace {
 
 // Every query that yields messages selects these columns in this order (see read_message).
 constexpr std::string_view select_messages =
-    "SELECT m.id, m.seq, u.username, m.text, m.ts, m.edited, m.deleted "
+    "SELECT m.id, m.room_id, m.seq, u.username, m.text, m.ts, m.edited, m.deleted, m.mention_names "
     "FROM messages m JOIN users u ON u.id = m.user_id ";
+
+std::vector<std::string> split_names(std::string_view joined_names) {
+  std::vector<std::string> names;
+  while (!joined_names.empty()) {
+    const auto comma = joined_names.find(',');
+    names.emplace_back(joined_names.substr(0, comma));
+    if (comma == std::string_view::npos) break;
+    joined_names.remove_prefix(comma + 1);
+  }
+  return names;
+}
+
+std::string join_names(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& name : names) {
+    if (!out.empty()) out.push_back(',');
+    out += name;
+  }
+  return out;
+}
 
 message read_message(SQLite::Statement& row) {
   message m;
   m.id = row.getColumn(0).getInt64();
-  m.seq = row.getColumn(1).getInt64();
-  m.user = row.getColumn(2).getString();
-  m.text = row.getColumn(3).getString();
-  m.ts = row.getColumn(4).getInt64();
-  m.edited = row.getColumn(5).getInt() != 0;
-  m.deleted = row.getColumn(6).getInt() != 0;
+  m.room = row.getColumn(1).getInt64();
+  m.seq = row.getColumn(2).getInt64();
+  m.user = row.getColumn(3).getString();
+  m.text = row.getColumn(4).getString();
+  m.ts = row.getColumn(5).getInt64();
+  m.edited = row.getColumn(6).getInt() != 0;
+  m.deleted = row.getColumn(7).getInt() != 0;
+  m.mentions = split_names(row.getColumn(8).getText());
   return m;
 }
 
@@ -39,8 +61,8 @@ std::string with(std::string_view tail) { return joined(select_messages, tail); 
 
 // RETURNING cannot join, so the author's name comes from a correlated primary-key lookup.
 constexpr std::string_view returning_message =
-    " RETURNING id, seq, (SELECT username FROM users WHERE users.id = messages.user_id), text, ts,"
-    " edited, deleted";
+    " RETURNING id, room_id, seq, (SELECT username FROM users WHERE users.id = messages.user_id),"
+    " text, ts, edited, deleted, mention_names";
 
 }  // namespace
 
@@ -51,22 +73,29 @@ message_repository::message_repository(SQLite::Database& db)
       insert_(db,
               // One statement instead of a lookup and an insert: a resent client_id returns no
               // row (and stores nothing).
-              "INSERT INTO messages (seq, user_id, client_id, text, ts) VALUES (?, ?, ?, ?, ?) "
+              "INSERT INTO messages (seq, user_id, client_id, text, ts, room_id, mention_names) "
+              "VALUES (?, ?, ?, ?, ?, ?, ?) "
               "ON CONFLICT (user_id, client_id) DO NOTHING RETURNING id"),
-      owner_(db, "SELECT user_id, deleted FROM messages WHERE id = ?"),
+      owner_(db, "SELECT user_id, deleted, room_id FROM messages WHERE id = ?"),
       // deleted = 0 keeps a tombstone from ever getting text back, even if a caller skipped
       // the find_owner check.
-      update_text_(db, joined("UPDATE messages SET text = ?, edited = 1, seq = ? "
+      update_text_(db, joined("UPDATE messages SET text = ?, edited = 1, seq = ?, mention_names = ? "
                               "WHERE id = ? AND deleted = 0",
                               returning_message)),
-      mark_deleted_(db, joined("UPDATE messages SET text = '', deleted = 1, seq = ? WHERE id = ?",
+      mark_deleted_(db, joined("UPDATE messages SET text = '', deleted = 1, seq = ?, "
+                               "mention_names = '' WHERE id = ?",
                                returning_message)),
       find_(db, with("WHERE m.id = ?")),
       // Pages walk the rowid backwards and stop after `limit` rows; the caller gets them
       // reversed into oldest-first order.
-      page_latest_(db, with("ORDER BY m.id DESC LIMIT ?")),
-      page_before_(db, with("WHERE m.id < ? ORDER BY m.id DESC LIMIT ?")),
-      changed_since_(db, with("WHERE m.seq > ? ORDER BY m.seq LIMIT ?")) {}
+      page_latest_(db, with("WHERE m.room_id = ? ORDER BY m.id DESC LIMIT ?")),
+      page_before_(db, with("WHERE m.room_id = ? AND m.id < ? ORDER BY m.id DESC LIMIT ?")),
+      changed_since_(db, with("WHERE m.seq > ? ORDER BY m.seq LIMIT ?")),
+      // Both answered from messages_by_room alone (min/max optimisation, covering count).
+      last_id_(db, "SELECT coalesce(max(id), 0) FROM messages WHERE room_id = ?"),
+      unread_(db,
+              "SELECT count(*) FROM (SELECT 1 FROM messages WHERE room_id = ? AND id > ? "
+              "AND user_id <> ? AND deleted = 0 LIMIT ?)") {}
 
 std::int64_t message_repository::max_seq() {
   statement_scope s(max_seq_);
@@ -83,24 +112,25 @@ std::optional<message> message_repository::find_by_client_id(std::int64_t user_i
   return read_message(*s);
 }
 
-std::optional<message> message_repository::insert(std::int64_t user_id,
-                                                  std::string_view username,
-                                                  std::string_view client_id,
-                                                  std::string_view text, std::int64_t ts,
+std::optional<message> message_repository::insert(const new_message& n, std::int64_t ts,
                                                   std::int64_t seq) {
   statement_scope s(insert_);
   s.bind(1, seq);
-  s.bind(2, user_id);
-  s.bind(3, client_id);
-  s.bind(4, text);
+  s.bind(2, n.user_id);
+  s.bind(3, n.client_id);
+  s.bind(4, n.text);
   s.bind(5, ts);
+  s.bind(6, n.room);
+  s.bind(7, join_names(n.mentions));
   if (!s->executeStep()) return std::nullopt;  // the client_id was already used
   message m;
   m.id = s->getColumn(0).getInt64();
+  m.room = n.room;
   m.seq = seq;
-  m.user = std::string(username);
-  m.text = std::string(text);
+  m.user = std::string(n.username);
+  m.text = std::string(n.text);
   m.ts = ts;
+  m.mentions = n.mentions;
   return m;
 }
 
@@ -108,14 +138,18 @@ std::optional<message_owner> message_repository::find_owner(std::int64_t id) {
   statement_scope s(owner_);
   s.bind(1, id);
   if (!s->executeStep()) return std::nullopt;
-  return message_owner{s->getColumn(0).getInt64(), s->getColumn(1).getInt() != 0};
+  return message_owner{s->getColumn(0).getInt64(), s->getColumn(1).getInt() != 0,
+                       s->getColumn(2).getInt64()};
 }
 
-message message_repository::update_text(std::int64_t id, std::string_view text, std::int64_t seq) {
+message message_repository::update_text(std::int64_t id, std::string_view text,
+                                        const std::vector<std::string>& mentions,
+                                        std::int64_t seq) {
   statement_scope s(update_text_);
   s.bind(1, text);
   s.bind(2, seq);
-  s.bind(3, id);
+  s.bind(3, join_names(mentions));
+  s.bind(4, id);
   if (!s->executeStep()) {
     throw std::runtime_error("cannot edit message " + std::to_string(id) +
                              ": it does not exist or is deleted");
@@ -140,12 +174,14 @@ std::optional<message> message_repository::find(std::int64_t id) {
   return read_message(*s);
 }
 
-std::vector<message> message_repository::page_before(std::optional<std::int64_t> before,
+std::vector<message> message_repository::page_before(std::int64_t room,
+                                                     std::optional<std::int64_t> before,
                                                      int limit) {
   // SQLite reads a negative LIMIT as "no limit"; a caller asking for nothing gets nothing.
   if (limit <= 0) return {};
   statement_scope s(before ? page_before_ : page_latest_);
-  int index = 1;
+  s.bind(1, room);
+  int index = 2;
   if (before) s.bind(index++, *before);
   s.bind(index, limit);
   std::vector<message> page = read_all(s);
@@ -159,6 +195,24 @@ std::vector<message> message_repository::changed_since(std::int64_t since, int l
   s.bind(1, since);
   s.bind(2, limit);
   return read_all(s);
+}
+
+std::int64_t message_repository::last_id(std::int64_t room) {
+  statement_scope s(last_id_);
+  s.bind(1, room);
+  s->executeStep();
+  return s->getColumn(0).getInt64();
+}
+
+int message_repository::unread(std::int64_t room, std::int64_t user_id, std::int64_t marker,
+                               int cap) {
+  statement_scope s(unread_);
+  s.bind(1, room);
+  s.bind(2, marker);
+  s.bind(3, user_id);
+  s.bind(4, cap);
+  s->executeStep();
+  return s->getColumn(0).getInt();
 }
 
 }  // namespace chatterbox

@@ -33,6 +33,64 @@ void check_known(SQLite::Database& db, int version, int known) {
   }
 }
 
+// Protocol 2: rooms. The single room of protocol 1 becomes the open room `general` (id 1) with
+// every message; each user's read marker becomes their marker of `general`.
+constexpr std::string_view rooms_migration = R"sql(
+CREATE TABLE rooms (
+  id         INTEGER PRIMARY KEY AUTOINCREMENT,
+  kind       TEXT    NOT NULL CHECK (kind IN ('open', 'private', 'dm')),
+  name       TEXT    COLLATE NOCASE,                  -- NULL for DMs
+  dm_key     TEXT    UNIQUE,                          -- DMs: sorted member ids, "3,7,9"
+  creator_id INTEGER REFERENCES users(id),
+  created_at INTEGER NOT NULL,
+  archived   INTEGER NOT NULL DEFAULT 0,
+  seq        INTEGER NOT NULL DEFAULT 0               -- global seq of its latest change
+);
+CREATE UNIQUE INDEX rooms_by_name ON rooms(name) WHERE name IS NOT NULL;
+INSERT INTO rooms (id, kind, name, created_at) VALUES (1, 'open', 'general', 0);
+
+-- Every member of every room, open rooms included (a row per user): the user's read marker and
+-- notification level live here. A message is one row in messages whatever the room's size;
+-- unread counts come from the marker and messages_by_room.
+CREATE TABLE room_members (
+  room_id INTEGER NOT NULL REFERENCES rooms(id),
+  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  marker  INTEGER NOT NULL DEFAULT 0,
+  notify  TEXT    CHECK (notify IN ('all', 'mentions', 'none')),  -- NULL: the kind's default
+  PRIMARY KEY (room_id, user_id)
+) WITHOUT ROWID;
+CREATE INDEX room_members_by_user ON room_members(user_id);
+INSERT INTO room_members (room_id, user_id, marker)
+  SELECT 1, u.id, coalesce(r.message_id, 0) FROM users u LEFT JOIN read_markers r ON r.user_id = u.id;
+DROP TABLE read_markers;
+
+-- Who left or was removed from a room, and at which seq: sync tells them once.
+CREATE TABLE room_departures (
+  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  room_id INTEGER NOT NULL REFERENCES rooms(id),
+  seq     INTEGER NOT NULL,
+  PRIMARY KEY (user_id, room_id)
+) WITHOUT ROWID;
+
+-- A column added by ALTER TABLE cannot carry REFERENCES with a non-NULL default while foreign
+-- keys are on; rooms are never deleted, so nothing is lost by the missing constraint.
+ALTER TABLE messages ADD COLUMN room_id INTEGER NOT NULL DEFAULT 1;
+-- The mentions as sent with the message ("bob,here"), so a page needs no join.
+ALTER TABLE messages ADD COLUMN mention_names TEXT NOT NULL DEFAULT '';
+-- History pages and unread counts: covering, so counting unread never reads a message row.
+CREATE INDEX messages_by_room ON messages(room_id, id, user_id, deleted);
+
+-- Who a message mentions (@here: the members online when it was stored). Rows go when the
+-- message is deleted or an edit removes the mention.
+CREATE TABLE mentions (
+  user_id    INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  room_id    INTEGER NOT NULL,
+  message_id INTEGER NOT NULL REFERENCES messages(id),
+  PRIMARY KEY (user_id, room_id, message_id)
+) WITHOUT ROWID;
+CREATE INDEX mentions_by_message ON mentions(message_id);
+)sql";
+
 }  // namespace
 
 std::span<const migration> migrations() {
@@ -45,6 +103,7 @@ std::span<const migration> migrations() {
        "  user_id  INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,"
        "  saved_at INTEGER NOT NULL"
        ")"},
+      {"rooms (protocol 2)", rooms_migration},
   };
   return list;
 }

@@ -11,7 +11,13 @@ user_repository::user_repository(SQLite::Database& db)
       // exception, while any other constraint failure still throws.
       insert_(db,
               "INSERT INTO users (username, password_hash, created_at) VALUES (?, ?, ?) "
-              "ON CONFLICT (username) DO NOTHING RETURNING id, username, password_hash") {}
+              "ON CONFLICT (username) DO NOTHING RETURNING id, username, password_hash"),
+      all_names_(db, "SELECT id, username FROM users"),
+      // Every user is a member of every open room, having read what was there before them.
+      join_open_rooms_(db,
+                       "INSERT INTO room_members (room_id, user_id, marker) "
+                       "SELECT r.id, ?, (SELECT coalesce(max(m.id), 0) FROM messages m "
+                       "WHERE m.room_id = r.id) FROM rooms r WHERE r.kind = 'open'") {}
 
 namespace {
 
@@ -37,7 +43,19 @@ std::optional<user_record> user_repository::create(std::string_view username,
   s.bind(2, password_hash);
   s.bind(3, now_ms);
   if (!s->executeStep()) return std::nullopt;
-  return read_user(*s);
+  auto user = read_user(*s);
+  s->reset();
+  statement_scope join(join_open_rooms_);
+  join.bind(1, user.id);
+  join->exec();
+  return user;
+}
+
+std::vector<std::pair<std::int64_t, std::string>> user_repository::all_names() {
+  statement_scope s(all_names_);
+  std::vector<std::pair<std::int64_t, std::string>> out;
+  while (s->executeStep()) out.emplace_back(s->getColumn(0).getInt64(), s->getColumn(1).getString());
+  return out;
 }
 
 }  // namespace chatterbox

@@ -3,11 +3,17 @@
 #include "chatterbox/chat/chat_peer.hpp"
 #include "chatterbox/chat/connection_manager.hpp"
 #include "chatterbox/chat/presence_tracker.hpp"
+#include "chatterbox/chat/presence_watch.hpp"
+#include "chatterbox/chat/room_directory.hpp"
+#include "chatterbox/chat/user_directory.hpp"
 #include "chatterbox/chat/typing_tracker.hpp"
 #include "chatterbox/limits/rate_limiter.hpp"
 #include "chatterbox/protocol/client_command.hpp"
 #include "chatterbox/storage/message_repository.hpp"
-#include "chatterbox/storage/read_marker_repository.hpp"
+#include "chatterbox/protocol/server_frames.hpp"
+#include "chatterbox/storage/mention_repository.hpp"
+#include "chatterbox/storage/room_repository.hpp"
+#include "chatterbox/storage/user_repository.hpp"
 #include "chatterbox/storage/write_batcher.hpp"
 
 #include <boost/asio/io_context.hpp>
@@ -32,23 +38,31 @@ struct chat_limits {
   // this, so a reply always fits the send queue of a client that reads (a quarter of it).
   std::size_t reply_bytes = 1024 * 1024;
   std::chrono::milliseconds presence_grace{0};
+  std::chrono::milliseconds presence_batch{250};
 };
 
 struct chat_storage {
   message_repository& messages;
-  read_marker_repository& markers;
+  room_repository& rooms;
+  mention_repository& mentions;
+  user_repository& users;
   write_batcher& writes;
 };
 
-// Protocol v1 behaviour (docs/protocol.md): turns each client frame into storage changes and
-// fan-out. It never touches a socket; peers are reached through chat_peer. Nothing it does
-// throws to its caller: a request the database cannot serve is answered `error internal`.
+// Protocol 2 behaviour (docs/protocol.md): turns each client frame into storage changes and
+// fan-out to the members of the room concerned. It never touches a socket; peers are reached
+// through chat_peer. Nothing it does throws to its caller: a request the database cannot serve
+// is answered `error internal`.
+//
+// Its member functions are spread by job: chat_service.cpp (connecting, dispatch, limits),
+// chat_messages.cpp (send, edit, delete, typing, seen), chat_rooms.cpp (room commands) and
+// chat_queries.cpp (hello, history, sync, members, seen_by, watch).
 class chat_service {
  public:
   chat_service(boost::asio::io_context& io, chat_storage storage, connection_manager& connections,
                chat_limits limits);
 
-  // Sends hello, history, presence and receipts, and tells others when the user came online.
+  // Sends hello (the user's rooms with their unread state).
   void connect(const std::shared_ptr<chat_peer>& peer);
   void receive(const std::shared_ptr<chat_peer>& peer, std::string_view frame);
   // Idempotent; the peer must call it before it is destroyed.
@@ -61,6 +75,8 @@ class chat_service {
 
   // The highest seq of a committed change: everything up to it has been broadcast.
   std::int64_t current_seq() const { return committed_seq_; }
+  // A user the chat has not seen yet (an account created after startup).
+  void add_user(std::int64_t id, std::string name) { users_.add(id, std::move(name)); }
 
  private:
   void dispatch(const std::shared_ptr<chat_peer>& peer, std::string_view frame);
@@ -71,10 +87,43 @@ class chat_service {
   void handle(const std::shared_ptr<chat_peer>& peer, seen_command& command);
   void handle(const std::shared_ptr<chat_peer>& peer, history_command& command);
   void handle(const std::shared_ptr<chat_peer>& peer, sync_command& command);
+  void handle(const std::shared_ptr<chat_peer>& peer, create_room_command& command);
+  void handle(const std::shared_ptr<chat_peer>& peer, open_dm_command& command);
+  void handle(const std::shared_ptr<chat_peer>& peer, rename_room_command& command);
+  void handle(const std::shared_ptr<chat_peer>& peer, add_members_command& command);
+  void handle(const std::shared_ptr<chat_peer>& peer, remove_member_command& command);
+  void handle(const std::shared_ptr<chat_peer>& peer, leave_room_command& command);
+  void handle(const std::shared_ptr<chat_peer>& peer, archive_room_command& command);
+  void handle(const std::shared_ptr<chat_peer>& peer, notify_command& command);
+  void handle(const std::shared_ptr<chat_peer>& peer, members_command& command);
+  void handle(const std::shared_ptr<chat_peer>& peer, seen_by_command& command);
+  void handle(const std::shared_ptr<chat_peer>& peer, watch_command& command);
 
-  frame_ptr history_page(std::optional<std::int64_t> before, int limit);
-  frame_ptr receipts_frame();
-  frame_ptr presence_frame();
+  frame_ptr hello_frame(const peer_identity& who);
+  room_view view_of(const room_state& room) const;
+  nlohmann::json room_json(const room_state& room) const { return frames::room_object(view_of(room)); }
+  // The room, when the peer's user is a member; otherwise the peer is told `not_found`.
+  room_state* member_room(chat_peer& peer, std::int64_t room_id);
+  // Sends `frame` to every connection of the room's members (but `except`'s).
+  void to_room(const room_state& room, const frame_ptr& frame, std::int64_t except = 0);
+  // Usernames to user ids; nullopt (and the peer told `not_found`) when one does not exist.
+  std::optional<std::vector<std::int64_t>> resolve_users(chat_peer& peer,
+                                                         const std::vector<std::string>& names,
+                                                         const nlohmann::json& ref);
+  std::optional<std::int64_t> find_user(std::string_view name);
+  // Who a text mentions in a room: names as sent, and the user ids to count.
+  struct mention_set {
+    std::vector<std::string> names;
+    std::vector<std::int64_t> users;
+  };
+  mention_set mentions_in(const room_state& room, std::int64_t author, std::string_view text);
+  // Submits a room change that bumps the room's seq; `change` runs in the transaction with the
+  // new seq (and may refuse, changing nothing), `then` after the commit with the room's new
+  // state (not run when refused).
+  using change_fn = std::function<std::optional<protocol_error>(std::int64_t seq)>;
+  void change_room(const std::shared_ptr<chat_peer>& peer, std::int64_t room_id, change_fn change,
+                   std::function<void(room_state&)> then);
+  void stop_typing_in(const room_state& room, std::int64_t user_id);
   // false (and the client told when to retry) when the user is over the message rate.
   bool admit_change(chat_peer& peer, const nlohmann::json& ref);
   // false when the user is over the typing/seen rate; such events are dropped silently.
@@ -85,7 +134,10 @@ class chat_service {
 
   chat_storage storage_;
   connection_manager& connections_;
+  user_directory users_;
+  room_directory rooms_;
   typing_tracker typing_;
+  presence_watch watch_;
   presence_tracker presence_;
   rate_limiter message_limiter_;
   rate_limiter signal_limiter_;

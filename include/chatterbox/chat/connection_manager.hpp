@@ -4,7 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <map>
+#include <unordered_map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,11 +27,16 @@ class connection_manager {
 
   void broadcast(const frame_ptr& frame);
   void broadcast_except_user(std::int64_t user_id, const frame_ptr& frame);
+  // Every connection of each of `user_ids` (but `except`, when given).
+  void deliver_to_users(const std::vector<std::int64_t>& user_ids, const frame_ptr& frame,
+                        std::int64_t except = 0);
+  void deliver_to_user(std::int64_t user_id, const frame_ptr& frame);
 
   std::vector<std::string> online_users() const;  // with an open connection, sorted
   std::size_t connection_count() const { return peers_.size() - holes_; }
   std::size_t connections_of(std::int64_t user_id) const;
-  std::size_t online_count() const { return users_.size(); }
+  bool is_online(std::int64_t user_id) const { return connections_of(user_id) > 0; }
+  std::size_t online_count() const { return online_; }
 
   void close_token(std::string_view token_digest, std::uint16_t code, std::string_view reason);
   void close_all(std::uint16_t code, std::string_view reason);
@@ -44,10 +49,12 @@ class connection_manager {
   struct online_user {
     std::string name;
     std::size_t connections = 0;
+    std::vector<chat_peer*> peers;  // emptied slots (nullptr) only while a delivery is under way
   };
 
   std::vector<chat_peer*> peers_;  // flat, so a broadcast is one tight loop
-  std::map<std::int64_t, online_user> users_;
+  std::unordered_map<std::int64_t, online_user> users_;
+  std::size_t online_ = 0;  // users with connections > 0
   std::size_t delivering_ = 0;  // broadcasts under way (they can nest)
   std::size_t holes_ = 0;       // slots emptied during a broadcast
 };

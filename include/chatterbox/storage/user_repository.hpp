@@ -7,6 +7,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace chatterbox {
 
@@ -22,13 +24,17 @@ class user_repository {
   explicit user_repository(SQLite::Database& db);
 
   std::optional<user_record> find_by_name(std::string_view username);
-  // nullopt when the name (case-insensitively) is already taken.
+  std::vector<std::pair<std::int64_t, std::string>> all_names();  // id, username
+  // nullopt when the name (case-insensitively) is already taken. The new user joins every open
+  // room.
   std::optional<user_record> create(std::string_view username, std::string_view password_hash,
                                     std::int64_t now_ms);
 
  private:
   SQLite::Statement find_;
   SQLite::Statement insert_;
+  SQLite::Statement all_names_;
+  SQLite::Statement join_open_rooms_;
 };
 
 }  // namespace chatterbox

@@ -1,0 +1,224 @@
+// chat_service: what is said in a room — send, edit, delete, typing and read markers.
+
+#include "chatterbox/chat/chat_service.hpp"
+
+#include "chat_internals.hpp"
+
+#include "chatterbox/clock.hpp"
+#include "chatterbox/observability/metrics.hpp"
+#include "chatterbox/protocol/mentions.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace chatterbox {
+
+using namespace chat_detail;
+
+chat_service::mention_set chat_service::mentions_in(const room_state& room, std::int64_t author,
+                                                    std::string_view text) {
+  mention_set found;
+  const auto add = [&](std::int64_t id) {
+    if (id == author || std::find(found.users.begin(), found.users.end(), id) != found.users.end()) {
+      return;
+    }
+    found.users.push_back(id);
+  };
+  bool here = false;
+  for (const auto candidate : mention_candidates(text)) {
+    for (const auto spelling : mention_spellings(candidate)) {
+      if (ascii_lower(spelling) == "here") {
+        here = true;
+        break;
+      }
+      const auto id = users_.id_of(spelling);
+      if (!id || !room_directory::is_member(room, *id)) continue;
+      if (*id != author) {
+        const auto* name = users_.name_of(*id);
+        if (name && std::find(found.names.begin(), found.names.end(), *name) == found.names.end()) {
+          found.names.push_back(*name);
+        }
+      }
+      add(*id);
+      break;
+    }
+  }
+  if (here) {
+    found.names.push_back("here");
+    if (room.is_open()) {
+      for (const auto& user : presence_.online_users()) add(user.id);
+    } else {
+      for (const auto id : room.members) {
+        if (presence_.is_online(id)) add(id);
+      }
+    }
+  }
+  return found;
+}
+
+void chat_service::handle(const std::shared_ptr<chat_peer>& peer, send_command& command) {
+  if (!admit_change(*peer, command.client_id)) return;
+  const auto& who = peer->identity();
+  const auto* room = rooms_.visible(command.room, who.user_id);
+  if (room == nullptr) {
+    return peer->deliver(frames::error("not_found", "no such room", command.client_id));
+  }
+  if (room->archived) {
+    return peer->deliver(frames::error("forbidden", "the room is archived", command.client_id));
+  }
+  auto result = std::make_shared<change_result>();
+  storage_.writes.submit(
+      [this, result, user_id = who.user_id, username = who.username, command,
+       mentions = mentions_in(*room, who.user_id, command.text)] {
+        const new_message fresh{user_id, username, command.room, command.client_id,
+                                command.text, mentions.names};
+        if (auto inserted = storage_.messages.insert(fresh, epoch_ms(), last_seq_ + 1)) {
+          ++last_seq_;
+          if (!mentions.users.empty()) {
+            storage_.mentions.set(inserted->id, command.room, mentions.users);
+          }
+          result->changed = std::move(*inserted);
+          return;
+        }
+        auto existing = storage_.messages.find_by_client_id(user_id, command.client_id);
+        if (!existing) throw std::runtime_error("client_id conflict without a stored message");
+        result->changed = std::move(*existing);
+        result->duplicate = true;
+      },
+      [this, result, weak = std::weak_ptr(peer), user_id = who.user_id,
+       client_id = command.client_id](bool stored) {
+        if (!stored) {
+          deliver_if_connected(weak, error_frame(store_failed(client_id)));
+          return;
+        }
+        const auto& m = result->changed;
+        deliver_if_connected(weak, frames::ack(client_id, m.room, m.id, m.ts));
+        if (result->duplicate) return;
+        committed(m.seq);
+        ++metrics().messages_stored;
+        auto* target = rooms_.find(m.room);
+        if (target == nullptr) return;
+        target->last_id = std::max(target->last_id, m.id);
+        typing_.stop(m.room, user_id);
+        to_room(*target, frames::new_message(m));
+      });
+}
+
+namespace {
+
+// Why a user may not change a message, checked inside the write (the message's row is read
+// there); nullopt when they may.
+std::optional<protocol_error> change_refused(const std::optional<message_owner>& owner,
+                                             const room_state* room, std::int64_t user_id,
+                                             std::int64_t id, const char* verb) {
+  if (!owner || room == nullptr) return protocol_error{"not_found", "no such message", id};
+  if (owner->user_id != user_id) {
+    return protocol_error{"forbidden", std::string("only the author can ") + verb + " a message", id};
+  }
+  if (owner->deleted) return protocol_error{"forbidden", "the message is deleted", id};
+  if (room->archived) return protocol_error{"forbidden", "the room is archived", id};
+  return std::nullopt;
+}
+
+}  // namespace
+
+void chat_service::handle(const std::shared_ptr<chat_peer>& peer, edit_command& command) {
+  if (!admit_change(*peer, command.id)) return;
+  auto result = std::make_shared<change_result>();
+  storage_.writes.submit(
+      [this, result, user_id = peer->identity().user_id, command] {
+        const auto owner = storage_.messages.find_owner(command.id);
+        const auto* room = owner ? rooms_.visible(owner->room, user_id) : nullptr;
+        result->refused = change_refused(owner, room, user_id, command.id, "edit");
+        if (result->refused) return;
+        const auto mentions = mentions_in(*room, user_id, command.text);
+        result->changed =
+            storage_.messages.update_text(command.id, command.text, mentions.names, last_seq_ + 1);
+        ++last_seq_;
+        storage_.mentions.set(command.id, room->id, mentions.users);
+      },
+      [this, result, weak = std::weak_ptr(peer), id = command.id](bool stored) {
+        if (!stored) return deliver_if_connected(weak, error_frame(store_failed(id)));
+        if (result->refused) return deliver_if_connected(weak, error_frame(*result->refused));
+        const auto& m = result->changed;
+        committed(m.seq);
+        if (const auto* room = rooms_.find(m.room)) to_room(*room, frames::edited(m));
+      });
+}
+
+void chat_service::handle(const std::shared_ptr<chat_peer>& peer, delete_command& command) {
+  if (!admit_change(*peer, command.id)) return;
+  auto result = std::make_shared<change_result>();
+  storage_.writes.submit(
+      [this, result, user_id = peer->identity().user_id, id = command.id] {
+        const auto owner = storage_.messages.find_owner(id);
+        const auto* room = owner ? rooms_.visible(owner->room, user_id) : nullptr;
+        result->refused = change_refused(owner, room, user_id, id, "delete");
+        if (result->refused) return;
+        result->changed = storage_.messages.mark_deleted(id, last_seq_ + 1);
+        ++last_seq_;
+        storage_.mentions.set(id, room->id, {});
+      },
+      [this, result, weak = std::weak_ptr(peer), id = command.id](bool stored) {
+        if (!stored) return deliver_if_connected(weak, error_frame(store_failed(id)));
+        if (result->refused) return deliver_if_connected(weak, error_frame(*result->refused));
+        const auto& m = result->changed;
+        committed(m.seq);
+        if (const auto* room = rooms_.find(m.room)) to_room(*room, frames::deleted(m.room, m.id, m.seq));
+      });
+}
+
+void chat_service::handle(const std::shared_ptr<chat_peer>& peer, typing_command& command) {
+  // "Stopped typing" always passes: dropping it would leave a stale indicator up.
+  if (command.active && !admit_signal(*peer)) return;
+  const auto& who = peer->identity();
+  const auto* room = rooms_.visible(command.room, who.user_id);
+  if (room == nullptr || (room->archived && command.active)) return;
+  typing_.set(command.room, who.user_id, who.username, peer.get(), command.active);
+}
+
+void chat_service::handle(const std::shared_ptr<chat_peer>& peer, seen_command& command) {
+  if (!admit_signal(*peer)) return;
+  const auto& who = peer->identity();
+  if (rooms_.visible(command.room, who.user_id) == nullptr) {
+    return peer->deliver(frames::error("not_found", "no such room", command.id));
+  }
+  struct seen_result {
+    bool exists = false;
+    bool moved = false;
+  };
+  auto result = std::make_shared<seen_result>();
+  storage_.writes.submit(
+      [this, result, user_id = who.user_id, command] {
+        const auto owner = storage_.messages.find_owner(command.id);
+        result->exists = owner && owner->room == command.room;
+        if (result->exists) {
+          result->moved = storage_.rooms.advance_marker(command.room, user_id, command.id);
+        }
+      },
+      [this, result, weak = std::weak_ptr(peer), user_id = who.user_id, username = who.username,
+       command](bool stored) {
+        if (!stored) return deliver_if_connected(weak, error_frame(store_failed(command.id)));
+        if (!result->exists) {
+          return deliver_if_connected(weak, error_frame({"not_found", "no such message", command.id}));
+        }
+        if (!result->moved) return;
+        auto* room = rooms_.visible(command.room, user_id);
+        if (room == nullptr) return;  // left the room meanwhile
+        try {
+          const int unread = storage_.messages.unread(room->id, user_id, command.id, unread_cap);
+          const int mentions = storage_.mentions.count(user_id, room->id, command.id, unread_cap);
+          connections_.deliver_to_user(user_id, frames::read(room->id, command.id, unread, mentions));
+        } catch (const std::exception& e) {
+          // The marker is stored; the other tabs catch up with their next hello.
+          spdlog::warn("seen: cannot count unread messages for user={}: {}", username, e.what());
+        }
+        if (room_directory::note_marker(*room, user_id, command.id)) {
+          to_room(*room, frames::receipt(room->id, username, command.id));
+        }
+      });
+}
+
+}  // namespace chatterbox

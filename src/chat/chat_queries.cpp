@@ -1,0 +1,183 @@
+// chat_service: what a client reads — hello, history, sync, members, seen_by and presence.
+
+#include "chatterbox/chat/chat_service.hpp"
+
+#include "chat_internals.hpp"
+
+#include <algorithm>
+#include <unordered_map>
+
+namespace chatterbox {
+
+using namespace chat_detail;
+
+namespace {
+
+// Private rooms list their members in the room object up to this many; larger ones are listed
+// with `members`.
+constexpr std::size_t listed_members = 50;
+// sync looks at no more than this many changes per reply, however few of them the user may see.
+constexpr std::size_t max_sync_scan = 20000;
+constexpr int sync_chunk = 1000;
+
+}  // namespace
+
+room_view chat_service::view_of(const room_state& room) const {
+  room_view view;
+  view.id = room.id;
+  view.kind = to_string(room.kind);
+  view.name = room.name;
+  view.archived = room.archived;
+  view.seq = room.seq;
+  if (const auto* creator = users_.name_of(room.creator_id)) view.creator = *creator;
+  view.member_count = room.is_open() ? users_.size() : room.members.size();
+  if (room.kind == room_kind::dm ||
+      (room.kind == room_kind::private_room && room.members.size() <= listed_members)) {
+    std::vector<std::string> names;
+    for (const auto id : room.members) {
+      if (const auto* name = users_.name_of(id)) names.push_back(*name);
+    }
+    std::sort(names.begin(), names.end());
+    view.members = std::move(names);
+  }
+  return view;
+}
+
+frame_ptr chat_service::hello_frame(const peer_identity& who) {
+  std::unordered_map<std::int64_t, membership_record> mine;
+  for (auto& m : storage_.rooms.memberships_of(who.user_id)) mine.emplace(m.room_id, std::move(m));
+  auto rooms = rooms_.rooms_of(who.user_id);
+  // The most recently active first: those are the ones kept when not all of them fit.
+  std::sort(rooms.begin(), rooms.end(), [](const room_state* a, const room_state* b) {
+    return std::tie(a->last_id, a->seq) > std::tie(b->last_id, b->seq);
+  });
+  auto list = nlohmann::json::array();
+  std::size_t used = frames::page_overhead;
+  bool truncated = false;
+  for (const auto* room : rooms) {
+    const auto it = mine.find(room->id);
+    room_state_view state;
+    state.last_id = room->last_id;
+    state.marker = it == mine.end() ? 0 : it->second.marker;
+    // Nothing after the marker: nothing to count (the common case costs no query).
+    if (room->last_id > state.marker) {
+      state.unread = storage_.messages.unread(room->id, who.user_id, state.marker, unread_cap);
+      state.mentions = storage_.mentions.count(who.user_id, room->id, state.marker, unread_cap);
+    }
+    state.others_read = room_directory::others_read(*room, who.user_id);
+    state.notify = it != mine.end() && !it->second.notify.empty()
+                       ? std::string_view(it->second.notify)
+                       : default_notify(room->kind == room_kind::dm);
+    auto entry = frames::room_with_state(view_of(*room), state);
+    used += frames::dumped_size(entry) + 1;
+    if (used > reply_bytes_) {
+      truncated = true;
+      break;
+    }
+    list.push_back(std::move(entry));
+  }
+  return frames::hello(who.username, committed_seq_, list, truncated);
+}
+
+void chat_service::handle(const std::shared_ptr<chat_peer>& peer, history_command& command) {
+  if (!admit_query(*peer)) return;
+  const auto* room = member_room(*peer, command.room);
+  if (room == nullptr) return;
+  auto page = storage_.messages.page_before(room->id, command.before, command.limit + 1);
+  bool has_more = page.size() > static_cast<std::size_t>(command.limit);
+  if (has_more) page.erase(page.begin());
+  // The newest messages of the page are kept; a page cut short says has_more, and the client
+  // asks for what is before its oldest message as usual.
+  const auto fit = fitting(page.rbegin(), page.rend(), reply_bytes_);
+  if (fit < page.size()) {
+    page.erase(page.begin(), page.end() - static_cast<std::ptrdiff_t>(fit));
+    has_more = true;
+  }
+  peer->deliver(frames::history(room->id, command.before, page, has_more));
+}
+
+void chat_service::handle(const std::shared_ptr<chat_peer>& peer, sync_command& command) {
+  if (!admit_query(*peer)) return;
+  const auto user_id = peer->identity().user_id;
+  // Changes of every room in seq order, keeping those of the user's rooms, until a page is
+  // full or max_sync_scan changes were looked at.
+  std::vector<message> visible;
+  std::int64_t cursor = command.since;
+  std::size_t scanned = 0;
+  bool exhausted = false;
+  bool full = false;
+  while (!full && !exhausted && scanned < max_sync_scan) {
+    auto chunk = storage_.messages.changed_since(cursor, sync_chunk);
+    for (auto& m : chunk) {
+      ++scanned;
+      cursor = m.seq;
+      if (rooms_.visible(m.room, user_id) != nullptr) visible.push_back(std::move(m));
+      if (visible.size() > static_cast<std::size_t>(max_sync_batch)) {
+        full = true;
+        break;
+      }
+    }
+    exhausted = !full && chunk.size() < static_cast<std::size_t>(sync_chunk);
+  }
+  bool has_more = !exhausted;
+  if (full) {
+    visible.resize(max_sync_batch);
+    cursor = visible.back().seq;
+  }
+  const auto fit = fitting(visible.begin(), visible.end(), reply_bytes_ / 2);
+  if (fit < visible.size()) {
+    visible.resize(fit);
+    has_more = true;
+    cursor = visible.back().seq;
+  }
+  // Without more to come the client is current up to the committed seq, even past the last
+  // change (gaps are left by rolled-back writes, and room changes have seqs too).
+  const std::int64_t seq = has_more ? cursor : committed_seq_;
+  auto rooms = nlohmann::json::array();
+  for (const auto* room : rooms_.rooms_of(user_id)) {
+    if (room->seq > command.since && room->seq <= seq) rooms.push_back(room_json(*room));
+  }
+  const auto removed = storage_.rooms.departures(user_id, command.since, seq);
+  peer->deliver(frames::sync(visible, rooms, removed, seq, has_more));
+}
+
+void chat_service::handle(const std::shared_ptr<chat_peer>& peer, members_command& command) {
+  if (!admit_query(*peer)) return;
+  const auto* room = member_room(*peer, command.room);
+  if (room == nullptr) return;
+  auto rows = storage_.rooms.members(room->id, room->is_open(), command.prefix, command.limit + 1);
+  const bool has_more = rows.size() > static_cast<std::size_t>(command.limit);
+  if (has_more) rows.pop_back();
+  std::vector<std::pair<std::string, bool>> users;
+  for (auto& [id, name] : rows) users.emplace_back(std::move(name), presence_.is_online(id));
+  peer->deliver(frames::members(room->id, command.prefix, users, has_more));
+}
+
+void chat_service::handle(const std::shared_ptr<chat_peer>& peer, seen_by_command& command) {
+  if (!admit_query(*peer)) return;
+  const auto* room = member_room(*peer, command.room);
+  if (room == nullptr) return;
+  const auto owner = storage_.messages.find_owner(command.id);
+  if (!owner || owner->room != room->id) {
+    return peer->deliver(frames::error("not_found", "no such message", command.id));
+  }
+  constexpr int limit = 100;
+  auto users = storage_.rooms.seen_by(room->id, command.id, peer->identity().user_id, limit + 1);
+  const bool has_more = users.size() > static_cast<std::size_t>(limit);
+  if (has_more) users.pop_back();
+  peer->deliver(frames::seen_by(room->id, command.id, users, has_more));
+}
+
+void chat_service::handle(const std::shared_ptr<chat_peer>& peer, watch_command& command) {
+  if (!admit_query(*peer)) return;
+  std::vector<presence_watch::watched_user> users;
+  users.reserve(command.users.size());
+  for (auto& name : command.users) {
+    const auto id = users_.id_of(name);
+    const auto* canonical = id ? users_.name_of(*id) : nullptr;
+    users.push_back({id.value_or(0), canonical ? *canonical : std::move(name)});
+  }
+  watch_.watch(*peer, users);
+}
+
+}  // namespace chatterbox

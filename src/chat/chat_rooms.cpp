@@ -1,0 +1,304 @@
+// chat_service: room commands — create, open a DM, rename, add and remove members, leave,
+// archive, notification level.
+
+#include "chatterbox/chat/chat_service.hpp"
+
+#include "chat_internals.hpp"
+
+#include "chatterbox/clock.hpp"
+
+#include <algorithm>
+
+namespace chatterbox {
+
+using namespace chat_detail;
+
+namespace {
+
+struct room_change_result {
+  std::optional<protocol_error> refused;
+  std::int64_t seq = 0;
+  std::int64_t room_id = 0;
+};
+
+nlohmann::json ref_of(const std::optional<std::string>& client_id) {
+  return client_id ? nlohmann::json(*client_id) : nlohmann::json(nullptr);
+}
+
+}  // namespace
+
+void chat_service::change_room(const std::shared_ptr<chat_peer>& peer, std::int64_t room_id,
+                               change_fn change, std::function<void(room_state&)> then) {
+  auto result = std::make_shared<room_change_result>();
+  storage_.writes.submit(
+      [this, result, room_id, change = std::move(change)] {
+        result->refused = change(last_seq_ + 1);
+        if (result->refused) return;
+        storage_.rooms.set_seq(room_id, last_seq_ + 1);
+        result->seq = ++last_seq_;
+      },
+      [this, result, weak = std::weak_ptr(peer), room_id, then = std::move(then)](bool stored) {
+        if (!stored) return deliver_if_connected(weak, error_frame(store_failed(room_id)));
+        if (result->refused) return deliver_if_connected(weak, error_frame(*result->refused));
+        committed(result->seq);
+        auto* room = rooms_.find(room_id);
+        if (room == nullptr) return;
+        room->seq = result->seq;
+        then(*room);
+      });
+}
+
+void chat_service::handle(const std::shared_ptr<chat_peer>& peer, create_room_command& command) {
+  const auto ref = ref_of(command.client_id);
+  if (!admit_change(*peer, ref)) return;
+  const auto user_id = peer->identity().user_id;
+  const bool open = command.kind == "open";
+  std::vector<std::int64_t> members{user_id};
+  if (!open) {
+    const auto others = resolve_users(*peer, command.users, ref);
+    if (!others) return;
+    members.insert(members.end(), others->begin(), others->end());
+    std::sort(members.begin(), members.end());
+    members.erase(std::unique(members.begin(), members.end()), members.end());
+  }
+  if (rooms_.find_by_name(command.name) != nullptr) {
+    return peer->deliver(frames::error("name_taken", "a room with that name exists", ref));
+  }
+  auto result = std::make_shared<room_change_result>();
+  storage_.writes.submit(
+      [this, result, command, open, members, user_id] {
+        room_record record;
+        record.kind = command.kind;
+        record.name = command.name;
+        record.creator_id = user_id;
+        record.seq = last_seq_ + 1;
+        const auto id = storage_.rooms.create(record, epoch_ms());
+        if (!id) {
+          result->refused = protocol_error{"name_taken", "a room with that name exists",
+                                           ref_of(command.client_id)};
+          return;
+        }
+        ++last_seq_;
+        result->seq = record.seq;
+        result->room_id = *id;
+        if (open) {
+          storage_.rooms.add_every_user(*id);
+        } else {
+          for (const auto member : members) storage_.rooms.add_member(*id, member, 0);
+        }
+      },
+      [this, result, weak = std::weak_ptr(peer), command, open, members, user_id,
+       ref](bool stored) {
+        if (!stored) return deliver_if_connected(weak, error_frame(store_failed(ref)));
+        if (result->refused) return deliver_if_connected(weak, error_frame(*result->refused));
+        committed(result->seq);
+        room_state state;
+        state.id = result->room_id;
+        state.kind = open ? room_kind::open : room_kind::private_room;
+        state.name = command.name;
+        state.creator_id = user_id;
+        state.seq = result->seq;
+        if (!open) state.members = members;
+        const auto& room = rooms_.add(std::move(state));
+        const auto view = view_of(room);
+        connections_.deliver_to_user(user_id, frames::room(view, ref));
+        to_room(room, frames::room(view, nullptr), user_id);
+      });
+}
+
+void chat_service::handle(const std::shared_ptr<chat_peer>& peer, open_dm_command& command) {
+  const auto ref = ref_of(command.client_id);
+  if (!admit_change(*peer, ref)) return;
+  const auto user_id = peer->identity().user_id;
+  auto members = resolve_users(*peer, command.users, ref);
+  if (!members) return;
+  members->push_back(user_id);
+  const auto key = dm_key(*members);
+  std::sort(members->begin(), members->end());
+  members->erase(std::unique(members->begin(), members->end()), members->end());
+  if (const auto* existing = rooms_.find_dm(key)) {
+    return peer->deliver(frames::room(view_of(*existing), ref));
+  }
+  auto result = std::make_shared<room_change_result>();
+  storage_.writes.submit(
+      [this, result, key, members = *members, user_id] {
+        room_record record;
+        record.kind = "dm";
+        record.dm_key = key;
+        record.creator_id = user_id;
+        record.seq = last_seq_ + 1;
+        const auto id = storage_.rooms.create(record, epoch_ms());
+        if (!id) return;  // opened by someone else in this same batch: found after the commit
+        ++last_seq_;
+        result->seq = record.seq;
+        result->room_id = *id;
+        for (const auto member : members) storage_.rooms.add_member(*id, member, 0);
+      },
+      [this, result, weak = std::weak_ptr(peer), key, members = *members, user_id,
+       ref](bool stored) {
+        if (!stored) return deliver_if_connected(weak, error_frame(store_failed(ref)));
+        if (result->room_id == 0) {
+          if (const auto* existing = rooms_.find_dm(key)) {
+            deliver_if_connected(weak, frames::room(view_of(*existing), ref));
+          }
+          return;
+        }
+        committed(result->seq);
+        room_state state;
+        state.id = result->room_id;
+        state.kind = room_kind::dm;
+        state.dm_key = key;
+        state.creator_id = user_id;
+        state.seq = result->seq;
+        state.members = members;
+        const auto& room = rooms_.add(std::move(state));
+        const auto view = view_of(room);
+        connections_.deliver_to_user(user_id, frames::room(view, ref));
+        to_room(room, frames::room(view, nullptr), user_id);
+      });
+}
+
+namespace {
+
+// The room kinds and roles a room command is for; nullopt when the user may run it.
+std::optional<protocol_error> room_command_refused(const room_state& room, std::int64_t user_id,
+                                                   bool private_only, bool creator_only) {
+  if (room.kind == room_kind::dm) {
+    return protocol_error{"forbidden", "a direct conversation cannot be changed", room.id};
+  }
+  if (private_only && room.kind != room_kind::private_room) {
+    return protocol_error{"forbidden", "only private rooms have members to change", room.id};
+  }
+  if (creator_only && room.creator_id != user_id) {
+    return protocol_error{"forbidden", "only the room's creator can do that", room.id};
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+void chat_service::handle(const std::shared_ptr<chat_peer>& peer, rename_room_command& command) {
+  if (!admit_change(*peer, command.room)) return;
+  const auto user_id = peer->identity().user_id;
+  auto* room = member_room(*peer, command.room);
+  if (room == nullptr) return;
+  if (auto refused = room_command_refused(*room, user_id, false, true)) {
+    return peer->deliver(error_frame(*refused));
+  }
+  const auto* same = rooms_.find_by_name(command.name);
+  if (same != nullptr && same->id != room->id) {
+    return peer->deliver(frames::error("name_taken", "a room with that name exists", room->id));
+  }
+  change_room(
+      peer, room->id,
+      [this, room_id = room->id, name = command.name](std::int64_t seq) -> std::optional<protocol_error> {
+        // Taken by a room created in this same batch: nothing changed.
+        if (!storage_.rooms.rename(room_id, name, seq)) {
+          return protocol_error{"name_taken", "a room with that name exists", room_id};
+        }
+        return std::nullopt;
+      },
+      [this, name = command.name](room_state& changed) {
+        rooms_.rename(changed, name);
+        to_room(changed, frames::room(view_of(changed), nullptr));
+      });
+}
+
+void chat_service::handle(const std::shared_ptr<chat_peer>& peer, add_members_command& command) {
+  if (!admit_change(*peer, command.room)) return;
+  const auto user_id = peer->identity().user_id;
+  auto* room = member_room(*peer, command.room);
+  if (room == nullptr) return;
+  if (auto refused = room_command_refused(*room, user_id, true, false)) {
+    return peer->deliver(error_frame(*refused));
+  }
+  const auto users = resolve_users(*peer, command.users, command.room);
+  if (!users) return;
+  std::vector<std::int64_t> added;
+  for (const auto id : *users) {
+    if (!room_directory::is_member(*room, id)) added.push_back(id);
+  }
+  if (added.empty()) return peer->deliver(frames::room(view_of(*room), nullptr));
+  change_room(
+      peer, room->id,
+      [this, added, room_id = room->id, marker = room->last_id](std::int64_t) -> std::optional<protocol_error> {
+        // Added people start with the history read: it was said before they were there.
+        for (const auto id : added) storage_.rooms.add_member(room_id, id, marker);
+        return std::nullopt;
+      },
+      [this, added](room_state& changed) {
+        for (const auto id : added) rooms_.add_member(changed, id);
+        to_room(changed, frames::room(view_of(changed), nullptr));
+      });
+}
+
+void chat_service::handle(const std::shared_ptr<chat_peer>& peer, remove_member_command& command) {
+  if (!admit_change(*peer, command.room)) return;
+  const auto user_id = peer->identity().user_id;
+  auto* room = member_room(*peer, command.room);
+  if (room == nullptr) return;
+  const auto target = find_user(command.user);
+  const bool self = target && *target == user_id;
+  if (auto refused = room_command_refused(*room, user_id, true, !self)) {
+    return peer->deliver(error_frame(*refused));
+  }
+  if (!target || !room_directory::is_member(*room, *target)) {
+    return peer->deliver(frames::error("not_found", "no such member", command.room));
+  }
+  const bool last = room->members.size() == 1;
+  change_room(
+      peer, room->id,
+      [this, room_id = room->id, target = *target, last](std::int64_t seq) -> std::optional<protocol_error> {
+        storage_.rooms.remove_member(room_id, target, seq);
+        // A private room nobody is in any more is read-only, not deleted: nothing is lost.
+        if (last) storage_.rooms.set_archived(room_id, true, seq);
+        return std::nullopt;
+      },
+      [this, target = *target, last](room_state& changed) {
+        rooms_.remove_member(changed, target);
+        if (last) changed.archived = true;
+        typing_.stop(changed.id, target);
+        connections_.deliver_to_user(target, frames::room_removed(changed.id));
+        to_room(changed, frames::room(view_of(changed), nullptr));
+      });
+}
+
+void chat_service::handle(const std::shared_ptr<chat_peer>& peer, leave_room_command& command) {
+  remove_member_command remove{command.room, peer->identity().username};
+  handle(peer, remove);
+}
+
+void chat_service::handle(const std::shared_ptr<chat_peer>& peer, archive_room_command& command) {
+  if (!admit_change(*peer, command.room)) return;
+  const auto user_id = peer->identity().user_id;
+  auto* room = member_room(*peer, command.room);
+  if (room == nullptr) return;
+  if (auto refused = room_command_refused(*room, user_id, false, true)) {
+    return peer->deliver(error_frame(*refused));
+  }
+  change_room(
+      peer, room->id,
+      [this, room_id = room->id, archived = command.archived](std::int64_t seq) -> std::optional<protocol_error> {
+        storage_.rooms.set_archived(room_id, archived, seq);
+        return std::nullopt;
+      },
+      [this, archived = command.archived](room_state& changed) {
+        changed.archived = archived;
+        to_room(changed, frames::room(view_of(changed), nullptr));
+      });
+}
+
+void chat_service::handle(const std::shared_ptr<chat_peer>& peer, notify_command& command) {
+  if (!admit_change(*peer, command.room)) return;
+  const auto user_id = peer->identity().user_id;
+  const auto* room = member_room(*peer, command.room);
+  if (room == nullptr) return;
+  storage_.writes.submit(
+      [this, user_id, command] { storage_.rooms.set_notify(command.room, user_id, command.level); },
+      [this, weak = std::weak_ptr(peer), user_id, command](bool stored) {
+        if (!stored) return deliver_if_connected(weak, error_frame(store_failed(command.room)));
+        connections_.deliver_to_user(user_id, frames::notify(command.room, command.level));
+      });
+}
+
+}  // namespace chatterbox

@@ -11,6 +11,7 @@ namespace chatterbox::bench {
 // Which account each connection uses: connection i < senders logs in as `<prefix>_s<i>` (one
 // account per sender keeps client_ids apart); the rest share `receiver_users` accounts so that
 // a 10,000-connection room does not turn every connect into a join broadcast to everyone.
+// `rooms` and `storm` give every connection its own account `<prefix>_u<i>`.
 struct account_plan {
   std::vector<std::string> usernames;   // distinct accounts to log in
   std::vector<std::size_t> account_of;  // per connection: index into usernames

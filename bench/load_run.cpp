@@ -63,6 +63,12 @@ load_run::load_run(bench_options options, std::vector<std::string> tokens,
   senders_.resize(o_.senders);
 }
 
+void load_run::set_rooms(std::vector<std::string> other_members_of_sender) {
+  room_members_ = std::move(other_members_of_sender);
+  room_members_.resize(senders_.size(), "[]");
+  for (auto& s : senders_) s.room = 0;
+}
+
 std::uint64_t load_run::now_ns() const {
   return static_cast<std::uint64_t>(
       std::chrono::duration_cast<std::chrono::nanoseconds>(clock::now() - origin_).count());
@@ -166,6 +172,7 @@ void load_run::handle_event(std::size_t index, std::string_view event, std::uint
     if (o_.rate <= 0 && (phase_ == phase::warmup || measuring)) try_send(index);
     return;
   }
+  if (*type == "room") return on_room(index, event);
   if (*type == "hello") {
     auto& state = connections_[index];
     if (state.ready) return;
@@ -211,8 +218,56 @@ void load_run::on_closed(ws_connection& c, const std::string& why, bool expected
   }
 }
 
-void load_run::begin_load() {
+void load_run::begin_rooming() {
   setup_end_ = clock::now();
+  phase_timer_.cancel();
+  phase_ = phase::rooming;
+  rooms_start_ = clock::now();
+  for (std::size_t s = 0; s < senders_.size(); ++s) {
+    auto& state = connections_[s];
+    if (!state.ready || !state.connection->is_open()) continue;
+    // The nonce keeps names unique across runs on one server (names are unique per server).
+    state.connection->send(R"({"type":"create_room","kind":"private","name":"b)" + nonce_ + "-" +
+                           std::to_string(s) + R"(","users":)" + room_members_[s] +
+                           R"(,"client_id":"room-)" + std::to_string(s) + R"("})");
+  }
+  phase_timer_.expires_after(millis(o_.timeout_s));
+  phase_timer_.async_wait([this](boost::system::error_code ec) {
+    if (ec || phase_ != phase::rooming) return;
+    ++errors_total_;
+    error_codes_["rooms not created in time"] += senders_.size() - rooms_ready_;
+    begin_load();
+  });
+}
+
+// The creator's copy of a new room carries `ref` (our client_id): that sender may now send.
+void load_run::on_room(std::size_t index, std::string_view event) {
+  if (index >= senders_.size() || senders_[index].room != 0 || !find_string(event, "ref")) return;
+  const auto room = find_field(event, "room");
+  const auto id = room ? find_int(*room, "id") : std::nullopt;
+  if (!id) {
+    ++errors_total_;
+    ++error_codes_["room without id"];
+    return;
+  }
+  senders_[index].room = *id;
+  if (++rooms_ready_ == senders_.size() && phase_ == phase::rooming) begin_load();
+}
+
+std::uint64_t load_run::expected_deliveries() const {
+  // Every member's connection gets each message, the sender's own included.
+  if (!room_members_.empty()) return acked_total_ * o_.room_size;
+  const std::size_t open = ready_ - std::min(ready_, disconnects_);
+  return acked_total_ * open;
+}
+
+void load_run::begin_load() {
+  if (phase_ == phase::connecting && !room_members_.empty()) return begin_rooming();
+  if (phase_ == phase::rooming) {
+    rooms_end_ = clock::now();
+  } else {
+    setup_end_ = clock::now();
+  }
   phase_timer_.cancel();
   phase_ = phase::warmup;
   load_start_ = clock::now();
@@ -314,13 +369,16 @@ void load_run::pace_sends(clock::time_point now) {
 bool load_run::try_send(std::size_t s) {
   auto& state = connections_[s];
   auto& sender = senders_[s];
-  if (!state.ready || !state.connection->is_open() || sender.pending_ns.size() >= o_.window) {
+  if (!state.ready || !state.connection->is_open() || sender.pending_ns.size() >= o_.window ||
+      sender.room == 0) {
     return false;
   }
   const std::uint64_t ns = now_ns();
   std::string frame;
   frame.reserve(64 + o_.text_bytes);
-  frame.append(R"({"type":"send","room":1,"client_id":")")
+  frame.append(R"({"type":"send","room":)")
+      .append(std::to_string(sender.room))
+      .append(R"(,"client_id":")")
       .append(nonce_)
       .append("-")
       .append(std::to_string(s))
@@ -340,17 +398,15 @@ bool load_run::try_send(std::size_t s) {
 }
 
 bool load_run::healthy() const {
-  const std::size_t open = ready_ - std::min(ready_, disconnects_);
   return connect_failures_ == 0 && errors_total_ == 0 && disconnects_ == 0 &&
-         delivered_total_ >= acked_total_ * open && (senders_.empty() || acked_total_ > 0);
+         delivered_total_ >= expected_deliveries() && (senders_.empty() || acked_total_ > 0);
 }
 
 bool load_run::drained() const {
   for (const auto& s : senders_) {
     if (!s.pending_ns.empty()) return false;
   }
-  const std::size_t open = ready_ - std::min(ready_, disconnects_);
-  return delivered_total_ >= acked_total_ * open;
+  return delivered_total_ >= expected_deliveries();
 }
 
 void load_run::fill_report(report& r) const {
@@ -387,8 +443,13 @@ void load_run::fill_report(report& r) const {
   r.add("sent_total", static_cast<double>(sent_total_));
   r.add("acked_total", static_cast<double>(acked_total_));
   r.add("delivered_total", static_cast<double>(delivered_total_));
-  const std::size_t open = ready_ - std::min(ready_, disconnects_);
-  const double expected = static_cast<double>(acked_total_) * static_cast<double>(open);
+  const double expected = static_cast<double>(expected_deliveries());
+  if (!room_members_.empty()) {
+    r.add("rooms", static_cast<double>(senders_.size()));
+    r.add("room_size", static_cast<double>(o_.room_size), "members");
+    r.add("rooms_created", static_cast<double>(rooms_ready_));
+    r.add("rooms_setup_s", std::chrono::duration<double>(rooms_end_ - rooms_start_).count(), "s");
+  }
   r.add("missing_deliveries",
         disconnects_ == 0 ? std::max(0.0, expected - static_cast<double>(delivered_total_)) : -1,
         "(-1 = not checked: disconnects)");

@@ -28,6 +28,11 @@ class load_run : public connection_observer {
   load_run(bench_options options, std::vector<std::string> tokens,
            std::vector<std::size_t> account_of);
 
+  // `rooms`: sender s creates a private room with these other members (a JSON array of names)
+  // once everyone is connected, and sends only there; each message then reaches the room's
+  // members (sender included), not every connection. Without it every send goes to room 1.
+  void set_rooms(std::vector<std::string> other_members_of_sender);
+
   // Runs to completion (every phase is bounded) and returns the results.
   report run();
 
@@ -40,12 +45,13 @@ class load_run : public connection_observer {
   void on_closed(ws_connection& c, const std::string& why, bool expected, bool was_open) override;
 
  private:
-  enum class phase { connecting, warmup, measuring, draining, closing, done };
+  enum class phase { connecting, rooming, warmup, measuring, draining, closing, done };
   using clock = std::chrono::steady_clock;
 
   struct sender_state {
     std::deque<std::uint64_t> pending_ns;  // send times of unacked sends, oldest first
     std::uint64_t counter = 0;
+    std::int64_t room = 1;  // where it sends (0: its room is not created yet)
   };
   struct connection_state {
     std::shared_ptr<ws_connection> connection;
@@ -55,6 +61,9 @@ class load_run : public connection_observer {
 
   void launch_more();
   void settle(std::size_t index);
+  void begin_rooming();
+  void on_room(std::size_t index, std::string_view event);
+  std::uint64_t expected_deliveries() const;
   void begin_load();
   void begin_measuring();
   void end_measuring();
@@ -92,6 +101,11 @@ class load_run : public connection_observer {
   std::map<std::string, std::size_t> close_reasons_;
   std::map<std::string, std::size_t> error_codes_;
   std::size_t next_sender_ = 0;
+
+  // Rooms (empty: everyone in room 1)
+  std::vector<std::string> room_members_;
+  std::size_t rooms_ready_ = 0;
+  clock::time_point rooms_start_, rooms_end_;
 
   // Setup
   clock::time_point setup_start_, setup_end_;

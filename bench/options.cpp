@@ -11,13 +11,19 @@ namespace {
 
 constexpr std::string_view usage = R"(usage: chatterbox-bench COMMAND [options]
 
-Load generator for Chatterbox protocol v1 (any server speaking it: --url).
+Load generator for Chatterbox protocol 2 (any server speaking it: --url).
 
 commands:
-  fanout   N connections in one room, S of them send; deliveries/s and latency
+  fanout   N connections in the open room `general`, S of them send; deliveries/s and latency
   store    S senders only, as fast as acks come back; acked sends/s (all persisted)
   idle     N idle authenticated connections held with keep-alive pings; server RSS / N
+  rooms    --rooms R private rooms of --room-size K members (R*K accounts, created with
+           create_room before the timed part), one sender per room; deliveries/s, all stored
+  storm    N accounts connect at once to the server started from the command after `--`
+           (restarted after the logins, so its stall probe covers only the storm); with
+           --restart, N connected clients reconnect at once after a server restart
   join     connect -> hello -> history latency, one connection at a time
+  hello    a user in --rooms private rooms: connect -> 101 -> hello latency, one at a time
   resume   `sync` from (hello.seq - missed) until has_more=false; time per catch-up
   seed     fill --db with --messages messages directly through SQLite (server stopped)
   startup  time from exec to "listening on" of the command after `--`
@@ -42,6 +48,10 @@ options (defaults depend on the command):
   --server-pid PID        read server RSS and CPU from /proc
   --iterations N          join/resume/startup repetitions
   --missed N              resume: messages to catch up on
+  --rooms N               rooms: private rooms; hello: rooms the probe user is in
+  --room-size K           rooms: members per room, the sender included
+  --messages-per-room M   hello: messages another member posts in each room (unread)
+  --restart               storm: reconnect N connected clients after a server restart
   --db FILE               seed: database file
   --messages N            seed: messages to insert
   --seed-users N          seed: authors
@@ -95,6 +105,15 @@ void apply_preset(bench_options& o) {
     o.iterations = 20;
   } else if (o.command == "startup") {
     o.iterations = 5;
+  } else if (o.command == "rooms") {
+    o.window = 8;
+  } else if (o.command == "storm") {
+    o.connections = 10000;
+    o.connect_parallel = 10000;
+    o.timeout_s = 60;
+  } else if (o.command == "hello") {
+    o.rooms = 200;
+    o.iterations = 500;
   }
 }
 
@@ -113,6 +132,13 @@ void apply_quick(bench_options& o) {
     o.receiver_users = 3;
   } else if (o.command == "idle") {
     o.connections = 100;
+  } else if (o.command == "rooms") {
+    o.rooms = 20;
+    o.room_size = 4;
+  } else if (o.command == "storm") {
+    o.connections = 200;
+  } else if (o.command == "hello") {
+    o.rooms = 20;
   }
 }
 
@@ -126,8 +152,8 @@ std::variant<bench_options, options_help, options_error> parse_options(int argc,
   if (o.command == "--help" || o.command == "-h" || o.command == "help") {
     return options_help{std::string(usage)};
   }
-  static const std::vector<std::string_view> commands = {"fanout", "store", "idle",   "join",
-                                                         "resume", "seed",  "startup"};
+  static const std::vector<std::string_view> commands = {
+      "fanout", "store", "idle", "rooms", "storm", "join", "hello", "resume", "seed", "startup"};
   if (std::find(commands.begin(), commands.end(), o.command) == commands.end()) {
     return options_error{"unknown command: " + o.command};
   }
@@ -171,6 +197,9 @@ std::variant<bench_options, options_help, options_error> parse_options(int argc,
       {"--server-pid", [&o](std::string_view v) { return parse_number(v, o.server_pid); }},
       {"--iterations", size(o.iterations)},
       {"--missed", size(o.missed)},
+      {"--rooms", size(o.rooms)},
+      {"--room-size", size(o.room_size)},
+      {"--messages-per-room", size(o.messages_per_room)},
       {"--db", text(o.db_path)},
       {"--messages", size(o.messages)},
       {"--seed-users", size(o.seed_users)},
@@ -183,6 +212,10 @@ std::variant<bench_options, options_help, options_error> parse_options(int argc,
       break;
     }
     if (arg == "--quick") continue;
+    if (arg == "--restart") {
+      o.restart = true;
+      continue;
+    }
     if (arg == "--help" || arg == "-h") return options_help{std::string(usage)};
     const auto flag = flags.find(arg);
     if (flag == flags.end()) return options_error{"unknown option: " + std::string(arg)};
@@ -191,12 +224,18 @@ std::variant<bench_options, options_help, options_error> parse_options(int argc,
       return options_error{"bad value for " + std::string(arg) + ": " + std::string(args[i])};
     }
   }
+  if (o.command == "rooms") {
+    // Every member its own account; the first `rooms` connections are the senders.
+    if (o.room_size < 1) o.room_size = 1;
+    o.connections = o.rooms * o.room_size;
+    o.senders = o.rooms;
+  }
   if (o.senders > o.connections) o.senders = o.connections;
   if (o.window == 0) o.window = 1;
   if (o.text_bytes < 24) o.text_bytes = 24;
   if ((o.command == "seed") && o.db_path.empty()) return options_error{"seed needs --db FILE"};
-  if (o.command == "startup" && o.server_command.empty()) {
-    return options_error{"startup needs the server command after --"};
+  if ((o.command == "startup" || o.command == "storm") && o.server_command.empty()) {
+    return options_error{o.command + " needs the server command after --"};
   }
   return o;
 }

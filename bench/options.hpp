@@ -10,7 +10,7 @@ namespace chatterbox::bench {
 // Every knob of every scenario; each scenario reads the ones it needs. Presets (the scenario's
 // defaults and `--quick`) are applied before the command line, so flags always win.
 struct bench_options {
-  std::string command;  // fanout, store, idle, join, resume, seed, startup
+  std::string command;  // fanout, store, idle, rooms, storm, join, resume, hello, seed, startup
 
   std::string host = "127.0.0.1";
   std::uint16_t port = 8080;
@@ -33,7 +33,16 @@ struct bench_options {
   double timeout_s = 30;    // bound on each setup/drain wait
   int server_pid = 0;       // for RSS and CPU of the server (optional)
 
-  // join / resume
+  // rooms: `rooms` private rooms of `room_size` members (each its own account), one sender each.
+  // hello: the probe user is a member of `rooms` private rooms.
+  std::size_t rooms = 1000;
+  std::size_t room_size = 10;
+  std::size_t messages_per_room = 3;  // hello: unread messages seeded in each room
+
+  // storm: reconnect everyone after a server restart instead of connecting to a fresh server.
+  bool restart = false;
+
+  // join / resume / hello
   std::size_t iterations = 200;
   std::size_t missed = 10000;
 

@@ -5,7 +5,7 @@
 # docs/benchmarks.md.
 #
 #   bench/run.sh                 full run (about 15 minutes), rewrites docs/benchmarks.md
-#   bench/run.sh --quick         tiny settings, well under a minute, writes nothing to docs/
+#   bench/run.sh --quick         tiny settings, about a minute, writes nothing to docs/
 #   bench/run.sh --reps 5        more repetitions
 #   bench/run.sh --build-dir D   build directory (default build-bench)
 #   bench/run.sh --no-priority   do not raise the priority of the server and the bench
@@ -157,6 +157,10 @@ if [[ $quick == 1 ]]; then
   idle_sizes=(100)
   seed_messages=5000
   missed=1000
+  rooms_n=20
+  room_size=4
+  storm_n=200
+  hello_iters=(--iterations 20)
 else
   q=()
   dur=(--warmup 2 --duration 10)
@@ -167,6 +171,10 @@ else
   idle_sizes=(10000 19000)
   seed_messages=1000000
   missed=10000
+  rooms_n=1000
+  room_size=10
+  storm_n=10000
+  hello_iters=(--iterations 500)
 fi
 
 # --- fanout: one room, closed loop (max) and fixed rate (latency at half the target) ----------
@@ -198,6 +206,34 @@ half_store_rate=50000
 run_fresh store_half "$work/store-half.db" -- store "${q[@]}" --senders 8 --connections 8 \
   --window 128 --rate "$half_store_rate" "${dur[@]}"
 
+# --- rooms (issue 10): 1,000 private rooms of 10 members (10,000 accounts), one sender per room,
+# every message stored; the rooms are created with create_room before the timed part. A fresh
+# server and database per run, so every run has exactly its own rooms. ----------------------------
+run_fresh rooms "$work/rooms.db" -- rooms "${q[@]}" --rooms "$rooms_n" --room-size "$room_size" \
+  --window 8 --connect-parallel 256 "${dur[@]}"
+
+# --- storm (issue 10): 10,000 accounts connecting at once, and reconnecting at once after a
+# server restart. The bench starts the server itself (the command after `--`) and restarts it
+# after the logins, so the server's worst-stall probe covers only the storm. ---------------------
+for variant in storm storm_restart; do
+  log "$variant"
+  extra=()
+  [[ $variant == storm_restart ]] && extra=(--restart)
+  for tag in $([[ $quick == 0 ]] && echo warmup) $(for r in $(seq "$reps"); do echo "r$r"; done); do
+    rm -f "$work/storm.db" "$work/storm.db-wal" "$work/storm.db-shm"
+    storm_server=("${prio[@]}" taskset -c "$server_cpu" "$server_bin" --port 0 --db "$work/storm.db"
+      --argon2-ops 1 --argon2-mem-kib 8 "${limits[@]}")
+    cmd=("${prio[@]}" taskset -c "$bench_cpu" "$bench_bin" storm "${q[@]}" "${extra[@]}"
+      --connections "$storm_n" --source-addresses 4)
+    [[ $tag == r1 ]] && echo "$variant: ${cmd[*]} -- ${storm_server[*]}" | sed "s#$work#\$WORK#g; s#$build#\$BUILD#g" >> "$commands"
+    if ! "${cmd[@]}" --json "$results/$variant.$tag.json" -- "${storm_server[@]}" \
+      > "$results/$variant.$tag.out" 2>&1; then
+      log "$variant $tag: reported a failure (see $results/$variant.$tag.out)"
+      touch "$results/$variant.$tag.failed"
+    fi
+  done
+done
+
 # --- idle: memory per connection, fresh server per run ------------------------------------------
 for n in "${idle_sizes[@]}"; do
   sources=1
@@ -218,6 +254,8 @@ echo "seed: ${seed_cmd[*]}" | sed "s#$work#\$WORK#g; s#$build#\$BUILD#g" >> "$co
 start_server "$work/big.db"
 run_case join join "${q[@]}" "${join_iters[@]}"
 run_case resume resume "${q[@]}" "${resume_iters[@]}" --missed "$missed"
+# After resume: the probe's rooms and posts are changes the resume user would not see.
+run_case hello_200 hello "${q[@]}" --rooms 200 "${hello_iters[@]}"
 stop_server
 log "startup"
 startup_server=("${prio[@]}" taskset -c "$server_cpu" "$server_bin" --port 0 --db "$work/big.db")

@@ -1,3 +1,4 @@
+#include "hello_probe.hpp"
 #include "join_probe.hpp"
 #include "login.hpp"
 #include "resume_probe.hpp"
@@ -24,6 +25,15 @@ int run_join(const bench_options& o) {
   const auto token = login_one(o, "_j");
   if (!token) return 1;
   join_probe probe(o, *token);
+  publish(probe.run(), o.json_path);
+  return probe.healthy() ? 0 : 1;
+}
+
+int run_hello(const bench_options& o) {
+  const auto token = login_one(o, "_h");
+  const auto partner_token = login_one(o, "_hp");
+  if (!token || !partner_token) return 1;
+  hello_probe probe(o, o.user_prefix + "_h", *token, o.user_prefix + "_hp", *partner_token);
   publish(probe.run(), o.json_path);
   return probe.healthy() ? 0 : 1;
 }

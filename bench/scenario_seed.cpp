@@ -25,6 +25,10 @@ std::vector<std::int64_t> seed_authors(SQLite::Database& db, std::size_t count) 
                            "INSERT OR IGNORE INTO users (username, password_hash, created_at) "
                            "VALUES (?, '!seeded', ?)");
   SQLite::Statement find(db, "SELECT id FROM users WHERE username = ?");
+  // Like every account (protocol 2), a member of every open room (`general`).
+  SQLite::Statement join(db,
+                         "INSERT OR IGNORE INTO room_members (room_id, user_id) "
+                         "SELECT id, ? FROM rooms WHERE kind = 'open'");
   std::vector<std::int64_t> ids;
   for (std::size_t k = 0; k < std::max<std::size_t>(count, 1); ++k) {
     const std::string name = "seed_" + std::to_string(k);
@@ -33,15 +37,20 @@ std::vector<std::int64_t> seed_authors(SQLite::Database& db, std::size_t count) 
     insert.exec();
     insert.reset();
     find.bind(1, name);
-    if (find.executeStep()) ids.push_back(find.getColumn(0).getInt64());
+    const bool found = find.executeStep();
+    if (found) ids.push_back(find.getColumn(0).getInt64());
     find.reset();
+    if (!found) continue;
+    join.bind(1, ids.back());
+    join.exec();
+    join.reset();
   }
   return ids;
 }
 
 }  // namespace
 
-// Fills the database directly (the server must not be running on it): the schema comes from the
+// Fills the database directly (all in `general`, room 1) (the server must not be running on it): the schema comes from the
 // server's own migrations, then messages are appended in large transactions with seq = the
 // next global seq, as the server would have assigned them.
 int run_seed(const bench_options& o) {
@@ -55,10 +64,16 @@ int run_seed(const bench_options& o) {
     t.commit();
     return ids;
   }();
-  std::int64_t seq = db.execAndGet("SELECT coalesce(max(seq), 0) FROM messages").getInt64();
+  // Messages and rooms share one seq (protocol 2).
+  std::int64_t seq = db.execAndGet(
+                           "SELECT max((SELECT coalesce(max(seq), 0) FROM messages), "
+                           "(SELECT coalesce(max(seq), 0) FROM rooms), "
+                           "(SELECT coalesce(max(seq), 0) FROM room_departures))")
+                         .getInt64();
   const std::int64_t first_ts = now_ms() - static_cast<std::int64_t>(o.messages);
   SQLite::Statement insert(
-      db, "INSERT INTO messages (seq, user_id, client_id, text, ts) VALUES (?, ?, ?, ?, ?)");
+      db,
+      "INSERT INTO messages (seq, user_id, client_id, text, ts, room_id) VALUES (?, ?, ?, ?, ?, 1)");
   constexpr std::size_t batch = 100000;
   for (std::size_t done = 0; done < o.messages;) {
     SQLite::Transaction t(db);

@@ -47,10 +47,16 @@ done
 [[ -n $port ]] || { echo "smoke: server did not start" >&2; cat "$work/server.log" >&2; exit 1; }
 url=http://127.0.0.1:$port
 
-for scenario in fanout store idle join resume; do
+# hello after resume: its rooms and posts are changes the resume user does not see.
+for scenario in fanout store idle rooms join resume hello; do
   step "$scenario" "$bench" "$scenario" --quick --url "$url" --server-pid "$server_pid"
 done
 
 kill "$server_pid"; wait "$server_pid" || true; server_pid=
 step startup "$bench" startup --quick --iterations 2 -- "$server" "${server_args[@]}"
+# storm starts (and restarts) its own server, on a database of its own.
+storm_args=("${server_args[@]}")
+storm_args[3]=$work/storm.db
+step storm "$bench" storm --quick -- "$server" "${storm_args[@]}"
+step storm_restart "$bench" storm --quick --restart -- "$server" "${storm_args[@]}"
 echo "smoke: all scenarios passed"

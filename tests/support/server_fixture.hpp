@@ -33,6 +33,8 @@ class server_test : public temp_dir_test {
   std::unique_ptr<ws_client> connect(const std::string& username) {
     return ws_client::connect(port(), token_for(port(), username));
   }
+  // The same (the name the rooms tests were written with).
+  std::unique_ptr<ws_client> join(const std::string& username) { return connect(username); }
 
   std::unique_ptr<server_process> server_;
 };

@@ -173,9 +173,7 @@ void chat_service::handle(const std::shared_ptr<chat_peer>& peer, watch_command&
   std::vector<presence_watch::watched_user> users;
   users.reserve(command.users.size());
   for (auto& name : command.users) {
-    // find_user, not only the directory: an account created since startup that has not
-    // connected yet must be watched too, or its coming online would never be reported.
-    const auto id = find_user(name);
+    const auto id = users_.id_of(name);
     const auto* canonical = id ? users_.name_of(*id) : nullptr;
     users.push_back({id.value_or(0), canonical ? *canonical : std::move(name)});
   }

@@ -242,6 +242,22 @@ TEST_F(chat_test, sync_returns_exactly_the_missed_changes) {
   EXPECT_EQ(by_id[edited]["room"], general);
 }
 
+// The support client's proof that nothing of a room arrived (room_events_until_synced, for the
+// membership invariant) must see what does arrive: live, and in the sync it ends with.
+TEST_F(chat_test, the_events_of_a_room_are_seen_live_and_on_catch_up) {
+  auto alice = connect("alice");
+  auto bob = connect("bob");
+  const auto since = bob->hello["seq"].get<std::int64_t>();
+  const auto id = alice->say(general, "a-1", "hi").value("id", 0);
+  const auto seen = bob->room_events_until_synced(general, since);
+  ASSERT_EQ(seen.size(), 2u) << json(seen);
+  EXPECT_EQ(seen[0]["type"], "message");
+  EXPECT_EQ(seen[0]["id"], id);
+  EXPECT_EQ(seen[1]["type"], "sync");
+  EXPECT_EQ(seen[1]["messages"].size(), 1u);
+  EXPECT_EQ(bob->room_events_until_synced(2, since), std::vector<json>{});  // no such room
+}
+
 TEST_F(chat_test, repeated_client_id_stores_once_and_repeats_the_ack) {
   auto alice = connect("alice");
   const auto first = alice->say(general, "same-id", "only once");

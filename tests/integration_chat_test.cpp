@@ -258,6 +258,24 @@ TEST_F(chat_test, the_events_of_a_room_are_seen_live_and_on_catch_up) {
   EXPECT_EQ(bob->room_events_until_synced(2, since), std::vector<json>{});  // no such room
 }
 
+// The support client's room helpers, which the rooms tests build on, answer with the room.
+TEST_F(chat_test, the_support_clients_room_helpers_return_the_room) {
+  auto alice = connect("alice");
+  auto bob = connect("bob");
+  const auto team = alice->create_room("private", "team", {"bob"});
+  EXPECT_EQ(team["kind"], "private");
+  EXPECT_EQ(team["members"], json::array({"alice", "bob"}));
+  const auto id = team["id"].get<std::int64_t>();
+  const auto at_bob = bob->room_events_until_synced(id, bob->hello["seq"].get<std::int64_t>());
+  ASSERT_EQ(at_bob.size(), 2u) << json(at_bob);  // the room frame, then the sync's room
+  EXPECT_EQ(at_bob[0]["type"], "room");
+  EXPECT_EQ(at_bob[1]["type"], "sync");
+  EXPECT_THROW(alice->create_room("open", "TEAM"), std::runtime_error);  // name_taken
+  const auto dm = alice->open_dm({"bob"});
+  EXPECT_EQ(dm["kind"], "dm");
+  EXPECT_EQ(bob->open_dm({"alice"})["id"], dm["id"]);
+}
+
 TEST_F(chat_test, repeated_client_id_stores_once_and_repeats_the_ack) {
   auto alice = connect("alice");
   const auto first = alice->say(general, "same-id", "only once");

@@ -115,10 +115,11 @@ class ws_client {
   json watch(const std::vector<std::string>& users);
 
   // Every `presence` event up to and including the first that reports `user` as online (or
-  // offline); bounded (everything passed over also goes to
-  // `skipped`). Changes are batched in order, so a change
-  // of someone else that happened before `user`'s is among these: a test makes `user` change
-  // after the moment it is interested in, then looks at what was reported until then.
+  // offline), bounded; everything passed over also goes to `skipped`. Presence changes are
+  // batched (250 ms), so a request's answer proves nothing about them; but batches go out in
+  // the order the changes happened, so a change of someone else from before `user`'s is among
+  // these: a test makes `user` change after the moment it cares about, then looks at what was
+  // reported until then.
   std::vector<json> presence_until(const std::string& user, bool online,
                                    std::chrono::steady_clock::duration bound = wait_bound);
 
@@ -127,8 +128,10 @@ class ws_client {
 
   // Every event that arrives before the answer to `request` (sent now), which `is_answer`
   // recognises and is returned in `answer`. The server handles one connection's frames in
-  // order, so this proves what was (not) delivered to this connection up to now without
-  // waiting for a timeout.
+  // order and queues its events in order, so every event it produced before handling the
+  // request is among these: this proves what was (not) delivered to this connection without
+  // waiting for a timeout. (For an event caused by another connection's frame, first wait
+  // for that frame's own answer; presence changes are batched: see presence_until.)
   struct collected {
     std::vector<json> events;
     json answer;

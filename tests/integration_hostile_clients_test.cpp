@@ -9,6 +9,7 @@
 
 #include <boost/asio.hpp>
 
+#include <algorithm>
 #include <set>
 #include <string>
 #include <thread>
@@ -130,6 +131,9 @@ TEST_F(hostile_clients_test, a_peer_closed_in_the_middle_of_a_broadcast_costs_no
   auto sender = connect("sender");
   std::vector<std::unique_ptr<ws_client>> readers;
   for (const auto* name : {"r1", "r2", "r3"}) readers.push_back(connect(name));
+  // The sender watches the peer that will be dropped: it is told once, never inside a message.
+  EXPECT_EQ(sender->watch({"stalled"})["online"], json::array({"stalled"}));
+  std::vector<json> presence;
 
   // 16 KB each (4-byte characters, within the 4,000-character limit): the queue overflows soon.
   std::string filler;
@@ -140,7 +144,12 @@ TEST_F(hostile_clients_test, a_peer_closed_in_the_middle_of_a_broadcast_costs_no
                             std::string::npos;
        ++sent) {
     sender->send(general, std::to_string(sent), std::to_string(sent) + " " + filler);
-    sender->expect("ack");
+    auto answer = sender->next();
+    for (; answer && (*answer)["type"] == "presence"; answer = sender->next()) {
+      presence.push_back(*answer);
+    }
+    ASSERT_TRUE(answer);
+    ASSERT_EQ((*answer)["type"], "ack") << *answer;
     // Right behind the ack, its echo: nothing of a peer dropped in the middle of this
     // broadcast comes between them.
     const auto echo = sender->next();
@@ -162,6 +171,15 @@ TEST_F(hostile_clients_test, a_peer_closed_in_the_middle_of_a_broadcast_costs_no
   std::vector<int> all(static_cast<std::size_t>(sent));
   for (int i = 0; i < sent; ++i) all[static_cast<std::size_t>(i)] = i;
   for (std::size_t r = 0; r < readers.size(); ++r) EXPECT_EQ(got[r], all) << "reader " << r + 1;
+
+  for (const auto& event : sender->skipped) {
+    if (event["type"] == "presence") presence.push_back(event);
+  }
+  const auto gone = [](const json& e) { return reports(e, "stalled", false); };
+  if (std::none_of(presence.begin(), presence.end(), gone)) {
+    for (auto& event : sender->presence_until("stalled", false)) presence.push_back(event);
+  }
+  EXPECT_EQ(std::count_if(presence.begin(), presence.end(), gone), 1) << json(presence);
 }
 
 // Requests on several connections that the server must read in one turn of its loop: each is

@@ -155,8 +155,11 @@ void chat_service::handle(const std::shared_ptr<chat_peer>& peer, members_comman
 
 void chat_service::handle(const std::shared_ptr<chat_peer>& peer, seen_by_command& command) {
   if (!admit_query(*peer)) return;
-  const auto* room = member_room(*peer, command.room);
-  if (room == nullptr) return;
+  // Not member_room: like `seen`, an error about seen_by refers to the message id.
+  const auto* room = rooms_.visible(command.room, peer->identity().user_id);
+  if (room == nullptr) {
+    return peer->deliver(frames::error("not_found", "no such room", command.id));
+  }
   const auto owner = storage_.messages.find_owner(command.id);
   if (!owner || owner->room != room->id) {
     return peer->deliver(frames::error("not_found", "no such message", command.id));

@@ -279,5 +279,81 @@ TEST_F(chat_rooms_test, NotifyLevelGoesToTheUsersConnectionsOnlyAndIsKept) {
   EXPECT_EQ(connect(bob_)->frames.at(0).at("rooms")[0].at("notify"), "mentions");
 }
 
+
+// --- commands racing in one group commit ---
+
+TEST_F(chat_rooms_test, TheLastMembersLeavingInOneBatchStillArchiveTheRoom) {
+  const auto alice = connect(alice_);
+  const auto bob = connect(bob_);
+  const auto room = create_private(alice, "pair", {"bob"});
+  forget_frames();
+  receive(alice, {{"type", "leave_room"}, {"room", room}});
+  receive(bob, {{"type", "leave_room"}, {"room", room}});
+  settle();
+  EXPECT_EQ(alice->types(), (types{"room_removed"}));
+  EXPECT_EQ(bob->types(), (types{"room", "room_removed"}));  // alice left while he was in it
+  bool archived = false;
+  for (const auto& r : rooms_->all_rooms()) {
+    if (r.id == room) archived = r.archived;
+  }
+  EXPECT_TRUE(archived) << "a private room with no members left is archived";
+}
+
+TEST_F(chat_rooms_test, TwoRoomsCreatedWithOneNameInOneBatch) {
+  const auto alice = connect(alice_);
+  const auto bob = connect(bob_);
+  forget_frames();
+  receive(alice, {{"type", "create_room"}, {"kind", "open"}, {"name", "race"}, {"client_id", "a"}});
+  receive(bob, {{"type", "create_room"}, {"kind", "private"}, {"name", "RACE"}, {"client_id", "b"}});
+  settle();
+  ASSERT_EQ(bob->types(), (types{"room", "error"}));  // alice's open room, then his refusal
+  EXPECT_EQ(bob->frames[1].at("code"), "name_taken");
+  EXPECT_EQ(bob->frames[1].at("ref"), "b");
+  EXPECT_EQ(alice->types(), (types{"room"}));
+  EXPECT_EQ(rooms_->all_rooms().size(), 2u);
+  // The seq the refused one would have taken was never reported: the next change follows on.
+  const auto seq = service_->current_seq();
+  post(alice, "next");
+  EXPECT_EQ(alice->of_type("message").back().at("seq"), seq + 1);
+}
+
+TEST_F(chat_rooms_test, TheSameDmOpenedTwiceInOneBatchIsOneDm) {
+  const auto alice = connect(alice_);
+  const auto bob = connect(bob_);
+  forget_frames();
+  receive(alice, {{"type", "open_dm"}, {"users", {"bob"}}, {"client_id", "a"}});
+  receive(bob, {{"type", "open_dm"}, {"users", {"alice"}}, {"client_id", "b"}});
+  settle();
+  const auto alice_rooms = alice->of_type("room");
+  const auto bob_rooms = bob->of_type("room");
+  ASSERT_FALSE(alice_rooms.empty());
+  ASSERT_FALSE(bob_rooms.empty());
+  EXPECT_EQ(alice_rooms.front().at("room").at("id"), bob_rooms.back().at("room").at("id"));
+  EXPECT_EQ(bob_rooms.back().at("ref"), "b");
+  EXPECT_EQ(rooms_->all_rooms().size(), 2u);
+}
+
+TEST_F(chat_rooms_test, RoomCommandsCountAgainstTheMessageRate) {
+  auto limits = generous_limits();
+  limits.message_rate = 1;
+  limits.message_burst = 2;
+  reconfigure(limits);
+  const auto alice = connect(alice_);
+  alice->take();
+  for (int i = 0; i < 3; ++i) {
+    receive(alice, {{"type", "notify"}, {"room", general}, {"level", "all"}});
+  }
+  receive(alice, {{"type", "create_room"}, {"kind", "open"}, {"name", "x"}, {"client_id", "r"}});
+  receive(alice, {{"type", "open_dm"}, {"users", json::array()}});
+  settle();
+  ASSERT_EQ(alice->types(), (types{"error", "error", "error", "notify", "notify"}));
+  EXPECT_EQ(alice->frames[0].at("code"), "rate_limited");
+  EXPECT_EQ(alice->frames[0].at("ref"), general);
+  EXPECT_EQ(alice->frames[1].at("ref"), "r");
+  EXPECT_TRUE(alice->frames[2].at("ref").is_null());
+  EXPECT_GT(alice->frames[2].at("retry_after_ms").get<int>(), 0);
+  EXPECT_EQ(rooms_->all_rooms().size(), 1u);
+}
+
 }  // namespace
 }  // namespace chatterbox

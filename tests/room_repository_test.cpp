@@ -115,7 +115,9 @@ TEST_F(room_repository_test, MembersAreAddedOnceAndRemovedWithADeparture) {
   EXPECT_EQ(marker_of(room, bob_), 7);
   EXPECT_EQ(rooms_->members_of_closed_rooms().size(), 2u);
 
+  EXPECT_EQ(rooms_->member_count(room), 2);
   rooms_->remove_member(room, bob_, 10);
+  EXPECT_EQ(rooms_->member_count(room), 1);
   EXPECT_EQ(marker_of(room, bob_), -1);
   EXPECT_EQ(rooms_->departures(bob_, 0, 10), std::vector<std::int64_t>{room});
   EXPECT_TRUE(rooms_->departures(bob_, 10, 20).empty());  // since < seq <= until

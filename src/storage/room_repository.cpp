@@ -61,6 +61,7 @@ room_repository::room_repository(SQLite::Database& db)
       record_departure_(db,
                         "INSERT INTO room_departures (room_id, user_id, seq) VALUES (?, ?, ?) "
                         "ON CONFLICT DO UPDATE SET seq = excluded.seq"),
+      member_count_(db, "SELECT count(*) FROM room_members WHERE room_id = ?"),
       // OR IGNORE: a name taken by another room changes nothing instead of throwing.
       rename_(db, "UPDATE OR IGNORE rooms SET name = ?, seq = ? WHERE id = ?"),
       set_archived_(db, "UPDATE rooms SET archived = ?, seq = ? WHERE id = ?"),
@@ -171,6 +172,13 @@ void room_repository::remove_member(std::int64_t room_id, std::int64_t user_id, 
   s.bind(2, user_id);
   s.bind(3, seq);
   s->exec();
+}
+
+std::int64_t room_repository::member_count(std::int64_t room_id) {
+  statement_scope s(member_count_);
+  s.bind(1, room_id);
+  s->executeStep();
+  return s->getColumn(0).getInt64();
 }
 
 bool room_repository::rename(std::int64_t room_id, std::string_view name, std::int64_t seq) {

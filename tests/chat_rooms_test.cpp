@@ -355,5 +355,39 @@ TEST_F(chat_rooms_test, RoomCommandsCountAgainstTheMessageRate) {
   EXPECT_EQ(rooms_->all_rooms().size(), 1u);
 }
 
+
+TEST_F(chat_rooms_test, WhenAReaderLeavesOthersReadIsTheFurthestMarkerOfThoseLeft) {
+  const auto alice = connect(alice_);
+  const auto bob = connect(bob_);
+  const auto carol = connect(carol_);
+  const auto dave = connect(dave_);
+  const auto room = create_private(alice, "design", {"bob", "carol", "dave"});
+  std::vector<std::int64_t> ids;
+  for (int i = 0; i < 5; ++i) ids.push_back(post(dave, "m" + std::to_string(i), room));
+  receive(bob, {{"type", "seen"}, {"room", room}, {"id", ids[4]}});
+  receive(carol, {{"type", "seen"}, {"room", room}, {"id", ids[2]}});
+  receive(alice, {{"type", "seen"}, {"room", room}, {"id", ids[3]}});
+  settle();
+  receive(bob, {{"type", "leave_room"}, {"room", room}});
+  settle();
+  // Of those left, carol has read furthest for alice, alice for carol and dave.
+  const auto others_read = [&](std::int64_t user) {
+    const auto peer = make_peer(user);
+    service_->connect(peer);
+    std::int64_t found = -1;
+    for (const auto& r : peer->frames.at(0).at("rooms")) {
+      if (r.at("id") == room) found = r.at("others_read").get<std::int64_t>();
+    }
+    service_->disconnect(*peer);
+    return found;
+  };
+  EXPECT_EQ(others_read(alice_), ids[2]);
+  EXPECT_EQ(others_read(carol_), ids[3]);
+  EXPECT_EQ(others_read(dave_), ids[3]);
+  // As after a restart, which reads every marker again.
+  restart();
+  EXPECT_EQ(others_read(alice_), ids[2]);
+}
+
 }  // namespace
 }  // namespace chatterbox

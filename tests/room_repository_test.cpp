@@ -192,6 +192,22 @@ TEST_F(room_repository_test, MarkersNeverMoveBackwards) {
   EXPECT_EQ(nonzero, (std::vector<std::pair<std::int64_t, std::int64_t>>{{general, 6}, {room, 2}}));
 }
 
+TEST_F(room_repository_test, FurthestMarkersAreTheTwoHighestOfTheRoom) {
+  EXPECT_TRUE(rooms_->furthest_markers(general).empty());  // nobody has read anything
+  rooms_->advance_marker(general, alice_, 4);
+  ASSERT_EQ(rooms_->furthest_markers(general).size(), 1u);
+  rooms_->advance_marker(general, bob_, 9);
+  rooms_->advance_marker(general, carol_, 6);
+  const auto readers = rooms_->furthest_markers(general);
+  ASSERT_EQ(readers.size(), 2u);
+  EXPECT_EQ(readers[0].user_id, bob_);
+  EXPECT_EQ(readers[0].marker, 9);
+  EXPECT_EQ(readers[1].user_id, carol_);
+  EXPECT_EQ(readers[1].marker, 6);
+  const auto room = *create("private", "design", 1);
+  EXPECT_TRUE(rooms_->furthest_markers(room).empty());
+}
+
 TEST_F(room_repository_test, NotifyLevelIsStoredPerMemberAndChecked) {
   EXPECT_EQ(rooms_->memberships_of(bob_).at(0).notify, "");  // the kind's default
   rooms_->set_notify(general, bob_, "none");

@@ -166,6 +166,13 @@ class chat_fixture : public temp_db_test {
     reopen();
   }
 
+  // A new service on the same database, as after a server restart (everyone disconnected).
+  void restart() {
+    for (const auto& peer : peers_) service_->disconnect(*peer);
+    peers_.clear();
+    reopen();
+  }
+
   std::shared_ptr<fake_peer> make_peer(std::int64_t user_id, std::string_view token = "tok") {
     return std::make_shared<fake_peer>(peer_identity{user_id, names_.at(user_id), std::string(token)});
   }

@@ -168,5 +168,21 @@ TEST_F(chat_membership_test, TypingGoesToTheRoomsOtherMembersOnly) {
   EXPECT_EQ(bob->of_type("typing").size(), 2u);
 }
 
+
+TEST_F(chat_membership_test, AnAuthorWhoLeftCannotEditOrDeleteTheirMessages) {
+  const auto own = post(bob, "mine", secret);
+  receive(bob, {{"type", "leave_room"}, {"room", secret}});
+  settle();
+  bob->take();
+  receive(bob, {{"type", "edit"}, {"id", own}, {"text", "changed"}});
+  receive(bob, {{"type", "delete"}, {"id", own}});
+  settle();
+  ASSERT_EQ(bob->types(), (types{"error", "error"}));
+  EXPECT_EQ(bob->frames[0].at("code"), "not_found");
+  EXPECT_EQ(bob->frames[1].at("code"), "not_found");
+  EXPECT_EQ(messages_->find(own)->text, "mine");
+  EXPECT_FALSE(messages_->find(own)->deleted);
+}
+
 }  // namespace
 }  // namespace chatterbox

@@ -7,6 +7,8 @@
 #include <SQLiteCpp/Statement.h>
 #include <sqlite3.h>
 
+#include <set>
+
 namespace chatterbox {
 namespace {
 
@@ -343,6 +345,43 @@ TEST_F(chat_limits_test, ConnectWhenTheDatabaseCannotBeReadClosesWith1013) {
   run_until([&] { return !bob->frames.empty(); });
   EXPECT_EQ(bob->frames, (std::vector<json>{frame_of(
                              R"({"type":"presence","online":["alice"],"offline":[]})")}));
+}
+
+
+TEST_F(chat_limits_test, SyncPagesStayWithinTheReplyBudgetWhateverTheRoomsHold) {
+  constexpr std::size_t budget = 4096;
+  auto limits = generous_limits();
+  limits.reply_bytes = budget;
+  reconfigure(limits);
+  const auto alice = connect(alice_);
+  // 40 rooms whose objects alone are about twice the budget, and messages between them.
+  for (int i = 0; i < 40; ++i) {
+    const auto room = create_private(
+        alice, "a-room-with-a-name-of-sixty-four-characters-for-the-budget-" + std::to_string(100 + i),
+        {"bob", "carol", "dave"});
+    post(alice, "hi " + std::to_string(i), room);
+  }
+  alice->take();
+
+  std::set<std::int64_t> rooms;
+  std::vector<std::int64_t> messages;
+  std::int64_t since = 0;
+  bool has_more = true;
+  for (int pages = 0; has_more && pages < 100; ++pages) {
+    receive(alice, {{"type", "sync"}, {"since", since}});
+    ASSERT_EQ(alice->types(), (types{"sync"}));
+    EXPECT_LE(alice->sizes.at(0), budget) << "page " << pages;
+    const auto page = alice->take().at(0);
+    for (const auto& room : page.at("rooms")) rooms.insert(room.at("id").get<std::int64_t>());
+    for (const auto& m : page.at("messages")) messages.push_back(m.at("id").get<std::int64_t>());
+    EXPECT_GT(page.at("seq").get<std::int64_t>(), since);
+    since = page.at("seq").get<std::int64_t>();
+    has_more = page.at("has_more").get<bool>();
+  }
+  EXPECT_FALSE(has_more);
+  EXPECT_EQ(rooms.size(), 40u);  // every room, once its latest change is in range
+  EXPECT_EQ(messages.size(), 40u);
+  EXPECT_EQ(since, service_->current_seq());
 }
 
 }  // namespace

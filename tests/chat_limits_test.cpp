@@ -169,8 +169,8 @@ TEST_F(chat_limits_test, HelloKeepsTheMostRecentlyActiveRoomsWhenOverBudget) {
   ASSERT_FALSE(kept.empty());
   ASSERT_LT(kept.size(), rooms.size());
   // Newest activity first.
-  EXPECT_EQ(kept, std::vector<std::int64_t>(rooms.rbegin(),
-                                            rooms.rbegin() + static_cast<std::ptrdiff_t>(kept.size())));
+  EXPECT_EQ(kept, std::vector<std::int64_t>(
+                      rooms.rbegin(), rooms.rbegin() + static_cast<std::ptrdiff_t>(kept.size())));
 }
 
 // --- the query rate ---
@@ -186,7 +186,8 @@ TEST_F(chat_limits_test, QueriesOverTheQueryRateAreRefusedWithRetryAfter) {
   forget_frames();
 
   // Far more than the burst, in far less time than a token takes to come back.
-  const std::vector<json> queries{history(general), {{"type", "sync"}, {"since", 0}},
+  const std::vector<json> queries{history(general),
+                                  {{"type", "sync"}, {"since", 0}},
                                   {{"type", "members"}, {"room", general}},
                                   {{"type", "seen_by"}, {"room", general}, {"id", id}}};
   for (int i = 0; i < 12; ++i) receive(alice, queries[static_cast<std::size_t>(i) % 4]);
@@ -289,9 +290,10 @@ TEST_F(chat_limits_test, ASendInABatchThatIsRolledBackLeavesAGapNotAReportedSeq)
   // Nor does a catch-up: the seq given to the rolled-back message was never committed.
   carol->take();
   receive(carol, {{"type", "sync"}, {"since", hello_seq}});
-  EXPECT_EQ(carol->take(), (std::vector<json>{frame_of(
-                               R"({"type":"sync","messages":[],"rooms":[],"removed":[],"seq":2,)"
-                               R"("has_more":false})")}));
+  EXPECT_EQ(
+      carol->take(),
+      (std::vector<json>{frame_of(R"({"type":"sync","messages":[],"rooms":[],"removed":[],"seq":2,)"
+                                  R"("has_more":false})")}));
 
   forget_frames();
   receive(alice, send("c-after", "after"));
@@ -343,10 +345,10 @@ TEST_F(chat_limits_test, ConnectWhenTheDatabaseCannotBeReadClosesWith1013) {
   EXPECT_EQ(alice->frames[0].at("rooms")[0].at("mentions"), 1);
   EXPECT_TRUE(alice->closes.empty());
   run_until([&] { return !bob->frames.empty(); });
-  EXPECT_EQ(bob->frames, (std::vector<json>{frame_of(
-                             R"({"type":"presence","online":["alice"],"offline":[]})")}));
+  EXPECT_EQ(
+      bob->frames,
+      (std::vector<json>{frame_of(R"({"type":"presence","online":["alice"],"offline":[]})")}));
 }
-
 
 TEST_F(chat_limits_test, SyncPagesStayWithinTheReplyBudgetWhateverTheRoomsHold) {
   constexpr std::size_t budget = 4096;
@@ -357,7 +359,8 @@ TEST_F(chat_limits_test, SyncPagesStayWithinTheReplyBudgetWhateverTheRoomsHold) 
   // 40 rooms whose objects alone are about twice the budget, and messages between them.
   for (int i = 0; i < 40; ++i) {
     const auto room = create_private(
-        alice, "a-room-with-a-name-of-sixty-four-characters-for-the-budget-" + std::to_string(100 + i),
+        alice,
+        "a-room-with-a-name-of-sixty-four-characters-for-the-budget-" + std::to_string(100 + i),
         {"bob", "carol", "dave"});
     post(alice, "hi " + std::to_string(i), room);
   }

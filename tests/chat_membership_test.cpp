@@ -65,10 +65,8 @@ TEST_F(chat_membership_test, EveryCommandNamingAnotherRoomIsNotFoundAndChangesNo
   const auto seq = service_->current_seq();
   const auto rooms_before = rooms_->all_rooms().size();
   // A private room, a DM, and a room that does not exist: answered alike.
-  for (const auto& [room, message] :
-       std::vector<std::pair<std::int64_t, std::int64_t>>{{secret, secret_message},
-                                                          {dm, dm_message},
-                                                          {999, 999}}) {
+  for (const auto& [room, message] : std::vector<std::pair<std::int64_t, std::int64_t>>{
+           {secret, secret_message}, {dm, dm_message}, {999, 999}}) {
     for (const auto& command : commands_naming(room, message)) {
       receive(carol, command);
       settle();
@@ -108,7 +106,7 @@ TEST_F(chat_membership_test, NoEventOfARoomReachesANonMember) {
   receive(alice, {{"type", "archive_room"}, {"room", secret}, {"archived", true}});
   receive(alice, {{"type", "notify"}, {"room", secret}, {"level", "all"}});
   settle();
-  open_dm(alice, {"bob", "dave"});  // a new DM without carol
+  open_dm(alice, {"bob", "dave"});                                  // a new DM without carol
   run_until([] { return false; }, std::chrono::milliseconds(120));  // typing expiry too
 
   EXPECT_TRUE(carol->frames.empty()) << carol->frames.size();
@@ -156,9 +154,9 @@ TEST_F(chat_membership_test, TypingGoesToTheRoomsOtherMembersOnly) {
   const auto dave = connect(dave_);
   dave->take();
   receive(alice, {{"type", "typing"}, {"room", secret}, {"active", true}});
-  EXPECT_EQ(bob->frames, (std::vector<json>{json{
-                             {"type", "typing"}, {"room", secret}, {"user", "alice"},
-                             {"active", true}}}));
+  EXPECT_EQ(bob->frames,
+            (std::vector<json>{
+                json{{"type", "typing"}, {"room", secret}, {"user", "alice"}, {"active", true}}}));
   EXPECT_TRUE(alice->frames.empty());
   EXPECT_TRUE(carol->frames.empty());
   EXPECT_TRUE(dave->frames.empty());
@@ -167,7 +165,6 @@ TEST_F(chat_membership_test, TypingGoesToTheRoomsOtherMembersOnly) {
   EXPECT_EQ(dave->types(), (types{"typing"}));
   EXPECT_EQ(bob->of_type("typing").size(), 2u);
 }
-
 
 TEST_F(chat_membership_test, AnAuthorWhoLeftCannotEditOrDeleteTheirMessages) {
   const auto own = post(bob, "mine", secret);

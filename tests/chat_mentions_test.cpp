@@ -128,9 +128,9 @@ TEST_F(chat_mentions_test, ReadingPastAMentionClearsIt) {
   bob->take();
   receive(bob, {{"type", "seen"}, {"room", general}, {"id", first}});
   settle();
-  EXPECT_EQ(bob->of_type("read").at(0),
-            (json{{"type", "read"}, {"room", general}, {"id", first}, {"unread", 2},
-                  {"mentions", 1}}));
+  EXPECT_EQ(
+      bob->of_type("read").at(0),
+      (json{{"type", "read"}, {"room", general}, {"id", first}, {"unread", 2}, {"mentions", 1}}));
   receive(bob, {{"type", "seen"}, {"room", general}, {"id", second}});
   settle();
   EXPECT_EQ(bob->of_type("read").at(1).at("mentions"), 0);
@@ -141,7 +141,8 @@ TEST_F(chat_mentions_test, ReadingPastAMentionClearsIt) {
 
 TEST_F(chat_mentions_test, CountsStopAtAHundred) {
   const auto alice = connect(alice_);
-  for (int i = 0; i < 105; ++i) receive(alice, send("m" + std::to_string(i), "@bob " + std::to_string(i)));
+  for (int i = 0; i < 105; ++i)
+    receive(alice, send("m" + std::to_string(i), "@bob " + std::to_string(i)));
   settle();
   EXPECT_EQ(unread_of(bob_), 100);
   EXPECT_EQ(mentions_of(bob_), 100);

@@ -27,8 +27,7 @@ TEST_F(chat_presence_test, WatchAnswersWhoIsOnlineNow) {
   alice->take();
   receive(alice, watch({"BOB", "carol", "nobody", "alice"}));
   // Names as registered; unknown names are offline.
-  EXPECT_EQ(alice->take(),
-            (std::vector<json>{presence({"bob", "alice"}, {"carol", "nobody"})}));
+  EXPECT_EQ(alice->take(), (std::vector<json>{presence({"bob", "alice"}, {"carol", "nobody"})}));
   receive(alice, watch({}));
   EXPECT_EQ(alice->take(), (std::vector<json>{presence({}, {})}));
 }
@@ -84,7 +83,7 @@ TEST_F(chat_presence_test, WentAndCameBackWithinTheBatchIsNotReported) {
   alice->take();
 
   auto bob = make_peer(bob_);
-  service_->connect(bob);  // online...
+  service_->connect(bob);      // online...
   service_->disconnect(*bob);  // ...and gone again (no grace here)
   run_until([] { return false; }, 400ms);
   EXPECT_TRUE(alice->frames.empty());

@@ -122,17 +122,18 @@ TEST_F(chat_queries_test, SyncWhenCurrentReturnsNothingAndTheLiveSeq) {
   post_many(alice, 2);
   alice->take();
   receive(alice, {{"type", "sync"}, {"since", 2}});
-  EXPECT_EQ(alice->take(), (std::vector<json>{frame_of(
-                               R"({"type":"sync","messages":[],"rooms":[],"removed":[],"seq":2,)"
-                               R"("has_more":false})")}));
+  EXPECT_EQ(
+      alice->take(),
+      (std::vector<json>{frame_of(R"({"type":"sync","messages":[],"rooms":[],"removed":[],"seq":2,)"
+                                  R"("has_more":false})")}));
 }
 
 TEST_F(chat_queries_test, SyncReportsRoomsJoinedAndChangedInItsRange) {
   const auto alice = connect(alice_);
   const auto bob = connect(bob_);
-  post_many(alice, 1);  // seq 1
-  const auto room = create_private(alice, "design");  // seq 2
-  const auto id = post(alice, "before bob", room);     // seq 3
+  post_many(alice, 1);                                                            // seq 1
+  const auto room = create_private(alice, "design");                              // seq 2
+  const auto id = post(alice, "before bob", room);                                // seq 3
   receive(alice, {{"type", "add_members"}, {"room", room}, {"users", {"bob"}}});  // seq 4
   settle();
   bob->take();
@@ -162,11 +163,14 @@ TEST_F(chat_queries_test, MembersListsNamesByPrefixWithWhoIsOnline) {
   alice->take();
 
   receive(alice, {{"type", "members"}, {"room", room}, {"prefix", "B"}});
-  EXPECT_EQ(alice->take(), (std::vector<json>{json{
-                               {"type", "members"}, {"room", room}, {"prefix", "B"},
-                               {"users", {{{"name", "bea"}, {"online", false}},
-                                          {{"name", "bob"}, {"online", true}}}},
-                               {"has_more", false}}}));
+  EXPECT_EQ(
+      alice->take(),
+      (std::vector<json>{json{
+          {"type", "members"},
+          {"room", room},
+          {"prefix", "B"},
+          {"users", {{{"name", "bea"}, {"online", false}}, {{"name", "bob"}, {"online", true}}}},
+          {"has_more", false}}}));
   // An open room lists every user, Bert included; a limit pages.
   receive(alice, {{"type", "members"}, {"room", general}, {"prefix", "b"}, {"limit", 2}});
   const auto page = alice->take().at(0);
@@ -191,8 +195,10 @@ TEST_F(chat_queries_test, SeenByListsOtherMembersWhoseMarkerIsAtOrPastTheMessage
   alice->take();
 
   receive(alice, {{"type", "seen_by"}, {"room", general}, {"id", first}});
-  EXPECT_EQ(alice->take(), (std::vector<json>{json{{"type", "seen_by"}, {"room", general},
-                                                   {"id", first}, {"users", {"bob", "carol"}},
+  EXPECT_EQ(alice->take(), (std::vector<json>{json{{"type", "seen_by"},
+                                                   {"room", general},
+                                                   {"id", first},
+                                                   {"users", {"bob", "carol"}},
                                                    {"has_more", false}}}));
   receive(alice, {{"type", "seen_by"}, {"room", general}, {"id", second}});
   EXPECT_EQ(alice->take().at(0).at("users"), json({"bob"}));  // never herself
@@ -202,7 +208,6 @@ TEST_F(chat_queries_test, SeenByListsOtherMembersWhoseMarkerIsAtOrPastTheMessage
   EXPECT_EQ(error.at("code"), "not_found");
   EXPECT_EQ(error.at("ref"), 999);
 }
-
 
 TEST_F(chat_queries_test, SyncReportsANewDmToItsOtherMembers) {
   const auto alice = connect(alice_);

@@ -32,7 +32,8 @@ TEST_F(chat_room_races_test, TwoRoomsCreatedWithOneNameInOneBatch) {
   const auto bob = connect(bob_);
   forget_frames();
   receive(alice, {{"type", "create_room"}, {"kind", "open"}, {"name", "race"}, {"client_id", "a"}});
-  receive(bob, {{"type", "create_room"}, {"kind", "private"}, {"name", "RACE"}, {"client_id", "b"}});
+  receive(bob,
+          {{"type", "create_room"}, {"kind", "private"}, {"name", "RACE"}, {"client_id", "b"}});
   settle();
   ASSERT_EQ(bob->types(), (types{"room", "error"}));  // alice's open room, then his refusal
   EXPECT_EQ(bob->frames[1].at("code"), "name_taken");
@@ -83,7 +84,6 @@ TEST_F(chat_room_races_test, RoomCommandsCountAgainstTheMessageRate) {
   EXPECT_EQ(rooms_->all_rooms().size(), 1u);
 }
 
-
 TEST_F(chat_room_races_test, WhenAReaderLeavesOthersReadIsTheFurthestMarkerOfThoseLeft) {
   const auto alice = connect(alice_);
   const auto bob = connect(bob_);
@@ -116,7 +116,6 @@ TEST_F(chat_room_races_test, WhenAReaderLeavesOthersReadIsTheFurthestMarkerOfTho
   restart();
   EXPECT_EQ(others_read(alice_), ids[2]);
 }
-
 
 TEST_F(chat_room_races_test, SyncAfterLeavingAndComingBack) {
   const auto alice = connect(alice_);

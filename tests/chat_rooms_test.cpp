@@ -17,8 +17,11 @@ TEST_F(chat_rooms_test, CreatePrivateRoomGoesToItsMembersOnly) {
   const auto carol = connect(carol_);
   forget_frames();
 
-  receive(alice, {{"type", "create_room"}, {"kind", "private"}, {"name", "  design "},
-                  {"users", {"bob", "Bob", "alice"}}, {"client_id", "r-1"}});
+  receive(alice, {{"type", "create_room"},
+                  {"kind", "private"},
+                  {"name", "  design "},
+                  {"users", {"bob", "Bob", "alice"}},
+                  {"client_id", "r-1"}});
   settle();
   ASSERT_EQ(alice->types(), (types{"room"}));
   const auto& frame = alice->frames[0];
@@ -68,8 +71,11 @@ TEST_F(chat_rooms_test, NamesAreUniqueRegardlessOfCaseAndUnknownUsersCreateNothi
     EXPECT_EQ(alice->frames[0].at("ref"), "x");
     alice->take();
   }
-  receive(alice, {{"type", "create_room"}, {"kind", "private"}, {"name", "new"},
-                  {"users", {"bob", "nobody"}}, {"client_id", "y"}});
+  receive(alice, {{"type", "create_room"},
+                  {"kind", "private"},
+                  {"name", "new"},
+                  {"users", {"bob", "nobody"}},
+                  {"client_id", "y"}});
   settle();
   ASSERT_EQ(alice->types(), (types{"error"}));
   EXPECT_EQ(alice->frames[0].at("code"), "not_found");
@@ -279,8 +285,6 @@ TEST_F(chat_rooms_test, NotifyLevelGoesToTheUsersConnectionsOnlyAndIsKept) {
   EXPECT_EQ(connect(bob_)->frames.at(0).at("rooms")[0].at("notify"), "mentions");
 }
 
-
-
 TEST_F(chat_rooms_test, TheSenderNamedAmongTheOthersIsTheSameDm) {
   const auto alice = connect(alice_);
   const auto dm = open_dm(alice, {"bob"});
@@ -308,7 +312,8 @@ TEST_F(chat_rooms_test, ARoomMayBeRenamedToAnotherSpellingOfItsOwnName) {
   ASSERT_EQ(alice->types(), (types{"room"}));
   EXPECT_EQ(alice->frames[0].at("room").at("name"), "DESIGN");
   alice->take();
-  receive(alice, {{"type", "create_room"}, {"kind", "open"}, {"name", "Design"}, {"client_id", "x"}});
+  receive(alice,
+          {{"type", "create_room"}, {"kind", "open"}, {"name", "Design"}, {"client_id", "x"}});
   settle();
   EXPECT_EQ(alice->take().at(0).at("code"), "name_taken");
 }

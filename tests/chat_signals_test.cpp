@@ -48,8 +48,8 @@ TEST_F(chat_signals_test, SendingEndsTheSendersTypingInThatRoomBeforeTheMessage)
   bob->take();
   run_until([&] { return !bob->frames.empty(); }, 2s);
   EXPECT_EQ(bob->frames,
-            (std::vector<json>{json{{"type", "typing"}, {"room", room}, {"user", "alice"},
-                                    {"active", false}}}));
+            (std::vector<json>{
+                json{{"type", "typing"}, {"room", room}, {"user", "alice"}, {"active", false}}}));
 }
 
 TEST_F(chat_signals_test, ClosingTheTypingTabEndsTyping) {
@@ -61,8 +61,9 @@ TEST_F(chat_signals_test, ClosingTheTypingTabEndsTyping) {
 
   service_->disconnect(*alice);
   settle();
-  EXPECT_EQ(bob->take(), (std::vector<json>{frame_of(
-                             R"({"type":"typing","room":1,"user":"alice","active":false})")}));
+  EXPECT_EQ(
+      bob->take(),
+      (std::vector<json>{frame_of(R"({"type":"typing","room":1,"user":"alice","active":false})")}));
 }
 
 TEST_F(chat_signals_test, TypingExpiresWithoutRefresh) {
@@ -72,8 +73,9 @@ TEST_F(chat_signals_test, TypingExpiresWithoutRefresh) {
   forget_frames();
 
   run_until([&] { return !bob->frames.empty(); }, 2s);
-  EXPECT_EQ(bob->frames, (std::vector<json>{frame_of(
-                             R"({"type":"typing","room":1,"user":"alice","active":false})")}));
+  EXPECT_EQ(
+      bob->frames,
+      (std::vector<json>{frame_of(R"({"type":"typing","room":1,"user":"alice","active":false})")}));
 }
 
 TEST_F(chat_signals_test, TypingInAnArchivedRoomIsIgnored) {
@@ -118,8 +120,8 @@ TEST_F(chat_signals_test, SeenSendsReadToTheUserAndAReceiptOnlyWhenTheMarkerMove
 
   receive(bob, {{"type", "seen"}, {"room", general}, {"id", 3}});
   settle();
-  EXPECT_EQ(alice->take(), (std::vector<json>{frame_of(
-                               R"({"type":"receipt","room":1,"user":"bob","id":3})")}));
+  EXPECT_EQ(alice->take(),
+            (std::vector<json>{frame_of(R"({"type":"receipt","room":1,"user":"bob","id":3})")}));
   EXPECT_EQ(bob->take().at(0),
             frame_of(R"({"type":"read","room":1,"id":3,"unread":0,"mentions":0})"));
 }
@@ -174,7 +176,6 @@ TEST_F(chat_signals_test, SeenOfUnknownMessageOrOneOfAnotherRoomIsNotFound) {
   EXPECT_TRUE(alice->frames.empty());
   EXPECT_EQ(rooms_->memberships_of(bob_).at(0).marker, 0);
 }
-
 
 // --- the signal rate ---
 

@@ -46,9 +46,11 @@ names numbered(std::size_t count) {
 // --- create_room ---
 
 TEST(client_command_rooms_test, ParsesCreateRoom) {
-  const auto command = parse_ok<create_room_command>(
-      {{"type", "create_room"}, {"kind", "private"}, {"name", "  design  "},
-       {"users", {"bob", "Carol_2"}}, {"client_id", "r-1"}});
+  const auto command = parse_ok<create_room_command>({{"type", "create_room"},
+                                                      {"kind", "private"},
+                                                      {"name", "  design  "},
+                                                      {"users", {"bob", "Carol_2"}},
+                                                      {"client_id", "r-1"}});
   EXPECT_EQ(command.kind, "private");
   EXPECT_EQ(command.name, "design");  // trimmed
   EXPECT_EQ(command.users, (names{"bob", "Carol_2"}));
@@ -58,8 +60,10 @@ TEST(client_command_rooms_test, ParsesCreateRoom) {
       parse_ok<create_room_command>({{"type", "create_room"}, {"kind", "open"}, {"name", "x"}});
   EXPECT_TRUE(bare.users.empty());
   EXPECT_FALSE(bare.client_id.has_value());
-  const auto nulls = parse_ok<create_room_command>({{"type", "create_room"}, {"kind", "open"},
-                                                    {"name", "x"}, {"users", nullptr},
+  const auto nulls = parse_ok<create_room_command>({{"type", "create_room"},
+                                                    {"kind", "open"},
+                                                    {"name", "x"},
+                                                    {"users", nullptr},
                                                     {"client_id", nullptr}});
   EXPECT_TRUE(nulls.users.empty());
   EXPECT_FALSE(nulls.client_id.has_value());
@@ -86,7 +90,7 @@ TEST(client_command_rooms_test, RoomNamesAreOneToSixtyFourCharactersWithoutContr
   EXPECT_EQ(parse_ok<create_room_command>(create(longest)).name, longest);
   EXPECT_EQ(parse_ok<create_room_command>(create(" " + longest + " ")).name, longest);
   for (const json& name : {json(longest + "é"), json(""), json("   "), json("a\nb"),
-                          json("tab\there"), json("bell\a"), json("\xC2\x85"), json(5)}) {
+                           json("tab\there"), json("bell\a"), json("\xC2\x85"), json(5)}) {
     const auto error = parse_error(create(name));
     EXPECT_EQ(error.code, "invalid_field") << name;
     EXPECT_NE(error.message.find("name"), std::string::npos) << error.message;
@@ -139,11 +143,14 @@ TEST(client_command_rooms_test, ListsHoldAtMostAHundredUsers) {
             100u);
   EXPECT_EQ(parse_error(json{{"type", "add_members"}, {"room", 7}, {"users", numbered(101)}}).code,
             "invalid_field");
-  EXPECT_EQ(parse_ok<create_room_command>({{"type", "create_room"}, {"kind", "private"},
-                                           {"name", "x"}, {"users", numbered(100)}})
-                .users.size(),
-            100u);
-  EXPECT_EQ(parse_error(json{{"type", "create_room"}, {"kind", "private"}, {"name", "x"},
+  EXPECT_EQ(
+      parse_ok<create_room_command>(
+          {{"type", "create_room"}, {"kind", "private"}, {"name", "x"}, {"users", numbered(100)}})
+          .users.size(),
+      100u);
+  EXPECT_EQ(parse_error(json{{"type", "create_room"},
+                             {"kind", "private"},
+                             {"name", "x"},
                              {"users", numbered(101)}})
                 .code,
             "invalid_field");
@@ -172,7 +179,8 @@ TEST(client_command_rooms_test, WatchTakesUpToFiveHundredUsernames) {
             (names{"bob", "bob"}));
   for (const json& frame :
        {json{{"type", "watch"}, {"users", numbered(501)}}, json{{"type", "watch"}},
-        json{{"type", "watch"}, {"users", {"bad name"}}}, json{{"type", "watch"}, {"users", "bob"}}}) {
+        json{{"type", "watch"}, {"users", {"bad name"}}},
+        json{{"type", "watch"}, {"users", "bob"}}}) {
     const auto error = parse_error(frame);
     EXPECT_EQ(error.code, "invalid_field") << frame;
     EXPECT_TRUE(error.ref.is_null()) << frame;
@@ -199,9 +207,9 @@ TEST(client_command_rooms_test, ParsesTheOtherRoomCommands) {
   const auto archive =
       parse_ok<archive_room_command>({{"type", "archive_room"}, {"room", 7}, {"archived", true}});
   EXPECT_TRUE(archive.archived);
-  EXPECT_FALSE(parse_ok<archive_room_command>(
-                   {{"type", "archive_room"}, {"room", 7}, {"archived", false}})
-                   .archived);
+  EXPECT_FALSE(
+      parse_ok<archive_room_command>({{"type", "archive_room"}, {"room", 7}, {"archived", false}})
+          .archived);
   for (const char* level : {"all", "mentions", "none"}) {
     EXPECT_EQ(parse_ok<notify_command>({{"type", "notify"}, {"room", 7}, {"level", level}}).level,
               level);
@@ -236,13 +244,13 @@ TEST(client_command_rooms_test, MembersPrefixAndLimit) {
   EXPECT_EQ(bare.prefix, "");
   EXPECT_EQ(bare.limit, default_members_limit);
   EXPECT_EQ(bare.limit, 50);
-  const auto full = parse_ok<members_command>(
-      {{"type", "members"}, {"room", 7}, {"prefix", "b"}, {"limit", 20}});
+  const auto full =
+      parse_ok<members_command>({{"type", "members"}, {"room", 7}, {"prefix", "b"}, {"limit", 20}});
   EXPECT_EQ(full.prefix, "b");
   EXPECT_EQ(full.limit, 20);
-  EXPECT_EQ(parse_ok<members_command>({{"type", "members"}, {"room", 7}, {"prefix", nullptr}})
-                .prefix,
-            "");
+  EXPECT_EQ(
+      parse_ok<members_command>({{"type", "members"}, {"room", 7}, {"prefix", nullptr}}).prefix,
+      "");
   EXPECT_EQ(parse_ok<members_command>(
                 {{"type", "members"}, {"room", 7}, {"prefix", std::string(32, 'a')}})
                 .prefix.size(),
@@ -285,9 +293,8 @@ TEST_P(room_frames, TheRoomIsAPositiveInteger) {
 INSTANTIATE_TEST_SUITE_P(
     client_command_rooms_test, room_frames,
     ::testing::Values(json{{"type", "send"}, {"client_id", "c"}, {"text", "hi"}},
-                      json{{"type", "typing"}, {"active", true}},
-                      json{{"type", "seen"}, {"id", 3}}, json{{"type", "history"}},
-                      json{{"type", "rename_room"}, {"name", "x"}},
+                      json{{"type", "typing"}, {"active", true}}, json{{"type", "seen"}, {"id", 3}},
+                      json{{"type", "history"}}, json{{"type", "rename_room"}, {"name", "x"}},
                       json{{"type", "add_members"}, {"users", {"bob"}}},
                       json{{"type", "remove_member"}, {"user", "bob"}},
                       json{{"type", "leave_room"}},

@@ -110,7 +110,8 @@ TEST(client_command_test, ParsesSeen) {
 }
 
 TEST(client_command_test, ParsesHistoryWithBeforeAndLimit) {
-  const auto command = parse_ok<history_command>(R"({"type":"history","room":7,"before":42,"limit":20})");
+  const auto command =
+      parse_ok<history_command>(R"({"type":"history","room":7,"before":42,"limit":20})");
   EXPECT_EQ(command.room, 7);
   ASSERT_TRUE(command.before.has_value());
   EXPECT_EQ(*command.before, 42);
@@ -123,15 +124,16 @@ TEST(client_command_test, HistoryDefaultsToLatestFiftyMessages) {
   EXPECT_EQ(bare.limit, 50);
   EXPECT_EQ(bare.limit, default_history_limit);
 
-  const auto nulls = parse_ok<history_command>(R"({"type":"history","room":1,"before":null,"limit":null})");
+  const auto nulls =
+      parse_ok<history_command>(R"({"type":"history","room":1,"before":null,"limit":null})");
   EXPECT_FALSE(nulls.before.has_value());
   EXPECT_EQ(nulls.limit, 50);
 }
 
 TEST(client_command_test, HistoryLimitIsClampedToOneThroughHundred) {
   const auto limit = [](std::string_view value) {
-    return parse_ok<history_command>(R"({"type":"history","room":1,"limit":)" +
-                                     std::string(value) + "}")
+    return parse_ok<history_command>(R"({"type":"history","room":1,"limit":)" + std::string(value) +
+                                     "}")
         .limit;
   };
   EXPECT_EQ(limit("0"), 1);
@@ -148,8 +150,8 @@ TEST(client_command_test, ParsesSync) {
 }
 
 TEST(client_command_test, UnknownExtraFieldsAreIgnored) {
-  const auto command =
-      parse_ok<send_command>(R"({"type":"send","room":1,"client_id":"c","text":"x","extra":[1,2]})");
+  const auto command = parse_ok<send_command>(
+      R"({"type":"send","room":1,"client_id":"c","text":"x","extra":[1,2]})");
   EXPECT_EQ(command.text, "x");
 }
 
@@ -498,12 +500,11 @@ TEST(client_command_test, TypingActiveMustBeBoolean) {
 }
 
 TEST(client_command_test, HistoryWrongTypedFieldsAreInvalidField) {
-  for (const std::string_view frame :
-       {R"({"type":"history","room":1,"limit":"10"})",
-        R"({"type":"history","room":1,"limit":10.5})",
-        R"({"type":"history","room":1,"before":"42"})",
-        R"({"type":"history","room":1,"before":4.2})",
-        R"({"type":"history","room":1,"before":true})"}) {
+  for (const std::string_view frame : {R"({"type":"history","room":1,"limit":"10"})",
+                                       R"({"type":"history","room":1,"limit":10.5})",
+                                       R"({"type":"history","room":1,"before":"42"})",
+                                       R"({"type":"history","room":1,"before":4.2})",
+                                       R"({"type":"history","room":1,"before":true})"}) {
     const auto error = parse_error(frame);
     EXPECT_EQ(error.code, "invalid_field") << frame;
     EXPECT_EQ(error.ref, json(1)) << frame;

@@ -414,7 +414,6 @@ TEST(connection_manager_test, CloseTokenWhoseClosesBroadcast) {
   EXPECT_EQ(connections.connections_of(peers[0]->identity().user_id), 0u);
 }
 
-
 // --- delivering to some users (protocol 2: the members of a room) ---
 
 TEST(connection_manager_test, DeliverToUsersReachesEveryTabOfThoseUsersOnly) {

@@ -155,11 +155,26 @@ TEST(flat_json_test, ARepeatedKeyKeepsItsLastValue) {
 }
 
 TEST(flat_json_test, AnythingButAJsonObjectIsRefused) {
-  for (const std::string text :
-       {"", "   ", "[]", "\"send\"", "42", "null", "{", R"({"a":1} trailing)", R"({"a":1,})",
-        R"({"a" 1})", R"({a:1})", R"({"a":01})", R"({"a":-})", R"({"a":tru})",
-        R"({"a":"\ud800"})", R"({"a":"\udc00"})", R"({"a":"\x41"})", "{\"a\":\"raw\ncontrol\"}",
-        "{\"a\":\"\xC0\x80\"}", "{\"a\":\"cut \xE2\x82\"}"}) {
+  for (const std::string text : {"",
+                                 "   ",
+                                 "[]",
+                                 "\"send\"",
+                                 "42",
+                                 "null",
+                                 "{",
+                                 R"({"a":1} trailing)",
+                                 R"({"a":1,})",
+                                 R"({"a" 1})",
+                                 R"({a:1})",
+                                 R"({"a":01})",
+                                 R"({"a":-})",
+                                 R"({"a":tru})",
+                                 R"({"a":"\ud800"})",
+                                 R"({"a":"\udc00"})",
+                                 R"({"a":"\x41"})",
+                                 "{\"a\":\"raw\ncontrol\"}",
+                                 "{\"a\":\"\xC0\x80\"}",
+                                 "{\"a\":\"cut \xE2\x82\"}"}) {
     EXPECT_EQ(parse_flat_object(text).status, status::invalid_json) << text;
     expect_same_as_nlohmann(text);
     expect_readers_agree(text);
@@ -291,7 +306,6 @@ TEST(flat_json_test, ReadersAgreeOnOrdinaryFrames) {
   }
 }
 
-
 // --- lists of strings (protocol 2: `users`) ---
 
 TEST(flat_json_test, ATopLevelArrayOfStringsIsAStringList) {
@@ -314,9 +328,9 @@ TEST(flat_json_test, ATopLevelArrayOfStringsIsAStringList) {
 
 TEST(flat_json_test, AListHoldingAnythingButStringsIsOther) {
   for (const std::string list :
-       {R"([1])", R"(["a",1])", R"(["a",null])", R"(["a",true])", R"(["a",1.5])",
-        R"(["a",["b"]])", R"([["a"]])", R"(["a",{"b":"c"}])", R"([{"b":"c"},"a"])",
-        R"(["a",18446744073709551615])", R"(["a",[]])"}) {
+       {R"([1])", R"(["a",1])", R"(["a",null])", R"(["a",true])", R"(["a",1.5])", R"(["a",["b"]])",
+        R"([["a"]])", R"(["a",{"b":"c"}])", R"([{"b":"c"},"a"])", R"(["a",18446744073709551615])",
+        R"(["a",[]])"}) {
     const auto text = R"({"users":)" + list + R"(,"after":"x"})";
     const auto parsed = parse_flat_object(text);
     ASSERT_EQ(parsed.status, status::ok) << text;

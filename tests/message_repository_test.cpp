@@ -40,8 +40,8 @@ class message_repository_test : public test_support::temp_db_test {
 
   new_message fresh(std::int64_t user, std::string_view client_id, std::string_view text,
                     std::int64_t room = general, std::vector<std::string> mentions = {}) {
-    return new_message{user, user == alice_ ? "alice" : "bob", room, client_id, text,
-                       std::move(mentions)};
+    return new_message{
+        user, user == alice_ ? "alice" : "bob", room, client_id, text, std::move(mentions)};
   }
 
   static constexpr std::int64_t general = 1;
@@ -120,7 +120,8 @@ TEST_F(message_repository_test, ClientIdsArePerUser) {
 }
 
 TEST_F(message_repository_test, MessageFromUnknownUserIsRejected) {
-  EXPECT_THROW(messages_->insert(new_message{bob_ + 100, "ghost", general, "c-1", "boo", {}}, t0, next_seq()),
+  EXPECT_THROW(messages_->insert(new_message{bob_ + 100, "ghost", general, "c-1", "boo", {}}, t0,
+                                 next_seq()),
                SQLite::Exception);
   EXPECT_EQ(messages_->max_seq(), 0);
 }
@@ -220,9 +221,9 @@ TEST_F(message_repository_test, ChangedSinceReturnsEachChangeOnceWithCurrentStat
   const auto posted = post_many(10);  // seq 1..10
   const std::int64_t seen = messages_->max_seq();
   messages_->update_text(posted[2].id, "first edit", {}, next_seq());   // 11
-  messages_->mark_deleted(posted[4].id, next_seq());                // 12
+  messages_->mark_deleted(posted[4].id, next_seq());                    // 12
   messages_->update_text(posted[2].id, "second edit", {}, next_seq());  // 13
-  const message fresh = post(alice_, "new");                        // 14
+  const message fresh = post(alice_, "new");                            // 14
 
   const auto changes = messages_->changed_since(seen, 1000);
   ASSERT_EQ(ids(changes), (std::vector{posted[4].id, posted[2].id, fresh.id}));
@@ -273,7 +274,6 @@ TEST_F(message_repository_test, MessagesSurviveReopen) {
   EXPECT_EQ(messages_->max_seq(), tomb.seq);
 }
 
-
 // --- rooms and mentions (protocol 2) ---
 
 TEST_F(message_repository_test, PagesHoldOnlyTheRoomsMessages) {
@@ -310,10 +310,10 @@ TEST_F(message_repository_test, ChangedSinceSpansEveryRoomInSeqOrder) {
 }
 
 TEST_F(message_repository_test, MentionNamesAreStoredWithTheMessage) {
-  const auto m = messages_
-                     ->insert(fresh(alice_, "c-1", "hi @bob @here", general, {"bob", "here"}),
-                              t0, next_seq())
-                     .value();
+  const auto m =
+      messages_
+          ->insert(fresh(alice_, "c-1", "hi @bob @here", general, {"bob", "here"}), t0, next_seq())
+          .value();
   EXPECT_EQ(m.mentions, (std::vector<std::string>{"bob", "here"}));
   EXPECT_EQ(messages_->find(m.id)->mentions, (std::vector<std::string>{"bob", "here"}));
   EXPECT_EQ(messages_->page_before(general, std::nullopt, 10).at(0).mentions, m.mentions);

@@ -140,7 +140,7 @@ TEST_F(presence_watch_test, AWatchReplacesTheListAndForgetEndsIt) {
   run_for(batch * 4);
   EXPECT_TRUE(alice.frames.empty());
 
-  set(4, true);  // pending for alice...
+  set(4, true);         // pending for alice...
   watch.forget(alice);  // ...who closes before the batch ends
   EXPECT_EQ(watch.watchers_of(4), 0u);
   run_for(batch * 4);

@@ -155,7 +155,8 @@ TEST(room_directory_test, AMemberWhoLeavesNoLongerCountsAsAReader) {
 
 TEST(room_directory_test, LoadBuildsRoomsMembersAndMarkers) {
   room_directory rooms;
-  rooms.load({{1, "open", "general", "", 0, false, 3}, {2, "private", "design", "", 10, true, 7},
+  rooms.load({{1, "open", "general", "", 0, false, 3},
+              {2, "private", "design", "", 10, true, 7},
               {3, "dm", "", "10,11", 11, false, 8}},
              {{2, 10, 0, ""}, {2, 12, 4, ""}, {3, 10, 0, ""}, {3, 11, 6, "none"}},
              {{1, 10, 5, ""}, {1, 11, 7, ""}, {2, 12, 4, ""}, {3, 11, 6, ""}});

@@ -52,7 +52,8 @@ class room_repository_test : public test_support::temp_db_test {
     return -1;  // not a member
   }
 
-  static std::vector<std::string> names(const std::vector<std::pair<std::int64_t, std::string>>& rows) {
+  static std::vector<std::string> names(
+      const std::vector<std::pair<std::int64_t, std::string>>& rows) {
     std::vector<std::string> out;
     for (const auto& [id, name] : rows) out.push_back(name);
     return out;
@@ -80,7 +81,7 @@ TEST_F(room_repository_test, CreateStoresTheRoomAndATakenNameYieldsNothing) {
   const auto id = create("private", "Design", 5);
   ASSERT_TRUE(id.has_value());
   EXPECT_GT(*id, general);
-  EXPECT_FALSE(create("open", "design", 6).has_value());   // regardless of case
+  EXPECT_FALSE(create("open", "design", 6).has_value());  // regardless of case
   EXPECT_FALSE(create("private", "GENERAL", 6).has_value());
   const auto all = rooms_->all_rooms();
   ASSERT_EQ(all.size(), 2u);
@@ -223,11 +224,13 @@ TEST_F(room_repository_test, MembersByPrefixRegardlessOfCase) {
             (std::vector<std::string>{"bea", "Bert", "bob"}));
   EXPECT_EQ(names(rooms_->members(general, true, "BE", 10)),
             (std::vector<std::string>{"bea", "Bert"}));
-  EXPECT_EQ(names(rooms_->members(general, true, "", 2)), (std::vector<std::string>{"alice", "bea"}));
+  EXPECT_EQ(names(rooms_->members(general, true, "", 2)),
+            (std::vector<std::string>{"alice", "bea"}));
   const auto room = *create("private", "design", 1);
   rooms_->add_member(room, bob_, 0);
   rooms_->add_member(room, carol_, 0);
-  EXPECT_EQ(names(rooms_->members(room, false, "", 10)), (std::vector<std::string>{"bob", "Carol"}));
+  EXPECT_EQ(names(rooms_->members(room, false, "", 10)),
+            (std::vector<std::string>{"bob", "Carol"}));
   EXPECT_EQ(names(rooms_->members(room, false, "c", 10)), (std::vector<std::string>{"Carol"}));
   EXPECT_TRUE(rooms_->members(room, false, "a", 10).empty());  // alice is not in it
   const auto rows = rooms_->members(room, false, "bob", 10);

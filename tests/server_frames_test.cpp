@@ -111,9 +111,10 @@ room_view private_room() {
 }
 
 TEST(server_frames_test, RoomObjectHasTheDocumentedFields) {
-  EXPECT_EQ(frames::room_object(private_room()),
-            json::parse(R"({"id":7,"kind":"private","name":"design","archived":false,"seq":120,)"
-                        R"("creator":"alice","member_count":3,"members":["alice","bob","carol"]})"));
+  EXPECT_EQ(
+      frames::room_object(private_room()),
+      json::parse(R"({"id":7,"kind":"private","name":"design","archived":false,"seq":120,)"
+                  R"("creator":"alice","member_count":3,"members":["alice","bob","carol"]})"));
 }
 
 TEST(server_frames_test, GeneralHasNoCreatorAndNoMemberList) {
@@ -157,9 +158,9 @@ TEST(server_frames_test, RoomWithStateAddsTheUsersUnreadState) {
 
 TEST(server_frames_test, Hello) {
   const auto rooms = json::array({frames::room_object(private_room())});
-  EXPECT_EQ(parsed(frames::hello("alice", 97, rooms, false)),
-            json({{"type", "hello"}, {"user", "alice"}, {"seq", 97}, {"protocol", 2},
-                  {"rooms", rooms}}));
+  EXPECT_EQ(
+      parsed(frames::hello("alice", 97, rooms, false)),
+      json({{"type", "hello"}, {"user", "alice"}, {"seq", 97}, {"protocol", 2}, {"rooms", rooms}}));
   const auto truncated = parsed(frames::hello("alice", 97, rooms, true));
   EXPECT_EQ(truncated.at("rooms_truncated"), true);
   EXPECT_TRUE(parsed(frames::hello("bob", 0, json::array(), false)).at("rooms").is_array());
@@ -169,8 +170,7 @@ TEST(server_frames_test, DumpedSizeIsTheSizeOfTheJson) {
   const auto object = frames::room_object(private_room());
   EXPECT_EQ(frames::dumped_size(object), object.dump().size());
   EXPECT_EQ(frames::hello("alice", 97, json::array({object}), false)->size(),
-            frames::hello("alice", 97, json::array(), false)->size() +
-                frames::dumped_size(object));
+            frames::hello("alice", 97, json::array(), false)->size() + frames::dumped_size(object));
 }
 
 TEST(server_frames_test, HistoryLatestPageHasNullBefore) {
@@ -317,7 +317,8 @@ TEST(server_frames_test, InvalidUtf8IsReplacedInsteadOfThrowing) {
 }
 
 TEST(server_frames_test, FramesAreCompactSingleLineJson) {
-  const auto frame = frames::hello("alice", 1, json::array({frames::room_object(private_room())}), false);
+  const auto frame =
+      frames::hello("alice", 1, json::array({frames::room_object(private_room())}), false);
   EXPECT_EQ(frame->find('\n'), std::string::npos);
   EXPECT_EQ(frame->find(": "), std::string::npos);
 }
@@ -361,7 +362,9 @@ TEST(server_frames_test, MessageSizeIsItsSizeInAHistoryOrSyncPage) {
     EXPECT_EQ(frames::message_size(m),
               frames::history(1, std::nullopt, {m}, false)->size() - empty_history)
         << m.id;
-    EXPECT_EQ(frames::message_size(m), frames::sync({m}, json::array(), {}, 5, false)->size() - empty_sync) << m.id;
+    EXPECT_EQ(frames::message_size(m),
+              frames::sync({m}, json::array(), {}, 5, false)->size() - empty_sync)
+        << m.id;
   }
   // A page is its messages, a comma between each, and the rest.
   const auto page = awkward_messages();

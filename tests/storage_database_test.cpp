@@ -134,7 +134,6 @@ TEST_F(database_file_test, FailsOnUnusablePath) {
   EXPECT_THROW(database(file("missing-dir/chat.db"), sync_mode::normal), SQLite::Exception);
 }
 
-
 // --- protocol 1 databases (migration 3: rooms) ---
 
 TEST(migrations_test, TheThirdMigrationIsRooms) {
@@ -259,13 +258,12 @@ TEST_F(v1_database_test, UpgradeKeepsEveryToken) {
                              "ORDER BY token_hash");
     std::vector<std::string> rows;
     while (tokens.executeStep()) {
-      rows.push_back(tokens.getColumn(0).getString() + " " + tokens.getColumn(1).getString() +
-                     " " + tokens.getColumn(2).getString() + " " +
-                     tokens.getColumn(3).getString());
+      rows.push_back(tokens.getColumn(0).getString() + " " + tokens.getColumn(1).getString() + " " +
+                     tokens.getColumn(2).getString() + " " + tokens.getColumn(3).getString());
     }
-    EXPECT_EQ(rows, (std::vector<std::string>{"aaaa 1 100 9000000000000",
-                                              "bbbb 2 101 9000000000001",
-                                              "cccc 1 102 9000000000002"}));
+    EXPECT_EQ(rows,
+              (std::vector<std::string>{"aaaa 1 100 9000000000000", "bbbb 2 101 9000000000001",
+                                        "cccc 1 102 9000000000002"}));
   }
   // And the upgrade ran once: reopening changes nothing.
   database again(db_path(), sync_mode::normal);

@@ -6,8 +6,8 @@
 
 #include <algorithm>
 #include <chrono>
-#include <limits>
 #include <cstdint>
+#include <limits>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -26,7 +26,8 @@ struct change {
 };
 
 void PrintTo(const change& c, std::ostream* os) {
-  *os << "{room " << c.room << ", " << c.user_id << ", " << c.username << ", " << (c.active ? "true" : "false") << "}";
+  *os << "{room " << c.room << ", " << c.user_id << ", " << c.username << ", "
+      << (c.active ? "true" : "false") << "}";
 }
 
 constexpr auto timeout = 50ms;
@@ -51,10 +52,11 @@ class typing_tracker_test : public ::testing::Test {
 
   boost::asio::io_context io;
   std::vector<change> changes;
-  typing_tracker tracker{io, timeout,
-                         [this](std::int64_t room, std::int64_t id, const std::string& name,
-                                bool active) { changes.push_back({room, id, name, active});
-                         }};
+  typing_tracker tracker{
+      io, timeout,
+      [this](std::int64_t room, std::int64_t id, const std::string& name, bool active) {
+        changes.push_back({room, id, name, active});
+      }};
   int tab1 = 0;  // addresses stand in for connections
   int tab2 = 0;
 };
@@ -84,9 +86,11 @@ TEST_F(typing_tracker_test, RefreshReNotifiesAndReArmsTheTimer) {
   // A longer timeout than the fixture's: refreshes a tenth of it apart must never let it expire,
   // even on a loaded machine (the loop may run late by far more than 10 ms there).
   constexpr auto long_timeout = 400ms;
-  typing_tracker slow(io, long_timeout,
-                      [this](std::int64_t room, std::int64_t id, const std::string& name,
-                             bool active) { changes.push_back({room, id, name, active}); });
+  typing_tracker slow(
+      io, long_timeout,
+      [this](std::int64_t room, std::int64_t id, const std::string& name, bool active) {
+        changes.push_back({room, id, name, active});
+      });
   slow.set(7, 1, "alice", &tab1, true);
   // Keep refreshing for well over one timeout: the state must stay on.
   const auto until = std::chrono::steady_clock::now() + 3 * long_timeout;
@@ -113,7 +117,7 @@ TEST_F(typing_tracker_test, SetFalseNotifiesFalseOnceAndCancelsExpiry) {
   EXPECT_EQ(changes, (std::vector<change>{{7, 1, "alice", true}, {7, 1, "alice", false}}));
 
   tracker.set(7, 1, "alice", &tab1, false);  // already off: nothing
-  run_for(3 * timeout);                   // and the cancelled expiry adds no second false
+  run_for(3 * timeout);                      // and the cancelled expiry adds no second false
   EXPECT_EQ(changes.size(), 2u);
 }
 
@@ -137,9 +141,10 @@ TEST_F(typing_tracker_test, UsersAreIndependent) {
   tracker.stop(7, 1);
   EXPECT_EQ(changes.back(), (change{7, 1, "alice", false}));
   run_until_changes(4);
-  EXPECT_EQ(changes,
-            (std::vector<change>{
-                {7, 1, "alice", true}, {7, 2, "bob", true}, {7, 1, "alice", false}, {7, 2, "bob", false}}));
+  EXPECT_EQ(changes, (std::vector<change>{{7, 1, "alice", true},
+                                          {7, 2, "bob", true},
+                                          {7, 1, "alice", false},
+                                          {7, 2, "bob", false}}));
 }
 
 TEST_F(typing_tracker_test, SourceClosedFromAnotherSourceDoesNothing) {
@@ -173,10 +178,10 @@ TEST_F(typing_tracker_test, ClearCancelsTimersSoRunReturnsPromptly) {
   tracker.set(7, 2, "bob", &tab2, true);
   ASSERT_EQ(changes.size(), 2u);
   // A long timeout proves clear() cancelled it; the default one would expire on its own.
-  typing_tracker slow(io, 1h, [this](std::int64_t room, std::int64_t id, const std::string& name,
-                                    bool active) {
-    changes.push_back({room, id, name, active});
-  });
+  typing_tracker slow(
+      io, 1h, [this](std::int64_t room, std::int64_t id, const std::string& name, bool active) {
+        changes.push_back({room, id, name, active});
+      });
   slow.set(7, 3, "carol", &tab1, true);
   ASSERT_EQ(changes.size(), 3u);
 
@@ -196,11 +201,11 @@ TEST_F(typing_tracker_test, TypingAgainAfterExpiryStartsAFreshState) {
   ASSERT_EQ(changes.size(), 2u);
   tracker.set(7, 1, "alice", &tab2, true);
   run_until_changes(4);
-  EXPECT_EQ(changes,
-            (std::vector<change>{
-                {7, 1, "alice", true}, {7, 1, "alice", false}, {7, 1, "alice", true}, {7, 1, "alice", false}}));
+  EXPECT_EQ(changes, (std::vector<change>{{7, 1, "alice", true},
+                                          {7, 1, "alice", false},
+                                          {7, 1, "alice", true},
+                                          {7, 1, "alice", false}}));
 }
-
 
 // --- per room (protocol 2) ---
 

@@ -174,7 +174,8 @@ class chat_fixture : public temp_db_test {
   }
 
   std::shared_ptr<fake_peer> make_peer(std::int64_t user_id, std::string_view token = "tok") {
-    return std::make_shared<fake_peer>(peer_identity{user_id, names_.at(user_id), std::string(token)});
+    return std::make_shared<fake_peer>(
+        peer_identity{user_id, names_.at(user_id), std::string(token)});
   }
 
   // A connected peer that stays alive (and connected) until the end of the test.
@@ -249,10 +250,9 @@ class chat_fixture : public temp_db_test {
                                   {"client_id", "r-" + name}});
   }
   std::int64_t create_open(const std::shared_ptr<fake_peer>& creator, const std::string& name) {
-    return room_command(creator, {{"type", "create_room"},
-                                  {"kind", "open"},
-                                  {"name", name},
-                                  {"client_id", "r-" + name}});
+    return room_command(
+        creator,
+        {{"type", "create_room"}, {"kind", "open"}, {"name", name}, {"client_id", "r-" + name}});
   }
   std::int64_t open_dm(const std::shared_ptr<fake_peer>& opener,
                        const std::vector<std::string>& others) {

@@ -318,5 +318,30 @@ TEST_F(chat_rooms_test, ARoomMayBeRenamedToAnotherSpellingOfItsOwnName) {
   EXPECT_EQ(alice->take().at(0).at("code"), "name_taken");
 }
 
+TEST_F(chat_rooms_test, AnArchivedRoomIsReadOnlyButStillListedReadAndMarked) {
+  const auto alice = connect(alice_);
+  const auto bob = connect(bob_);
+  const auto room = create_private(alice, "old", {"bob"});
+  const auto id = post(alice, "last words", room);
+  receive(alice, {{"type", "archive_room"}, {"room", room}, {"archived", true}});
+  settle();
+  forget_frames();
+
+  receive(bob, {{"type", "history"}, {"room", room}});
+  receive(bob, {{"type", "seen"}, {"room", room}, {"id", id}});
+  settle();
+  ASSERT_EQ(bob->types(), (types{"history", "read", "receipt"}));
+  EXPECT_EQ(ids_of(bob->frames[0].at("messages")), (std::vector<std::int64_t>{id}));
+  const auto again = connect(bob_);
+  bool listed = false;
+  for (const auto& r : again->frames.at(0).at("rooms")) {
+    if (r.at("id") != room) continue;
+    listed = true;
+    EXPECT_EQ(r.at("archived"), true);
+    EXPECT_EQ(r.at("marker"), id);
+  }
+  EXPECT_TRUE(listed);
+}
+
 }  // namespace
 }  // namespace chatterbox

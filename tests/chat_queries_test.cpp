@@ -2,6 +2,10 @@
 
 #include "support/chat_fixture.hpp"
 
+#include "chatterbox/storage/migrations.hpp"
+
+#include <SQLiteCpp/Database.h>
+
 namespace chatterbox {
 namespace {
 
@@ -249,6 +253,53 @@ TEST_F(chat_queries_test, SyncStopsAfterLookingAtTwentyThousandChangesOfOthersRo
   EXPECT_EQ(page.at("has_more"), false);
   EXPECT_EQ(ids_of(page.at("messages")), (std::vector<std::int64_t>{visible}));
   EXPECT_EQ(page.at("seq"), service_->current_seq());
+}
+
+// --- a protocol 1 database, upgraded in place ---
+
+class chat_upgrade_test : public temp_dir_test {};
+
+TEST_F(chat_upgrade_test, AProtocolOneDatabaseIsServedAsGeneral) {
+  const auto path = file("v1.db");
+  {
+    SQLite::Database v1(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    const std::vector<migration> first_two(migrations().begin(), migrations().begin() + 2);
+    ASSERT_EQ(apply_migrations(v1, first_two), 2);
+    v1.exec(
+        "INSERT INTO users (id, username, password_hash, created_at) VALUES "
+        "(1, 'alice', 'h', 0), (2, 'bob', 'h', 0)");
+    v1.exec(
+        "INSERT INTO messages (id, seq, user_id, client_id, text, ts) VALUES "
+        "(1, 1, 1, 'a', 'one', 1), (2, 2, 2, 'b', 'two', 2), (3, 3, 2, 'c', 'three', 3)");
+    v1.exec("INSERT INTO read_markers (user_id, message_id) VALUES (1, 2), (2, 3)");
+  }
+  boost::asio::io_context io;
+  connection_manager connections;
+  database db(path, sync_mode::normal);
+  message_repository messages(db.handle());
+  room_repository rooms(db.handle());
+  mention_repository mentions(db.handle());
+  user_repository users(db.handle());
+  write_batcher writes(io, db.handle(), {});
+  chat_service chat(io, {messages, rooms, mentions, users, writes}, connections,
+                    generous_chat_limits());
+  EXPECT_EQ(chat.current_seq(), 3);
+  const auto alice = std::make_shared<fake_peer>(peer_identity{1, "alice", "t"});
+  chat.connect(alice);
+  const auto& hello = alice->frames.at(0);
+  EXPECT_EQ(hello.at("seq"), 3);
+  ASSERT_EQ(hello.at("rooms").size(), 1u);
+  const auto& general = hello.at("rooms")[0];
+  EXPECT_EQ(general.at("id"), 1);
+  EXPECT_EQ(general.at("name"), "general");
+  EXPECT_EQ(general.at("last_id"), 3);
+  EXPECT_EQ(general.at("marker"), 2);
+  EXPECT_EQ(general.at("unread"), 1);
+  EXPECT_EQ(general.at("others_read"), 3);  // bob's marker
+  chat.receive(alice, R"({"type":"history","room":1})");
+  EXPECT_EQ(ids_of(alice->frames.at(1).at("messages")), range(1, 3));
+  chat.disconnect(*alice);
+  chat.stop();
 }
 
 }  // namespace

@@ -112,6 +112,16 @@ inline std::string long_text(std::size_t chars, std::string_view glyph = "x") {
   return text;
 }
 
+inline constexpr std::chrono::milliseconds chat_typing_timeout{50};
+
+// Limits far above anything these tests send; rate limiting has its own tests. Presence
+// changes are announced at once and batched for 20 ms.
+inline chat_limits generous_chat_limits() {
+  chat_limits limits{chat_typing_timeout, 100000, 100000, 100000, 100000};
+  limits.presence_batch = std::chrono::milliseconds(20);
+  return limits;
+}
+
 class chat_fixture : public temp_db_test {
  protected:
   static constexpr std::int64_t general = 1;
@@ -278,14 +288,8 @@ class chat_fixture : public temp_db_test {
     for (const auto& peer : peers_) peer->take();
   }
 
-  static constexpr std::chrono::milliseconds typing_timeout{50};
-  // Limits far above anything these tests send; rate limiting has its own tests. Presence
-  // changes are announced at once and batched for 20 ms.
-  static chat_limits generous_limits() {
-    chat_limits limits{typing_timeout, 100000, 100000, 100000, 100000};
-    limits.presence_batch = std::chrono::milliseconds(20);
-    return limits;
-  }
+  static constexpr std::chrono::milliseconds typing_timeout = chat_typing_timeout;
+  static chat_limits generous_limits() { return generous_chat_limits(); }
 
   boost::asio::io_context io_;
   connection_manager connections_;

@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Bounded soak: many users chat at a human rate for a fixed time, connecting and disconnecting
 (some drop the TCP connection without a close handshake), while the server's RSS and open file
-descriptors are sampled from /proc. At the end the server gets SIGTERM; an ASan build then prints
+descriptors are sampled from /proc. Protocol 2: besides `general` they open DMs, create private
+rooms with a few others, add people, leave rooms, and post, type and read in all of them. At the end the server gets SIGTERM; an ASan build then prints
 LeakSanitizer's findings, which are counted here.
 
 Pass: RSS levels off (the peak of the last half of the run, after warm-up, is within
@@ -36,6 +37,7 @@ class Totals:
         self.aborted = 0
         self.sent = 0
         self.frames_in = 0
+        self.room_commands = 0
         self.errors = {}
 
     def error(self, what):
@@ -49,18 +51,59 @@ class User:
     def __init__(self, name, token, args, totals, stop):
         self.name, self.token, self.args, self.totals, self.stop = name, token, args, totals, stop
         self.last_seq = None
-        self.last_id = None
+        self.last_id = {}  # room -> the id of our latest message there (for `seen`)
+        self.rooms = {1: "open"}  # room id -> kind, from hello and `room` frames
         self.sent = 0
+        self.created = 0
+
+    def learn_rooms(self, event):
+        kind = event.get("type")
+        if kind == "hello":
+            self.rooms = {r["id"]: r["kind"] for r in event.get("rooms", [])} or {1: "open"}
+        elif kind == "room":
+            self.rooms[event["room"]["id"]] = event["room"]["kind"]
+        elif kind == "room_removed":
+            self.rooms.pop(event["room"], None)
+            self.last_id.pop(event["room"], None)
 
     async def receive(self, ws):
         async for raw in ws:
             self.totals.frames_in += 1
             # Parsing every fan-out frame would make this process the bottleneck; only acks (for
-            # `seen`) are read.
-            if '"ack"' in raw:
+            # `seen`) and room changes (a room object has a "kind") are read.
+            if '"ack"' in raw or '"kind"' in raw or '"room_removed"' in raw:
                 for event in cc.events(raw):
                     if event.get("type") == "ack":
-                        self.last_id = event["id"]
+                        self.last_id[event.get("room", 1)] = event["id"]
+                    else:
+                        self.learn_rooms(event)
+
+    def others(self, count):
+        """Some other users of the soak (all of them logged in before it starts)."""
+        names = {f"soak{random.randrange(self.args.clients):03d}" for _ in range(count)}
+        names.discard(self.name)
+        return sorted(names)
+
+    async def room_command(self, ws):
+        """Now and then a room changes: a DM opened, a private room created, people added, a
+        private room left."""
+        self.totals.room_commands += 1
+        roll = random.random()
+        private = [r for r, kind in self.rooms.items() if kind == "private"]
+        if roll < 0.4:
+            frame = {"type": "open_dm", "users": self.others(random.randint(1, 3)),
+                     "client_id": f"{self.name}-dm-{self.created}"}
+        elif roll < 0.7 or not private:
+            frame = {"type": "create_room", "kind": "private",
+                     "name": f"{self.name}-room-{self.created}-{random.randrange(10**6)}",
+                     "users": self.others(4), "client_id": f"{self.name}-room-{self.created}"}
+        elif roll < 0.85:
+            frame = {"type": "add_members", "room": random.choice(private),
+                     "users": self.others(2)}
+        else:
+            frame = {"type": "leave_room", "room": random.choice(private)}
+        self.created += 1
+        await ws.send(json.dumps(frame))
 
     async def pause(self, seconds):
         """Sleeps, but wakes at once when the soak ends; True when it has."""
@@ -78,18 +121,26 @@ class User:
             if time.monotonic() >= until:
                 return
             roll = random.random()
+            # Half of what happens is in `general`, the rest in the user's other rooms.
+            room = 1 if random.random() < 0.5 else random.choice(list(self.rooms))
             if roll < 0.1:
-                await ws.send(json.dumps({"type": "history", "room": 1, "limit": 20}))
+                await ws.send(json.dumps({"type": "history", "room": room, "limit": 20}))
             elif roll < 0.2 and self.last_id:
-                await ws.send(json.dumps({"type": "seen", "room": 1, "id": self.last_id}))
+                seen_room = random.choice(list(self.last_id))
+                await ws.send(json.dumps({"type": "seen", "room": seen_room,
+                                          "id": self.last_id[seen_room]}))
+            elif roll < 0.25:
+                await self.room_command(ws)
             else:
-                await ws.send(json.dumps({"type": "typing", "room": 1, "active": True}))
+                await ws.send(json.dumps({"type": "typing", "room": room, "active": True}))
                 if await self.pause(random.uniform(0.5, 2)):
                     return
                 self.sent += 1
                 self.totals.sent += 1
                 text = f"{self.name} says hello #{self.sent} " + "lorem ipsum " * random.randint(0, 8)
-                await ws.send(json.dumps({"type": "send", "room": 1,
+                if random.random() < 0.1:
+                    text += f" @{self.others(1)[0] if self.others(1) else 'here'}"
+                await ws.send(json.dumps({"type": "send", "room": room,
                                           "client_id": f"{self.name}-{self.sent}",
                                           "text": text}))
 
@@ -98,6 +149,7 @@ class User:
             self.totals.connects += 1
             hello = next(e for e in cc.events(await asyncio.wait_for(ws.recv(), 30))
                          if e.get("type") == "hello")
+            self.learn_rooms(hello)
             if self.last_seq is not None:
                 await ws.send(json.dumps({"type": "sync", "since": self.last_seq}))
             self.last_seq = hello["seq"]
@@ -226,6 +278,7 @@ async def soak(args, workdir):
         "connects": totals.connects,
         "aborted_connections": totals.aborted,
         "messages_sent": totals.sent,
+        "room_commands": totals.room_commands,
         "frames_received": totals.frames_in,
         "client_errors": totals.errors,
         "clients_stuck_at_end": len(stuck),
@@ -267,7 +320,8 @@ def main():
     result = asyncio.run(soak(args, workdir))
     b, a = result["baseline"], result["after"]
     print(f"soak: {result['connects']} connections ({result['aborted_connections']} dropped "
-          f"without close), {result['messages_sent']} messages; RSS {b['rss_kib'] / 1024:.1f} MiB "
+          f"without close), {result['messages_sent']} messages, {result['room_commands']} room "
+          f"commands; RSS {b['rss_kib'] / 1024:.1f} MiB "
           f"idle -> peak {result['peak_rss_kib'] / 1024:.1f} MiB -> {a['rss_kib'] / 1024:.1f} MiB "
           f"after; fds {b['fds']} -> peak {result['peak_fds']} -> {a['fds']}; "
           f"leaks {result['leaks']['leaks'] if result['leaks'] else 'n/a (not an ASan build)'}; "

@@ -4,6 +4,8 @@
 
 #include <boost/asio/ip/address_v4.hpp>
 
+#include <algorithm>
+
 namespace chatterbox::bench {
 namespace {
 

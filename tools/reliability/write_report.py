@@ -227,7 +227,8 @@ def main():
         w("")
         w(f"- {soak['connects']:,} WebSocket connections ({soak['aborted_connections']:,} dropped "
           f"without a close), {soak['messages_sent']:,} messages sent, "
-          f"{soak['frames_received']:,} frames received by the clients; client-side errors: "
+          f"{soak.get('room_commands', 0):,} room commands (DMs opened, private rooms created, "
+          f"members added, rooms left), {soak['frames_received']:,} frames received by the clients; client-side errors: "
           f"{soak['client_errors'] or 'none'}.")
         b, a = soak["baseline"], soak["after"]
         w(f"- RSS: {kib(b['rss_kib'])} idle before, peak {kib(soak['peak_rss_kib'])}, "

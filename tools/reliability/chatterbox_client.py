@@ -145,6 +145,30 @@ def events(raw):
     return decoded if isinstance(decoded, list) else [decoded]
 
 
+async def wait_for_event(ws, kind, timeout=30, match=lambda event: True):
+    """The first event of type `kind` (that `match`es) from ws; other events are dropped."""
+    deadline = time.monotonic() + timeout
+    while True:
+        raw = await asyncio.wait_for(ws.recv(), max(0.01, deadline - time.monotonic()))
+        for event in events(raw):
+            if event.get("type") == kind and match(event):
+                return event
+            if event.get("type") == "error":
+                raise RuntimeError(f"server error while waiting for {kind}: {event}")
+
+
+async def create_private_room(port, token, name, users):
+    """Protocol 2: creates a private room with `users` (besides the token's user) and returns its
+    id. Its own connection: hello first (the only frame on connect), then create_room."""
+    async with connect(port, token) as ws:
+        await wait_for_event(ws, "hello")
+        await ws.send(json.dumps({"type": "create_room", "kind": "private", "name": name,
+                                  "users": users, "client_id": f"create-{name}"}))
+        event = await wait_for_event(ws, "room",
+                                     match=lambda e: e.get("ref") == f"create-{name}")
+        return event["room"]["id"]
+
+
 # What a dropped connection or a dead server looks like to a client.
 CONNECTION_ERRORS = (
     websockets.exceptions.WebSocketException,

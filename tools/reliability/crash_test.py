@@ -3,6 +3,8 @@
 and restarted on the same database. Afterwards the database must hold every acknowledged message
 under the id its ack gave, nothing twice, pass PRAGMA integrity_check, and every client (which
 reconnects and resumes with `sync {since: highest seq seen}`) must have seen every message.
+Protocol 2: half of the messages go to `general`, half to a private room of all the clients,
+created before the first kill; the database must keep each message in its room.
 
   crash_test.py [--kills 20] [--clients 20] [--rate 500] [--binary build/chatterbox]
 Prints a summary and one JSON line (prefix RESULT) for report.sh; exits 1 on any violation."""
@@ -81,8 +83,13 @@ class Client:
             for event in cc.events(raw):
                 self.handle(event)
 
+    def room_of(self, cid):
+        """Where a send goes, the same for its resends: general or the test's private room."""
+        rooms = getattr(self.test, "rooms", (1,))
+        return rooms[int(cid.rsplit("-", 1)[1]) % len(rooms)]
+
     def send_frame(self, cid):
-        return json.dumps({"type": "send", "room": 1, "client_id": cid,
+        return json.dumps({"type": "send", "room": self.room_of(cid), "client_id": cid,
                            "text": self.unacked[cid]})
 
     async def session(self):
@@ -136,10 +143,15 @@ class CrashTest:
         self.all_acked = asyncio.Event()
         self.acked_clients = set()  # names of clients with nothing unacknowledged
         self.kill_log = []
+        self.rooms = (1,)  # general, then the private room of all clients
 
     async def run(self):
         self.server.start()
         tokens = [await cc.login(self.server.port, f"crash{i:02d}") for i in range(self.args.clients)]
+        private = await cc.create_private_room(
+            self.server.port, tokens[0], "crash-room",
+            [f"crash{i:02d}" for i in range(1, self.args.clients)])
+        self.rooms = (1, private)
         per_client = self.args.rate / self.args.clients
         clients = [Client(f"crash{i:02d}", t, per_client, self) for i, t in enumerate(tokens)]
         tasks = [asyncio.create_task(c.run()) for c in clients]
@@ -180,11 +192,16 @@ class CrashTest:
         if integrity != ["ok"]:
             problems.append(f"integrity_check: {integrity[:5]}")
         stored = {}
-        for mid, user, cid in db.execute(
-                "SELECT m.id, u.username, m.client_id FROM messages m JOIN users u ON u.id = m.user_id"):
+        by_name = {c.name: c for c in clients}
+        for mid, user, cid, room in db.execute(
+                "SELECT m.id, u.username, m.client_id, m.room_id FROM messages m "
+                "JOIN users u ON u.id = m.user_id"):
             if (user, cid) in stored:
                 problems.append(f"{user}/{cid} stored twice")
             stored[(user, cid)] = mid
+            if user in by_name and room != by_name[user].room_of(cid):
+                problems.append(f"{user}/{cid} stored in room {room}, "
+                                f"sent to {by_name[user].room_of(cid)}")
         twice = db.execute("SELECT text, count(*) FROM messages GROUP BY text HAVING count(*) > 1")
         problems += [f"text stored {n} times: {text}" for text, n in twice.fetchall()[:10]]
         all_ids = set(stored.values())
@@ -209,6 +226,7 @@ class CrashTest:
             "sent": sum(c.sent for c in clients),
             "acked": acked_total,
             "stored": len(stored),
+            "rooms": list(self.rooms),
             "resent_after_reconnect": sum(c.resent for c in clients),
             "reconnects": sum(c.connections for c in clients) - len(clients),
             "ack_rate_per_s": round(acked_total / elapsed),

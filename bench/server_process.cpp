@@ -25,6 +25,8 @@ class drain_thread {
   std::thread thread_;
 };
 
+server_process::server_process() = default;
+
 server_process::~server_process() {
   if (pid_ > 0) stop();
 }

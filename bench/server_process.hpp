@@ -18,7 +18,7 @@ class drain_thread;
 // chatty server never blocks on a full pipe.
 class server_process {
  public:
-  server_process() = default;
+  server_process();
   server_process(const server_process&) = delete;
   server_process& operator=(const server_process&) = delete;
   ~server_process();

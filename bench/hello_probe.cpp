@@ -4,6 +4,8 @@
 
 #include <boost/asio/post.hpp>
 
+#include <algorithm>
+
 namespace chatterbox::bench {
 namespace {
 
@@ -33,12 +35,14 @@ std::string room_name(const std::string& user, std::size_t i) {
 }  // namespace
 
 hello_probe::hello_probe(bench_options options, std::string user, std::string token,
-                         std::string partner, std::string partner_token)
+                         std::string partner, std::string partner_token,
+                         std::string baseline_token)
     : o_(std::move(options)),
       user_(std::move(user)),
       token_(std::move(token)),
       partner_(std::move(partner)),
       partner_token_(std::move(partner_token)),
+      baseline_token_(std::move(baseline_token)),
       deadline_(io_) {
   nonce_ = std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
                               std::chrono::system_clock::now().time_since_epoch())
@@ -77,7 +81,7 @@ report hello_probe::run() {
   r.add("rooms_target", static_cast<double>(o_.rooms), "private rooms the user is in");
   r.add("setup_s", std::chrono::duration<double>(setup_end_ - setup_start_).count(), "s");
   r.add("iterations", static_cast<double>(o_.iterations));
-  r.add("completed", static_cast<double>(done_));
+  r.add("completed", static_cast<double>(done_), "connections (the user's and the baseline's)");
   r.add("failures", static_cast<double>(failures_));
   if (!failure_.empty()) r.add("failure", failure_);
   if (!last_failure_.empty()) r.add("last_failure", last_failure_);
@@ -86,18 +90,26 @@ report hello_probe::run() {
   r.add("mention_rooms", static_cast<double>(mention_rooms_), "rooms with mentions > 0");
   r.add("hello_bytes", static_cast<double>(hello_bytes_));
   r.add("short_hellos", static_cast<double>(short_hellos_), "hellos missing some of the rooms");
-  r.add("hello_p50_ms", ms(open_to_hello_.percentile(0.5)), "ms (101 -> hello)");
-  r.add("hello_p90_ms", ms(open_to_hello_.percentile(0.9)), "ms");
-  r.add("hello_p99_ms", ms(open_to_hello_.percentile(0.99)), "ms");
-  r.add("hello_max_ms", ms(open_to_hello_.max()), "ms");
-  r.add("connect_to_hello_p50_ms", ms(connect_to_hello_.percentile(0.5)), "ms (connect -> hello)");
-  r.add("connect_to_hello_p99_ms", ms(connect_to_hello_.percentile(0.99)), "ms");
+  r.add("hello_p50_ms", ms(connect_to_hello_.percentile(0.5)), "ms (connect -> hello)");
+  r.add("hello_p90_ms", ms(connect_to_hello_.percentile(0.9)), "ms");
+  r.add("hello_p99_ms", ms(connect_to_hello_.percentile(0.99)), "ms");
+  r.add("hello_max_ms", ms(connect_to_hello_.max()), "ms");
+  r.add("baseline_p50_ms", ms(baseline_.percentile(0.5)),
+        "ms (connect -> hello of a user in general only)");
+  r.add("baseline_p99_ms", ms(baseline_.percentile(0.99)), "ms");
+  const auto cost = [](std::uint64_t a, std::uint64_t b) { return ms(a - std::min(a, b)); };
+  r.add("rooms_cost_p50_ms", cost(connect_to_hello_.percentile(0.5), baseline_.percentile(0.5)),
+        "ms (p50 minus the baseline's: the rooms' unread counts and JSON)");
+  r.add("rooms_cost_p99_ms", cost(connect_to_hello_.percentile(0.99), baseline_.percentile(0.99)),
+        "ms");
+  r.add("open_to_hello_p99_ms", ms(open_to_hello_.percentile(0.99)),
+        "ms (101 -> hello; both come in one write)");
   r.add("upgrade_p50_ms", ms(upgrade_.percentile(0.5)), "ms (connect -> 101)");
   return r;
 }
 
 bool hello_probe::healthy() const {
-  return failure_.empty() && failures_ == 0 && done_ == o_.iterations && short_hellos_ == 0;
+  return failure_.empty() && failures_ == 0 && done_ == 2 * o_.iterations && short_hellos_ == 0;
 }
 
 void hello_probe::fail(const std::string& why) {
@@ -109,7 +121,7 @@ void hello_probe::fail(const std::string& why) {
 }
 
 void hello_probe::on_open(ws_connection& c) {
-  if (stage_ == stage::probing && c.index() == attempt_ && !attempt_over_) {
+  if (stage_ == stage::probing && c.index() == attempt_ && !attempt_over_ && !baseline_attempt_) {
     t_open_ = clock::now();
     upgrade_.record(micros(t_open_ - t_start_));
   }
@@ -142,6 +154,10 @@ void hello_probe::on_frame(ws_connection& c, std::string_view frame) {
       return;
     }
     if (*type != "hello" || c.index() != attempt_ || attempt_over_) return;
+    if (baseline_attempt_) {
+      baseline_.record(micros(now - t_start_));
+      return finish_attempt(true, "");
+    }
     open_to_hello_.record(micros(now - t_open_));
     connect_to_hello_.record(micros(now - t_start_));
     std::size_t rooms = 0, unread = 0, mentions = 0;
@@ -207,7 +223,8 @@ void hello_probe::begin_probing() {
 
 void hello_probe::start_next() {
   if (stage_ != stage::probing) return;
-  if (done_ + failures_ >= o_.iterations) {
+  // Each iteration is the user's connection, then the baseline's.
+  if (done_ + failures_ >= 2 * o_.iterations) {
     stage_ = stage::done;
     deadline_.cancel();
     return;
@@ -215,8 +232,9 @@ void hello_probe::start_next() {
   ++attempt_;
   attempt_over_ = false;
   arm(std::chrono::milliseconds(static_cast<long>(o_.timeout_s * 1000)));
+  baseline_attempt_ = (attempt_ - first_probe_index) % 2 == 1;
   t_start_ = clock::now();
-  current_ = open(token_, attempt_);
+  current_ = open(baseline_attempt_ ? baseline_token_ : token_, attempt_);
 }
 
 void hello_probe::finish_attempt(bool ok, const std::string& why) {

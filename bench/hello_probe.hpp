@@ -21,11 +21,13 @@ namespace chatterbox::bench {
 // partner posts `messages_per_room` messages in each (the first mentions the probe user), so
 // every room has unread messages and a mention to count. Then, one connection at a time: TCP
 // connect, upgrade (101), `hello` — whose rooms carry the unread counts the server computed for
-// the connect — timed, then closed.
+// the connect — timed, then closed. Every other connection is a baseline user in `general` only:
+// the difference of the two is what the 200 rooms cost (their unread counts and their JSON).
+// The server writes the 101 and the hello together, so connect -> hello is the measure.
 class hello_probe : public connection_observer {
  public:
   hello_probe(bench_options options, std::string user, std::string token, std::string partner,
-              std::string partner_token);
+              std::string partner_token, std::string baseline_token);
 
   report run();
   bool healthy() const;
@@ -49,7 +51,7 @@ class hello_probe : public connection_observer {
   void arm(std::chrono::milliseconds bound);
 
   bench_options o_;
-  std::string user_, token_, partner_, partner_token_;
+  std::string user_, token_, partner_, partner_token_, baseline_token_;
   boost::asio::io_context io_;
   boost::asio::steady_timer deadline_;
   std::shared_ptr<ws_connection> current_;
@@ -69,7 +71,8 @@ class hello_probe : public connection_observer {
   std::string last_failure_;
   bool attempt_over_ = true;
   clock::time_point t_start_, t_open_;
-  histogram connect_to_hello_, upgrade_, open_to_hello_;
+  bool baseline_attempt_ = false;  // this connection is the baseline user's
+  histogram connect_to_hello_, upgrade_, open_to_hello_, baseline_;
   std::size_t rooms_in_hello_ = 0, unread_rooms_ = 0, mention_rooms_ = 0, hello_bytes_ = 0;
   std::size_t short_hellos_ = 0;  // hellos listing fewer rooms than the user is in
 };

@@ -32,8 +32,10 @@ int run_join(const bench_options& o) {
 int run_hello(const bench_options& o) {
   const auto token = login_one(o, "_h");
   const auto partner_token = login_one(o, "_hp");
-  if (!token || !partner_token) return 1;
-  hello_probe probe(o, o.user_prefix + "_h", *token, o.user_prefix + "_hp", *partner_token);
+  const auto baseline_token = login_one(o, "_h0");
+  if (!token || !partner_token || !baseline_token) return 1;
+  hello_probe probe(o, o.user_prefix + "_h", *token, o.user_prefix + "_hp", *partner_token,
+                    *baseline_token);
   publish(probe.run(), o.json_path);
   return probe.healthy() ? 0 : 1;
 }

@@ -160,11 +160,14 @@ STORM_KEYS = [
     ("login_s", "logins (setup), s"),
 ]
 HELLO_KEYS = [
-    ("hello_p50_ms", "101→hello p50 ms"),
+    ("hello_p50_ms", "connect→hello p50 ms"),
     ("hello_p90_ms", "p90 ms"),
     ("hello_p99_ms", "p99 ms"),
     ("hello_max_ms", "max ms"),
-    ("connect_to_hello_p99_ms", "connect→hello p99 ms"),
+    ("baseline_p50_ms", "baseline (a user in general only): connect→hello p50 ms"),
+    ("baseline_p99_ms", "baseline p99 ms"),
+    ("rooms_cost_p50_ms", "the rooms' cost (user − baseline), p50 ms"),
+    ("rooms_cost_p99_ms", "the rooms' cost (user − baseline), p99 ms"),
     ("upgrade_p50_ms", "connect→101 p50 ms"),
     ("rooms_in_hello", "rooms in hello"),
     ("unread_rooms", "rooms with unread messages"),
@@ -205,12 +208,9 @@ def order(name):
     return (kinds.index(kind) if kind in kinds else 99, "half" in name, nums, mode, name)
 
 
-def verdict(value, target, higher_is_better, bound=False):
+def verdict(value, target, higher_is_better):
     if value is None:
         return "not measured"
-    if bound and value > target:
-        return (f"**not shown**: only an upper bound is measured ({fmt(value, '_ms')} ms, the "
-                "whole hello), above the limit")
     if higher_is_better:
         if value >= target:
             return "**met**"
@@ -223,11 +223,11 @@ def verdict(value, target, higher_is_better, bound=False):
 def targets(runs):
     rows = []
 
-    def add(label, case, key, target, higher, unit, bound=False):
+    def add(label, case, key, target, higher, unit):
         r = runs.get(case, [])
         v = median(r, key)
         rows.append(f"| {label} | {'≥' if higher else '≤'} {fmt(target, key)} {unit} | "
-                    f"{cell(r, key) if r else '–'} | {verdict(v, target, higher, bound)} |")
+                    f"{cell(r, key) if r else '–'} | {verdict(v, target, higher)} |")
 
     add("fan-out, 1,000 receivers", "fanout_1000", "deliveries_per_s", 300000, True, "deliveries/s")
     add("fan-out p99 at half load (1,000 receivers, 150,000/s)", "fanout_1000_half",
@@ -251,10 +251,11 @@ def targets(runs):
     # Issue 10: rooms.
     add("rooms: 1,000 private rooms × 10 members, 1,000 senders, every message stored", "rooms",
         "deliveries_per_s", 300000, True, "deliveries/s")
-    add("hello of a user in 200 rooms, 1M messages (101 → hello, p99)", "hello_200",
-        "hello_p99_ms", 5, False, "ms")
-    add("unread counts of 200 rooms (upper bound: the whole hello, p99)", "hello_200",
-        "hello_p99_ms", 2, False, "ms", bound=True)
+    add("hello of a user in 200 rooms, 1M messages (connect → hello, p99; the server writes "
+        "the 101 and the hello together)", "hello_200", "hello_p99_ms", 5, False, "ms")
+    add("unread counts of 200 rooms (estimate: that user's connect → hello p99 minus a user "
+        "in general only; the rooms' JSON included)", "hello_200", "rooms_cost_p99_ms", 2, False,
+        "ms")
     add("storm: 10,000 users connecting at once, all live", "storm", "all_live_s", 20, False,
         "s")
     add("storm: worst event-loop stall", "storm", "server_max_loop_stall_ms", 50, False, "ms")

@@ -4,7 +4,7 @@
 # repetitions, and writes medians (min-max), the machine and the exact command lines to
 # docs/benchmarks.md.
 #
-#   bench/run.sh                 full run (about 15 minutes), rewrites docs/benchmarks.md
+#   bench/run.sh                 full run (about 20 minutes), rewrites docs/benchmarks.md
 #   bench/run.sh --quick         tiny settings, about a minute, writes nothing to docs/
 #   bench/run.sh --reps 5        more repetitions
 #   bench/run.sh --build-dir D   build directory (default build-bench)

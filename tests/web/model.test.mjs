@@ -133,10 +133,12 @@ test('sync merges rooms, removals and messages of every room', () => {
 });
 
 test('messages are held without holes: live ones only after the latest page, old ones not at all', () => {
-  const { model, room } = setup();
+  const { model, room, seen } = setup();
   model.apply({ type: 'message', ...message(11) });
   assert.deepEqual(room(1).messages.ids, [], 'the latest page has not come yet');
   assert.equal(room(1).unread, 1, 'but it still counts');
+  const event = seen.filter((e) => e.type === 'messages').at(-1);
+  assert.deepEqual([event.added.length, event.fresh.map((m) => m.id)], [0, [11]], 'and is fresh (it may notify)');
   model.apply({ type: 'history', room: 1, before: null, messages: [message(10), message(11)], has_more: true });
   model.apply({ type: 'message', ...message(12) });
   model.apply({ type: 'sync', messages: [message(3)], rooms: [], removed: [], seq: 1, has_more: false });

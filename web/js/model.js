@@ -7,7 +7,9 @@
 //   rooms     {}                             the set of rooms or their order changed
 //   room      { room }                       a room's name, state, badges or level changed
 //   removed   { room }                       we are no longer a member
-//   messages  { room, added, updated, live } messages entered or changed (full objects)
+//   messages  { room, added, updated, fresh, live }  messages held that are new (added, each with
+//                                            `fresh` when it is new to us) or changed (updated);
+//                                            `fresh`: every message new to us, held or not
 //   page      { room, older, added }         a history page arrived
 //   receipts  { room, from, to }             others_read moved from `from` to `to`
 //   pending   { room, clientId }             one of our messages was queued, failed or removed
@@ -241,12 +243,13 @@ export class ChatModel {
     for (const msg of messages) {
       const room = this.rooms.get(msg.room);
       if (!room) continue;
-      if (!byRoom.has(room)) byRoom.set(room, { added: [], updated: [], badges: false });
+      if (!byRoom.has(room)) byRoom.set(room, { added: [], updated: [], fresh: [], badges: false });
       const change = byRoom.get(room);
       const fresh = msg.id > room.lastId;
       if (fresh) {
         room.lastId = msg.id;
         change.badges = this.#countNew(room, msg) || change.badges;
+        change.fresh.push({ ...msg, fresh });
       }
       const result = room.messages.upsert(msg);
       if (result === 'added') change.added.push({ ...room.messages.get(msg.id), fresh });
@@ -255,8 +258,8 @@ export class ChatModel {
     }
     for (const [room, change] of byRoom) {
       if (change.badges) this.#emit('room', { room: room.id });
-      if (change.added.length || change.updated.length) {
-        this.#emit('messages', { room: room.id, added: change.added, updated: change.updated, live });
+      if (change.added.length || change.updated.length || change.fresh.length) {
+        this.#emit('messages', { room: room.id, added: change.added, updated: change.updated, fresh: change.fresh, live });
       }
     }
   }
@@ -317,7 +320,7 @@ export class ChatModel {
       room.mentions = Math.max(0, Math.min(CAP, room.mentions + (isMention ? 1 : -1)));
       this.#emit('room', { room: roomId });
     }
-    this.#emit('messages', { room: roomId, added: [], updated: [msg], live: true });
+    this.#emit('messages', { room: roomId, added: [], updated: [msg], fresh: [], live: true });
   }
 
   #onDeleted({ room: roomId, id, seq }) {
@@ -333,7 +336,7 @@ export class ChatModel {
       if (wasMention) room.mentions = Math.max(0, room.mentions - 1);
       this.#emit('room', { room: roomId });
     }
-    this.#emit('messages', { room: roomId, added: [], updated: [msg], live: true });
+    this.#emit('messages', { room: roomId, added: [], updated: [msg], fresh: [], live: true });
   }
 
   #onRead({ room: roomId, id, unread, mentions }) {

@@ -114,12 +114,12 @@ export class Notifier {
     if (this.#favicon) this.#favicon.href = faviconFor(count);
   }
 
-  #onMessages({ room: roomId, added }) {
+  #onMessages({ room: roomId, fresh }) {
     const room = this.#model.rooms.get(roomId);
     const active = this.pageActive();
     let ring = false;
-    for (const msg of added) {
-      if (!msg.fresh || !shouldNotify(room, msg, this.#model.me, active)) continue;
+    for (const msg of fresh) {
+      if (!shouldNotify(room, msg, this.#model.me, active)) continue;
       ring = true;
       this.#show(room, msg);
     }

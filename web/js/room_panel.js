@@ -32,7 +32,7 @@ export class RoomPanel {
       model.on('members', (d) => this.#onMembers(d)),
       // Nobody announces new accounts: someone unknown speaking in an open room means the list
       // is stale (asked again at most every few seconds).
-      model.on('messages', (d) => d.room === this.#room && d.added.some((m) => !this.#known(m.user)) && this.#refreshSoon()),
+      model.on('messages', (d) => d.room === this.#room && d.fresh.some((m) => !this.#known(m.user)) && this.#refreshSoon()),
     ];
     ui.notify.addEventListener('change', () => this.#cb.send({ type: 'notify', room: this.#room, level: ui.notify.value }));
     ui.toggle.addEventListener('click', () => {

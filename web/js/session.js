@@ -114,7 +114,7 @@ export class Session {
       if (typeof event.ref === 'string') this.socket.drop(event.ref); // kept on screen, with Retry
       notice(event.message ? `Server: ${event.message}` : `Server error: ${event.code}`, 6000);
     });
-    model.on('messages', ({ room, added, live }) => live && room === this.#room && added.forEach((m) => this.#announce(m)));
+    model.on('messages', ({ room, fresh, live }) => live && room === this.#room && fresh.forEach((m) => this.#announce(m)));
 
     this.socket.addEventListener('event', (e) => this.#onEvent(e.detail));
     this.socket.addEventListener('status', (e) => this.#onStatus(e.detail));
@@ -260,7 +260,7 @@ export class Session {
   }
 
   #announce(msg) {
-    if (msg.user === this.me || msg.deleted || !msg.fresh) return;
+    if (msg.user === this.me || msg.deleted) return;
     const line = document.createElement('p');
     line.textContent = `${msg.user}: ${msg.text}`;
     this.#ui.announcer.append(line);

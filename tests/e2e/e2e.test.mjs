@@ -883,7 +883,9 @@ describe('chatterbox web client', { concurrency: false, timeout: 10 * 60 * 1000 
     await send(alice, '@bob please review, @here too');
     await eventually(async () => assert.equal(await bob.evaluate(() => window.notifications.length), 1));
     assert.deepEqual(await bob.evaluate(() => window.notifications[0]), { title: 'alice in #projects', body: '@bob please review, @here too' });
-    await send(carol, 'not for bob');
+    await openRoom(carol, 'general');
+    await send(carol, 'not for bob'); // general notifies bob of mentions only
+    await waitForMessage(carol, 'not for bob');
     await openRoom(carol, 'alice, bob');
     await send(carol, 'DM ping');
     await eventually(async () => assert.equal(await bob.evaluate(() => window.notifications.length), 2));
@@ -988,9 +990,11 @@ describe('chatterbox web client', { concurrency: false, timeout: 10 * 60 * 1000 
     await phone.getByRole('button', { name: 'Rooms', exact: true }).click();
     await phone.locator('#sidebar').waitFor({ state: 'hidden' });
     await openMembers(phone);
-    await phone.click('#members-toggle');
+    await phone.getByRole('button', { name: 'Close the members panel' }).click();
     await phone.locator('#members-panel').waitFor({ state: 'hidden' });
+    assert.equal(await phone.evaluate(() => document.activeElement.id), 'members-toggle');
 
+    await openRoom(pages.bob, 'general');
     await send(phone, 'Sent from a phone');
     await waitForMessage(pages.bob, 'Sent from a phone');
     const item = messageItem(phone, 'Sent from a phone');

@@ -35,6 +35,7 @@ const ui = {
   archivedNote: $('archived-note'),
   membersToggle: $('members-toggle'),
   membersPanel: $('members-panel'),
+  membersClose: $('members-close'),
   memberList: $('member-list'),
   memberMore: $('member-more'),
   roomAdmin: $('room-admin'),

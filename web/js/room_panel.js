@@ -19,7 +19,7 @@ export class RoomPanel {
   #askedAt = 0;
   #offs;
 
-  // ui: { title, meta, notify, archivedNote, toggle, panel, list, more, admin, addForm, renameForm,
+  // ui: { title, meta, notify, archivedNote, toggle, close, panel, list, more, admin, addForm, renameForm,
   //       archive, leave, view }; callbacks: send(frame) -> bool, members(room, prefix, limit),
   //       confirm({ message, ok }) -> Promise<bool>, watchChanged()
   constructor(ui, model, callbacks) {
@@ -35,10 +35,16 @@ export class RoomPanel {
       model.on('messages', (d) => d.room === this.#room && d.fresh.some((m) => !this.#known(m.user)) && this.#refreshSoon()),
     ];
     ui.notify.addEventListener('change', () => this.#cb.send({ type: 'notify', room: this.#room, level: ui.notify.value }));
-    ui.toggle.addEventListener('click', () => {
-      const open = ui.view.classList.toggle('show-members');
-      ui.toggle.setAttribute('aria-expanded', String(open));
-      if (open) this.refresh();
+    ui.toggle.addEventListener('click', () => this.setOpen(!ui.view.classList.contains('show-members')));
+    ui.close.addEventListener('click', () => {
+      this.setOpen(false);
+      ui.toggle.focus();
+    });
+    ui.panel.addEventListener('keydown', (e) => {
+      if (e.key === 'Escape') {
+        this.setOpen(false);
+        ui.toggle.focus();
+      }
     });
     ui.addForm.addEventListener('submit', (e) => {
       e.preventDefault();
@@ -74,6 +80,12 @@ export class RoomPanel {
 
   destroy() {
     this.#offs.forEach((off) => off());
+  }
+
+  setOpen(open) {
+    this.#ui.view.classList.toggle('show-members', open);
+    this.#ui.toggle.setAttribute('aria-expanded', String(open));
+    if (open) this.refresh();
   }
 
   // Names of the open room's first page of members, for `watch`.

@@ -82,7 +82,7 @@ export class Session {
     this.sidebar = new Sidebar({ roomList: ui.roomList, dmList: ui.dmList, toggle: ui.sidebarToggle, view: ui.chatView }, model);
     this.panel = new RoomPanel(
       {
-        title: ui.roomTitle, meta: ui.roomMeta, notify: ui.roomNotify, archivedNote: ui.archivedNote, toggle: ui.membersToggle,
+        title: ui.roomTitle, meta: ui.roomMeta, notify: ui.roomNotify, archivedNote: ui.archivedNote, toggle: ui.membersToggle, close: ui.membersClose,
         panel: ui.membersPanel, list: ui.memberList, more: ui.memberMore, admin: ui.roomAdmin, addForm: ui.addMembers,
         renameForm: ui.renameRoom, archive: ui.archiveRoom, leave: ui.leaveRoom, view: ui.chatView,
       },

@@ -23,12 +23,12 @@ function button(className, text, label) {
   return b;
 }
 
-// Fills `p` with the text, mentions as spans.
-export function renderText(p, text, mentions, me) {
+// Fills `p` with the text, mentions as spans (those that reach `me` marked, unless `own`).
+export function renderText(p, text, mentions, me, own = false) {
   const nodes = textSegments(text, mentions).map((part) => {
     if (!part.mention) return document.createTextNode(part.text);
     const span = el('span', 'mention', part.text);
-    if (part.mention === 'here' || part.mention === me.toLowerCase()) span.classList.add('mention-me');
+    if (!own && (part.mention === 'here' || part.mention === me.toLowerCase())) span.classList.add('mention-me');
     return span;
   });
   p.replaceChildren(...nodes);
@@ -74,7 +74,7 @@ export function fillItem(li, msg, { me, othersRead }) {
   time.title = fullTimestamp(msg.ts);
   const text = li.querySelector('.msg-text');
   if (msg.deleted) text.textContent = 'This message was deleted';
-  else renderText(text, msg.text, msg.mentions, me);
+  else renderText(text, msg.text, msg.mentions, me, msg.user === me);
   const snippet = msg.text.length > 40 ? `${msg.text.slice(0, 40)}…` : msg.text;
   for (const [cls, verb] of [['.msg-edit', 'Edit'], ['.msg-delete', 'Delete'], ['.msg-retry', 'Retry sending'], ['.msg-remove', 'Remove unsent']]) {
     li.querySelector(cls)?.setAttribute('aria-label', `${verb} message: ${snippet}`);

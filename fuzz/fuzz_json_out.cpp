@@ -58,8 +58,10 @@ void check_message(std::string_view user, std::string_view text, std::int64_t nu
   m.text = std::string(text);
   m.edited = number & 1;
   m.deleted = number & 2;
-  const auto empty = frames::history(std::nullopt, {}, false)->size();
-  require(frames::message_size(m) == frames::history(std::nullopt, {m}, false)->size() - empty);
+  m.room = number ^ 0x55;
+  if (number & 4) m.mentions = {std::string(user), std::string(text)};
+  const auto empty = frames::history(1, std::nullopt, {}, false)->size();
+  require(frames::message_size(m) == frames::history(1, std::nullopt, {m}, false)->size() - empty);
 }
 
 }  // namespace

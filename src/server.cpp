@@ -42,8 +42,9 @@ server::server(server_config config)
                         config_.query_burst, config_.send_queue_bytes / 4,
                         duration_cast<milliseconds>(config_.presence_grace)}),
       files_(config_.web_dir),
-      handler_(request_handler::services{config_, users_, tokens_, hasher_, connections_, files_,
-                                         writes_}),
+      handler_(request_handler::services{
+          config_, users_, tokens_, hasher_, connections_, files_, writes_,
+          [this](std::int64_t id, const std::string& name) { chat_.add_user(id, name); }}),
       keepalive_(io_, config_.idle_timeout, config_.write_timeout),
       signals_(io_, SIGINT, SIGTERM),
       stall_probe_(io_) {

@@ -174,7 +174,7 @@ void chat_service::handle(const std::shared_ptr<chat_peer>& peer, typing_command
   // "Stopped typing" always passes: dropping it would leave a stale indicator up.
   if (command.active && !admit_signal(*peer)) return;
   const auto& who = peer->identity();
-  const auto* room = rooms_.visible(command.room, who.user_id);
+  const auto* room = member_room(*peer, command.room);
   if (room == nullptr || (room->archived && command.active)) return;
   typing_.set(command.room, who.user_id, who.username, peer.get(), command.active);
 }

@@ -141,6 +141,7 @@ void login_handler::create_account(std::shared_ptr<http_request> request,
           return handle(std::move(*request), client, respond);
         }
         throttle_.succeeded(username, client.key, now);
+        if (s_.account_created) s_.account_created(result->user->id, result->user->username);
         respond(logged_in(*request, *result->user, true, result->session.token,
                           result->session.expires_at, client));
       });

@@ -64,7 +64,8 @@ client_address_resolver make_resolver(const server_config& config) {
 request_handler::request_handler(services s)
     : s_(s),
       clients_(make_resolver(s.config)),
-      logins_(login_handler::services{s.config, s.users, s.tokens, s.hasher, s.writes}) {}
+      logins_(login_handler::services{s.config, s.users, s.tokens, s.hasher, s.writes,
+                                               s.account_created}) {}
 
 client_address request_handler::resolve_client(
     const http_request& request, const std::optional<boost::asio::ip::address>& peer) const {

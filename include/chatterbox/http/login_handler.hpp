@@ -30,6 +30,8 @@ class login_handler {
     token_repository& tokens;
     password_hasher& hasher;
     write_batcher& writes;
+    // Told of every account created (the chat resolves names in memory).
+    std::function<void(std::int64_t id, const std::string& name)> account_created;
   };
 
   explicit login_handler(services s);

@@ -38,6 +38,7 @@ class request_handler {
     // a database locked by another process delays them the same way instead of blocking the
     // loop, and refusals become 503 busy.
     write_batcher& writes;
+    std::function<void(std::int64_t id, const std::string& name)> account_created;
   };
 
   explicit request_handler(services s);

@@ -59,12 +59,13 @@ test("others' new messages after the marker count as unread, mentions also as me
   assert.equal(model.totalUnread(), 3);
 });
 
-test('our own message moves our marker: nothing before it is unread', () => {
+test('our own messages never count as unread, and sending leaves the marker where it was', () => {
   const { model, room } = setup([general({ unread: 5, mentions: 2 })]);
-  model.apply({ type: 'message', ...message(11, { user: 'alice' }) });
-  assert.equal(room(1).unread, 0);
-  assert.equal(room(1).mentions, 0);
-  assert.equal(room(1).marker, 11);
+  model.apply({ type: 'message', ...message(11, { user: 'alice', mentions: ['here'] }) });
+  assert.equal(room(1).unread, 5);
+  assert.equal(room(1).mentions, 2);
+  assert.equal(room(1).marker, 10);
+  assert.equal(room(1).lastId, 11);
 });
 
 test('a read event (another tab read it) sets the counts; deletes and edits adjust them', () => {

@@ -264,16 +264,10 @@ export class ChatModel {
     }
   }
 
-  // Returns whether the room's badges changed.
+  // Returns whether the room's badges changed. Our own messages never count (and sending does
+  // not move our read marker: docs/protocol.md, `send`).
   #countNew(room, msg) {
-    if (msg.user === this.me) {
-      // Sending moves our marker to our message: nothing before it is unread any more.
-      const changed = room.unread !== 0 || room.mentions !== 0 || msg.id > room.marker;
-      room.marker = Math.max(room.marker, msg.id);
-      room.unread = 0;
-      room.mentions = 0;
-      return changed;
-    }
+    if (msg.user === this.me) return false;
     if (msg.deleted || msg.id <= room.marker) return false;
     room.unread = Math.min(CAP, room.unread + 1);
     if (mentionsUser(msg, this.me)) room.mentions = Math.min(CAP, room.mentions + 1);

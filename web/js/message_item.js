@@ -108,11 +108,3 @@ export function markFailed(li, failed, reason = '') {
     fillReceipt(li, null, 0);
   }
 }
-
-// A day separator for the message <li> after it.
-export function createSeparator(label, day) {
-  const sep = el('li', 'day', label);
-  sep.dataset.day = day;
-  sep.setAttribute('role', 'separator');
-  return sep;
-}

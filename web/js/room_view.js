@@ -5,16 +5,15 @@
 // had when it was entered, the jump-to-latest button with its count, receipts (○/●) and what we
 // have seen all live here. Every change touches only the items it concerns.
 
-import { dayLabel } from './dates.js';
-import { createItem, createSeparator, fillItem, fillReceipt, markFailed } from './message_item.js';
+import { refreshDayLabels, removeMessage, separatorOf, syncSeparator } from './day_separators.js';
+import { attachMessageActions } from './message_actions.js';
+import { createItem, fillItem, fillReceipt, markFailed } from './message_item.js';
 import { receiptChanges } from './receipts.js';
 
 export const MAX_ITEMS = 300;
 export const PAGE = 50;
 const NEAR_TOP_PX = 150;
 const NEAR_BOTTOM_PX = 48;
-const LONG_PRESS_MS = 500;
-const MOVE_TOLERANCE_PX = 10;
 
 export class RoomView {
   #ui;
@@ -49,9 +48,10 @@ export class RoomView {
     const opts = { signal: this.#listeners.signal };
     ui.scroller.addEventListener('scroll', () => this.#onScroll(), { ...opts, passive: true });
     ui.jump.addEventListener('click', () => this.jumpToLatest(), opts);
-    ui.list.addEventListener('click', (e) => this.#onClick(e), opts);
-    ui.list.addEventListener('pointerover', (e) => this.#onHoverReceipt(e), opts);
-    this.#touchMenus(opts);
+    attachMessageActions(ui.list, {
+      onAction: (kind, ref) => this.#cb.action(kind, this.#room, ref),
+      onSeenBy: (id) => this.#cb.seenBy(this.#room, id),
+    }, this.#listeners.signal);
     const offs = [
       model.on('messages', (d) => d.room === this.#room && this.#onMessages(d)),
       model.on('page', (d) => d.room === this.#room && this.#onPage(d)),
@@ -148,13 +148,13 @@ export class RoomView {
     const li = createItem(msg, { me: this.#model.me });
     fillItem(li, msg, { me: this.#model.me, othersRead: room?.othersRead ?? 0 });
     const next = before === null ? this.#nextItemFor(msg.id) : before;
-    this.#ui.list.insertBefore(li, this.#separatorOf(next) ?? next);
+    this.#ui.list.insertBefore(li, separatorOf(next) ?? next);
     this.#items.set(msg.id, li);
     if (li.classList.contains('own')) this.#ownIds.splice(this.#lowerBound(this.#ownIds, msg.id), 0, msg.id);
     else this.#observer.observe(li);
     if (msg.id === this.#dividerId) li.classList.add('first-unread');
-    this.#syncSeparator(li);
-    if (next) this.#syncSeparator(next);
+    syncSeparator(li);
+    if (next) syncSeparator(next);
     return li;
   }
 
@@ -190,58 +190,18 @@ export class RoomView {
     return last ? Number(last.dataset.id) : null;
   }
 
-  #separatorOf(li) {
-    const prev = li?.previousElementSibling;
-    return prev?.classList.contains('day') ? prev : null;
-  }
-
-  // The message before `li`, skipping separators.
-  #previousMessage(li) {
-    let prev = li.previousElementSibling;
-    while (prev && !prev.classList.contains('msg')) prev = prev.previousElementSibling;
-    return prev;
-  }
-
-  // Puts a day separator before `li` exactly when it starts a day: looks at its neighbour only.
-  #syncSeparator(li) {
-    if (!li?.classList.contains('msg')) return;
-    const sep = this.#separatorOf(li);
-    const prev = this.#previousMessage(li);
-    const wanted = !prev || prev.dataset.day !== li.dataset.day;
-    if (!wanted) {
-      sep?.remove();
-      return;
-    }
-    const label = dayLabel(Number(li.dataset.ts));
-    if (sep && sep.dataset.day === li.dataset.day) {
-      if (sep.textContent !== label) sep.textContent = label;
-      return;
-    }
-    sep?.remove();
-    li.before(createSeparator(label, li.dataset.day));
-  }
-
   #removeItem(li) {
-    const next = li.nextElementSibling?.classList.contains('day') ? li.nextElementSibling.nextElementSibling : li.nextElementSibling;
-    this.#separatorOf(li)?.remove();
-    li.remove();
+    removeMessage(li);
     this.#observer.unobserve(li);
     const id = Number(li.dataset.id);
     this.#items.delete(id);
     this.#visible.delete(id);
     const at = this.#ownIds.indexOf(id);
     if (at >= 0) this.#ownIds.splice(at, 1);
-    if (next) this.#syncSeparator(next);
   }
 
-  // Relabels the separators ("Today" becomes "Yesterday" at midnight): one pass over separators.
   refreshDayLabels(now = Date.now()) {
-    for (const sep of this.#ui.list.querySelectorAll(':scope > .day')) {
-      const li = sep.nextElementSibling;
-      if (!li) continue;
-      const label = dayLabel(Number(li.dataset.ts), now);
-      if (sep.textContent !== label) sep.textContent = label;
-    }
+    refreshDayLabels(this.#ui.list, now);
   }
 
   #addPending(p) {
@@ -249,7 +209,7 @@ export class RoomView {
     if (p.failed) markFailed(li, true, p.reason);
     this.#ui.list.append(li);
     this.#pending.set(p.clientId, li);
-    this.#syncSeparator(li);
+    syncSeparator(li);
     return li;
   }
 
@@ -444,7 +404,7 @@ export class RoomView {
     if (this.#ui.status.textContent !== text) this.#ui.status.textContent = text;
   }
 
-  // ------------------------------------------------------------ seen, actions, touch
+  // ------------------------------------------------------------ seen and editing
 
   #onIntersect(entries) {
     for (const entry of entries) {
@@ -461,51 +421,7 @@ export class RoomView {
     this.#cb.seen(this.#room, Math.max(...this.#visible));
   }
 
-  #onClick(e) {
-    const b = e.target.closest('button');
-    const li = e.target.closest('.msg');
-    if (!b || !li) return;
-    li.classList.remove('show-actions');
-    const kind = ['edit', 'delete', 'retry', 'remove'].find((k) => b.classList.contains(`msg-${k}`));
-    if (!kind) return;
-    const ref = kind === 'retry' || kind === 'remove' ? li.dataset.clientId : Number(li.dataset.id);
-    if (ref) this.#cb.action(kind, this.#room, ref);
-  }
-
-  #onHoverReceipt(e) {
-    const r = e.target.closest?.('.msg-receipt[data-state="seen"]');
-    if (!r || r.dataset.asked) return;
-    r.dataset.asked = '1';
-    this.#cb.seenBy(this.#room, Number(r.closest('.msg').dataset.id));
-  }
-
   markEditing(id, on) {
     this.#items.get(id)?.classList.toggle('editing', on);
-  }
-
-  // Long press on touch screens shows a message's buttons; a tap elsewhere hides them.
-  #touchMenus(options) {
-    const list = this.#ui.list;
-    let press = null;
-    const cancel = () => {
-      if (press) clearTimeout(press.timer);
-      press = null;
-    };
-    list.addEventListener('pointerdown', (e) => {
-      for (const open of list.querySelectorAll('.msg.show-actions')) if (open !== e.target.closest('.msg')) open.classList.remove('show-actions');
-      const li = e.target.closest('.msg.own:not(.deleted):not(.pending)');
-      cancel();
-      if (!li || e.pointerType === 'mouse') return;
-      press = { timer: setTimeout(() => li.classList.add('show-actions'), LONG_PRESS_MS), x: e.clientX, y: e.clientY };
-    }, options);
-    list.addEventListener('pointerup', cancel, options);
-    list.addEventListener('pointercancel', cancel, options);
-    list.addEventListener('pointermove', (e) => {
-      if (press && Math.hypot(e.clientX - press.x, e.clientY - press.y) > MOVE_TOLERANCE_PX) cancel();
-    }, options);
-    list.addEventListener('contextmenu', (e) => {
-      const li = e.target.closest('.msg.own:not(.deleted):not(.pending)');
-      if (li && (press || li.classList.contains('show-actions'))) e.preventDefault();
-    }, options);
   }
 }

@@ -10,19 +10,18 @@
 //   status     { state: 'connecting' | 'online' | 'reconnecting', reconnect }
 //   loggedout  the server revoked our session (close 4001) or the cookie is no longer valid
 //
-// Dead connections: a laptop that slept or changed networks may keep a socket that will never
-// deliver or close. After PROBE_IDLE_MS without any frame from the server the socket sends a
-// cheap query the protocol has — `sync` from the newest seq (it also fills any gap) — and when no
-// frame at all arrives within PROBE_TIMEOUT_MS it gives the connection up and reconnects.
+// Dead connections (liveness.js): after 25 s without any frame from the server the socket sends
+// a cheap query the protocol has — `sync` from the newest seq (it also fills any gap) — and when
+// no frame at all arrives within 10 s it gives the connection up and reconnects.
 
 import { Backoff } from './backoff.js';
+import { Liveness } from './liveness.js';
+
+export { PROBE_IDLE_MS, PROBE_TIMEOUT_MS } from './liveness.js';
 
 export const CLOSE_LOGGED_OUT = 4001;
 const RETRY_INTERNAL_MS = 2000; // after `error internal`: the server could not store; try again
 const MIN_RETRY_MS = 50;
-export const PROBE_IDLE_MS = 25_000;
-export const PROBE_TIMEOUT_MS = 10_000;
-const CHECK_EVERY_MS = 2_500;
 export const CLOSE_DEAD = 4900; // our own code for a connection given up as dead (never on the wire)
 const QUERIES = new Set(['history', 'sync', 'members', 'seen_by']);
 
@@ -81,13 +80,7 @@ export class ChatSocket extends EventTarget {
   #queryTimer = null;
 
   #outboxStore;
-  // Liveness: when the last frame came, and when the probe went out (null: none outstanding).
-  #now;
-  #setInterval;
-  #clearInterval;
-  #lastFrameAt = 0;
-  #probeSentAt = null;
-  #checkTimer = null;
+  #liveness;
 
   // checkSession(): resolves to 'ok' | 'logged_out' | 'down'; asked when a connection fails
   // before the server said hello, because a refused upgrade looks the same as a dead server.
@@ -111,9 +104,13 @@ export class ChatSocket extends EventTarget {
     this.#backoff = backoff;
     this.#WebSocket = WebSocketImpl;
     this.#outboxStore = outboxStore;
-    this.#now = now;
-    this.#setInterval = setIntervalImpl;
-    this.#clearInterval = clearIntervalImpl;
+    this.#liveness = new Liveness({
+      now,
+      setIntervalImpl,
+      clearIntervalImpl,
+      onProbe: () => this.#syncing || this.#startSync(),
+      onDead: () => this.#giveUp(),
+    });
     for (const frame of outboxStore?.load() ?? []) this.#outbox.set(frame.client_id, frame);
     this.onBrowserOnline = () => {
       this.reconnectNow();
@@ -146,7 +143,7 @@ export class ChatSocket extends EventTarget {
     globalThis.removeEventListener?.('online', this.onBrowserOnline);
     if (this.#timer !== null) clearTimeout(this.#timer);
     this.#timer = null;
-    this.#stopChecks();
+    this.#liveness.stop();
     this.#clearHold();
     if (this.#ws) {
       this.#ws.onclose = null;
@@ -167,9 +164,7 @@ export class ChatSocket extends EventTarget {
   // visible again, the browser says the network is back): a dead connection is found in
   // PROBE_TIMEOUT_MS instead of after the next idle period.
   probe() {
-    if (!this.ready || this.#probeSentAt !== null) return;
-    this.#probeSentAt = this.#now();
-    if (!this.#syncing) this.#startSync();
+    if (this.ready) this.#liveness.probe();
   }
 
   // Sends a client frame. `send` frames are kept until acked and `edit`/`delete` until echoed, and
@@ -213,30 +208,6 @@ export class ChatSocket extends EventTarget {
     // onerror is always followed by onclose, which does the work.
   }
 
-  #startChecks() {
-    this.#stopChecks();
-    this.#lastFrameAt = this.#now();
-    this.#probeSentAt = null;
-    this.#checkTimer = this.#setInterval(() => this.#check(), CHECK_EVERY_MS);
-  }
-
-  #stopChecks() {
-    if (this.#checkTimer !== null) this.#clearInterval(this.#checkTimer);
-    this.#checkTimer = null;
-    this.#probeSentAt = null;
-  }
-
-  // Runs every few seconds while connected: probe when idle, give up when the probe went unanswered.
-  #check() {
-    if (!this.#ws) return;
-    const now = this.#now();
-    if (this.#probeSentAt !== null) {
-      if (now - this.#probeSentAt >= PROBE_TIMEOUT_MS) this.#giveUp();
-    } else if (now - this.#lastFrameAt >= PROBE_IDLE_MS) {
-      this.probe();
-    }
-  }
-
   // The connection is silent: drop it without waiting for a close that may never come.
   #giveUp() {
     const ws = this.#ws;
@@ -254,7 +225,7 @@ export class ChatSocket extends EventTarget {
 
   async #onClose(e) {
     this.#ws = null;
-    this.#stopChecks();
+    this.#liveness.stop();
     this.#clearHold();
     const hadHello = this.#helloSeen;
     this.#helloSeen = false;
@@ -291,8 +262,7 @@ export class ChatSocket extends EventTarget {
   }
 
   #onFrame(data) {
-    this.#lastFrameAt = this.#now();
-    this.#probeSentAt = null; // any frame is a sign of life
+    this.#liveness.frame();
     let parsed;
     try {
       parsed = JSON.parse(data);
@@ -355,7 +325,7 @@ export class ChatSocket extends EventTarget {
   #onHello(hello) {
     this.#helloSeen = true;
     this.#backoff.reset();
-    this.#startChecks();
+    this.#liveness.start();
     const reconnect = this.#lastSeq !== null;
     if (!reconnect) this.#lastSeq = hello.seq;
     // Resend first: the server answers a known client_id with its original ack, so these become

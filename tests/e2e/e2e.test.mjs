@@ -967,6 +967,85 @@ describe('chatterbox web client', { concurrency: false, timeout: 10 * 60 * 1000 
     assert.deepEqual(problems, []);
   });
 
+  step('a message the server refuses is marked failed and can be retried or removed', async () => {
+    const page = await contexts.alice.newPage();
+    page.setDefaultTimeout(WAIT_MS);
+    pages.aliceR = page;
+    page.on('pageerror', (error) => problems.push(`aliceR: page error: ${error.message}`));
+    const refused = new Set();
+    // Between the page and the server: the first `send` of a text starting "refuse" is answered
+    // with an error as the server would for a message it will not store.
+    await page.routeWebSocket(/\/ws$/, (ws) => {
+      const server = ws.connectToServer();
+      ws.onMessage((message) => {
+        const frame = JSON.parse(message);
+        if (frame.type === 'send' && frame.text.startsWith('refuse') && !refused.has(frame.client_id)) {
+          refused.add(frame.client_id);
+          ws.send(JSON.stringify({ type: 'error', code: 'forbidden', message: 'not today', ref: frame.client_id }));
+          return;
+        }
+        server.send(message);
+      });
+    });
+    await page.goto(`${server.url}/#/room/${rooms.projects}`);
+    await page.locator('#room-title', { hasText: 'projects' }).waitFor();
+    await send(page, 'refuse me once');
+    const failed = page.locator('#messages .msg.failed').filter({ hasText: 'refuse me once' });
+    await failed.waitFor();
+    assert.equal(await failed.locator('.msg-receipt').textContent(), '!');
+    assert.equal(await failed.locator('.msg-receipt').getAttribute('title'), 'Not sent: not today');
+    await failed.getByRole('button', { name: 'Retry sending message: refuse me once' }).click();
+    await waitForMessage(page, 'refuse me once');
+    await waitForMessage(pages.bob, 'refuse me once');
+    assert.equal(await countMessages(page, 'refuse me once'), 1);
+    assert.equal(await page.locator('#messages .msg.failed').count(), 0);
+
+    await send(page, 'refuse me and go away');
+    const doomed = page.locator('#messages .msg.failed').filter({ hasText: 'refuse me and go away' });
+    await doomed.waitFor();
+    await doomed.getByRole('button', { name: /^Remove unsent message/ }).click();
+    await doomed.waitFor({ state: 'detached' });
+    assert.equal(sqlite(db, "SELECT count(*) FROM messages WHERE text = 'refuse me and go away';").trim(), '0');
+    assert.equal(await page.evaluate(() => localStorage.getItem('chatterbox.outbox.v2.alice')), null, 'not queued either');
+    await page.close();
+    delete pages.aliceR;
+  });
+
+  step('a connection lost while an older page was on its way: the history loads again after reconnecting', async () => {
+    const page = await contexts.alice.newPage();
+    page.setDefaultTimeout(WAIT_MS);
+    pages.aliceH = page;
+    page.on('pageerror', (error) => problems.push(`aliceH: page error: ${error.message}`));
+    let dropped = 0;
+    await page.routeWebSocket(/\/ws$/, (ws) => {
+      const server = ws.connectToServer();
+      ws.onMessage((message) => {
+        const frame = JSON.parse(message);
+        if (frame.type === 'history' && frame.before !== null && frame.before !== undefined && dropped === 0) {
+          dropped += 1; // the request is lost with the connection
+          ws.close({ code: 4500, reason: 'network changed' });
+          server.close();
+          return;
+        }
+        server.send(message);
+      });
+    });
+    await page.goto(`${server.url}/#/room/1`);
+    await page.locator('#room-title', { hasText: 'general' }).waitFor();
+    await waitForMessage(page, 'Morning all!');
+    await eventually(
+      async () => {
+        await page.evaluate(() => (document.getElementById('scroller').scrollTop = 0));
+        await page.locator('#history-status', { hasText: 'beginning of the conversation' }).waitFor({ timeout: 500 });
+      },
+      { timeout: RECONNECT_MS },
+    );
+    assert.equal(dropped, 1, 'one older page was lost on the way');
+    await waitForMessage(page, seeded.month.text);
+    await page.close();
+    delete pages.aliceH;
+  });
+
   step('phone-sized, dark theme, touch: no sideways scroll, sidebar drawer, long press menu, labels', async () => {
     const context = await browser.newContext({
       timezoneId: TIME_ZONE,

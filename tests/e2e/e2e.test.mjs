@@ -489,6 +489,7 @@ describe('chatterbox web client', { concurrency: false, timeout: 10 * 60 * 1000 
     const { alice, alice2, bob } = pages;
     await send(alice, 'Oops, wrong chat');
     await waitForMessage(bob, 'Oops, wrong chat');
+    await waitForMessage(alice, 'Oops, wrong chat'); // acked: no longer the pending copy
     const item = messageItem(alice, 'Oops, wrong chat');
     // From the keyboard: the buttons are focusable, labelled and shown while focused.
     await item.locator('.msg-delete').focus();
@@ -1096,6 +1097,58 @@ describe('chatterbox web client', { concurrency: false, timeout: 10 * 60 * 1000 
     assert.equal(await phone.locator('[aria-live]').count() >= 2, true);
     await context.close();
     delete pages.phone;
+    assert.deepEqual(problems, []);
+  });
+  step('a long room keeps at most 300 messages in the DOM: far ones are dropped and drawn again on scrolling', async () => {
+    const port = server.port;
+    await server.stop();
+    // 340 more messages in general, written while the server is down (seq continues the global one).
+    const now = Date.now();
+    sqlite(db, `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 340),
+      base(s) AS (SELECT max(coalesce((SELECT max(seq) FROM messages), 0), coalesce((SELECT max(seq) FROM rooms), 0),
+                             coalesce((SELECT max(seq) FROM room_departures), 0)))
+      INSERT INTO messages (seq, user_id, client_id, text, ts, room_id)
+      SELECT (SELECT s FROM base) + i, (SELECT id FROM users WHERE username = 'dave'), 'window-' || i, 'Window message ' || i, ${now} + i, 1 FROM n;`);
+    await server.start(port);
+    for (const page of [pages.alice, pages.bob]) await page.locator('#banner').waitFor({ state: 'hidden', timeout: RECONNECT_MS });
+    // bob had general open: the catch-up brought all 340, and his list still holds at most 300.
+    await waitForMessage(pages.bob, 'Window message 340', { timeout: RECONNECT_MS });
+    assert.ok((await pages.bob.locator('#messages .msg').count()) <= 300);
+
+    const page = await openPage(contexts.alice, 'aliceW');
+    await page.goto(`${server.url}/#/room/1`);
+    await page.locator('#room-title', { hasText: 'general' }).waitFor();
+    await waitForMessage(page, 'Window message 340');
+    let most = 0;
+    await eventually(
+      async () => {
+        await page.evaluate(() => (document.getElementById('scroller').scrollTop = 0));
+        most = Math.max(most, await page.locator('#messages .msg').count());
+        await page.locator('#history-status', { hasText: 'beginning of the conversation' }).waitFor({ timeout: 300 });
+      },
+      { timeout: 60_000, interval: 100 },
+    );
+    await waitForMessage(page, seeded.month.text);
+    const count = await page.locator('#messages .msg').count();
+    assert.ok(count <= 300 && most <= 300, `at most 300 in the DOM (${count}, at most ${most} on the way)`);
+    assert.equal(await countMessages(page, 'Window message 340'), 0, 'the newest were dropped far up');
+    // Back down: the newest are drawn again from what the page holds.
+    await eventually(
+      async () => {
+        await page.evaluate(() => {
+          const s = document.getElementById('scroller');
+          s.scrollTop = s.scrollHeight;
+        });
+        assert.equal(await countMessages(page, 'Window message 340'), 1);
+      },
+      { timeout: 30_000, interval: 100 },
+    );
+    assert.ok((await page.locator('#messages .msg').count()) <= 300);
+    const ids = await page.evaluate(() => [...document.querySelectorAll('#messages .msg')].map((li) => Number(li.dataset.id)));
+    assert.deepEqual(ids, [...ids].sort((a, b) => a - b), 'in id order');
+    assert.equal(new Set(ids).size, ids.length, 'no id twice');
+    const days = await page.locator('#messages .day').allTextContents();
+    assert.equal(new Set(days).size, days.length, 'one separator per day');
     assert.deepEqual(problems, []);
   });
 });

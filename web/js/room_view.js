@@ -125,6 +125,9 @@ export class RoomView {
       this.#pinned = this.#atBottom();
     } else this.scrollToBottom();
     this.#fillScreen();
+    // Shown from the top (the divider is the first message): no scroll up can follow there, so
+    // the page before is fetched now.
+    if (this.#ui.scroller.scrollTop < NEAR_TOP_PX) queueMicrotask(() => this.#extendUp());
   }
 
   #placeDivider() {
@@ -343,6 +346,8 @@ export class RoomView {
         this.#trim('bottom');
       });
       this.#fillScreen();
+      // Still at the top (nothing moved the view down): no scroll event will come; go on.
+      if (this.#ui.scroller.scrollTop < NEAR_TOP_PX) queueMicrotask(() => this.#extendUp());
     } else if (messages.hasOlder && !messages.loadingOlder && first !== null) {
       if (this.#cb.needOlder(this.#room, first)) messages.loadingOlder = true;
     }
@@ -373,7 +378,13 @@ export class RoomView {
   #keepScroll(change) {
     const s = this.#ui.scroller;
     const top = s.getBoundingClientRect().top;
-    const anchor = [...this.#items.values()].find((li) => li.getBoundingClientRect().bottom > top) ?? null;
+    let anchor = null;
+    for (const li of this.#ui.list.children) {
+      if (li.classList.contains('msg') && li.getBoundingClientRect().bottom > top) {
+        anchor = li;
+        break;
+      }
+    }
     const before = anchor?.getBoundingClientRect().top;
     change();
     if (anchor?.isConnected) s.scrollTop += anchor.getBoundingClientRect().top - before;

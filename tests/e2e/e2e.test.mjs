@@ -881,7 +881,19 @@ describe('chatterbox web client', { concurrency: false, timeout: 10 * 60 * 1000 
     await openRoom(alice, 'projects');
     await setHidden(bob, true);
     await send(alice, 'plain chatter');
-    await send(alice, '@bob please review, @here too');
+    // Typed with @-autocomplete: the room's members whose names start with "bo".
+    await alice.fill('#composer-input', '');
+    await alice.click('#composer-input');
+    await alice.keyboard.type('@bo', { delay: 20 });
+    await alice.locator('#mention-list [role="option"]', { hasText: 'bob' }).waitFor();
+    assert.deepEqual(await alice.locator('#mention-list [role="option"]').allTextContents(), ['bob']);
+    assert.equal(await alice.getAttribute('#composer-input', 'aria-expanded'), 'true');
+    await alice.keyboard.press('Tab');
+    assert.equal(await alice.inputValue('#composer-input'), '@bob ');
+    await alice.locator('#mention-list').waitFor({ state: 'hidden' });
+    await alice.keyboard.type('please review, @here too', { delay: 5 });
+    await alice.keyboard.press('Enter');
+    assert.ok(framesSent.alice.some((f) => f.type === 'members' && f.room === rooms.projects && f.prefix === 'bo'));
     await eventually(async () => assert.equal(await bob.evaluate(() => window.notifications.length), 1));
     assert.deepEqual(await bob.evaluate(() => window.notifications[0]), { title: 'alice in #projects', body: '@bob please review, @here too' });
     await openRoom(carol, 'general');
@@ -919,7 +931,7 @@ describe('chatterbox web client', { concurrency: false, timeout: 10 * 60 * 1000 
     delete pages.bob2;
   });
 
-  step('room management: the creator renames and archives; a member leaves a private room', async () => {
+  step('room management: the creator renames and archives; a member leaves, another is added with the history', async () => {
     const { alice, bob } = pages;
     await openRoom(alice, 'secret');
     await openMembers(alice);
@@ -936,6 +948,14 @@ describe('chatterbox web client', { concurrency: false, timeout: 10 * 60 * 1000 
     await eventually(async () => assert.equal(await sidebarEntry(bob, 'secret-plans').count(), 0));
     await eventually(async () => assert.notEqual(await currentRoom(bob), rooms.secret));
     await eventually(async () => assert.deepEqual(await alice.locator('#member-list .member').evaluateAll((l) => l.map((li) => li.dataset.user)), ['alice']));
+
+    // Any member adds people to a private room: carol gets it, with its history.
+    await alice.fill('#add-members-input', 'carol');
+    await alice.click('#add-members button[type="submit"]');
+    await sidebarEntry(pages.carol, 'secret-plans').waitFor();
+    await openRoom(pages.carol, 'secret-plans');
+    await waitForMessage(pages.carol, 'top secret plan');
+    await eventually(async () => assert.deepEqual(await alice.locator('#member-list .member').evaluateAll((l) => l.map((li) => li.dataset.user)), ['alice', 'carol']));
 
     await alice.click('#archive-room');
     await alice.locator('#archived-note').waitFor();

@@ -9,6 +9,7 @@ import { refreshDayLabels, removeMessage, separatorOf, syncSeparator } from './d
 import { attachMessageActions } from './message_actions.js';
 import { createItem, fillItem, fillReceipt, markFailed } from './message_item.js';
 import { receiptChanges } from './receipts.js';
+import { SeenTracker } from './seen_tracker.js';
 
 export const MAX_ITEMS = 300;
 export const PAGE = 50;
@@ -28,8 +29,7 @@ export class RoomView {
   #newCount = 0;
   #entryMarker = 0;
   #dividerId = null;
-  #visible = new Set();
-  #observer;
+  #seen;
   #resizes;
   #listeners = new AbortController();
 
@@ -39,7 +39,7 @@ export class RoomView {
     this.#ui = ui;
     this.#model = model;
     this.#cb = callbacks;
-    this.#observer = new IntersectionObserver((entries) => this.#onIntersect(entries), { root: ui.scroller, threshold: [0, 0.5, 1] });
+    this.#seen = new SeenTracker(ui.scroller, (id) => this.#room !== null && this.#cb.seen(this.#room, id));
     this.#resizes = new ResizeObserver(() => {
       if (this.#pinned && this.#attached) this.scrollToBottom();
     });
@@ -74,7 +74,7 @@ export class RoomView {
 
   destroy() {
     this.#listeners.abort();
-    this.#observer.disconnect();
+    this.#seen.clear();
     this.#resizes.disconnect();
     clearInterval(this.clock);
     this.#clear();
@@ -95,8 +95,7 @@ export class RoomView {
   }
 
   #clear() {
-    this.#observer.disconnect();
-    this.#visible.clear();
+    this.#seen.clear();
     this.#items.clear();
     this.#pending.clear();
     this.#ownIds = [];
@@ -154,7 +153,7 @@ export class RoomView {
     this.#ui.list.insertBefore(li, separatorOf(next) ?? next);
     this.#items.set(msg.id, li);
     if (li.classList.contains('own')) this.#ownIds.splice(this.#lowerBound(this.#ownIds, msg.id), 0, msg.id);
-    else this.#observer.observe(li);
+    else this.#seen.observe(li);
     if (msg.id === this.#dividerId) li.classList.add('first-unread');
     syncSeparator(li);
     if (next) syncSeparator(next);
@@ -195,10 +194,9 @@ export class RoomView {
 
   #removeItem(li) {
     removeMessage(li);
-    this.#observer.unobserve(li);
+    this.#seen.forget(li);
     const id = Number(li.dataset.id);
     this.#items.delete(id);
-    this.#visible.delete(id);
     const at = this.#ownIds.indexOf(id);
     if (at >= 0) this.#ownIds.splice(at, 1);
   }
@@ -417,19 +415,8 @@ export class RoomView {
 
   // ------------------------------------------------------------ seen and editing
 
-  #onIntersect(entries) {
-    for (const entry of entries) {
-      const id = Number(entry.target.dataset.id);
-      const shown = entry.isIntersecting && (entry.intersectionRatio >= 0.5 || (entry.rootBounds && entry.intersectionRect.height >= entry.rootBounds.height / 2));
-      if (shown) this.#visible.add(id);
-      else this.#visible.delete(id);
-    }
-    this.reportVisible();
-  }
-
   reportVisible() {
-    if (document.visibilityState !== 'visible' || this.#visible.size === 0 || this.#room === null) return;
-    this.#cb.seen(this.#room, Math.max(...this.#visible));
+    this.#seen.reportVisible();
   }
 
   markEditing(id, on) {

@@ -1100,10 +1100,18 @@ describe('chatterbox web client', { concurrency: false, timeout: 10 * 60 * 1000 
     const item = messageItem(phone, 'Sent from a phone');
     await item.locator('.msg-bubble').dispatchEvent('pointerdown', { pointerType: 'touch', isPrimary: true, bubbles: true });
     await phone.locator('#messages .msg.show-actions').waitFor();
+    assert.ok(await phone.evaluate(() => document.documentElement.scrollWidth <= 360), 'no overflow with the buttons shown');
     await item.locator('.msg-edit').click();
     assert.equal(await phone.inputValue('#composer-input'), 'Sent from a phone');
     await phone.press('#composer-input', 'Escape');
     assert.equal(await phone.inputValue('#composer-input'), '');
+
+    // Keyboard and screen-reader users reach the buttons without a long press.
+    const other = messageItem(phone, 'Sent from a phone');
+    await phone.evaluate(() => document.querySelector('.msg.show-actions')?.classList.remove('show-actions'));
+    await other.locator('.msg-delete').focus();
+    assert.equal(await other.locator('.msg-actions').evaluate((a) => getComputedStyle(a).opacity), '1');
+    await phone.locator('#composer-input').focus();
 
     // Every control is labelled.
     for (const [role, name] of [

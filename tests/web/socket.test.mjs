@@ -357,3 +357,17 @@ test('probe() asks at once (page shown again) and only once until something arri
   assert.deepEqual(ws.sent, [{ type: 'sync', since: 7 }]);
   socket.stop();
 });
+
+test('a room change counts as seen: the next catch-up starts after its seq', async () => {
+  const { socket } = makeSocket();
+  socket.start();
+  let ws = FakeWebSocket.last();
+  ws.serverSends(hello(10));
+  ws.serverSends({ type: 'room', room: { id: 7, kind: 'private', name: 'x', seq: 12 } });
+  ws.drop();
+  await tick();
+  ws = FakeWebSocket.last();
+  ws.serverSends(hello(20));
+  assert.deepEqual(ws.sent, [{ type: 'sync', since: 12 }]);
+  socket.stop();
+});

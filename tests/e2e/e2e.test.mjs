@@ -744,6 +744,7 @@ describe('chatterbox web client', { concurrency: false, timeout: 10 * 60 * 1000 
     // general notifies only mentions by default; alice wants every message.
     await alice.selectOption('#room-notify', 'all');
     await eventually(() => assert.ok(framesSent.alice.some((f) => f.type === 'notify' && f.room === 1 && f.level === 'all')));
+    await sidebarEntry(alice, 'general').locator('.room-level', { hasText: '🔔' }).waitFor();
     await setHidden(alice, true);
     await send(bob, 'Unread one');
     await send(bob, 'Unread two');
@@ -956,6 +957,11 @@ describe('chatterbox web client', { concurrency: false, timeout: 10 * 60 * 1000 
     await openRoom(pages.carol, 'secret-plans');
     await waitForMessage(pages.carol, 'top secret plan');
     await eventually(async () => assert.deepEqual(await alice.locator('#member-list .member').evaluateAll((l) => l.map((li) => li.dataset.user)), ['alice', 'carol']));
+    // The creator removes her again: it is gone from carol's sidebar.
+    await alice.getByRole('button', { name: 'Remove carol from the room' }).click();
+    await alice.click('#confirm-dialog .confirm-ok');
+    await eventually(async () => assert.equal(await sidebarEntry(pages.carol, 'secret-plans').count(), 0));
+    await eventually(async () => assert.deepEqual(await alice.locator('#member-list .member').evaluateAll((l) => l.map((li) => li.dataset.user)), ['alice']));
 
     await alice.click('#archive-room');
     await alice.locator('#archived-note').waitFor();

@@ -6,7 +6,12 @@ import { el } from './message_item.js';
 import { badgeText, roomTitle } from './model.js';
 import { routeHash } from './router.js';
 
-const LEVEL_MARK = { all: '', mentions: '', none: '🔕' };
+// The level is marked where it differs from the kind's default (rooms: mentions, DMs: all).
+function levelMark(room) {
+  if (room.notify === 'none') return '🔕';
+  if (room.kind === 'dm') return room.notify === 'mentions' ? '@' : '';
+  return room.notify === 'all' ? '🔔' : '';
+}
 
 export class Sidebar {
   #ui;
@@ -106,8 +111,8 @@ export class Sidebar {
     mention.textContent = room.mentions > 0 ? `@${badgeText(room.mentions)}` : '';
     mention.hidden = room.mentions === 0;
     const level = li.querySelector('.room-level');
-    level.textContent = LEVEL_MARK[room.notify] ?? '';
-    level.title = `Notifications: ${room.notify}`;
+    level.textContent = levelMark(room);
+    level.title = `Notifications: ${{ all: 'every message', mentions: 'mentions only', none: 'none' }[room.notify] ?? room.notify}`;
     const presence = li.querySelector('.room-presence');
     if (room.kind === 'dm') {
       const others = (room.members ?? []).filter((m) => m !== me);
@@ -121,7 +126,7 @@ export class Sidebar {
     if (room.archived) parts.push('archived');
     if (room.unread) parts.push(`${badgeText(room.unread)} unread`);
     if (room.mentions) parts.push(`${badgeText(room.mentions)} mentioning you`);
-    if (room.notify === 'none') parts.push('muted');
+    parts.push(`notifications: ${room.notify === 'all' ? 'every message' : room.notify === 'none' ? 'none' : 'mentions only'}`);
     a.setAttribute('aria-label', parts.join(', '));
   }
 }

@@ -3,6 +3,7 @@
 // what to ask the server for when (history, members, watch) and where user actions go.
 
 import * as api from './api.js';
+import { newClientId, socketUrl } from './client_ids.js';
 import { Composer } from './composer.js';
 import { RoomDialogs, confirmDialog } from './dialogs.js';
 import { ChatModel } from './model.js';
@@ -13,7 +14,7 @@ import { RoomPanel } from './room_panel.js';
 import { RoomView } from './room_view.js';
 import { chooseRoom, parseRoute, showRoute, watchRoute } from './router.js';
 import { Sidebar } from './sidebar.js';
-import { ChatSocket, newClientId, socketUrl } from './socket.js';
+import { ChatSocket } from './socket.js';
 
 const HISTORY_PAGE = 50;
 const KEEP_IN_BACKGROUND = 200; // messages a room keeps once it is no longer shown

@@ -17,6 +17,8 @@
 import { Backoff } from './backoff.js';
 import { Liveness } from './liveness.js';
 
+export { newClientId, socketUrl } from './client_ids.js';
+
 export { PROBE_IDLE_MS, PROBE_TIMEOUT_MS } from './liveness.js';
 
 export const CLOSE_LOGGED_OUT = 4001;
@@ -24,27 +26,6 @@ const RETRY_INTERNAL_MS = 2000; // after `error internal`: the server could not 
 const MIN_RETRY_MS = 50;
 export const CLOSE_DEAD = 4900; // our own code for a connection given up as dead (never on the wire)
 const QUERIES = new Set(['history', 'sync', 'members', 'seen_by']);
-
-export function socketUrl(location) {
-  return `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}/ws`;
-}
-
-// A random client_id. crypto.randomUUID exists only in secure contexts (not plain http on a LAN
-// address), and Node 18 has no global crypto at all.
-export function newClientId() {
-  const c = globalThis.crypto;
-  if (c?.randomUUID) {
-    try {
-      return c.randomUUID();
-    } catch {
-      // not a secure context
-    }
-  }
-  const bytes = new Uint8Array(16);
-  if (c?.getRandomValues) c.getRandomValues(bytes);
-  else for (let i = 0; i < bytes.length; i += 1) bytes[i] = Math.floor(Math.random() * 256);
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
-}
 
 // CustomEvent is not global in Node 18, where the unit tests may run.
 class SocketEvent extends Event {

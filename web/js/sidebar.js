@@ -33,6 +33,11 @@ export class Sidebar {
     ui.roomList.parentElement.addEventListener('click', (e) => {
       if (e.target.closest('a')) this.setOpen(false);
     });
+    ui.roomList.parentElement.addEventListener('keydown', (e) => {
+      if (e.key !== 'Escape' || !ui.view.classList.contains('show-sidebar')) return;
+      this.setOpen(false);
+      ui.toggle.focus();
+    });
   }
 
   destroy() {

@@ -89,6 +89,8 @@ void join_probe::on_frame(ws_connection& c, std::string_view frame) {
     if (*type == "hello") {
       got_hello_ = true;
       t_hello_ = now;
+      // Protocol 2 sends only hello on connect; the client then asks for the room it shows.
+      c.send(R"({"type":"history","room":1})");
     } else if (*type == "history" && got_hello_ && !attempt_over_) {
       total_.record(micros(now - t_start_));
       hello_to_history_.record(micros(now - t_hello_));

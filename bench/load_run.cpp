@@ -320,7 +320,7 @@ bool load_run::try_send(std::size_t s) {
   const std::uint64_t ns = now_ns();
   std::string frame;
   frame.reserve(64 + o_.text_bytes);
-  frame.append(R"({"type":"send","client_id":")")
+  frame.append(R"({"type":"send","room":1,"client_id":")")
       .append(nonce_)
       .append("-")
       .append(std::to_string(s))

@@ -23,15 +23,15 @@ TIMEOUT = 30  # longer than any stall worth measuring; a dead server drops the c
 
 
 async def probe(ws):
-    # The connect-time `history` comes before `receipts`; after that every `history` is ours.
+    # Protocol 2 sends only `hello` on connect; every `history` after it is ours.
     while True:
         raw = await asyncio.wait_for(ws.recv(), TIMEOUT)
-        if any(e.get("type") == "receipts" for e in cc.events(raw)):
+        if any(e.get("type") == "hello" for e in cc.events(raw)):
             break
     while True:
         started = time.monotonic()
         try:
-            await ws.send(json.dumps({"type": "history", "limit": 1}))
+            await ws.send(json.dumps({"type": "history", "room": 1, "limit": 1}))
             answered = False
             while not answered:
                 raw = await asyncio.wait_for(ws.recv(), TIMEOUT)

@@ -82,7 +82,8 @@ class Client:
                 self.handle(event)
 
     def send_frame(self, cid):
-        return json.dumps({"type": "send", "client_id": cid, "text": self.unacked[cid]})
+        return json.dumps({"type": "send", "room": 1, "client_id": cid,
+                           "text": self.unacked[cid]})
 
     async def session(self):
         async with cc.connect(self.test.server.port, self.token) as ws:

@@ -59,7 +59,7 @@ async def probe(ws, seconds, interval=0.02):
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         started = time.perf_counter()
-        await ws.send(json.dumps({"type": "history", "before": 1, "limit": 1}))
+        await ws.send(json.dumps({"type": "history", "room": 1, "before": 1, "limit": 1}))
         while True:
             raw = await asyncio.wait_for(ws.recv(), 10)
             if any(e.get("type") == "history" and e.get("before") == 1 for e in cc.events(raw)):

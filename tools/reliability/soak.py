@@ -79,17 +79,18 @@ class User:
                 return
             roll = random.random()
             if roll < 0.1:
-                await ws.send(json.dumps({"type": "history", "limit": 20}))
+                await ws.send(json.dumps({"type": "history", "room": 1, "limit": 20}))
             elif roll < 0.2 and self.last_id:
-                await ws.send(json.dumps({"type": "seen", "id": self.last_id}))
+                await ws.send(json.dumps({"type": "seen", "room": 1, "id": self.last_id}))
             else:
-                await ws.send(json.dumps({"type": "typing", "active": True}))
+                await ws.send(json.dumps({"type": "typing", "room": 1, "active": True}))
                 if await self.pause(random.uniform(0.5, 2)):
                     return
                 self.sent += 1
                 self.totals.sent += 1
                 text = f"{self.name} says hello #{self.sent} " + "lorem ipsum " * random.randint(0, 8)
-                await ws.send(json.dumps({"type": "send", "client_id": f"{self.name}-{self.sent}",
+                await ws.send(json.dumps({"type": "send", "room": 1,
+                                          "client_id": f"{self.name}-{self.sent}",
                                           "text": text}))
 
     async def session(self, port):
@@ -100,6 +101,9 @@ class User:
             if self.last_seq is not None:
                 await ws.send(json.dumps({"type": "sync", "since": self.last_seq}))
             self.last_seq = hello["seq"]
+            # Presence as the web client asks for it: the people it shows.
+            await ws.send(json.dumps({"type": "watch", "users": [
+                f"soak{random.randrange(self.args.clients):03d}" for _ in range(20)]}))
             receiver = asyncio.create_task(self.receive(ws))
             try:
                 stay = random.expovariate(1 / self.args.session_seconds)

@@ -9,6 +9,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -112,6 +114,30 @@ struct command_checker {
     require(c.limit >= 1 && c.limit <= max_history_limit);
   }
   void operator()(const sync_command&) const {}
+  void operator()(const create_room_command& c) const {
+    check_name(c.name);
+    require(c.kind == "open" || c.kind == "private");
+    require(c.users.size() <= max_command_users);
+  }
+  void operator()(const rename_room_command& c) const { check_name(c.name); }
+  void operator()(const open_dm_command& c) const { require(c.users.size() <= max_dm_others); }
+  void operator()(const watch_command& c) const { require(c.users.size() <= max_watched_users); }
+  void operator()(const members_command& c) const {
+    require(c.limit >= 1 && c.limit <= max_members_limit);
+  }
+  void operator()(const notify_command& c) const {
+    require(c.level == "all" || c.level == "mentions" || c.level == "none");
+  }
+  // The rest carry ids and names the parser checked by type only.
+  template <class Other>
+  void operator()(const Other&) const {}
+
+  // A room name as stored: trimmed, 1-64 code points, no control character at all.
+  static void check_name(const std::string& name) {
+    require(!name.empty() && code_points(name) <= max_room_name_chars);
+    require(!has_control(name, ""));
+    require(name.front() != ' ' && name.back() != ' ');
+  }
 };
 
 // --- the readers ---
@@ -169,6 +195,13 @@ void require_same_fields(const flat_object& flat, const json& document) {
     } else if (value.is_number_integer() && !value.is_number_unsigned()) {
       require(field->type == flat_value::kind::integer &&
               field->integer == value.get<std::int64_t>());
+    } else if (value.is_array() && value.size() <= max_list_strings &&
+               std::all_of(value.begin(), value.end(), [](const json& v) { return v.is_string(); })) {
+      require(field->type == flat_value::kind::string_list &&
+              field->strings.size() == value.size());
+      for (std::size_t i = 0; i < value.size(); ++i) {
+        require(field->strings[i] == value[i].get<std::string>());
+      }
     } else if (value.is_number_unsigned()) {
       const auto n = value.get<std::uint64_t>();
       require(n > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())
@@ -190,7 +223,8 @@ void require_same_reading(const flat_object& fast, const flat_object& sax) {
     const auto& [sax_key, sax_value] = sax.begin()[i];
     require(fast_key == sax_key);
     require(fast_value.type == sax_value.type && fast_value.boolean == sax_value.boolean &&
-            fast_value.integer == sax_value.integer && fast_value.string == sax_value.string);
+            fast_value.integer == sax_value.integer && fast_value.string == sax_value.string &&
+            fast_value.strings == sax_value.strings);
   }
 }
 

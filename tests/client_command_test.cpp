@@ -46,16 +46,16 @@ std::string repeat(std::string_view unit, std::size_t times) {
 }
 
 std::string send_frame(const std::string& client_id, const std::string& text) {
-  return json{{"type", "send"}, {"client_id", client_id}, {"text", text}}.dump();
+  return json{{"type", "send"}, {"room", 1}, {"client_id", client_id}, {"text", text}}.dump();
 }
 
 std::string edit_frame(const std::string& text) {
   return json{{"type", "edit"}, {"id", 3}, {"text", text}}.dump();
 }
 
-// A send frame with `extra` unused fields "x000000":1, "x000001":1, ... after the three it needs.
+// A send frame with `extra` unused fields "x000000":1, "x000001":1, ... after the four it needs.
 std::string send_with_extra_fields(std::size_t extra, std::string_view tail = "") {
-  std::string out = R"({"type":"send","client_id":"c-1","text":"hi")";
+  std::string out = R"({"type":"send","room":1,"client_id":"c-1","text":"hi")";
   for (std::size_t i = 0; i < extra; ++i) {
     const auto number = std::to_string(i);
     out.append(",\"x").append(6 - number.size(), '0').append(number).append("\":1");
@@ -79,7 +79,9 @@ std::string escaped(const std::string& text) { return json(text).dump(); }
 // --- every frame type ---
 
 TEST(client_command_test, ParsesSend) {
-  const auto command = parse_ok<send_command>(R"({"type":"send","client_id":"c-1","text":"hi"})");
+  const auto command =
+      parse_ok<send_command>(R"({"type":"send","room":7,"client_id":"c-1","text":"hi"})");
+  EXPECT_EQ(command.room, 7);
   EXPECT_EQ(command.client_id, "c-1");
   EXPECT_EQ(command.text, "hi");
 }
@@ -95,39 +97,51 @@ TEST(client_command_test, ParsesDelete) {
 }
 
 TEST(client_command_test, ParsesTypingTrueAndFalse) {
-  EXPECT_TRUE(parse_ok<typing_command>(R"({"type":"typing","active":true})").active);
-  EXPECT_FALSE(parse_ok<typing_command>(R"({"type":"typing","active":false})").active);
+  const auto typing = parse_ok<typing_command>(R"({"type":"typing","room":7,"active":true})");
+  EXPECT_TRUE(typing.active);
+  EXPECT_EQ(typing.room, 7);
+  EXPECT_FALSE(parse_ok<typing_command>(R"({"type":"typing","room":1,"active":false})").active);
 }
 
 TEST(client_command_test, ParsesSeen) {
-  EXPECT_EQ(parse_ok<seen_command>(R"({"type":"seen","id":42})").id, 42);
+  const auto seen = parse_ok<seen_command>(R"({"type":"seen","room":7,"id":42})");
+  EXPECT_EQ(seen.id, 42);
+  EXPECT_EQ(seen.room, 7);
 }
 
 TEST(client_command_test, ParsesHistoryWithBeforeAndLimit) {
-  const auto command = parse_ok<history_command>(R"({"type":"history","before":42,"limit":20})");
+  const auto command =
+      parse_ok<history_command>(R"({"type":"history","room":7,"before":42,"limit":20})");
+  EXPECT_EQ(command.room, 7);
   ASSERT_TRUE(command.before.has_value());
   EXPECT_EQ(*command.before, 42);
   EXPECT_EQ(command.limit, 20);
 }
 
 TEST(client_command_test, HistoryDefaultsToLatestFiftyMessages) {
-  const auto bare = parse_ok<history_command>(R"({"type":"history"})");
+  const auto bare = parse_ok<history_command>(R"({"type":"history","room":1})");
   EXPECT_FALSE(bare.before.has_value());
   EXPECT_EQ(bare.limit, 50);
   EXPECT_EQ(bare.limit, default_history_limit);
 
-  const auto nulls = parse_ok<history_command>(R"({"type":"history","before":null,"limit":null})");
+  const auto nulls =
+      parse_ok<history_command>(R"({"type":"history","room":1,"before":null,"limit":null})");
   EXPECT_FALSE(nulls.before.has_value());
   EXPECT_EQ(nulls.limit, 50);
 }
 
 TEST(client_command_test, HistoryLimitIsClampedToOneThroughHundred) {
-  EXPECT_EQ(parse_ok<history_command>(R"({"type":"history","limit":0})").limit, 1);
-  EXPECT_EQ(parse_ok<history_command>(R"({"type":"history","limit":-5})").limit, 1);
-  EXPECT_EQ(parse_ok<history_command>(R"({"type":"history","limit":1})").limit, 1);
-  EXPECT_EQ(parse_ok<history_command>(R"({"type":"history","limit":100})").limit, 100);
-  EXPECT_EQ(parse_ok<history_command>(R"({"type":"history","limit":101})").limit, 100);
-  EXPECT_EQ(parse_ok<history_command>(R"({"type":"history","limit":1000000000000})").limit, 100);
+  const auto limit = [](std::string_view value) {
+    return parse_ok<history_command>(R"({"type":"history","room":1,"limit":)" + std::string(value) +
+                                     "}")
+        .limit;
+  };
+  EXPECT_EQ(limit("0"), 1);
+  EXPECT_EQ(limit("-5"), 1);
+  EXPECT_EQ(limit("1"), 1);
+  EXPECT_EQ(limit("100"), 100);
+  EXPECT_EQ(limit("101"), 100);
+  EXPECT_EQ(limit("1000000000000"), 100);
 }
 
 TEST(client_command_test, ParsesSync) {
@@ -136,8 +150,8 @@ TEST(client_command_test, ParsesSync) {
 }
 
 TEST(client_command_test, UnknownExtraFieldsAreIgnored) {
-  const auto command =
-      parse_ok<send_command>(R"({"type":"send","client_id":"c","text":"x","extra":[1,2]})");
+  const auto command = parse_ok<send_command>(
+      R"({"type":"send","room":1,"client_id":"c","text":"x","extra":[1,2]})");
   EXPECT_EQ(command.text, "x");
 }
 
@@ -192,32 +206,32 @@ TEST(client_command_test, TypeIsCaseSensitive) {
 // --- send ---
 
 TEST(client_command_test, SendMissingTextRefsClientId) {
-  const auto error = parse_error(R"({"type":"send","client_id":"c-9"})");
+  const auto error = parse_error(R"({"type":"send","room":1,"client_id":"c-9"})");
   EXPECT_EQ(error.code, "invalid_field");
   EXPECT_EQ(error.ref, json("c-9"));
 }
 
 TEST(client_command_test, SendNonStringTextIsInvalidField) {
-  const auto error = parse_error(R"({"type":"send","client_id":"c-9","text":5})");
+  const auto error = parse_error(R"({"type":"send","room":1,"client_id":"c-9","text":5})");
   EXPECT_EQ(error.code, "invalid_field");
   EXPECT_EQ(error.ref, json("c-9"));
 }
 
 TEST(client_command_test, SendMissingClientIdIsInvalidFieldWithNullRef) {
-  const auto error = parse_error(R"({"type":"send","text":"hi"})");
+  const auto error = parse_error(R"({"type":"send","room":1,"text":"hi"})");
   EXPECT_EQ(error.code, "invalid_field");
   EXPECT_NE(error.message.find("client_id"), std::string::npos) << error.message;
   EXPECT_TRUE(error.ref.is_null());
 }
 
 TEST(client_command_test, SendNumericClientIdIsInvalidFieldWithNullRef) {
-  const auto error = parse_error(R"({"type":"send","client_id":12,"text":"hi"})");
+  const auto error = parse_error(R"({"type":"send","room":1,"client_id":12,"text":"hi"})");
   EXPECT_EQ(error.code, "invalid_field");
   EXPECT_TRUE(error.ref.is_null());
 }
 
 TEST(client_command_test, ClientIdMustBeOneToSixtyFourCharacters) {
-  const auto empty = parse_error(R"({"type":"send","client_id":"","text":"hi"})");
+  const auto empty = parse_error(R"({"type":"send","room":1,"client_id":"","text":"hi"})");
   EXPECT_EQ(empty.code, "invalid_field");
   EXPECT_EQ(empty.ref, json(""));
 
@@ -293,13 +307,15 @@ TEST(client_command_test, FormFeedAndVerticalTabAreRefusedNotTrimmed) {
 
 TEST(client_command_test, EscapedAndRawControlCharactersAreRefusedAlike) {
   for (const std::string_view frame :
-       {R"({"type":"send","client_id":"c","text":"nul \u0000"})",
-        R"({"type":"send","client_id":"c","text":"bell \u0007"})",
-        R"({"type":"send","client_id":"c","text":"del \u007f"})",
-        R"({"type":"send","client_id":"c","text":"next line \u0085"})",
-        "{\"type\":\"send\",\"client_id\":\"c\",\"text\":\"raw del \x7f\"}",
-        "{\"type\":\"send\",\"client_id\":\"c\",\"text\":\"raw C1 \xC2\x9F\"}"}) {
-    EXPECT_EQ(parse_error(frame).code, "invalid_field") << frame;
+       {R"({"type":"send","room":1,"client_id":"c","text":"nul \u0000"})",
+        R"({"type":"send","room":1,"client_id":"c","text":"bell \u0007"})",
+        R"({"type":"send","room":1,"client_id":"c","text":"del \u007f"})",
+        R"({"type":"send","room":1,"client_id":"c","text":"next line \u0085"})",
+        "{\"type\":\"send\",\"room\":1,\"client_id\":\"c\",\"text\":\"raw del \x7f\"}",
+        "{\"type\":\"send\",\"room\":1,\"client_id\":\"c\",\"text\":\"raw C1 \xC2\x9F\"}"}) {
+    const auto error = parse_error(frame);
+    EXPECT_EQ(error.code, "invalid_field") << frame;
+    EXPECT_NE(error.message.find("control characters"), std::string::npos) << error.message;
   }
 }
 
@@ -346,11 +362,11 @@ TEST(client_command_test, ClientIdRefusesEveryControlCharacter) {
 // --- field count and nesting ---
 
 TEST(client_command_test, AFrameWithTheMaximumNumberOfFieldsIsAccepted) {
-  EXPECT_EQ(parse_ok<send_command>(send_with_extra_fields(max_frame_fields - 3)).text, "hi");
+  EXPECT_EQ(parse_ok<send_command>(send_with_extra_fields(max_frame_fields - 4)).text, "hi");
 }
 
 TEST(client_command_test, AFrameWithOneFieldTooManyIsInvalidJsonWithNullRef) {
-  const auto error = parse_error(send_with_extra_fields(max_frame_fields - 2));
+  const auto error = parse_error(send_with_extra_fields(max_frame_fields - 3));
   EXPECT_EQ(error.code, "invalid_json");
   EXPECT_NE(error.message.find("more than 8 fields"), std::string::npos) << error.message;
   EXPECT_TRUE(error.ref.is_null());
@@ -367,7 +383,7 @@ TEST(client_command_test, AFrameWithThousandsOfFieldsIsInvalidJson) {
 // The parser stops at the ninth key: what follows it is never read, so a frame of any size costs
 // no more than its first nine fields (the structural proof of linear time; no clock needed).
 TEST(client_command_test, TheFieldLimitIsFoundBeforeAnythingAfterIt) {
-  std::string frame = send_with_extra_fields(max_frame_fields - 2, " this is not JSON");
+  std::string frame = send_with_extra_fields(max_frame_fields - 3, " this is not JSON");
   frame.append(60'000, '{');
   const auto error = parse_error(frame);
   EXPECT_EQ(error.code, "invalid_json");
@@ -375,7 +391,7 @@ TEST(client_command_test, TheFieldLimitIsFoundBeforeAnythingAfterIt) {
 }
 
 TEST(client_command_test, DeeplyNestedFramesAreInvalidJson) {
-  const std::string frame = R"({"type":"send","client_id":"c","text":"hi","x":)" +
+  const std::string frame = R"({"type":"send","room":1,"client_id":"c","text":"hi","x":)" +
                             std::string(max_frame_depth, '[') + std::string(max_frame_depth, ']') +
                             "}";
   const auto error = parse_error(frame);
@@ -410,6 +426,7 @@ class message_id_frames : public ::testing::TestWithParam<std::string> {
     std::string out = R"({"type":")" + GetParam() + R"(")";
     if (!id_json.empty()) out += R"(,"id":)" + id_json;
     if (GetParam() == "edit") out += R"(,"text":"hi")";
+    if (GetParam() == "seen" || GetParam() == "seen_by") out += R"(,"room":1)";
     return out + "}";
   }
 };
@@ -467,28 +484,30 @@ TEST_P(message_id_frames, BooleanIdIsInvalidField) {
 }
 
 INSTANTIATE_TEST_SUITE_P(client_command_test, message_id_frames,
-                         ::testing::Values("edit", "delete", "seen"));
+                         ::testing::Values("edit", "delete", "seen", "seen_by"));
 
 // --- typing / history / sync ---
 
 TEST(client_command_test, TypingActiveMustBeBoolean) {
   for (const std::string_view frame :
-       {R"({"type":"typing"})", R"({"type":"typing","active":"true"})",
-        R"({"type":"typing","active":1})", R"({"type":"typing","active":null})"}) {
+       {R"({"type":"typing","room":1})", R"({"type":"typing","room":1,"active":"true"})",
+        R"({"type":"typing","room":1,"active":1})",
+        R"({"type":"typing","room":1,"active":null})"}) {
     const auto error = parse_error(frame);
     EXPECT_EQ(error.code, "invalid_field") << frame;
-    EXPECT_TRUE(error.ref.is_null()) << frame;
+    EXPECT_EQ(error.ref, json(1)) << frame;  // the room it names
   }
 }
 
 TEST(client_command_test, HistoryWrongTypedFieldsAreInvalidField) {
-  for (const std::string_view frame :
-       {R"({"type":"history","limit":"10"})", R"({"type":"history","limit":10.5})",
-        R"({"type":"history","before":"42"})", R"({"type":"history","before":4.2})",
-        R"({"type":"history","before":true})"}) {
+  for (const std::string_view frame : {R"({"type":"history","room":1,"limit":"10"})",
+                                       R"({"type":"history","room":1,"limit":10.5})",
+                                       R"({"type":"history","room":1,"before":"42"})",
+                                       R"({"type":"history","room":1,"before":4.2})",
+                                       R"({"type":"history","room":1,"before":true})"}) {
     const auto error = parse_error(frame);
     EXPECT_EQ(error.code, "invalid_field") << frame;
-    EXPECT_TRUE(error.ref.is_null()) << frame;
+    EXPECT_EQ(error.ref, json(1)) << frame;
   }
 }
 

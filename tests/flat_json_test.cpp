@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <limits>
 #include <optional>
 #include <string>
@@ -42,6 +43,13 @@ void expect_same_as_nlohmann(const std::string& text) {
     } else if (value.is_number_integer() && !value.is_number_unsigned()) {
       EXPECT_EQ(field->type, kind::integer) << text;
       EXPECT_EQ(field->integer, value.get<std::int64_t>()) << text;
+    } else if (value.is_array() && value.size() <= max_list_strings &&
+               std::all_of(value.begin(), value.end(),
+                           [](const nlohmann::json& item) { return item.is_string(); })) {
+      EXPECT_EQ(field->type, kind::string_list) << text;
+      EXPECT_EQ(field->strings, value.get<std::vector<std::string>>()) << text;
+    } else if (value.is_array() || value.is_object()) {
+      EXPECT_EQ(field->type, kind::other) << text;
     }
   }
 }
@@ -64,6 +72,7 @@ void expect_readers_agree(const std::string& text) {
     EXPECT_EQ(fast_value.boolean, sax_value.boolean) << text;
     EXPECT_EQ(fast_value.integer, sax_value.integer) << text;
     EXPECT_EQ(fast_value.string, sax_value.string) << text;
+    EXPECT_EQ(fast_value.strings, sax_value.strings) << text;
   }
 }
 
@@ -146,11 +155,26 @@ TEST(flat_json_test, ARepeatedKeyKeepsItsLastValue) {
 }
 
 TEST(flat_json_test, AnythingButAJsonObjectIsRefused) {
-  for (const std::string text :
-       {"", "   ", "[]", "\"send\"", "42", "null", "{", R"({"a":1} trailing)", R"({"a":1,})",
-        R"({"a" 1})", R"({a:1})", R"({"a":01})", R"({"a":-})", R"({"a":tru})",
-        R"({"a":"\ud800"})", R"({"a":"\udc00"})", R"({"a":"\x41"})", "{\"a\":\"raw\ncontrol\"}",
-        "{\"a\":\"\xC0\x80\"}", "{\"a\":\"cut \xE2\x82\"}"}) {
+  for (const std::string text : {"",
+                                 "   ",
+                                 "[]",
+                                 "\"send\"",
+                                 "42",
+                                 "null",
+                                 "{",
+                                 R"({"a":1} trailing)",
+                                 R"({"a":1,})",
+                                 R"({"a" 1})",
+                                 R"({a:1})",
+                                 R"({"a":01})",
+                                 R"({"a":-})",
+                                 R"({"a":tru})",
+                                 R"({"a":"\ud800"})",
+                                 R"({"a":"\udc00"})",
+                                 R"({"a":"\x41"})",
+                                 "{\"a\":\"raw\ncontrol\"}",
+                                 "{\"a\":\"\xC0\x80\"}",
+                                 "{\"a\":\"cut \xE2\x82\"}"}) {
     EXPECT_EQ(parse_flat_object(text).status, status::invalid_json) << text;
     expect_same_as_nlohmann(text);
     expect_readers_agree(text);
@@ -280,6 +304,102 @@ TEST(flat_json_test, ReadersAgreeOnOrdinaryFrames) {
     expect_readers_agree(text);
     expect_same_as_nlohmann(text);
   }
+}
+
+// --- lists of strings (protocol 2: `users`) ---
+
+TEST(flat_json_test, ATopLevelArrayOfStringsIsAStringList) {
+  for (const std::string text : {
+           R"({"type":"watch","users":["alice","bob"]})",
+           R"({"type":"open_dm","users":[]})",
+           R"({"users":[ "a" , "b\n\u00e9\"" ],"n":1})",
+           R"({"users":["dup","dup"]})",
+       }) {
+    const auto parsed = parse_flat_object(text);
+    ASSERT_EQ(parsed.status, status::ok) << text;
+    EXPECT_EQ(parsed.object.find("users")->type, kind::string_list) << text;
+    expect_same_as_nlohmann(text);
+    expect_readers_agree(text);
+  }
+  EXPECT_EQ(parse_flat_object(R"({"users":["alice","bob"]})").object.find("users")->strings,
+            (std::vector<std::string>{"alice", "bob"}));
+  EXPECT_TRUE(parse_flat_object(R"({"users":[]})").object.find("users")->strings.empty());
+}
+
+TEST(flat_json_test, AListHoldingAnythingButStringsIsOther) {
+  for (const std::string list :
+       {R"([1])", R"(["a",1])", R"(["a",null])", R"(["a",true])", R"(["a",1.5])", R"(["a",["b"]])",
+        R"([["a"]])", R"(["a",{"b":"c"}])", R"([{"b":"c"},"a"])", R"(["a",18446744073709551615])",
+        R"(["a",[]])"}) {
+    const auto text = R"({"users":)" + list + R"(,"after":"x"})";
+    const auto parsed = parse_flat_object(text);
+    ASSERT_EQ(parsed.status, status::ok) << text;
+    EXPECT_EQ(parsed.object.find("users")->type, kind::other) << text;
+    EXPECT_TRUE(parsed.object.find("users")->strings.empty()) << text;
+    EXPECT_EQ(parsed.object.find("after")->string, "x") << text;  // read on after it
+    expect_same_as_nlohmann(text);
+  }
+}
+
+std::string string_list(std::size_t count) {
+  std::string out = "[";
+  for (std::size_t i = 0; i < count; ++i) {
+    if (i > 0) out += ',';
+    out += "\"u" + std::to_string(i) + "\"";
+  }
+  return out + "]";
+}
+
+TEST(flat_json_test, AListHoldsAtMostMaxListStrings) {
+  const auto at_limit = parse_flat_object(R"({"users":)" + string_list(max_list_strings) + "}");
+  ASSERT_EQ(at_limit.status, status::ok);
+  EXPECT_EQ(at_limit.object.find("users")->type, kind::string_list);
+  EXPECT_EQ(at_limit.object.find("users")->strings.size(), max_list_strings);
+  EXPECT_EQ(at_limit.object.find("users")->strings.back(),
+            "u" + std::to_string(max_list_strings - 1));
+  const auto over =
+      parse_flat_object(R"({"users":)" + string_list(max_list_strings + 1) + R"(,"n":2})");
+  ASSERT_EQ(over.status, status::ok);
+  EXPECT_EQ(over.object.find("users")->type, kind::other);
+  EXPECT_TRUE(over.object.find("users")->strings.empty());
+  EXPECT_EQ(over.object.find("n")->integer, 2);
+}
+
+TEST(flat_json_test, ARepeatedListKeyKeepsOnlyItsLastValue) {
+  auto parsed = parse_flat_object(R"({"users":["a","b"],"users":["c"]})");
+  ASSERT_EQ(parsed.status, status::ok);
+  EXPECT_EQ(parsed.object.find("users")->strings, std::vector<std::string>{"c"});
+  parsed = parse_flat_object(R"({"users":["a","b"],"users":"c"})");
+  EXPECT_EQ(parsed.object.find("users")->type, kind::string);
+  EXPECT_TRUE(parsed.object.find("users")->strings.empty());
+  parsed = parse_flat_object(R"({"users":"c","users":["a"]})");
+  EXPECT_EQ(parsed.object.find("users")->type, kind::string_list);
+  EXPECT_EQ(parsed.object.find("users")->strings, std::vector<std::string>{"a"});
+  parsed = parse_flat_object(R"({"users":["a",1],"users":["b"]})");
+  EXPECT_EQ(parsed.object.find("users")->type, kind::string_list);
+  EXPECT_EQ(parsed.object.find("users")->strings, std::vector<std::string>{"b"});
+}
+
+TEST(flat_json_test, ListsInsideNestedValuesAreNotFields) {
+  const auto text = R"({"o":{"users":["a"]},"users":["b"]})";
+  const auto parsed = parse_flat_object(text);
+  ASSERT_EQ(parsed.status, status::ok);
+  EXPECT_EQ(parsed.object.size(), 2u);
+  EXPECT_EQ(parsed.object.find("o")->type, kind::other);
+  EXPECT_EQ(parsed.object.find("users")->strings, std::vector<std::string>{"b"});
+  expect_same_as_nlohmann(text);
+}
+
+TEST(flat_json_test, AListCountsAsOneFieldAndOneLevel) {
+  std::string text = R"({"users":)" + string_list(100);
+  for (std::size_t i = 1; i < max_frame_fields; ++i) text += ",\"k" + std::to_string(i) + "\":1";
+  EXPECT_EQ(parse_flat_object(text + "}").status, status::ok);
+  EXPECT_EQ(parse_flat_object(text + R"(,"one_more":1})").status, status::too_many_fields);
+  // A list nested as deep as allowed is still read (as `other`); one level more is refused.
+  const auto deep = R"({"users":)" + nested(max_frame_depth - 1, R"("a")") + "}";
+  EXPECT_EQ(parse_flat_object(deep).status, status::ok);
+  EXPECT_EQ(parse_flat_object(R"({"users":)" + nested(max_frame_depth, R"("a")") + "}").status,
+            status::too_deep);
 }
 
 }  // namespace

@@ -54,8 +54,8 @@ TEST_F(auth_test, allowed_origin_flag_admits_that_origin) {
 TEST_F(auth_test, logout_revokes_the_token_and_closes_its_sockets_only) {
   const auto token = token_for(port(), "alice");
   const auto other_token = token_for(port(), "alice");
-  auto tab = ws_client::join(port(), token);
-  auto other_device = ws_client::join(port(), other_token);
+  auto tab = ws_client::connect(port(), token);
+  auto other_device = ws_client::connect(port(), other_token);
 
   const auto logout = http_request(port(), http::verb::post, "/api/logout", "{}",
                                    {{"Authorization", "Bearer " + token}});
@@ -70,7 +70,7 @@ TEST_F(auth_test, logout_revokes_the_token_and_closes_its_sockets_only) {
                 .status,
             401u);
   // The other login of the same user is untouched.
-  send_message(*other_device, "still-here", "still connected");
+  other_device->say(general, "still-here", "still connected");
 }
 
 TEST_F(auth_test, expired_tokens_are_refused) {
@@ -88,7 +88,7 @@ TEST_F(auth_test, expired_tokens_are_refused) {
 
 TEST_F(auth_test, an_open_connection_ends_with_4001_when_its_token_expires) {
   restart({"--token-ttl", "2", "--idle-timeout", "1"});
-  auto alice = join("alice");
+  auto alice = connect("alice");
   const auto started = std::chrono::steady_clock::now();
   EXPECT_EQ(alice->wait_closed(10s), 4001);
   // Not before the token's two seconds are up, and soon after (checks run every 0.5 s here).
@@ -100,8 +100,8 @@ TEST_F(auth_test, an_open_connection_ends_with_4001_when_its_token_expires) {
 TEST_F(auth_test, no_plaintext_token_or_password_in_the_database_or_log) {
   const auto result = login(port(), "alice", "hunter2hunter2");
   const auto token = result.body_json()["token"].get<std::string>();
-  auto alice = ws_client::join(port(), token);
-  send_message(*alice, "c1", "secret message text");
+  auto alice = ws_client::connect(port(), token);
+  alice->say(general, "c1", "secret message text");
   alice->close();
   ASSERT_EQ(server_->terminate(), 0);
 

@@ -22,21 +22,22 @@ std::string heavy_text(int n) {
 
 TEST_F(catch_up_test, heavy_messages_arrive_in_pages_that_fit_the_send_queue) {
   restart({"--send-queue-bytes", "524288"});
-  auto alice = join("alice");
+  auto alice = connect("alice");
   constexpr int total = 120;  // ~1.9 MB: more than three times the send queue
   for (int round = 0; round < total / 10; ++round) {
     for (int i = 0; i < 10; ++i) {
       const int n = round * 10 + i;
-      alice->send({{"type", "send"}, {"client_id", std::to_string(n)}, {"text", heavy_text(n)}});
+      alice->send(general, std::to_string(n), heavy_text(n));
     }
     for (int i = 0; i < 10; ++i) alice->expect("ack");
   }
 
-  // Connecting: the first history page is cut to the budget, not closed as too slow.
-  auto bob = join("bob");
-  EXPECT_TRUE(bob->history["has_more"].get<bool>());
-  EXPECT_LT(bob->history["messages"].size(), 50u);
-  EXPECT_GE(bob->history["messages"].size(), 1u);
+  // Connecting and asking for the room's latest page: cut to the budget, not closed as too slow.
+  auto bob = connect("bob");
+  const auto latest = bob->history(general);
+  EXPECT_TRUE(latest["has_more"].get<bool>());
+  EXPECT_LT(latest["messages"].size(), 50u);
+  EXPECT_GE(latest["messages"].size(), 1u);
 
   // A catch-up from the start comes in as many pages as it takes, each message exactly once.
   std::set<std::int64_t> ids;
@@ -53,22 +54,20 @@ TEST_F(catch_up_test, heavy_messages_arrive_in_pages_that_fit_the_send_queue) {
   EXPECT_EQ(ids.size(), static_cast<std::size_t>(total));
   EXPECT_GT(pages, 3);
   // Older history pages too.
-  bob->send({{"type", "history"}, {"before", bob->history["messages"][0]["id"]}, {"limit", 100}});
-  const auto older = bob->expect("history");
+  const auto older = bob->history(general, latest["messages"][0]["id"].get<std::int64_t>(), 100);
   EXPECT_TRUE(older["has_more"].get<bool>());
   EXPECT_GE(older["messages"].size(), 1u);
 }
 
 TEST_F(catch_up_test, message_text_may_not_carry_control_characters) {
-  auto alice = join("alice");
-  alice->send({{"type", "send"}, {"client_id", "c1"}, {"text", std::string("bell\x07 here")}});
+  auto alice = connect("alice");
+  alice->send(general, "c1", std::string("bell\x07 here"));
   const auto refused = alice->expect("error");
   EXPECT_EQ(refused["code"], "invalid_field");
   EXPECT_EQ(refused["ref"], "c1");
   // Newlines and tabs are text; a Windows line break is stored as a newline.
-  EXPECT_EQ(send_message(*alice, "c2", "line one\r\nline\ttwo")["client_id"], "c2");
-  alice->send({{"type", "history"}, {"limit", 1}});
-  EXPECT_EQ(alice->expect("history")["messages"][0]["text"], "line one\nline\ttwo");
+  EXPECT_EQ(alice->say(general, "c2", "line one\r\nline\ttwo")["client_id"], "c2");
+  EXPECT_EQ(alice->history(general, std::nullopt, 1)["messages"][0]["text"], "line one\nline\ttwo");
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 
 #include <boost/asio.hpp>
 
+#include <algorithm>
 #include <set>
 #include <string>
 #include <thread>
@@ -67,20 +68,21 @@ TEST_F(hostile_clients_test, pings_from_a_client_that_never_reads_cost_bounded_m
   EXPECT_TRUE(server_->wait_for_output("closing client that stopped reading: user=pinger"));
 
   // Nobody else noticed.
-  auto alice = join("alice");
-  EXPECT_EQ(send_message(*alice, "a1", "still here")["client_id"], "a1");
+  auto alice = connect("alice");
+  EXPECT_EQ(alice->say(general, "a1", "still here")["client_id"], "a1");
 }
 
 TEST_F(hostile_clients_test, a_client_that_pipelines_requests_is_read_at_its_share_not_first) {
   restart({"--inbound-frame-rate", "100", "--metrics", "on"});
-  auto flooder = join("flooder");
-  auto alice = join("alice");
+  auto flooder = connect("flooder");
+  auto alice = connect("alice");
   const auto before = metric(port(), "chatterbox_frames_in_total");
   const auto started = std::chrono::steady_clock::now();
 
-  for (int i = 0; i < 2000; ++i) flooder->send({{"type", "history"}, {"limit", 1}});
-  alice->send({{"type", "history"}, {"limit", 1}, {"before", 1}});
-  EXPECT_EQ(alice->expect("history")["before"], 1);
+  for (int i = 0; i < 2000; ++i) {
+    flooder->send({{"type", "history"}, {"room", general}, {"limit", 1}});
+  }
+  EXPECT_EQ(alice->history(general, 1, 1)["before"], 1);
   // Alice was answered while most of the flood was still unread: the flooder gets a second's
   // worth at once (100 frames) and then 100 a second, while everyone else is served.
   const auto handled = metric(port(), "chatterbox_frames_in_total") - before;
@@ -90,8 +92,8 @@ TEST_F(hostile_clients_test, a_client_that_pipelines_requests_is_read_at_its_sha
 }
 
 TEST_F(hostile_clients_test, a_frame_with_thousands_of_fields_is_refused_without_reading_it_all) {
-  auto mallory = join("mallory");
-  auto alice = join("alice");
+  auto mallory = connect("mallory");
+  auto alice = connect("alice");
   // 4,600 distinct keys in ~60 KB: parsed key by key this took quadratic time.
   std::string frame = R"({"type":"history")";
   for (int i = 0; i < 4600; ++i) frame += ",\"k" + std::to_string(i) + "\":1";
@@ -102,16 +104,15 @@ TEST_F(hostile_clients_test, a_frame_with_thousands_of_fields_is_refused_without
     EXPECT_EQ(refused["code"], "invalid_json");
     EXPECT_EQ(refused["ref"], nullptr);
   }
-  alice->send({{"type", "history"}, {"limit", 1}});
-  EXPECT_EQ(alice->expect("history")["type"], "history");
+  EXPECT_EQ(alice->history(general, std::nullopt, 1)["type"], "history");
 }
 
 TEST_F(hostile_clients_test, history_and_sync_have_a_rate_limit_like_sends) {
   restart({"--query-rate", "1", "--query-burst", "2"});
-  auto alice = join("alice");
-  alice->send({{"type", "history"}, {"limit", 1}});
+  auto alice = connect("alice");
+  alice->send({{"type", "history"}, {"room", general}, {"limit", 1}});
   alice->send({{"type", "sync"}, {"since", 0}});
-  alice->send({{"type", "history"}, {"limit", 1}});
+  alice->send({{"type", "history"}, {"room", general}, {"limit", 1}});
   EXPECT_EQ(alice->expect("history")["type"], "history");
   EXPECT_EQ(alice->expect("sync")["type"], "sync");
   const auto refused = alice->expect("error");
@@ -124,12 +125,15 @@ TEST_F(hostile_clients_test, a_peer_closed_in_the_middle_of_a_broadcast_costs_no
   restart({"--send-queue-bytes", "65536"});
   // Joined first, so it sits first in the list a broadcast walks: when it is dropped there,
   // every peer after it must still get that message, exactly once.
-  auto stalled = join("stalled");
+  auto stalled = connect("stalled");
   // A small receive window, so that the server's queue is what overflows, soon.
   stalled->raw_socket().set_option(boost::asio::socket_base::receive_buffer_size(4096));
-  auto sender = join("sender");
+  auto sender = connect("sender");
   std::vector<std::unique_ptr<ws_client>> readers;
-  for (const auto* name : {"r1", "r2", "r3"}) readers.push_back(join(name));
+  for (const auto* name : {"r1", "r2", "r3"}) readers.push_back(connect(name));
+  // The sender watches the peer that will be dropped: it is told once, never inside a message.
+  EXPECT_EQ(sender->watch({"stalled"})["online"], json::array({"stalled"}));
+  std::vector<json> presence;
 
   // 16 KB each (4-byte characters, within the 4,000-character limit): the queue overflows soon.
   std::string filler;
@@ -139,11 +143,15 @@ TEST_F(hostile_clients_test, a_peer_closed_in_the_middle_of_a_broadcast_costs_no
   for (; sent < 1000 && server_->output().find("closing slow client: user=stalled") ==
                             std::string::npos;
        ++sent) {
-    sender->send({{"type", "send"}, {"client_id", std::to_string(sent)},
-                  {"text", std::to_string(sent) + " " + filler}});
-    sender->expect("ack");
-    // The peer dropped while this message was being broadcast is announced gone after it,
-    // never in the middle of it.
+    sender->send(general, std::to_string(sent), std::to_string(sent) + " " + filler);
+    auto answer = sender->next();
+    for (; answer && (*answer)["type"] == "presence"; answer = sender->next()) {
+      presence.push_back(*answer);
+    }
+    ASSERT_TRUE(answer);
+    ASSERT_EQ((*answer)["type"], "ack") << *answer;
+    // Right behind the ack, its echo: nothing of a peer dropped in the middle of this
+    // broadcast comes between them.
     const auto echo = sender->next();
     ASSERT_TRUE(echo);
     ASSERT_EQ((*echo)["type"], "message") << *echo;
@@ -155,7 +163,7 @@ TEST_F(hostile_clients_test, a_peer_closed_in_the_middle_of_a_broadcast_costs_no
   ASSERT_LT(sent, 1000) << "the stalled client was never dropped";
   // A few more after the drop.
   for (int extra = 0; extra < 3; ++extra, ++sent) {
-    send_message(*sender, std::to_string(sent), std::to_string(sent) + " after");
+    sender->say(general, std::to_string(sent), std::to_string(sent) + " after");
     for (std::size_t r = 0; r < readers.size(); ++r) {
       got[r].push_back(std::stoi(readers[r]->expect("message")["text"].get<std::string>()));
     }
@@ -163,6 +171,15 @@ TEST_F(hostile_clients_test, a_peer_closed_in_the_middle_of_a_broadcast_costs_no
   std::vector<int> all(static_cast<std::size_t>(sent));
   for (int i = 0; i < sent; ++i) all[static_cast<std::size_t>(i)] = i;
   for (std::size_t r = 0; r < readers.size(); ++r) EXPECT_EQ(got[r], all) << "reader " << r + 1;
+
+  for (const auto& event : sender->skipped) {
+    if (event["type"] == "presence") presence.push_back(event);
+  }
+  const auto gone = [](const json& e) { return reports(e, "stalled", false); };
+  if (std::none_of(presence.begin(), presence.end(), gone)) {
+    for (auto& event : sender->presence_until("stalled", false)) presence.push_back(event);
+  }
+  EXPECT_EQ(std::count_if(presence.begin(), presence.end(), gone), 1) << json(presence);
 }
 
 // Requests on several connections that the server must read in one turn of its loop: each is

@@ -14,45 +14,52 @@ namespace {
 using lifecycle_test = server_test;
 
 TEST_F(lifecycle_test, history_and_read_markers_survive_a_restart) {
-  auto alice = join("alice");
-  auto bob = join("bob");
-  send_message(*alice, "a1", "from alice");
-  const auto reply = send_message(*bob, "b1", "from bob").value("id", 0);
-  alice->send({{"type", "seen"}, {"id", reply}});
-  bob->expect("seen");
+  auto alice = connect("alice");
+  auto bob = connect("bob");
+  alice->say(general, "a1", "from alice");
+  const auto reply = bob->say(general, "b1", "from bob").value("id", 0);
+  alice->send({{"type", "seen"}, {"room", general}, {"id", reply}});
+  EXPECT_EQ(bob->expect("receipt")["user"], "alice");
   alice->close();
   bob->close();
 
   restart();
-  auto carol = join("carol");
-  const auto& messages = carol->history["messages"];
+  auto carol = connect("carol");
+  const auto history = carol->history(general);
+  const auto& messages = history["messages"];
   ASSERT_EQ(messages.size(), 2u);
   EXPECT_EQ(messages[0]["text"], "from alice");
   EXPECT_EQ(messages[1]["text"], "from bob");
-  EXPECT_EQ(carol->receipts["markers"]["alice"], reply);
+  EXPECT_EQ(carol->hello_room(general)["others_read"], reply);
+  EXPECT_EQ(carol->hello_room(general)["last_id"], reply);
+  // A new account has read what was said before it.
+  EXPECT_EQ(carol->hello_room(general)["marker"], reply);
+  EXPECT_EQ(carol->hello_room(general)["unread"], 0);
   EXPECT_EQ(carol->hello["seq"], messages[1]["seq"]);
+  alice = connect("alice");
+  EXPECT_EQ(alice->hello_room(general)["marker"], reply);
+  EXPECT_EQ(alice->hello_room(general)["unread"], 0);
 }
 
 TEST_F(lifecycle_test, typing_clears_itself_after_the_timeout) {
   restart({"--typing-timeout-ms", "300"});
-  auto alice = join("alice");
-  auto bob = join("bob");
-  alice->send({{"type", "typing"}, {"active", true}});
+  auto alice = connect("alice");
+  auto bob = connect("bob");
+  alice->send({{"type", "typing"}, {"room", general}, {"active", true}});
   EXPECT_EQ(bob->expect("typing")["active"], true);
   const auto started = std::chrono::steady_clock::now();
   const auto cleared = bob->expect("typing", 5s);
   EXPECT_EQ(cleared["user"], "alice");
+  EXPECT_EQ(cleared["room"], general);
   EXPECT_EQ(cleared["active"], false);
   EXPECT_GE(std::chrono::steady_clock::now() - started, 250ms);
 }
 
 TEST_F(lifecycle_test, sigterm_closes_clients_with_1001_exits_0_and_keeps_every_acked_message) {
-  auto alice = join("alice");
-  auto bob = join("bob");
+  auto alice = connect("alice");
+  auto bob = connect("bob");
   std::vector<std::int64_t> acked;
-  for (int i = 0; i < 200; ++i) {
-    alice->send({{"type", "send"}, {"client_id", std::to_string(i)}, {"text", "m" + std::to_string(i)}});
-  }
+  for (int i = 0; i < 200; ++i) alice->send(general, std::to_string(i), "m" + std::to_string(i));
   for (int i = 0; i < 200; ++i) acked.push_back(alice->expect("ack").value("id", 0));
 
   const auto exit_code = server_->terminate();
@@ -83,13 +90,13 @@ TEST_F(lifecycle_test, sigterm_with_idle_http_connections_still_exits_promptly) 
 }
 
 TEST_F(lifecycle_test, a_burst_of_pipelined_sends_is_not_mistaken_for_a_slow_client) {
-  auto eager = join("eager");
-  auto watcher = join("watcher");
+  auto eager = connect("eager");
+  auto watcher = connect("watcher");
   // All written before reading anything: one group commit can then hold them all, and its
   // acks and broadcasts reach each queue in a single turn of the server's loop.
   constexpr int total = 3000;
   for (int i = 0; i < total; ++i) {
-    eager->send({{"type", "send"}, {"client_id", std::to_string(i)}, {"text", "burst"}});
+    eager->send(general, std::to_string(i), "burst");
   }
   int acked = 0;
   int seen = 0;
@@ -106,9 +113,9 @@ TEST_F(lifecycle_test, a_burst_of_pipelined_sends_is_not_mistaken_for_a_slow_cli
 }
 
 TEST_F(lifecycle_test, a_client_that_stops_reading_is_closed_and_the_others_get_everything) {
-  auto stalled = join("stalled");
-  auto sender = join("sender");
-  auto reader = join("reader");
+  auto stalled = connect("stalled");
+  auto sender = connect("sender");
+  auto reader = connect("reader");
 
   constexpr int total = 10000;
   // Big enough that 10,000 of them overflow the kernel's socket buffers, not just our queue.
@@ -117,9 +124,7 @@ TEST_F(lifecycle_test, a_client_that_stops_reading_is_closed_and_the_others_get_
   int received = 0;
   for (int sent = 0; sent < total;) {
     for (int i = 0; i < 200; ++i, ++sent) {
-      sender->send({{"type", "send"},
-                    {"client_id", std::to_string(sent)},
-                    {"text", std::to_string(sent) + " " + filler}});
+      sender->send(general, std::to_string(sent), std::to_string(sent) + " " + filler);
     }
     // Keep the sender and the healthy reader drained as we go.
     while (acked < sent) {

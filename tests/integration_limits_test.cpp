@@ -1,4 +1,5 @@
 // Abuse limits, idle peers and the operator's view (issue "Hardening").
+#include "support/raw_websocket.hpp"
 #include "support/server_fixture.hpp"
 
 #include <gtest/gtest.h>
@@ -14,11 +15,9 @@ using limits_test = server_test;
 
 TEST_F(limits_test, a_flooding_user_is_rate_limited_and_others_are_not) {
   restart({"--message-rate", "10", "--message-burst", "20"});
-  auto flooder = join("flooder");
-  auto bob = join("bob");
-  for (int i = 0; i < 30; ++i) {
-    flooder->send({{"type", "send"}, {"client_id", std::to_string(i)}, {"text", "spam"}});
-  }
+  auto flooder = connect("flooder");
+  auto bob = connect("bob");
+  for (int i = 0; i < 30; ++i) flooder->send(general, std::to_string(i), "spam");
   int acked = 0;
   int limited = 0;
   for (int answers = 0; answers < 30;) {
@@ -40,16 +39,18 @@ TEST_F(limits_test, a_flooding_user_is_rate_limited_and_others_are_not) {
   EXPECT_LE(acked, 22);
   EXPECT_EQ(acked + limited, 30);
   // Bob has his own budget.
-  send_message(*bob, "b1", "I am not limited");
-  auto carol = join("carol");
-  EXPECT_EQ(carol->history["messages"].size(), static_cast<std::size_t>(acked + 1));
+  bob->say(general, "b1", "I am not limited");
+  auto carol = connect("carol");
+  EXPECT_EQ(carol->history(general)["messages"].size(), static_cast<std::size_t>(acked + 1));
 }
 
 TEST_F(limits_test, typing_floods_are_throttled_silently) {
   restart({"--signal-rate", "5", "--signal-burst", "10"});
-  auto alice = join("alice");
-  auto bob = join("bob");
-  for (int i = 0; i < 50; ++i) alice->send({{"type", "typing"}, {"active", true}});
+  auto alice = connect("alice");
+  auto bob = connect("bob");
+  for (int i = 0; i < 50; ++i) {
+    alice->send({{"type", "typing"}, {"room", general}, {"active", true}});
+  }
   for (const auto& event : alice->drain()) EXPECT_NE(event["type"], "error");
   int forwarded = 0;
   for (const auto& event : bob->drain()) forwarded += event["type"] == "typing" ? 1 : 0;
@@ -60,19 +61,20 @@ TEST_F(limits_test, typing_floods_are_throttled_silently) {
 TEST_F(limits_test, connection_caps_refuse_the_upgrade_with_503) {
   restart({"--max-connections-per-user", "2", "--max-connections", "3"});
   const auto alice = token_for(port(), "alice");
-  auto tab1 = ws_client::join(port(), alice);
-  auto tab2 = ws_client::join(port(), alice);
+  auto tab1 = ws_client::connect(port(), alice);
+  auto tab2 = ws_client::connect(port(), alice);
   ws_client tab3(port(), {alice, false, std::nullopt});
   EXPECT_EQ(tab3.upgrade_status(), 503u);
 
-  auto bob = join("bob");
+  auto bob = connect("bob");
   ws_client carol(port(), {token_for(port(), "carol"), false, std::nullopt});
   EXPECT_EQ(carol.upgrade_status(), 503u);
 
   // Freed slots are usable again (bob seeing alice leave proves the server let go of them).
+  EXPECT_EQ(bob->watch({"alice"})["online"], json::array({"alice"}));
   tab1->close();
   tab2->close();
-  EXPECT_EQ(bob->expect("leave")["user"], "alice");
+  EXPECT_EQ(bob->expect("presence")["offline"], json::array({"alice"}));
   ws_client tab4(port(), {alice, false, std::nullopt});
   EXPECT_TRUE(tab4.connected());
 }
@@ -80,29 +82,24 @@ TEST_F(limits_test, connection_caps_refuse_the_upgrade_with_503) {
 TEST_F(limits_test, a_peer_that_never_answers_pings_is_closed_within_the_idle_timeout) {
   restart({"--idle-timeout", "2"});
   const auto token = token_for(port(), "ghost");
-  // A raw socket that completes the upgrade and then never reads, so no pong ever goes back.
-  boost::asio::io_context io;
-  tcp::socket raw(io);
-  raw.connect({boost::asio::ip::make_address("127.0.0.1"), port()});
-  const std::string upgrade =
-      "GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-      "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
-      "Authorization: Bearer " + token + "\r\n\r\n";
-  boost::asio::write(raw, boost::asio::buffer(upgrade));
-  auto alice = join("alice");
-  EXPECT_EQ(alice->presence["users"], json::array({"alice", "ghost"}));
+  // A raw socket that completes the upgrade, takes its hello and then never answers a ping.
+  raw_websocket ghost(port(), upgrade_request(token));
+  ASSERT_EQ(ghost.response_head().rfind("HTTP/1.1 101", 0), 0u);
+  ASSERT_TRUE(ghost.find(1, R"("type":"hello")"));
+  auto alice = connect("alice");
+  EXPECT_EQ(alice->watch({"ghost"})["online"], json::array({"ghost"}));
 
   const auto started = std::chrono::steady_clock::now();
-  const auto left = alice->expect("leave", 10s);
-  EXPECT_EQ(left["user"], "ghost");
+  const auto left = alice->expect("presence", 10s);
+  EXPECT_EQ(left["offline"], json::array({"ghost"}));
   EXPECT_LT(std::chrono::steady_clock::now() - started, 5s);
 }
 
 TEST_F(limits_test, metrics_are_off_by_default_and_prometheus_text_when_on) {
   EXPECT_EQ(http_request(port(), http::verb::get, "/metrics").status, 404u);
   restart({"--metrics", "on"});
-  auto alice = join("alice");
-  send_message(*alice, "a1", "counted");
+  auto alice = connect("alice");
+  alice->say(general, "a1", "counted");
   const auto page = http_request(port(), http::verb::get, "/metrics");
   EXPECT_EQ(page.status, 200u);
   EXPECT_NE(page.header("content-type").find("text/plain"), std::string::npos);

@@ -31,18 +31,17 @@ class storage_failures_test : public server_test {
 
 TEST_F(storage_failures_test, a_write_lock_held_elsewhere_refuses_writes_clearly_and_serves_the_rest) {
   restart({"--db-busy-timeout-ms", "300"});
-  auto alice = join("alice");
-  auto bob = join("bob");
+  auto alice = connect("alice");
+  auto bob = connect("bob");
   token_for(port(), "carol");  // an account to log into while the lock is held
-  send_message(*alice, "before", "before the lock");
+  alice->say(general, "before", "before the lock");
 
   auto shell = operator_connection();
   shell.exec("BEGIN IMMEDIATE");  // holds the write lock, like `sqlite3 chat.db` mid-transaction
 
-  alice->send({{"type", "send"}, {"client_id", "during"}, {"text", "during the lock"}});
+  alice->send(general, "during", "during the lock");
   // Reads do not need the lock: bob is served while alice's write waits.
-  bob->send({{"type", "history"}, {"limit", 5}});
-  const auto page = bob->expect("history");
+  const auto page = bob->history(general, std::nullopt, 5);
   ASSERT_FALSE(page["messages"].empty());
   EXPECT_EQ(page["messages"].back()["text"], "before the lock");
 
@@ -60,7 +59,7 @@ TEST_F(storage_failures_test, a_write_lock_held_elsewhere_refuses_writes_clearly
   // Nothing of the refused write was stored or broadcast; sent again, it goes through.
   EXPECT_EQ(stored_messages("during the lock"), 0);
   for (const auto& event : bob->drain()) EXPECT_NE(event["type"], "message") << event;
-  EXPECT_EQ(send_message(*alice, "during", "during the lock")["client_id"], "during");
+  EXPECT_EQ(alice->say(general, "during", "during the lock")["client_id"], "during");
   EXPECT_EQ(bob->expect("message")["text"], "during the lock");
   EXPECT_EQ(stored_messages("during the lock"), 1);
   EXPECT_EQ(login(port(), "carol").status, 200u);
@@ -71,24 +70,24 @@ TEST_F(storage_failures_test, a_lock_held_past_the_default_busy_timeout_ends_no_
   // A backup holding the lock for longer than the server will wait (5 s by default): a login
   // meanwhile used to throw out of the event loop and end the process for everyone.
   token_for(port(), "carol");
-  auto bob = join("bob");
+  auto bob = connect("bob");
   auto shell = operator_connection();
   shell.exec("BEGIN IMMEDIATE");
   const auto busy_login = login(port(), "carol");
   EXPECT_EQ(busy_login.status, 503u) << busy_login.body;
   shell.exec("COMMIT");
   EXPECT_TRUE(server_->running()) << server_->output();
-  EXPECT_EQ(send_message(*bob, "after", "still here")["client_id"], "after");
+  EXPECT_EQ(bob->say(general, "after", "still here")["client_id"], "after");
 }
 
 TEST_F(storage_failures_test, a_lock_shorter_than_the_busy_timeout_only_delays_the_ack) {
   restart({"--db-busy-timeout-ms", "20000"});
-  auto alice = join("alice");
-  auto bob = join("bob");
+  auto alice = connect("alice");
+  auto bob = connect("bob");
   {
     auto shell = operator_connection();
     shell.exec("BEGIN IMMEDIATE");
-    alice->send({{"type", "send"}, {"client_id", "patient"}, {"text", "waits for the lock"}});
+    alice->send(general, "patient", "waits for the lock");
     // The event loop is not stuck in SQLite: bob's requests are answered meanwhile, and the
     // write has been neither acked nor broadcast.
     for (const auto& event : bob->drain()) EXPECT_NE(event["type"], "message") << event;
@@ -112,16 +111,16 @@ TEST_F(storage_failures_test, a_full_database_refuses_writes_keeps_serving_reads
             shell.execAndGet("PRAGMA page_size").getInt64();
   }
   start({"--max-db-bytes", std::to_string(bytes + 64 * 1024)});
-  auto alice = join("alice");
+  auto alice = connect("alice");
   const auto bob_token = token_for(port(), "bob");
-  auto bob = ws_client::join(port(), bob_token);
+  auto bob = ws_client::connect(port(), bob_token);
 
   std::string filler;
   for (int i = 0; i < 3900; ++i) filler += "\U0001F600";  // 16 KB
   int stored = 0;
   json refused;
   for (int i = 0; i < 100 && refused.is_null(); ++i) {
-    alice->send({{"type", "send"}, {"client_id", "fill-" + std::to_string(i)}, {"text", filler}});
+    alice->send(general, "fill-" + std::to_string(i), filler);
     for (;;) {
       auto event = alice->next();
       ASSERT_TRUE(event) << "no answer to a send";
@@ -139,11 +138,11 @@ TEST_F(storage_failures_test, a_full_database_refuses_writes_keeps_serving_reads
   EXPECT_EQ(refused["code"], "internal");
   EXPECT_GT(stored, 0);
 
-  // Reads go on: a sync, a new connection of a logged-in user.
-  bob->send({{"type", "sync"}, {"since", 0}});
-  EXPECT_FALSE(bob->expect("sync")["messages"].empty());
-  auto bob_again = ws_client::join(port(), bob_token);
-  EXPECT_FALSE(bob_again->history["messages"].empty());
+  // Reads go on: a sync, a new connection of a logged-in user and its history.
+  EXPECT_FALSE(bob->sync(0)["messages"].empty());
+  auto bob_again = ws_client::connect(port(), bob_token);
+  EXPECT_GT(bob_again->hello_room(general)["last_id"].get<std::int64_t>(), 0);
+  EXPECT_FALSE(bob_again->history(general)["messages"].empty());
   // A small write (a login's token) may still fit in a page's free space, or be refused with
   // a clear 503: never a dropped connection.
   const auto status = login(port(), "alice").status;
@@ -153,7 +152,7 @@ TEST_F(storage_failures_test, a_full_database_refuses_writes_keeps_serving_reads
     auto shell = operator_connection();
     shell.exec("DROP TABLE ballast");  // the operator frees space
   }
-  EXPECT_EQ(send_message(*alice, "after", "room again")["client_id"], "after");
+  EXPECT_EQ(alice->say(general, "after", "room again")["client_id"], "after");
   EXPECT_EQ(login(port(), "alice").status, 200u);
   EXPECT_TRUE(server_->running());
 }

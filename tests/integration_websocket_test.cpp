@@ -16,7 +16,7 @@ using boost::asio::ip::tcp;
 
 class websocket_test : public server_test {
  protected:
-  std::unique_ptr<raw_websocket> connect(const std::string& user) {
+  std::unique_ptr<raw_websocket> connect_raw(const std::string& user) {
     auto ws = std::make_unique<raw_websocket>(port(), upgrade_request(token_for(port(), user)));
     const auto head = ws->response_head();
     EXPECT_EQ(head.rfind("HTTP/1.1 101", 0), 0u) << head;
@@ -26,7 +26,7 @@ class websocket_test : public server_test {
   }
 };
 
-const std::string send_hi = R"({"type":"send","client_id":"c1","text":"hi"})";
+const std::string send_hi = R"({"type":"send","room":1,"client_id":"c1","text":"hi"})";
 
 TEST_F(websocket_test, frames_sent_right_behind_the_upgrade_request_are_handled) {
   raw_websocket ws(port(), upgrade_request(token_for(port(), "eager")) + client_frame(fin_text, send_hi));
@@ -48,7 +48,7 @@ TEST_F(websocket_test, a_malformed_key_gets_400) {
 }
 
 TEST_F(websocket_test, a_ping_is_answered_with_a_pong_carrying_its_payload) {
-  auto ws = connect("pinger");
+  auto ws = connect_raw("pinger");
   ws->write(client_frame(fin_ping, "are you there"));
   const auto pong = ws->find(0xA);
   ASSERT_TRUE(pong);
@@ -56,7 +56,7 @@ TEST_F(websocket_test, a_ping_is_answered_with_a_pong_carrying_its_payload) {
 }
 
 TEST_F(websocket_test, a_fragmented_message_with_a_ping_in_between_is_reassembled) {
-  auto ws = connect("fragments");
+  auto ws = connect_raw("fragments");
   const auto half = send_hi.size() / 2;
   ws->write(client_frame(0x01, send_hi.substr(0, half)) + client_frame(fin_ping, "mid") +
            client_frame(0x80, send_hi.substr(half)));
@@ -65,13 +65,13 @@ TEST_F(websocket_test, a_fragmented_message_with_a_ping_in_between_is_reassemble
 }
 
 TEST_F(websocket_test, a_message_split_across_many_small_writes_is_read_whole) {
-  auto ws = connect("dribbler");
+  auto ws = connect_raw("dribbler");
   for (const char byte : client_frame(fin_text, send_hi)) ws->write(std::string(1, byte));
   EXPECT_TRUE(ws->find(1, R"("type":"ack")"));
 }
 
 TEST_F(websocket_test, an_unmasked_client_frame_is_closed_with_1002) {
-  auto ws = connect("unmasked");
+  auto ws = connect_raw("unmasked");
   ws->write(client_frame(fin_text, send_hi, /*masked=*/false));
   const auto close = ws->find(8);
   ASSERT_TRUE(close);
@@ -80,7 +80,7 @@ TEST_F(websocket_test, an_unmasked_client_frame_is_closed_with_1002) {
 }
 
 TEST_F(websocket_test, invalid_utf8_text_is_closed_with_1007) {
-  auto ws = connect("garbled");
+  auto ws = connect_raw("garbled");
   ws->write(client_frame(fin_text, "\xC0\x80"));
   const auto close = ws->find(8);
   ASSERT_TRUE(close);
@@ -88,7 +88,7 @@ TEST_F(websocket_test, invalid_utf8_text_is_closed_with_1007) {
 }
 
 TEST_F(websocket_test, a_client_close_is_echoed_and_then_the_connection_ends) {
-  auto ws = connect("leaver");
+  auto ws = connect_raw("leaver");
   ws->write(client_frame(fin_close, std::string("\x03\xE8" "bye", 5)));
   const auto close = ws->find(8);
   ASSERT_TRUE(close);
@@ -97,13 +97,13 @@ TEST_F(websocket_test, a_client_close_is_echoed_and_then_the_connection_ends) {
 }
 
 TEST_F(websocket_test, a_binary_frame_is_closed_with_1003_and_others_are_unaffected) {
-  auto ws = connect("binary");
-  auto alice = join("alice");
+  auto ws = connect_raw("binary");
+  auto alice = connect("alice");
   ws->write(client_frame(fin_binary, "\x01\x02"));
   const auto close = ws->find(8);
   ASSERT_TRUE(close);
   EXPECT_EQ(close->close_code(), 1003);
-  send_message(*alice, "a1", "still here");
+  alice->say(general, "a1", "still here");
 }
 
 }  // namespace

@@ -9,6 +9,8 @@
 #include <set>
 #include <stdexcept>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 namespace chatterbox {
@@ -29,11 +31,20 @@ class message_repository_test : public test_support::temp_db_test {
   // Stands in for seq_counter: every change takes the next global seq.
   std::int64_t next_seq() { return ++seq_; }
 
-  message post(std::int64_t user, const std::string& text) {
-    const std::string name = user == alice_ ? "alice" : "bob";
+  // A message in `room` (general unless told), with client id "c-<n>".
+  message post(std::int64_t user, const std::string& text, std::int64_t room = general) {
     const std::int64_t n = ++posted_;
-    return messages_->insert(user, name, "c-" + std::to_string(n), text, t0 + n, next_seq()).value();
+    const std::string client_id = "c-" + std::to_string(n);
+    return messages_->insert(fresh(user, client_id, text, room), t0 + n, next_seq()).value();
   }
+
+  new_message fresh(std::int64_t user, std::string_view client_id, std::string_view text,
+                    std::int64_t room = general, std::vector<std::string> mentions = {}) {
+    return new_message{
+        user, user == alice_ ? "alice" : "bob", room, client_id, text, std::move(mentions)};
+  }
+
+  static constexpr std::int64_t general = 1;
 
   std::vector<message> post_many(int count) {
     std::vector<message> out;
@@ -56,9 +67,10 @@ class message_repository_test : public test_support::temp_db_test {
 };
 
 TEST_F(message_repository_test, InsertReturnsStoredMessage) {
-  const message m = messages_->insert(alice_, "alice", "c-1", "hi\nthere", t0, 7).value();
+  const message m = messages_->insert(fresh(alice_, "c-1", "hi\nthere"), t0, 7).value();
   EXPECT_GT(m.id, 0);
   EXPECT_EQ(m.seq, 7);
+  EXPECT_EQ(m.room, general);
   EXPECT_EQ(m.user, "alice");
   EXPECT_EQ(m.text, "hi\nthere");
   EXPECT_EQ(m.ts, t0);
@@ -82,40 +94,41 @@ TEST_F(message_repository_test, MaxSeqTracksLatestChange) {
   EXPECT_EQ(messages_->max_seq(), 0);
   const auto posted = post_many(3);
   EXPECT_EQ(messages_->max_seq(), 3);
-  messages_->update_text(posted[0].id, "edited", next_seq());
+  messages_->update_text(posted[0].id, "edited", {}, next_seq());
   EXPECT_EQ(messages_->max_seq(), 4);
   messages_->mark_deleted(posted[1].id, next_seq());
   EXPECT_EQ(messages_->max_seq(), 5);
 }
 
 TEST_F(message_repository_test, ResentClientIdIsFoundAndNotStoredTwice) {
-  const message original = messages_->insert(alice_, "alice", "c-1", "hi", t0, next_seq()).value();
+  const message original = messages_->insert(fresh(alice_, "c-1", "hi"), t0, next_seq()).value();
   const auto again = messages_->find_by_client_id(alice_, "c-1");
   ASSERT_TRUE(again);
   EXPECT_EQ(*again, original);
 
-  EXPECT_EQ(messages_->insert(alice_, "alice", "c-1", "hi", t0 + 5, next_seq()), std::nullopt);
-  EXPECT_EQ(messages_->page_before(std::nullopt, 10), std::vector<message>{original});
+  EXPECT_EQ(messages_->insert(fresh(alice_, "c-1", "hi"), t0 + 5, next_seq()), std::nullopt);
+  EXPECT_EQ(messages_->page_before(general, std::nullopt, 10), std::vector<message>{original});
   EXPECT_EQ(messages_->find_by_client_id(alice_, "c-1"), original);
 }
 
 TEST_F(message_repository_test, ClientIdsArePerUser) {
-  messages_->insert(alice_, "alice", "c-1", "from alice", t0, next_seq());
+  messages_->insert(fresh(alice_, "c-1", "from alice"), t0, next_seq());
   EXPECT_FALSE(messages_->find_by_client_id(bob_, "c-1"));
-  const message bobs = messages_->insert(bob_, "bob", "c-1", "from bob", t0, next_seq()).value();
+  const message bobs = messages_->insert(fresh(bob_, "c-1", "from bob"), t0, next_seq()).value();
   EXPECT_EQ(messages_->find_by_client_id(bob_, "c-1"), bobs);
   EXPECT_EQ(messages_->find_by_client_id(alice_, "c-1")->text, "from alice");
 }
 
 TEST_F(message_repository_test, MessageFromUnknownUserIsRejected) {
-  EXPECT_THROW(messages_->insert(bob_ + 100, "ghost", "c-1", "boo", t0, next_seq()),
+  EXPECT_THROW(messages_->insert(new_message{bob_ + 100, "ghost", general, "c-1", "boo", {}}, t0,
+                                 next_seq()),
                SQLite::Exception);
   EXPECT_EQ(messages_->max_seq(), 0);
 }
 
 TEST_F(message_repository_test, LatestPageIsNewestMessagesOldestFirst) {
   const auto posted = post_many(120);
-  const auto page = messages_->page_before(std::nullopt, 50);
+  const auto page = messages_->page_before(general, std::nullopt, 50);
   ASSERT_EQ(page.size(), 50u);
   EXPECT_EQ(page.front(), posted[70]);
   EXPECT_EQ(page.back(), posted[119]);
@@ -124,11 +137,11 @@ TEST_F(message_repository_test, LatestPageIsNewestMessagesOldestFirst) {
 
 TEST_F(message_repository_test, PageBeforeReturnsOlderMessagesOldestFirst) {
   const auto posted = post_many(10);
-  const auto page = messages_->page_before(posted[6].id, 3);
+  const auto page = messages_->page_before(general, posted[6].id, 3);
   EXPECT_EQ(ids(page), (std::vector{posted[3].id, posted[4].id, posted[5].id}));
-  EXPECT_EQ(ids(messages_->page_before(posted[2].id, 50)),
+  EXPECT_EQ(ids(messages_->page_before(general, posted[2].id, 50)),
             (std::vector{posted[0].id, posted[1].id}));
-  EXPECT_TRUE(messages_->page_before(posted[0].id, 50).empty());
+  EXPECT_TRUE(messages_->page_before(general, posted[0].id, 50).empty());
 }
 
 TEST_F(message_repository_test, PagingThroughHistoryHasNoGapsOrDuplicates) {
@@ -137,7 +150,7 @@ TEST_F(message_repository_test, PagingThroughHistoryHasNoGapsOrDuplicates) {
     std::vector<message> collected;
     std::optional<std::int64_t> before;
     for (int pages = 0; pages < 1000; ++pages) {
-      auto page = messages_->page_before(before, limit);
+      auto page = messages_->page_before(general, before, limit);
       if (page.empty()) break;
       ASSERT_LE(page.size(), static_cast<std::size_t>(limit));
       before = page.front().id;
@@ -148,15 +161,15 @@ TEST_F(message_repository_test, PagingThroughHistoryHasNoGapsOrDuplicates) {
 }
 
 TEST_F(message_repository_test, EmptyHistoryAndNonPositiveLimit) {
-  EXPECT_TRUE(messages_->page_before(std::nullopt, 50).empty());
+  EXPECT_TRUE(messages_->page_before(general, std::nullopt, 50).empty());
   post_many(3);
-  EXPECT_TRUE(messages_->page_before(std::nullopt, 0).empty());
+  EXPECT_TRUE(messages_->page_before(general, std::nullopt, 0).empty());
   EXPECT_TRUE(messages_->changed_since(0, 0).empty());
 }
 
 TEST_F(message_repository_test, UpdateTextMarksEditedAndTakesNewSeq) {
   const message m = post(alice_, "hello");
-  const message edited = messages_->update_text(m.id, "hello there", next_seq());
+  const message edited = messages_->update_text(m.id, "hello there", {}, next_seq());
   EXPECT_EQ(edited.id, m.id);
   EXPECT_EQ(edited.seq, 2);
   EXPECT_EQ(edited.text, "hello there");
@@ -176,7 +189,7 @@ TEST_F(message_repository_test, DeleteLeavesTombstone) {
   EXPECT_EQ(tomb.text, "");
   EXPECT_EQ(tomb.user, "bob");
   EXPECT_EQ(messages_->find(m.id), tomb);
-  EXPECT_EQ(messages_->page_before(std::nullopt, 10), std::vector<message>{tomb});
+  EXPECT_EQ(messages_->page_before(general, std::nullopt, 10), std::vector<message>{tomb});
 
   const auto owner = messages_->find_owner(m.id);
   ASSERT_TRUE(owner);
@@ -187,9 +200,9 @@ TEST_F(message_repository_test, DeleteLeavesTombstone) {
 TEST_F(message_repository_test, DeletedMessageCannotBeEdited) {
   const message m = post(alice_, "secret");
   const message tomb = messages_->mark_deleted(m.id, next_seq());
-  EXPECT_THROW(messages_->update_text(m.id, "back again", next_seq()), std::runtime_error);
+  EXPECT_THROW(messages_->update_text(m.id, "back again", {}, next_seq()), std::runtime_error);
   EXPECT_EQ(messages_->find(m.id), tomb);
-  EXPECT_THROW(messages_->update_text(999, "nothing", next_seq()), std::runtime_error);
+  EXPECT_THROW(messages_->update_text(999, "nothing", {}, next_seq()), std::runtime_error);
   EXPECT_THROW(messages_->mark_deleted(999, next_seq()), std::runtime_error);
 }
 
@@ -199,15 +212,18 @@ TEST_F(message_repository_test, FindOwnerReportsAuthor) {
   ASSERT_TRUE(owner);
   EXPECT_EQ(owner->user_id, alice_);
   EXPECT_FALSE(owner->deleted);
+  EXPECT_EQ(owner->room, general);
+  const message elsewhere = post(bob_, "theirs", 7);
+  EXPECT_EQ(messages_->find_owner(elsewhere.id)->room, 7);
 }
 
 TEST_F(message_repository_test, ChangedSinceReturnsEachChangeOnceWithCurrentState) {
   const auto posted = post_many(10);  // seq 1..10
   const std::int64_t seen = messages_->max_seq();
-  messages_->update_text(posted[2].id, "first edit", next_seq());   // 11
-  messages_->mark_deleted(posted[4].id, next_seq());                // 12
-  messages_->update_text(posted[2].id, "second edit", next_seq());  // 13
-  const message fresh = post(alice_, "new");                        // 14
+  messages_->update_text(posted[2].id, "first edit", {}, next_seq());   // 11
+  messages_->mark_deleted(posted[4].id, next_seq());                    // 12
+  messages_->update_text(posted[2].id, "second edit", {}, next_seq());  // 13
+  const message fresh = post(alice_, "new");                            // 14
 
   const auto changes = messages_->changed_since(seen, 1000);
   ASSERT_EQ(ids(changes), (std::vector{posted[4].id, posted[2].id, fresh.id}));
@@ -224,7 +240,7 @@ TEST_F(message_repository_test, ChangedSinceReturnsEachChangeOnceWithCurrentStat
 
 TEST_F(message_repository_test, SyncingInPagesSeesEveryMessageOnce) {
   const auto posted = post_many(30);
-  for (int i = 0; i < 30; i += 3) messages_->update_text(posted[i].id, "e", next_seq());
+  for (int i = 0; i < 30; i += 3) messages_->update_text(posted[i].id, "e", {}, next_seq());
   for (int i = 1; i < 30; i += 4) messages_->mark_deleted(posted[i].id, next_seq());
 
   std::vector<message> all;
@@ -254,8 +270,102 @@ TEST_F(message_repository_test, MessagesSurviveReopen) {
   reopen();
   auto expected = posted;
   expected[1] = tomb;
-  EXPECT_EQ(messages_->page_before(std::nullopt, 10), expected);
+  EXPECT_EQ(messages_->page_before(general, std::nullopt, 10), expected);
   EXPECT_EQ(messages_->max_seq(), tomb.seq);
+}
+
+// --- rooms and mentions (protocol 2) ---
+
+TEST_F(message_repository_test, PagesHoldOnlyTheRoomsMessages) {
+  std::vector<std::int64_t> in_general;
+  std::vector<std::int64_t> in_seven;
+  for (int i = 0; i < 20; ++i) {
+    if (i % 3 == 0) {
+      in_seven.push_back(post(alice_, "seven " + std::to_string(i), 7).id);
+    } else {
+      in_general.push_back(post(bob_, "general " + std::to_string(i)).id);
+    }
+  }
+  EXPECT_EQ(ids(messages_->page_before(general, std::nullopt, 100)), in_general);
+  EXPECT_EQ(ids(messages_->page_before(7, std::nullopt, 100)), in_seven);
+  EXPECT_TRUE(messages_->page_before(8, std::nullopt, 100).empty());
+  // `before` counts ids, not positions: the page is the room's messages below it.
+  EXPECT_EQ(ids(messages_->page_before(7, in_seven[3], 2)),
+            (std::vector{in_seven[1], in_seven[2]}));
+  EXPECT_EQ(ids(messages_->page_before(general, in_seven.back(), 3)),
+            (std::vector<std::int64_t>(in_general.end() - 4, in_general.end() - 1)));
+  for (const auto& m : messages_->page_before(7, std::nullopt, 100)) EXPECT_EQ(m.room, 7);
+}
+
+TEST_F(message_repository_test, ChangedSinceSpansEveryRoomInSeqOrder) {
+  const auto a = post(alice_, "a");
+  const auto b = post(alice_, "b", 7);
+  const auto c = post(bob_, "c", 9);
+  messages_->update_text(a.id, "a2", {}, next_seq());
+  const auto changes = messages_->changed_since(0, 100);
+  ASSERT_EQ(ids(changes), (std::vector{b.id, c.id, a.id}));
+  EXPECT_EQ(changes[0].room, 7);
+  EXPECT_EQ(changes[1].room, 9);
+  EXPECT_EQ(changes[2].room, general);
+}
+
+TEST_F(message_repository_test, MentionNamesAreStoredWithTheMessage) {
+  const auto m =
+      messages_
+          ->insert(fresh(alice_, "c-1", "hi @bob @here", general, {"bob", "here"}), t0, next_seq())
+          .value();
+  EXPECT_EQ(m.mentions, (std::vector<std::string>{"bob", "here"}));
+  EXPECT_EQ(messages_->find(m.id)->mentions, (std::vector<std::string>{"bob", "here"}));
+  EXPECT_EQ(messages_->page_before(general, std::nullopt, 10).at(0).mentions, m.mentions);
+  const auto plain = post(bob_, "no one");
+  EXPECT_TRUE(messages_->find(plain.id)->mentions.empty());
+}
+
+TEST_F(message_repository_test, EditReplacesMentionsAndDeleteClearsThem) {
+  const auto m =
+      messages_->insert(fresh(alice_, "c-1", "hi @bob", general, {"bob"}), t0, next_seq()).value();
+  auto edited = messages_->update_text(m.id, "hi @carol and @dave", {"carol", "dave"}, next_seq());
+  EXPECT_EQ(edited.mentions, (std::vector<std::string>{"carol", "dave"}));
+  EXPECT_EQ(messages_->find(m.id)->mentions, edited.mentions);
+  edited = messages_->update_text(m.id, "hi all", {}, next_seq());
+  EXPECT_TRUE(edited.mentions.empty());
+  messages_->update_text(m.id, "hi @bob", {"bob"}, next_seq());
+  const auto tomb = messages_->mark_deleted(m.id, next_seq());
+  EXPECT_TRUE(tomb.mentions.empty());
+  EXPECT_TRUE(messages_->find(m.id)->mentions.empty());
+}
+
+TEST_F(message_repository_test, LastIdIsPerRoom) {
+  EXPECT_EQ(messages_->last_id(general), 0);
+  const auto a = post(alice_, "a");
+  const auto b = post(alice_, "b", 7);
+  const auto c = post(alice_, "c");
+  EXPECT_EQ(messages_->last_id(general), c.id);
+  EXPECT_EQ(messages_->last_id(7), b.id);
+  EXPECT_EQ(messages_->last_id(8), 0);
+  messages_->mark_deleted(c.id, next_seq());  // a tombstone is still the newest message
+  EXPECT_EQ(messages_->last_id(general), c.id);
+  EXPECT_LT(a.id, c.id);
+}
+
+TEST_F(message_repository_test, UnreadCountsOthersLiveMessagesAfterTheMarkerUpToTheCap) {
+  const auto mine = post(alice_, "mine");
+  const auto first = post(bob_, "1");
+  const auto second = post(bob_, "2");
+  const auto gone = post(bob_, "3");
+  post(bob_, "elsewhere", 7);
+  messages_->mark_deleted(gone.id, next_seq());
+  EXPECT_EQ(messages_->unread(general, alice_, 0, 100), 2);  // own and deleted ones excluded
+  EXPECT_EQ(messages_->unread(general, alice_, first.id, 100), 1);
+  EXPECT_EQ(messages_->unread(general, alice_, second.id, 100), 0);
+  EXPECT_EQ(messages_->unread(general, bob_, 0, 100), 1);  // alice's
+  EXPECT_EQ(messages_->unread(general, bob_, mine.id, 100), 0);
+  EXPECT_EQ(messages_->unread(7, alice_, 0, 100), 1);
+  EXPECT_EQ(messages_->unread(8, alice_, 0, 100), 0);
+
+  for (int i = 0; i < 120; ++i) post(bob_, "many");
+  EXPECT_EQ(messages_->unread(general, alice_, 0, 100), 100);  // stops at the cap
+  EXPECT_EQ(messages_->unread(general, alice_, 0, 5), 5);
 }
 
 }  // namespace

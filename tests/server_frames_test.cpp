@@ -31,6 +31,7 @@ std::set<std::string> keys_of(const json& object) {
 message sample(std::int64_t id, std::string text = "hi\nthere") {
   message m;
   m.id = id;
+  m.room = 1;
   m.seq = id + 55;
   m.user = "alice";
   m.text = std::move(text);
@@ -39,9 +40,11 @@ message sample(std::int64_t id, std::string text = "hi\nthere") {
 }
 
 void expect_message_object(const json& object, const message& m) {
-  EXPECT_EQ(keys_of(object),
-            (std::set<std::string>{"id", "seq", "user", "text", "ts", "edited", "deleted"}));
+  std::set<std::string> keys{"id", "room", "seq", "user", "text", "ts", "edited", "deleted"};
+  if (!m.mentions.empty()) keys.insert("mentions");  // omitted when empty
+  EXPECT_EQ(keys_of(object), keys);
   EXPECT_EQ(object.at("id"), m.id);
+  EXPECT_EQ(object.at("room"), m.room);
   EXPECT_EQ(object.at("seq"), m.seq);
   EXPECT_EQ(object.at("user"), m.user);
   EXPECT_EQ(object.at("text"), m.text);
@@ -50,6 +53,9 @@ void expect_message_object(const json& object, const message& m) {
   EXPECT_EQ(object.at("deleted"), m.deleted);
   EXPECT_TRUE(object.at("edited").is_boolean());
   EXPECT_TRUE(object.at("deleted").is_boolean());
+  if (!m.mentions.empty()) {
+    EXPECT_EQ(object.at("mentions"), json(m.mentions));
+  }
 }
 
 TEST(server_frames_test, MessageObjectHasExactlyTheDocumentedFields) {
@@ -57,8 +63,21 @@ TEST(server_frames_test, MessageObjectHasExactlyTheDocumentedFields) {
   m.edited = true;
   const auto object = frames::message_object(m);
   expect_message_object(object, m);
-  EXPECT_EQ(object, json::parse(R"({"id":42,"seq":97,"user":"alice","text":"hi\nthere",)"
+  EXPECT_EQ(object, json::parse(R"({"id":42,"room":1,"seq":97,"user":"alice","text":"hi\nthere",)"
                                 R"("ts":1795000000042,"edited":true,"deleted":false})"));
+}
+
+TEST(server_frames_test, MessageObjectListsMentionsWhenThereAreAny) {
+  auto m = sample(42, "hi @bob @here");
+  m.room = 7;
+  m.mentions = {"bob", "here"};
+  const auto object = frames::message_object(m);
+  expect_message_object(object, m);
+  EXPECT_EQ(object.at("mentions"), json({"bob", "here"}));
+  EXPECT_EQ(object.at("room"), 7);
+  auto frame = parsed(frames::new_message(m));
+  frame.erase("type");
+  EXPECT_EQ(frame, object);
 }
 
 TEST(server_frames_test, DeletedMessageIsATombstone) {
@@ -68,6 +87,7 @@ TEST(server_frames_test, DeletedMessageIsATombstone) {
   expect_message_object(object, m);
   EXPECT_EQ(object.at("text"), "");
   EXPECT_EQ(object.at("deleted"), true);
+  EXPECT_FALSE(object.contains("mentions"));
 }
 
 TEST(server_frames_test, NewMessageIsTheMessageObjectPlusType) {
@@ -78,16 +98,88 @@ TEST(server_frames_test, NewMessageIsTheMessageObjectPlusType) {
   expect_message_object(frame, m);
 }
 
+room_view private_room() {
+  room_view room;
+  room.id = 7;
+  room.kind = "private";
+  room.name = "design";
+  room.seq = 120;
+  room.creator = "alice";
+  room.member_count = 3;
+  room.members = std::vector<std::string>{"alice", "bob", "carol"};
+  return room;
+}
+
+TEST(server_frames_test, RoomObjectHasTheDocumentedFields) {
+  EXPECT_EQ(
+      frames::room_object(private_room()),
+      json::parse(R"({"id":7,"kind":"private","name":"design","archived":false,"seq":120,)"
+                  R"("creator":"alice","member_count":3,"members":["alice","bob","carol"]})"));
+}
+
+TEST(server_frames_test, GeneralHasNoCreatorAndNoMemberList) {
+  room_view general;
+  general.id = 1;
+  general.kind = "open";
+  general.name = "general";
+  general.archived = true;
+  general.seq = 3;
+  general.member_count = 12;
+  EXPECT_EQ(frames::room_object(general),
+            json::parse(R"({"id":1,"kind":"open","name":"general","archived":true,"seq":3,)"
+                        R"("creator":null,"member_count":12})"));
+}
+
+TEST(server_frames_test, ADmHasANullName) {
+  auto dm = private_room();
+  dm.kind = "dm";
+  dm.name = "ignored";
+  dm.members = std::vector<std::string>{"alice", "bob"};
+  dm.member_count = 2;
+  const auto object = frames::room_object(dm);
+  ASSERT_TRUE(object.contains("name"));
+  EXPECT_TRUE(object.at("name").is_null());
+  EXPECT_EQ(object.at("members"), json({"alice", "bob"}));
+}
+
+TEST(server_frames_test, RoomWithStateAddsTheUsersUnreadState) {
+  room_state_view state;
+  state.last_id = 96;
+  state.marker = 90;
+  state.unread = 4;
+  state.mentions = 1;
+  state.others_read = 95;
+  state.notify = "mentions";
+  auto expected = frames::room_object(private_room());
+  expected.update(json::parse(R"({"last_id":96,"marker":90,"unread":4,"mentions":1,)"
+                              R"("others_read":95,"notify":"mentions"})"));
+  EXPECT_EQ(frames::room_with_state(private_room(), state), expected);
+}
+
 TEST(server_frames_test, Hello) {
-  EXPECT_EQ(parsed(frames::hello("alice", 97)),
-            json({{"type", "hello"}, {"user", "alice"}, {"seq", 97}, {"protocol", 1}}));
+  const auto rooms = json::array({frames::room_object(private_room())});
+  EXPECT_EQ(
+      parsed(frames::hello("alice", 97, rooms, false)),
+      json({{"type", "hello"}, {"user", "alice"}, {"seq", 97}, {"protocol", 2}, {"rooms", rooms}}));
+  const auto truncated = parsed(frames::hello("alice", 97, rooms, true));
+  EXPECT_EQ(truncated.at("rooms_truncated"), true);
+  EXPECT_TRUE(parsed(frames::hello("bob", 0, json::array(), false)).at("rooms").is_array());
+}
+
+TEST(server_frames_test, DumpedSizeIsTheSizeOfTheJson) {
+  const auto object = frames::room_object(private_room());
+  EXPECT_EQ(frames::dumped_size(object), object.dump().size());
+  EXPECT_EQ(frames::hello("alice", 97, json::array({object}), false)->size(),
+            frames::hello("alice", 97, json::array(), false)->size() + frames::dumped_size(object));
 }
 
 TEST(server_frames_test, HistoryLatestPageHasNullBefore) {
   const std::vector<message> page{sample(1), sample(2)};
-  const auto frame = parsed(frames::history(std::nullopt, page, true));
-  EXPECT_EQ(keys_of(frame), (std::set<std::string>{"type", "before", "messages", "has_more"}));
+  const auto frame = parsed(frames::history(1, std::nullopt, page, true));
+  EXPECT_EQ(keys_of(frame),
+            (std::set<std::string>{"type", "room", "before", "messages", "has_more"}));
   EXPECT_EQ(frame.at("type"), "history");
+  EXPECT_EQ(frame.at("room"), 1);
   EXPECT_TRUE(frame.at("before").is_null());
   EXPECT_EQ(frame.at("has_more"), true);
   ASSERT_EQ(frame.at("messages").size(), 2u);
@@ -95,8 +187,9 @@ TEST(server_frames_test, HistoryLatestPageHasNullBefore) {
   expect_message_object(frame.at("messages")[1], page[1]);
 }
 
-TEST(server_frames_test, HistoryEchoesBeforeAndEmptyPageIsAnArray) {
-  const auto frame = parsed(frames::history(42, {}, false));
+TEST(server_frames_test, HistoryEchoesRoomAndBeforeAndEmptyPageIsAnArray) {
+  const auto frame = parsed(frames::history(7, 42, {}, false));
+  EXPECT_EQ(frame.at("room"), 7);
   EXPECT_EQ(frame.at("before"), 42);
   EXPECT_TRUE(frame.at("messages").is_array());
   EXPECT_TRUE(frame.at("messages").empty());
@@ -104,62 +197,92 @@ TEST(server_frames_test, HistoryEchoesBeforeAndEmptyPageIsAnArray) {
 }
 
 TEST(server_frames_test, Presence) {
-  EXPECT_EQ(parsed(frames::presence({"alice", "bob"})),
-            json::parse(R"({"type":"presence","users":["alice","bob"]})"));
-  const auto empty = parsed(frames::presence({}));
-  EXPECT_TRUE(empty.at("users").is_array());
-  EXPECT_TRUE(empty.at("users").empty());
-}
-
-TEST(server_frames_test, ReceiptsIsAnObjectOfMarkers) {
-  EXPECT_EQ(parsed(frames::receipts({{"alice", 42}, {"bob", 40}})),
-            json::parse(R"({"type":"receipts","markers":{"alice":42,"bob":40}})"));
-  const auto empty = parsed(frames::receipts({}));
-  EXPECT_TRUE(empty.at("markers").is_object());  // {} not [] or null
-  EXPECT_TRUE(empty.at("markers").empty());
-}
-
-TEST(server_frames_test, JoinAndLeave) {
-  EXPECT_EQ(parsed(frames::join("alice")), json::parse(R"({"type":"join","user":"alice"})"));
-  EXPECT_EQ(parsed(frames::leave("alice")), json::parse(R"({"type":"leave","user":"alice"})"));
+  EXPECT_EQ(parsed(frames::presence({"alice", "bob"}, {"carol"})),
+            json::parse(R"({"type":"presence","online":["alice","bob"],"offline":["carol"]})"));
+  const auto empty = parsed(frames::presence({}, {}));
+  EXPECT_TRUE(empty.at("online").is_array());
+  EXPECT_TRUE(empty.at("online").empty());
+  EXPECT_TRUE(empty.at("offline").is_array());
+  EXPECT_TRUE(empty.at("offline").empty());
 }
 
 TEST(server_frames_test, Ack) {
-  EXPECT_EQ(parsed(frames::ack("c-1", 43, 1795000000123)),
-            json::parse(R"({"type":"ack","client_id":"c-1","id":43,"ts":1795000000123})"));
+  EXPECT_EQ(parsed(frames::ack("c-1", 1, 43, 1795000000123)),
+            json::parse(R"({"type":"ack","client_id":"c-1","room":1,"id":43,"ts":1795000000123})"));
 }
 
 TEST(server_frames_test, EditedAndDeleted) {
-  EXPECT_EQ(parsed(frames::edited(43, 99, "hello")),
-            json::parse(R"({"type":"edited","id":43,"seq":99,"text":"hello"})"));
-  EXPECT_EQ(parsed(frames::deleted(44, 100)),
-            json::parse(R"({"type":"deleted","id":44,"seq":100})"));
+  auto m = sample(43, "hello @bob");
+  m.seq = 99;
+  m.room = 7;
+  m.mentions = {"bob"};
+  EXPECT_EQ(parsed(frames::edited(m)),
+            json::parse(R"({"type":"edited","room":7,"id":43,"seq":99,"text":"hello @bob",)"
+                        R"("mentions":["bob"]})"));
+  m.mentions.clear();
+  EXPECT_EQ(parsed(frames::edited(m)).at("mentions"), json::array());  // [] when none
+  EXPECT_EQ(parsed(frames::deleted(1, 44, 100)),
+            json::parse(R"({"type":"deleted","room":1,"id":44,"seq":100})"));
 }
 
 TEST(server_frames_test, Typing) {
-  EXPECT_EQ(parsed(frames::typing("alice", true)),
-            json::parse(R"({"type":"typing","user":"alice","active":true})"));
-  EXPECT_EQ(parsed(frames::typing("alice", false)).at("active"), false);
+  EXPECT_EQ(parsed(frames::typing(1, "alice", true)),
+            json::parse(R"({"type":"typing","room":1,"user":"alice","active":true})"));
+  EXPECT_EQ(parsed(frames::typing(1, "alice", false)).at("active"), false);
 }
 
-TEST(server_frames_test, Seen) {
-  EXPECT_EQ(parsed(frames::seen("bob", 43)),
-            json::parse(R"({"type":"seen","user":"bob","id":43})"));
+TEST(server_frames_test, ReadAndReceipt) {
+  EXPECT_EQ(parsed(frames::read(1, 43, 0, 0)),
+            json::parse(R"({"type":"read","room":1,"id":43,"unread":0,"mentions":0})"));
+  EXPECT_EQ(parsed(frames::read(7, 40, 100, 3)),
+            json::parse(R"({"type":"read","room":7,"id":40,"unread":100,"mentions":3})"));
+  EXPECT_EQ(parsed(frames::receipt(1, "bob", 43)),
+            json::parse(R"({"type":"receipt","room":1,"user":"bob","id":43})"));
+}
+
+TEST(server_frames_test, RoomFrames) {
+  const auto object = frames::room_object(private_room());
+  EXPECT_EQ(parsed(frames::room(private_room(), "r-1")),
+            json({{"type", "room"}, {"room", object}, {"ref", "r-1"}}));
+  const auto without_ref = parsed(frames::room(private_room(), nullptr));
+  EXPECT_FALSE(without_ref.contains("ref"));
+  EXPECT_EQ(without_ref.at("room"), object);
+  EXPECT_EQ(parsed(frames::room_removed(7)), json::parse(R"({"type":"room_removed","room":7})"));
+  EXPECT_EQ(parsed(frames::notify(7, "all")),
+            json::parse(R"({"type":"notify","room":7,"level":"all"})"));
+}
+
+TEST(server_frames_test, MembersAndSeenBy) {
+  EXPECT_EQ(parsed(frames::members(7, "b", {{"bob", true}, {"bea", false}}, true)),
+            json::parse(R"({"type":"members","room":7,"prefix":"b","users":)"
+                        R"([{"name":"bob","online":true},{"name":"bea","online":false}],)"
+                        R"("has_more":true})"));
+  EXPECT_TRUE(parsed(frames::members(7, "", {}, false)).at("users").is_array());
+  EXPECT_EQ(parsed(frames::seen_by(7, 42, {"bob", "carol"}, false)),
+            json::parse(R"({"type":"seen_by","room":7,"id":42,"users":["bob","carol"],)"
+                        R"("has_more":false})"));
+  EXPECT_TRUE(parsed(frames::seen_by(7, 42, {}, false)).at("users").is_array());
 }
 
 TEST(server_frames_test, Sync) {
   const std::vector<message> changed{sample(5), sample(3)};
-  const auto frame = parsed(frames::sync(changed, 1097, true));
-  EXPECT_EQ(keys_of(frame), (std::set<std::string>{"type", "messages", "seq", "has_more"}));
+  const auto rooms = json::array({frames::room_object(private_room())});
+  const auto frame = parsed(frames::sync(changed, rooms, {5, 9}, 1097, true));
+  EXPECT_EQ(keys_of(frame),
+            (std::set<std::string>{"type", "messages", "rooms", "removed", "seq", "has_more"}));
   EXPECT_EQ(frame.at("type"), "sync");
   EXPECT_EQ(frame.at("seq"), 1097);
   EXPECT_EQ(frame.at("has_more"), true);
+  EXPECT_EQ(frame.at("rooms"), rooms);
+  EXPECT_EQ(frame.at("removed"), json({5, 9}));
   ASSERT_EQ(frame.at("messages").size(), 2u);
   expect_message_object(frame.at("messages")[0], changed[0]);
   expect_message_object(frame.at("messages")[1], changed[1]);
 
-  const auto empty = parsed(frames::sync({}, 7, false));
+  const auto empty = parsed(frames::sync({}, json::array(), {}, 7, false));
   EXPECT_TRUE(empty.at("messages").is_array());
+  EXPECT_TRUE(empty.at("rooms").is_array());
+  EXPECT_TRUE(empty.at("removed").is_array());
   EXPECT_EQ(empty.at("has_more"), false);
 }
 
@@ -194,7 +317,8 @@ TEST(server_frames_test, InvalidUtf8IsReplacedInsteadOfThrowing) {
 }
 
 TEST(server_frames_test, FramesAreCompactSingleLineJson) {
-  const auto frame = frames::hello("alice", 1);
+  const auto frame =
+      frames::hello("alice", 1, json::array({frames::room_object(private_room())}), false);
   EXPECT_EQ(frame->find('\n'), std::string::npos);
   EXPECT_EQ(frame->find(": "), std::string::npos);
 }
@@ -213,6 +337,10 @@ std::vector<message> awkward_messages() {
   auto edited = sample(0, "say \"hi\" \\ \x01\x1f\b\f\n\r\t end");
   edited.edited = true;
   out.push_back(edited);
+  auto mentioning = sample(13, "hi @bob @é @here");
+  mentioning.mentions = {"bob", "\"quoted\"", "here"};
+  mentioning.room = std::numeric_limits<std::int64_t>::max();
+  out.push_back(mentioning);
   auto both = sample(-7, "é 😀 日本語 </script>");
   both.edited = true;
   both.deleted = true;
@@ -228,19 +356,21 @@ std::vector<message> awkward_messages() {
 }
 
 TEST(server_frames_test, MessageSizeIsItsSizeInAHistoryOrSyncPage) {
-  const auto empty_history = frames::history(std::nullopt, {}, false)->size();
-  const auto empty_sync = frames::sync({}, 5, false)->size();
+  const auto empty_history = frames::history(1, std::nullopt, {}, false)->size();
+  const auto empty_sync = frames::sync({}, json::array(), {}, 5, false)->size();
   for (const auto& m : awkward_messages()) {
     EXPECT_EQ(frames::message_size(m),
-              frames::history(std::nullopt, {m}, false)->size() - empty_history)
+              frames::history(1, std::nullopt, {m}, false)->size() - empty_history)
         << m.id;
-    EXPECT_EQ(frames::message_size(m), frames::sync({m}, 5, false)->size() - empty_sync) << m.id;
+    EXPECT_EQ(frames::message_size(m),
+              frames::sync({m}, json::array(), {}, 5, false)->size() - empty_sync)
+        << m.id;
   }
   // A page is its messages, a comma between each, and the rest.
   const auto page = awkward_messages();
   std::size_t sizes = 0;
   for (const auto& m : page) sizes += frames::message_size(m);
-  EXPECT_EQ(frames::history(std::nullopt, page, false)->size(),
+  EXPECT_EQ(frames::history(1, std::nullopt, page, false)->size(),
             empty_history + sizes + page.size() - 1);
 }
 
@@ -255,7 +385,7 @@ TEST(server_frames_test, MessageSizeMatchesTheObjectInTheFrame) {
   // The same, read from the frame itself: the message object of a one-message page, found
   // between the array's brackets, which the page's other fields never contain.
   for (const auto& m : awkward_messages()) {
-    const auto frame = frames::history(std::nullopt, {m}, true);
+    const auto frame = frames::history(1, std::nullopt, {m}, true);
     const auto open = frame->find("\"messages\":[");
     const auto close = frame->rfind("],\"has_more\"");
     ASSERT_NE(open, std::string::npos);
@@ -269,9 +399,9 @@ TEST(server_frames_test, MessageSizeMatchesTheObjectInTheFrame) {
 
 TEST(server_frames_test, PageOverheadBoundsEverythingButTheMessages) {
   constexpr auto min = std::numeric_limits<std::int64_t>::min();
-  EXPECT_LE(frames::history(min, {}, false)->size(), frames::page_overhead);
-  EXPECT_LE(frames::history(min, {}, true)->size(), frames::page_overhead);
-  EXPECT_LE(frames::sync({}, min, false)->size(), frames::page_overhead);
+  EXPECT_LE(frames::history(min, min, {}, false)->size(), frames::page_overhead);
+  EXPECT_LE(frames::history(min, min, {}, true)->size(), frames::page_overhead);
+  EXPECT_LE(frames::sync({}, json::array(), {}, min, false)->size(), frames::page_overhead);
 }
 
 }  // namespace

@@ -4,7 +4,12 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <optional>
+#include <string>
+#include <utility>
+#include <vector>
 
 namespace chatterbox {
 namespace {
@@ -77,6 +82,46 @@ TEST_F(user_repository_test, UsersSurviveReopen) {
   EXPECT_EQ(found->id, created->id);
   EXPECT_EQ(found->password_hash, "hash-a");
   EXPECT_FALSE(users_->create("alice", "other", 2000));
+}
+
+// --- rooms (protocol 2) ---
+
+TEST_F(user_repository_test, AllNamesListsEveryAccountAsRegistered) {
+  const auto alice = users_->create("alice", "h", 1)->id;
+  const auto bob = users_->create("Bob", "h", 2)->id;
+  auto names = users_->all_names();
+  std::sort(names.begin(), names.end());
+  EXPECT_EQ(names,
+            (std::vector<std::pair<std::int64_t, std::string>>{{alice, "alice"}, {bob, "Bob"}}));
+}
+
+TEST_F(user_repository_test, ANewAccountJoinsEveryOpenRoomHavingReadWhatWasThere) {
+  const auto alice = users_->create("alice", "h", 1)->id;
+  handle().exec(
+      "INSERT INTO rooms (id, kind, name, created_at) VALUES (5, 'open', 'random', 0), "
+      "(6, 'private', 'design', 0)");
+  handle().exec(
+      "INSERT INTO messages (seq, user_id, client_id, text, ts, room_id) VALUES "
+      "(1, " +
+      std::to_string(alice) +
+      ", 'a', 'hi', 0, 1), "
+      "(2, " +
+      std::to_string(alice) +
+      ", 'b', 'hi', 0, 5), "
+      "(3, " +
+      std::to_string(alice) + ", 'c', 'hi', 0, 1)");
+  const auto bob = users_->create("bob", "h", 2)->id;
+  SQLite::Statement rows(handle(),
+                         "SELECT room_id, marker FROM room_members WHERE user_id = ? "
+                         "ORDER BY room_id");
+  rows.bind(1, bob);
+  std::vector<std::pair<std::int64_t, std::int64_t>> memberships;
+  while (rows.executeStep()) {
+    memberships.emplace_back(rows.getColumn(0).getInt64(), rows.getColumn(1).getInt64());
+  }
+  // general and random, not the private room; the marker at each room's newest message.
+  EXPECT_EQ(memberships, (std::vector<std::pair<std::int64_t, std::int64_t>>{{1, 3}, {5, 2}}));
+  EXPECT_FALSE(users_->create("BOB", "h", 3));  // a taken name joins nothing either
 }
 
 }  // namespace

@@ -132,10 +132,28 @@ void chat_service::handle(const std::shared_ptr<chat_peer>& peer, sync_command& 
   }
   // Without more to come the client is current up to the committed seq, even past the last
   // change (gaps are left by rolled-back writes, and room changes have seqs too).
-  const std::int64_t seq = has_more ? cursor : committed_seq_;
-  auto rooms = nlohmann::json::array();
+  std::int64_t seq = has_more ? cursor : committed_seq_;
+  // The rooms changed in the page's range, in seq order, get the other half of the reply: when
+  // they do not all fit, the page ends before the first that does not (and the messages after
+  // it wait for the next page with it). The first always goes, so the page moves forward.
+  std::vector<const room_state*> changed;
   for (const auto* room : rooms_.rooms_of(user_id)) {
-    if (room->seq > command.since && room->seq <= seq) rooms.push_back(room_json(*room));
+    if (room->seq > command.since && room->seq <= seq) changed.push_back(room);
+  }
+  std::sort(changed.begin(), changed.end(),
+            [](const room_state* a, const room_state* b) { return a->seq < b->seq; });
+  auto rooms = nlohmann::json::array();
+  std::size_t rooms_bytes = 0;
+  for (const auto* room : changed) {
+    auto object = room_json(*room);
+    rooms_bytes += frames::dumped_size(object) + 1;
+    if (rooms_bytes > reply_bytes_ / 2 && !rooms.empty()) {
+      seq = room->seq - 1;
+      has_more = true;
+      std::erase_if(visible, [seq](const message& m) { return m.seq > seq; });
+      break;
+    }
+    rooms.push_back(std::move(object));
   }
   const auto removed = storage_.rooms.departures(user_id, command.since, seq);
   peer->deliver(frames::sync(visible, rooms, removed, seq, has_more));
@@ -155,8 +173,11 @@ void chat_service::handle(const std::shared_ptr<chat_peer>& peer, members_comman
 
 void chat_service::handle(const std::shared_ptr<chat_peer>& peer, seen_by_command& command) {
   if (!admit_query(*peer)) return;
-  const auto* room = member_room(*peer, command.room);
-  if (room == nullptr) return;
+  // Not member_room: like `seen`, an error about seen_by refers to the message id.
+  const auto* room = rooms_.visible(command.room, peer->identity().user_id);
+  if (room == nullptr) {
+    return peer->deliver(frames::error("not_found", "no such room", command.id));
+  }
   const auto owner = storage_.messages.find_owner(command.id);
   if (!owner || owner->room != room->id) {
     return peer->deliver(frames::error("not_found", "no such message", command.id));

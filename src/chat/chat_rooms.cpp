@@ -245,18 +245,32 @@ void chat_service::handle(const std::shared_ptr<chat_peer>& peer, remove_member_
   if (!target || !room_directory::is_member(*room, *target)) {
     return peer->deliver(frames::error("not_found", "no such member", command.room));
   }
-  const bool last = room->members.size() == 1;
+  // Whether nobody is left is decided in the transaction: others may leave in the same batch,
+  // and the room's members in memory only change once it is committed.
+  struct removal {
+    bool last = false;
+    // The furthest markers of those left: the one who left may have been one of the two.
+    std::vector<membership_record> readers;
+  };
+  auto result = std::make_shared<removal>();
   change_room(
       peer, room->id,
-      [this, room_id = room->id, target = *target, last](std::int64_t seq) -> std::optional<protocol_error> {
+      [this, room_id = room->id, target = *target, result](std::int64_t seq) -> std::optional<protocol_error> {
         storage_.rooms.remove_member(room_id, target, seq);
         // A private room nobody is in any more is read-only, not deleted: nothing is lost.
-        if (last) storage_.rooms.set_archived(room_id, true, seq);
+        result->last = storage_.rooms.member_count(room_id) == 0;
+        if (result->last) storage_.rooms.set_archived(room_id, true, seq);
+        result->readers = storage_.rooms.furthest_markers(room_id);
         return std::nullopt;
       },
-      [this, target = *target, last](room_state& changed) {
+      [this, target = *target, result](room_state& changed) {
         rooms_.remove_member(changed, target);
-        if (last) changed.archived = true;
+        changed.first = {};
+        changed.second = {};
+        for (const auto& reader : result->readers) {
+          room_directory::note_marker(changed, reader.user_id, reader.marker);
+        }
+        if (result->last) changed.archived = true;
         typing_.stop(changed.id, target);
         connections_.deliver_to_user(target, frames::room_removed(changed.id));
         to_room(changed, frames::room(view_of(changed), nullptr));

@@ -61,6 +61,10 @@ room_repository::room_repository(SQLite::Database& db)
       record_departure_(db,
                         "INSERT INTO room_departures (room_id, user_id, seq) VALUES (?, ?, ?) "
                         "ON CONFLICT DO UPDATE SET seq = excluded.seq"),
+      member_count_(db, "SELECT count(*) FROM room_members WHERE room_id = ?"),
+      furthest_markers_(db,
+                        "SELECT room_id, user_id, marker, coalesce(notify, '') FROM room_members "
+                        "WHERE room_id = ? AND marker > 0 ORDER BY marker DESC LIMIT 2"),
       // OR IGNORE: a name taken by another room changes nothing instead of throwing.
       rename_(db, "UPDATE OR IGNORE rooms SET name = ?, seq = ? WHERE id = ?"),
       set_archived_(db, "UPDATE rooms SET archived = ?, seq = ? WHERE id = ?"),
@@ -171,6 +175,19 @@ void room_repository::remove_member(std::int64_t room_id, std::int64_t user_id, 
   s.bind(2, user_id);
   s.bind(3, seq);
   s->exec();
+}
+
+std::int64_t room_repository::member_count(std::int64_t room_id) {
+  statement_scope s(member_count_);
+  s.bind(1, room_id);
+  s->executeStep();
+  return s->getColumn(0).getInt64();
+}
+
+std::vector<membership_record> room_repository::furthest_markers(std::int64_t room_id) {
+  statement_scope s(furthest_markers_);
+  s.bind(1, room_id);
+  return read_memberships(s);
 }
 
 bool room_repository::rename(std::int64_t room_id, std::string_view name, std::int64_t seq) {

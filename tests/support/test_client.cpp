@@ -5,6 +5,8 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
 
+#include <algorithm>
+#include <cctype>
 #include <deque>
 #include <stdexcept>
 
@@ -33,7 +35,43 @@ beast::error_code run_bounded(boost::asio::io_context& io, std::chrono::steady_c
   return *result;
 }
 
+// A field of a server event, null when it has none (a const json's operator[] would assert).
+json field(const json& event, const char* name) {
+  const auto it = event.find(name);
+  return it == event.end() ? json() : *it;
+}
+
 }  // namespace
+
+bool concerns_room(const json& event, std::int64_t room) {
+  const auto type = event.value("type", "");
+  if (type == "error") return false;
+  if (type == "room") return field(field(event, "room"), "id") == room;
+  if (type == "sync" || type == "hello") {
+    for (const auto& m : event.value("messages", json::array())) {
+      if (field(m, "room") == room) return true;
+    }
+    for (const auto& r : event.value("rooms", json::array())) {
+      if (field(r, "id") == room) return true;
+    }
+    for (const auto& id : event.value("removed", json::array())) {
+      if (id == room) return true;
+    }
+    return false;
+  }
+  return field(event, "room") == room;
+}
+
+bool reports(const json& presence, const std::string& user, std::optional<bool> online) {
+  if (field(presence, "type") != "presence") return false;
+  for (const auto* list : {"online", "offline"}) {
+    if (online && *online != (std::string_view(list) == "online")) continue;
+    for (const auto& name : presence.value(list, json::array())) {
+      if (name == user) return true;
+    }
+  }
+  return false;
+}
 
 http_result http_request(std::uint16_t port, http::verb method, const std::string& target,
                          const std::string& body,
@@ -148,13 +186,12 @@ ws_client::ws_client(std::uint16_t port, options opts) : impl_(std::make_unique<
 
 ws_client::~ws_client() = default;
 
-std::unique_ptr<ws_client> ws_client::join(std::uint16_t port, const std::string& token) {
+std::unique_ptr<ws_client> ws_client::connect(std::uint16_t port, const std::string& token) {
   auto client = std::make_unique<ws_client>(port, options{token, false, std::nullopt});
-  if (!client->connected()) throw std::runtime_error("upgrade refused");
+  if (!client->connected()) {
+    throw std::runtime_error("upgrade refused: " + std::to_string(client->upgrade_status()));
+  }
   client->hello = client->expect("hello");
-  client->history = client->expect("history");
-  client->presence = client->expect("presence");
-  client->receipts = client->expect("receipts");
   return client;
 }
 
@@ -162,6 +199,10 @@ bool ws_client::connected() const { return !impl_->handshake_error; }
 unsigned ws_client::upgrade_status() const { return impl_->upgrade_response.result_int(); }
 
 void ws_client::send(const json& frame) { send_text(frame.dump()); }
+
+void ws_client::send(std::int64_t room, const std::string& client_id, const std::string& text) {
+  send({{"type", "send"}, {"room", room}, {"client_id", client_id}, {"text", text}});
+}
 
 void ws_client::send_text(const std::string& text, bool binary) {
   auto& ws = impl_->ws;
@@ -182,25 +223,183 @@ std::optional<json> ws_client::next(std::chrono::steady_clock::duration bound) {
 }
 
 json ws_client::expect(const std::string& type, std::chrono::steady_clock::duration bound) {
+  return expect_match([&](const json& event) { return field(event, "type") == type; },
+                      "'" + type + "'", bound);
+}
+
+json ws_client::expect_match(const std::function<bool(const json&)>& matches,
+                             const std::string& what, std::chrono::steady_clock::duration bound) {
   const auto deadline = std::chrono::steady_clock::now() + bound;
   for (;;) {
     const auto left = deadline - std::chrono::steady_clock::now();
     auto event = next(std::max<std::chrono::steady_clock::duration>(left, 0s));
-    if (!event) throw std::runtime_error("no '" + type + "' event arrived (" + last_error() + ")");
-    if ((*event)["type"] == type) return *event;
+    if (!event) throw std::runtime_error("no " + what + " event arrived (" + last_error() + ")");
+    if (matches(*event)) return *event;
     skipped.push_back(std::move(*event));
   }
 }
 
-std::vector<json> ws_client::drain() {
-  send({{"type", "history"}, {"limit", 1}, {"before", 1}});
-  std::vector<json> events;
-  for (;;) {
-    auto event = next();
-    if (!event) throw std::runtime_error("drain: connection ended (" + last_error() + ")");
-    if ((*event)["type"] == "history" && (*event)["before"] == 1) return events;
-    events.push_back(std::move(*event));
+namespace {
+
+// An answer that is an error about the request `ref` names: the helpers below throw it.
+bool error_about(const json& event, const json& ref) {
+  return field(event, "type") == "error" && field(event, "ref") == ref;
+}
+
+json answer_or_throw(json event, const std::string& request) {
+  if (field(event, "type") == "error") {
+    throw std::runtime_error(request + " refused: " + event.dump());
   }
+  return event;
+}
+
+}  // namespace
+
+json ws_client::say(std::int64_t room, const std::string& client_id, const std::string& text) {
+  send(room, client_id, text);
+  return answer_or_throw(
+      expect_match(
+          [&](const json& e) {
+            return (field(e, "type") == "ack" && field(e, "client_id") == client_id) ||
+                   error_about(e, client_id);
+          },
+          "ack of '" + client_id + "'"),
+      "send '" + client_id + "'");
+}
+
+json ws_client::history(std::int64_t room, std::optional<std::int64_t> before, int limit) {
+  const json before_json = before ? json(*before) : json();
+  send({{"type", "history"}, {"room", room}, {"before", before_json}, {"limit", limit}});
+  return answer_or_throw(expect_match(
+                             [&](const json& e) {
+                               return (field(e, "type") == "history" && field(e, "room") == room &&
+                                       field(e, "before") == before_json) ||
+                                      (error_about(e, room) && field(e, "code") == "not_found");
+                             },
+                             "history of room " + std::to_string(room)),
+                         "history");
+}
+
+json ws_client::sync(std::int64_t since) {
+  send({{"type", "sync"}, {"since", since}});
+  return expect("sync");
+}
+
+json ws_client::create_room(const std::string& kind, const std::string& name,
+                            const std::vector<std::string>& users) {
+  const auto ref = "room-" + std::to_string(++next_request_);
+  json frame{{"type", "create_room"}, {"kind", kind}, {"name", name}, {"client_id", ref}};
+  if (!users.empty()) frame["users"] = users;
+  send(frame);
+  return answer_or_throw(expect_match(
+                             [&](const json& e) {
+                               return (field(e, "type") == "room" && field(e, "ref") == ref) ||
+                                      error_about(e, ref);
+                             },
+                             "room '" + name + "'"),
+                         "create_room '" + name + "'")["room"];
+}
+
+json ws_client::open_dm(const std::vector<std::string>& users) {
+  const auto ref = "dm-" + std::to_string(++next_request_);
+  send({{"type", "open_dm"}, {"users", users}, {"client_id", ref}});
+  return answer_or_throw(expect_match(
+                             [&](const json& e) {
+                               return (field(e, "type") == "room" && field(e, "ref") == ref) ||
+                                      error_about(e, ref);
+                             },
+                             "dm"),
+                         "open_dm")["room"];
+}
+
+namespace {
+
+std::vector<std::string> sorted_lowercase(std::vector<std::string> names) {
+  for (auto& name : names) {
+    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+}  // namespace
+
+json ws_client::watch(const std::vector<std::string>& users) {
+  send({{"type", "watch"}, {"users", users}});
+  const auto wanted = sorted_lowercase(users);
+  // A batched change of an earlier watch list may come first; the answer names everyone.
+  return expect_match(
+      [&](const json& e) {
+        if (field(e, "type") != "presence") return false;
+        std::vector<std::string> named;
+        for (const auto* list : {"online", "offline"}) {
+          for (const auto& name : e.value(list, json::array())) named.push_back(name);
+        }
+        return sorted_lowercase(std::move(named)) == wanted;
+      },
+      "answer to watch");
+}
+
+std::vector<json> ws_client::presence_until(const std::string& user, bool online,
+                                            std::chrono::steady_clock::duration bound) {
+  std::vector<json> frames;
+  const auto last = expect_match(
+      [&](const json& e) {
+        if (field(e, "type") != "presence") return false;
+        if (reports(e, user, online)) return true;
+        frames.push_back(e);
+        return false;
+      },
+      "presence of '" + user + "'", bound);
+  frames.push_back(last);
+  return frames;
+}
+
+json ws_client::hello_room(std::int64_t room) const {
+  for (const auto& entry : hello.value("rooms", json::array())) {
+    if (entry["id"] == room) return entry;
+  }
+  throw std::runtime_error("hello lists no room " + std::to_string(room) + ": " + hello.dump());
+}
+
+ws_client::collected ws_client::until_answer(const json& request,
+                                             const std::function<bool(const json&)>& is_answer,
+                                             std::chrono::steady_clock::duration bound) {
+  send(request);
+  const auto deadline = std::chrono::steady_clock::now() + bound;
+  collected result;
+  for (;;) {
+    const auto left = deadline - std::chrono::steady_clock::now();
+    auto event = next(std::max<std::chrono::steady_clock::duration>(left, 0s));
+    if (!event) {
+      throw std::runtime_error("no answer to " + request.dump() + " (" + last_error() + ")");
+    }
+    if (is_answer(*event)) {
+      result.answer = std::move(*event);
+      return result;
+    }
+    result.events.push_back(std::move(*event));
+  }
+}
+
+std::vector<json> ws_client::drain() {
+  return until_answer({{"type", "history"}, {"room", general}, {"before", 1}, {"limit", 1}},
+                      [](const json& e) {
+                        return field(e, "type") == "history" && field(e, "room") == general &&
+                               field(e, "before") == 1;
+                      })
+      .events;
+}
+
+std::vector<json> ws_client::room_events_until_synced(std::int64_t room, std::int64_t since) {
+  auto got = until_answer({{"type", "sync"}, {"since", since}},
+                          [](const json& e) { return field(e, "type") == "sync"; });
+  std::vector<json> of_room;
+  for (auto& event : got.events) {
+    if (concerns_room(event, room)) of_room.push_back(std::move(event));
+  }
+  if (concerns_room(got.answer, room)) of_room.push_back(std::move(got.answer));
+  return of_room;
 }
 
 std::vector<json> ws_client::drain_until_closed(std::chrono::steady_clock::duration bound) {

@@ -49,6 +49,11 @@ class room_repository {
   // Adds (or keeps) a member; a former member's departure is forgotten.
   void add_member(std::int64_t room_id, std::int64_t user_id, std::int64_t marker);
   void remove_member(std::int64_t room_id, std::int64_t user_id, std::int64_t seq);
+  // Members of a private room or DM as the transaction sees them (changes not yet committed
+  // included).
+  std::int64_t member_count(std::int64_t room_id);
+  // The two furthest read markers of the room's members (marker > 0), furthest first.
+  std::vector<membership_record> furthest_markers(std::int64_t room_id);
   // false when another open or private room has that name.
   bool rename(std::int64_t room_id, std::string_view name, std::int64_t seq);
   void set_archived(std::int64_t room_id, bool archived, std::int64_t seq);
@@ -80,6 +85,8 @@ class room_repository {
   SQLite::Statement forget_departure_;
   SQLite::Statement remove_member_;
   SQLite::Statement record_departure_;
+  SQLite::Statement member_count_;
+  SQLite::Statement furthest_markers_;
   SQLite::Statement rename_;
   SQLite::Statement set_archived_;
   SQLite::Statement set_seq_;

@@ -235,6 +235,10 @@ test('a sync or history refused for its rate is asked again after retry_after_ms
   ws.serverSends({ type: 'error', code: 'rate_limited', message: 'slow down', ref: null, retry_after_ms: 1 });
   await tick(80);
   assert.deepEqual(ws.sent.at(-1), { type: 'members', room: 1, prefix: 'b', limit: 8 });
+  socket.send({ type: 'watch', users: ['bob'] });
+  ws.serverSends({ type: 'error', code: 'rate_limited', message: 'slow down', ref: null, retry_after_ms: 1 });
+  await tick(80);
+  assert.deepEqual(ws.sent.slice(-2), [{ type: 'watch', users: ['bob'] }, { type: 'watch', users: ['bob'] }], 'watch counts as a query too');
   assert.equal(events.filter((e) => e.type === 'error').length, 0);
   socket.stop();
 });

@@ -6,7 +6,7 @@
 // Events dispatched (payload in `detail`):
 //   event      one server event object (arrays are unpacked, in order); not the rate_limited and
 //              internal errors about our own sends, edits and deletes, nor a rate_limited answer to
-//              a query (history, sync, members, seen_by): those are retried here
+//              a query (history, sync, members, seen_by, watch): those are retried here
 //   status     { state: 'connecting' | 'online' | 'reconnecting', reconnect }
 //   loggedout  the server revoked our session (close 4001) or the cookie is no longer valid
 //
@@ -25,7 +25,7 @@ export const CLOSE_LOGGED_OUT = 4001;
 const RETRY_INTERNAL_MS = 2000; // after `error internal`: the server could not store; try again
 const MIN_RETRY_MS = 50;
 export const CLOSE_DEAD = 4900; // our own code for a connection given up as dead (never on the wire)
-const QUERIES = new Set(['history', 'sync', 'members', 'seen_by']);
+const QUERIES = new Set(['history', 'sync', 'members', 'seen_by', 'watch']); // the query rate
 
 // CustomEvent is not global in Node 18, where the unit tests may run.
 class SocketEvent extends Event {

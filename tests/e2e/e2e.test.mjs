@@ -1073,6 +1073,48 @@ describe('chatterbox web client', { concurrency: false, timeout: 10 * 60 * 1000 
     delete pages.aliceH;
   });
 
+  step('a connection that falls silent (a laptop asleep, a network change) is probed, given up and replaced', async () => {
+    const page = await contexts.alice.newPage();
+    page.setDefaultTimeout(WAIT_MS);
+    pages.aliceD = page;
+    page.on('pageerror', (error) => problems.push(`aliceD: page error: ${error.message}`));
+    let connections = 0;
+    let silent = false;
+    const probes = [];
+    // The first connection stops carrying anything either way once `silent` is set, without
+    // closing: what a dead network looks like to the page.
+    await page.routeWebSocket(/\/ws$/, (ws) => {
+      connections += 1;
+      const first = connections === 1;
+      const upstream = ws.connectToServer();
+      ws.onMessage((message) => {
+        if (first && silent) {
+          if (JSON.parse(message).type === 'sync') probes.push(Date.now());
+          return;
+        }
+        upstream.send(message);
+      });
+      upstream.onMessage((message) => {
+        if (!(first && silent)) ws.send(message);
+      });
+    });
+    await page.goto(`${server.url}/#/room/1`);
+    await page.locator('#room-title', { hasText: 'general' }).waitFor();
+    await waitForMessage(page, 'Morning all!');
+    silent = true;
+    const since = Date.now();
+    await openRoom(pages.bob, 'general');
+    await send(pages.bob, 'sent while alice slept');
+    // A probe (a sync) after 25 s without a frame, then a new connection 10 s later at most.
+    await eventually(() => assert.equal(probes.length, 1), { timeout: 35_000, interval: 250 });
+    assert.ok(probes[0] - since >= 15_000, `probed after ${probes[0] - since} ms of silence`);
+    await eventually(() => assert.equal(connections, 2), { timeout: 15_000, interval: 250 });
+    await waitForMessage(page, 'sent while alice slept');
+    assert.equal(await countMessages(page, 'sent while alice slept'), 1);
+    await page.close();
+    delete pages.aliceD;
+  });
+
   step('phone-sized, dark theme, touch: no sideways scroll, sidebar drawer, long press menu, labels', async () => {
     const context = await browser.newContext({
       timezoneId: TIME_ZONE,

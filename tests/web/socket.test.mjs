@@ -35,6 +35,11 @@ class FakeWebSocket {
 
 const instantBackoff = { next: () => 0, reset: () => {} };
 const tick = (ms = 5) => new Promise((resolve) => setTimeout(resolve, ms));
+// Polls `check` until it holds or `bound` ms have gone by (a loaded machine runs timers late).
+async function until(check, bound = 2000) {
+  const deadline = Date.now() + bound;
+  while (!check() && Date.now() < deadline) await tick(5);
+}
 
 function makeSocket(options = {}) {
   FakeWebSocket.all = [];
@@ -277,13 +282,15 @@ test('a refused upgrade asks the session check; a dead session stops reconnectin
   const { socket, loggedOut } = makeSocket({ checkSession: async () => answer });
   socket.start();
   FakeWebSocket.last().drop(); // never said hello
-  await tick();
+  await until(() => FakeWebSocket.all.length === 2);
   assert.equal(FakeWebSocket.all.length, 2, 'server down: keep trying');
   answer = 'logged_out';
   FakeWebSocket.last().drop();
-  await tick(20);
+  await until(() => loggedOut() === 1);
   assert.equal(loggedOut(), 1);
+  await tick(20);
   assert.equal(FakeWebSocket.all.length, 2);
+  socket.stop();
 });
 
 test('stop() closes without reconnecting', async () => {

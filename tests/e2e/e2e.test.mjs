@@ -1,6 +1,7 @@
 // End-to-end: the real chatterbox binary (path in CHATTERBOX_BINARY) and the web client in
-// headless Chromium. Two browser contexts, alice and bob, plus a second tab for alice; the steps
-// run in order and share the conversation they build.
+// headless Chromium, protocol v2. Browser contexts for alice, bob and carol (and second tabs);
+// the steps run in order and share the conversations they build: `general` first, then rooms,
+// a private room carol cannot see, a group DM, mentions that notify and unread badges.
 //
 // Run through tests/e2e/run.sh <path-to-chatterbox>.
 
@@ -26,8 +27,10 @@ const pages = {}; // label -> Page, for artifacts
 const problems = []; // page errors, dialogs, CSP violations: must stay empty
 const seeded = {}; // label -> { text, ts }
 const framesSent = {}; // label -> client frames the page's WebSockets sent, parsed
+const framesReceived = {}; // label -> server events the page's WebSockets received, parsed and unbatched
 let browser;
 let contexts = {};
+const rooms = {}; // name -> id
 
 // ------------------------------------------------------------------ helpers
 
@@ -63,12 +66,21 @@ async function openPage(context, label) {
     await dialog.dismiss().catch(() => {});
   });
   framesSent[label] = [];
+  framesReceived[label] = [];
   page.on('websocket', (ws) => {
     ws.on('framesent', ({ payload }) => {
       try {
         framesSent[label].push(JSON.parse(payload));
       } catch {
         framesSent[label].push({ unparsable: String(payload) });
+      }
+    });
+    ws.on('framereceived', ({ payload }) => {
+      try {
+        const parsed = JSON.parse(payload);
+        framesReceived[label].push(...(Array.isArray(parsed) ? parsed : [parsed]));
+      } catch {
+        framesReceived[label].push({ unparsable: String(payload) });
       }
     });
   });
@@ -140,34 +152,77 @@ async function waitForReceipt(page, text, state, timeout = WAIT_MS) {
   );
 }
 
+// The members panel of the open room: who is shown online. Opening the panel asks the server
+// for the member list again (new accounts are announced to nobody).
 async function onlineUsers(page) {
-  return page.evaluate(() => ({
-    count: Number(document.getElementById('online-count').textContent),
-    users: [...document.querySelectorAll('#online-list li')].map((li) => li.firstChild.textContent),
-  }));
+  return page.evaluate(() => [...document.querySelectorAll('#member-list .member.online')].map((li) => li.dataset.user).sort());
+}
+
+async function openMembers(page) {
+  if (!(await page.locator('#members-panel').isVisible())) await page.click('#members-toggle');
+  await page.locator('#members-panel').waitFor();
 }
 
 async function waitForOnline(page, users) {
+  await openMembers(page);
   const expected = [...users].sort();
+  let refreshed = 0;
   return eventually(async () => {
     const online = await onlineUsers(page);
-    assert.deepEqual(online, { count: expected.length, users: expected });
+    const known = await page.evaluate(() => [...document.querySelectorAll('#member-list .member')].map((li) => li.dataset.user));
+    if (expected.some((u) => !known.includes(u)) && Date.now() - refreshed > 1000) {
+      refreshed = Date.now(); // someone new: ask for the list again (close and open the panel)
+      await page.click('#members-toggle');
+      await page.click('#members-toggle');
+    }
+    assert.deepEqual(online, expected);
   });
 }
 
-function systemLines(page, text) {
-  return page.locator('#messages .system').filter({ hasText: new RegExp(`^${text}$`) }).count();
+// The room id the page shows (from its URL).
+async function currentRoom(page) {
+  const match = /#\/room\/(\d+)$/.exec(page.url());
+  return match ? Number(match[1]) : null;
 }
 
-async function waitForSystemLines(page, text, count) {
-  await eventually(async () => assert.equal(await systemLines(page, text), count, `"${text}" lines`));
+// The sidebar entry of the room called `title` (rooms) or with these people (DMs).
+function sidebarEntry(page, title) {
+  return page.locator('#sidebar .room-entry').filter({ has: page.locator('.room-name', { hasText: new RegExp(`^(# |🔒 )?${title}$`) }) });
 }
 
-// Runs `action` and waits for exactly one more "<text>" system line than there was before.
-async function expectSystemLine(page, text, action) {
-  const before = await systemLines(page, text);
-  await action();
-  await waitForSystemLines(page, text, before + 1);
+async function openRoom(page, title) {
+  await sidebarEntry(page, title).locator('a').click();
+  await page.locator('#room-title', { hasText: title }).waitFor();
+}
+
+async function badges(page, title) {
+  const entry = sidebarEntry(page, title);
+  const read = async (cls) => {
+    const b = entry.locator(cls);
+    return (await b.isVisible()) ? (await b.textContent()).trim() : '';
+  };
+  return { unread: await read('.unread-badge'), mentions: await read('.mention-badge'), bold: await entry.evaluate((li) => li.classList.contains('unread')) };
+}
+
+async function waitForBadges(page, title, expected) {
+  await eventually(async () => assert.deepEqual(await badges(page, title), expected, `badges of ${title}`));
+}
+
+// Replaces window.Notification with a recorder (permission granted), before the page's scripts run.
+async function stubNotifications(context) {
+  await context.addInitScript(() => {
+    window.notifications = [];
+    window.Notification = class {
+      static permission = 'granted';
+      static requestPermission() {
+        return Promise.resolve('granted');
+      }
+      constructor(title, options = {}) {
+        window.notifications.push({ title, body: options.body });
+      }
+      close() {}
+    };
+  });
 }
 
 async function typingText(page) {
@@ -261,7 +316,10 @@ describe('chatterbox web client', { concurrency: false, timeout: 10 * 60 * 1000 
       '/app.css': /^text\/css/,
       '/js/app.js': /^text\/javascript/,
       '/js/socket.js': /^text\/javascript/,
+      '/js/model.js': /^text\/javascript/,
       '/favicon.svg': /^image\/svg\+xml/,
+      '/favicon-3.svg': /^image\/svg\+xml/,
+      '/favicon-9plus.svg': /^image\/svg\+xml/,
     };
     for (const [asset, type] of Object.entries(assets)) {
       const response = await fetch(server.url + asset);
@@ -295,13 +353,18 @@ describe('chatterbox web client', { concurrency: false, timeout: 10 * 60 * 1000 
     await waitForOnline(alice, ['alice']);
   });
 
-  step('login: bob joins; alice sees "bob joined" and the online list follows', async () => {
+  step('login: bob joins; both are shown in general, its URL, and the members panel follows', async () => {
     const bob = await openPage(await newContext('bob'), 'bob');
     await loginAndWait(bob, 'bob');
     await bob.locator('#notice', { hasText: 'Account created' }).waitFor();
+    await bob.locator('#room-title', { hasText: 'general' }).waitFor();
+    assert.equal(await currentRoom(bob), 1, 'general is room 1, in the URL');
     await waitForOnline(bob, ['alice', 'bob']);
     await waitForOnline(pages.alice, ['alice', 'bob']);
-    await waitForSystemLines(pages.alice, 'bob joined', 1);
+    // v2: connecting sends only hello; the client asks for history and watches who it shows.
+    const first = framesSent.bob.slice(0, 4).map((f) => f.type);
+    assert.ok(first.includes('history') && first.includes('members'), `first frames ${first}`);
+    await eventually(() => assert.ok(framesSent.bob.some((f) => f.type === 'watch' && f.users.includes('alice'))));
   });
 
   step("a second tab of alice's is logged in by its cookie and is not a second online user", async () => {
@@ -309,8 +372,9 @@ describe('chatterbox web client', { concurrency: false, timeout: 10 * 60 * 1000 
     await alice2.locator('#chat-view').waitFor();
     await alice2.locator('#me-name', { hasText: 'alice' }).waitFor();
     await waitForOnline(alice2, ['alice', 'bob']);
-    // A later check that bob never saw a second "alice joined" is in the close-tab step.
     await waitForOnline(pages.bob, ['alice', 'bob']);
+    const presence = framesReceived.bob.filter((e) => e.type === 'presence');
+    assert.ok(presence.every((e) => !e.offline.includes('alice')), 'alice never went offline for bob');
   });
 
   step('seeded history shows Yesterday, a weekday and a full date in the local time zone', async () => {
@@ -344,7 +408,6 @@ describe('chatterbox web client', { concurrency: false, timeout: 10 * 60 * 1000 
   step('receipts: ○ while bob is away, ● once he views it, with who saw it in the tooltip', async () => {
     const { alice, alice2, bob } = pages;
     await bob.goto('about:blank');
-    await waitForSystemLines(alice, 'bob left', 1);
     await waitForOnline(alice, ['alice']);
     await send(alice, 'Are you there, bob?');
     await waitForMessage(alice, 'Are you there, bob?');
@@ -356,9 +419,12 @@ describe('chatterbox web client', { concurrency: false, timeout: 10 * 60 * 1000 
 
     await bob.goto(server.url);
     await waitForMessage(bob, 'Are you there, bob?');
-    await waitForSystemLines(alice, 'bob joined', 2);
+    await waitForOnline(alice, ['alice', 'bob']);
     const seen = await waitForReceipt(alice, 'Are you there, bob?', 'seen');
-    assert.deepEqual(seen, { state: 'seen', symbol: '●', title: 'Seen by bob' });
+    assert.deepEqual(seen, { state: 'seen', symbol: '●', title: 'Seen' });
+    // Who saw it is asked for on demand (seen_by) when the mark is pointed at.
+    await messageItem(alice, 'Are you there, bob?').locator('.msg-receipt').hover();
+    await eventually(async () => assert.equal((await receiptOf(alice, 'Are you there, bob?')).title, 'Seen by bob'));
     await waitForReceipt(alice2, 'Are you there, bob?', 'seen');
     // bob never gets receipts on alice's messages, and his own get theirs from alice.
     assert.equal(await messageItem(bob, 'Are you there, bob?').locator('.msg-receipt').isVisible(), false);
@@ -423,9 +489,20 @@ describe('chatterbox web client', { concurrency: false, timeout: 10 * 60 * 1000 
     const { alice, alice2, bob } = pages;
     await send(alice, 'Oops, wrong chat');
     await waitForMessage(bob, 'Oops, wrong chat');
+    await waitForMessage(alice, 'Oops, wrong chat'); // acked: no longer the pending copy
     const item = messageItem(alice, 'Oops, wrong chat');
-    await item.hover();
+    // From the keyboard: the buttons are focusable, labelled and shown while focused.
+    await item.locator('.msg-delete').focus();
+    assert.equal(await item.locator('.msg-actions').evaluate((a) => getComputedStyle(a).opacity), '1');
+    assert.equal(await item.locator('.msg-delete').getAttribute('aria-label'), 'Delete message: Oops, wrong chat');
+    await alice.keyboard.press('Enter');
+    // A confirmation first: Cancel keeps the message.
+    await alice.locator('#confirm-dialog').waitFor();
+    await alice.click('#confirm-dialog .confirm-cancel');
+    await alice.locator('#confirm-dialog').waitFor({ state: 'hidden' });
+    assert.equal(await countMessages(alice, 'Oops, wrong chat'), 1);
     await item.locator('.msg-delete').click();
+    await alice.click('#confirm-dialog .confirm-ok');
     for (const page of [alice, alice2, bob]) {
       await waitForMessage(page, 'This message was deleted');
       assert.equal(await countMessages(page, 'Oops, wrong chat'), 0);
@@ -456,27 +533,6 @@ describe('chatterbox web client', { concurrency: false, timeout: 10 * 60 * 1000 
     await alice.locator('#emoji-panel').waitFor({ state: 'hidden' });
     await alice.press('#composer-input', 'Enter');
     await waitForMessage(bob, 'Nice 🎉😃!');
-  });
-
-  step('screenshot: a two-user conversation with receipts, edits, a deletion and the emoji panel', async () => {
-    const { alice, bob } = pages;
-    await waitForReceipt(alice, 'Nice 🎉😃!', 'seen');
-    // One message bob has not looked at yet, so both marks are in the picture.
-    await setHidden(bob, true);
-    await send(alice, 'See you tomorrow!');
-    await waitForMessage(bob, 'See you tomorrow!');
-    await waitForReceipt(alice, 'See you tomorrow!', 'delivered');
-    // Tall enough that "Today" and the whole conversation fit above the open panel.
-    await alice.setViewportSize({ width: 1100, height: 1050 });
-    await alice.locator('#messages .day', { hasText: 'Today' }).waitFor();
-    await alice.click('#emoji-toggle');
-    await alice.locator('#emoji-panel').waitFor();
-    mkdirSync(path.join(REPO, 'docs'), { recursive: true });
-    await alice.screenshot({ path: path.join(REPO, 'docs', 'screenshot.png') });
-    await alice.keyboard.press('Escape');
-    await alice.setViewportSize({ width: 1100, height: 800 });
-    await setHidden(bob, false);
-    await waitForReceipt(alice, 'See you tomorrow!', 'seen');
   });
 
   step('a message that looks like HTML is shown as text and runs nothing', async () => {
@@ -511,11 +567,11 @@ describe('chatterbox web client', { concurrency: false, timeout: 10 * 60 * 1000 
     const { alice2, bob } = pages;
     await alice2.close();
     delete pages.alice2;
-    // Give the server the chance to (wrongly) announce a leave, bounded by a round trip of bob's.
+    // Longer than the presence grace (2 s): the server would have reported alice gone by then.
+    const offline = () => framesReceived.bob.some((e) => e.type === 'presence' && e.offline.includes('alice'));
+    await holdsFalse(offline, 3000, 'bob was told alice went offline');
     await send(bob, 'ping after alice closed a tab');
     await waitForMessage(pages.alice, 'ping after alice closed a tab');
-    assert.equal(await systemLines(bob, 'alice left'), 0);
-    assert.equal(await systemLines(bob, 'alice joined'), 0, 'the second tab never made alice join twice');
     await waitForOnline(bob, ['alice', 'bob']);
   });
 
@@ -575,10 +631,9 @@ describe('chatterbox web client', { concurrency: false, timeout: 10 * 60 * 1000 
     // The visitor can log in now.
     await loginAndWait(visitor, 'dave');
     await waitForOnline(alice, ['alice', 'bob', 'dave']);
-    await expectSystemLine(alice, 'dave left', async () => {
-      await contexts.visitor.close();
-      delete pages.visitor;
-    });
+    await contexts.visitor.close();
+    delete pages.visitor;
+    await waitForOnline(alice, ['alice', 'bob']);
   });
 
   step('a message queued while the server is down survives closing the tab: the next tab sends it, once', async () => {
@@ -604,20 +659,18 @@ describe('chatterbox web client', { concurrency: false, timeout: 10 * 60 * 1000 
     }
     assert.equal(sqlite(db, `SELECT count(*) FROM messages WHERE text = '${text}';`).trim(), '1');
     // Acked, so gone from storage: a further reload sends nothing again.
-    assert.equal(await again.evaluate(() => localStorage.getItem('chatterbox.outbox.v1.alice')), null);
+    assert.equal(await again.evaluate(() => localStorage.getItem('chatterbox.outbox.v2.alice')), null);
   });
 
   step('logout closes every tab of that session (close 4001); logging in again is an existing account', async () => {
     const { alice, bob } = pages;
     const bob2 = await openPage(contexts.bob, 'bob2');
     await bob2.locator('#chat-view').waitFor();
-    await expectSystemLine(alice, 'bob left', async () => {
-      await bob.click('#logout');
-      await bob.locator('#login-view').waitFor();
-      await bob2.locator('#login-view').waitFor();
-      await bob2.locator('#login-notice', { hasText: 'logged out' }).waitFor();
-      await waitForOnline(alice, ['alice']);
-    });
+    await bob.click('#logout');
+    await bob.locator('#login-view').waitFor();
+    await bob2.locator('#login-view').waitFor();
+    await bob2.locator('#login-notice', { hasText: 'logged out' }).waitFor();
+    await waitForOnline(alice, ['alice']);
     // A reload stays logged out: the cookie is gone.
     await bob2.reload();
     await bob2.locator('#login-view').waitFor();
@@ -678,7 +731,7 @@ describe('chatterbox web client', { concurrency: false, timeout: 10 * 60 * 1000 
     // Scrolled up, a new message does not yank the view: a button offers to jump down.
     await send(bob, 'Look down here');
     await waitForMessage(alice, 'Look down here');
-    await alice.locator('#new-messages', { hasText: 'New messages ↓' }).waitFor();
+    await alice.locator('#new-messages', { hasText: '1 new message ↓' }).waitFor();
     assert.ok(await alice.evaluate(() => document.getElementById('scroller').scrollTop < 200), 'still up');
     await alice.click('#new-messages');
     await alice.locator('#new-messages').waitFor({ state: 'hidden' });
@@ -686,13 +739,18 @@ describe('chatterbox web client', { concurrency: false, timeout: 10 * 60 * 1000 
     await waitForReceipt(bob, 'Look down here', 'seen');
   });
 
-  step('a hidden tab counts unread messages in its title and sends no seen for them', async () => {
+  step('a hidden tab counts unread messages in its title and favicon and sends no seen for them', async () => {
     const { alice, bob } = pages;
+    // general notifies only mentions by default; alice wants every message.
+    await alice.selectOption('#room-notify', 'all');
+    await eventually(() => assert.ok(framesSent.alice.some((f) => f.type === 'notify' && f.room === 1 && f.level === 'all')));
+    await sidebarEntry(alice, 'general').locator('.room-level', { hasText: '🔔' }).waitFor();
     await setHidden(alice, true);
     await send(bob, 'Unread one');
     await send(bob, 'Unread two');
     await waitForMessage(alice, 'Unread two');
     await eventually(async () => assert.equal(await alice.title(), '(2) Chatterbox'));
+    assert.equal(await alice.getAttribute('link[rel="icon"]', 'href'), '/favicon-2.svg');
     const unreadIds = await alice.evaluate(() =>
       [...document.querySelectorAll('#messages .msg')].filter((li) => li.textContent.includes('Unread')).map((li) => Number(li.dataset.id)),
     );
@@ -704,6 +762,7 @@ describe('chatterbox web client', { concurrency: false, timeout: 10 * 60 * 1000 
 
     await setHidden(alice, false);
     await eventually(async () => assert.equal(await alice.title(), 'Chatterbox'));
+    assert.equal(await alice.getAttribute('link[rel="icon"]', 'href'), '/favicon.svg');
     await waitForReceipt(bob, 'Unread two', 'seen');
     // Never a seen for one's own message: every seen alice sent was for someone else's message.
     const own = await alice.evaluate(() => [...document.querySelectorAll('#messages .msg.own')].map((li) => Number(li.dataset.id)));
@@ -712,7 +771,351 @@ describe('chatterbox web client', { concurrency: false, timeout: 10 * 60 * 1000 
     assert.deepEqual(seenIds.filter((id) => own.includes(id)), []);
   });
 
-  step('phone-sized, dark theme, touch: no sideways scroll, online drawer, long press menu, labels', async () => {
+  step('rooms: alice creates an open room; everyone has it, the room is in the URL, back and forward work, drafts stay', async () => {
+    const { alice, bob } = pages;
+    await alice.click('#new-room');
+    await alice.locator('#create-room-dialog').waitFor();
+    await alice.fill('#create-room-name', 'projects');
+    await alice.click('#create-room-dialog button[type="submit"]');
+    await alice.locator('#create-room-dialog').waitFor({ state: 'hidden' });
+    await alice.locator('#room-title', { hasText: 'projects' }).waitFor();
+    rooms.projects = await currentRoom(alice);
+    assert.ok(rooms.projects > 1, 'the new room is in the URL');
+    await sidebarEntry(bob, 'projects').waitFor();
+    await send(alice, 'Welcome to projects');
+
+    // bob leaves a draft in general, switches rooms without a reload, and comes back to it.
+    await openRoom(bob, 'general');
+    await bob.fill('#composer-input', 'a draft for general');
+    await openRoom(bob, 'projects');
+    assert.equal(await currentRoom(bob), rooms.projects);
+    await waitForMessage(bob, 'Welcome to projects');
+    assert.equal(await bob.inputValue('#composer-input'), '', 'the draft stays with its room');
+    await bob.goBack();
+    await bob.locator('#room-title', { hasText: 'general' }).waitFor();
+    assert.equal(await bob.inputValue('#composer-input'), 'a draft for general');
+    await bob.fill('#composer-input', '');
+    await bob.goForward();
+    await bob.locator('#room-title', { hasText: 'projects' }).waitFor();
+    await bob.reload();
+    await bob.locator('#room-title', { hasText: 'projects' }).waitFor();
+    await waitForMessage(bob, 'Welcome to projects');
+    assert.equal(await countMessages(bob, 'Hi bob, welcome to Chatterbox!'), 0, "general's messages are not in projects");
+  });
+
+  step('carol joins the three-user scenario (desktop notifications recorded in every page from now on)', async () => {
+    await stubNotifications(contexts.alice);
+    await stubNotifications(contexts.bob);
+    const carolContext = await newContext('carol');
+    await stubNotifications(carolContext);
+    const carol = await openPage(carolContext, 'carol');
+    await loginAndWait(carol, 'carol');
+    await sidebarEntry(carol, 'general').waitFor();
+    await sidebarEntry(carol, 'projects').waitFor();
+    await pages.bob.reload(); // with the recorder in place
+    await pages.bob.locator('#chat-view').waitFor();
+  });
+
+  step('a private room: alice and bob only; nothing of it reaches carol, not even on her socket', async () => {
+    const { alice, bob, carol } = pages;
+    await alice.click('#new-room');
+    await alice.fill('#create-room-name', 'secret');
+    await alice.check('#create-room-dialog input[value="private"]');
+    await alice.fill('#create-room-search', 'bo');
+    await alice.locator('#create-room-dialog .pick-results input[value="bob"]').check();
+    await alice.click('#create-room-dialog button[type="submit"]');
+    await alice.locator('#room-title', { hasText: 'secret' }).waitFor();
+    rooms.secret = await currentRoom(alice);
+    await sidebarEntry(bob, 'secret').waitFor();
+    await send(alice, 'top secret plan');
+    await openRoom(bob, 'secret');
+    await waitForMessage(bob, 'top secret plan');
+    await bob.click('#composer-input');
+    await bob.keyboard.type('shh', { delay: 20 });
+    await waitForTyping(alice, 'bob is typing…');
+    await bob.fill('#composer-input', '');
+    await openMembers(alice);
+    await eventually(async () => assert.deepEqual(await alice.locator('#member-list .member').evaluateAll((l) => l.map((li) => li.dataset.user)), ['alice', 'bob']));
+
+    // carol: no entry, no way in by URL, and not one frame about it.
+    assert.equal(await sidebarEntry(carol, 'secret').count(), 0);
+    await carol.goto(`${server.url}/#/room/${rooms.secret}`);
+    await carol.locator('#chat-view').waitFor();
+    await carol.locator('#room-title', { hasText: 'general' }).waitFor();
+    await send(carol, 'carol checks in');
+    await waitForMessage(carol, 'carol checks in');
+    const leaked = framesReceived.carol.filter(
+      (e) => e.room === rooms.secret || e.room?.id === rooms.secret || JSON.stringify(e).includes('top secret') || (e.rooms ?? []).some((r) => r.id === rooms.secret),
+    );
+    assert.deepEqual(leaked, [], 'carol received nothing of the private room');
+    assert.ok(framesReceived.carol.some((e) => e.type === 'message' && e.text === 'carol checks in'), 'her socket was recording');
+  });
+
+  step('a group DM: carol starts one with alice and bob; it is in their sidebars with an unread badge', async () => {
+    const { alice, bob, carol } = pages;
+    await openRoom(alice, 'general');
+    await openRoom(bob, 'general');
+    await carol.click('#new-dm');
+    await carol.locator('#dm-dialog').waitFor();
+    await carol.locator('#dm-dialog .pick-results input[value="alice"]').check();
+    await carol.locator('#dm-dialog .pick-results input[value="bob"]').check();
+    await carol.click('#dm-dialog button[type="submit"]');
+    await carol.locator('#room-title', { hasText: 'alice, bob' }).waitFor();
+    rooms.group = await currentRoom(carol);
+    await send(carol, 'Hi both, a group DM');
+    await waitForBadges(alice, 'bob, carol', { unread: '1', mentions: '', bold: true });
+    await waitForBadges(bob, 'alice, carol', { unread: '1', mentions: '', bold: true });
+    await openRoom(alice, 'bob, carol');
+    await waitForMessage(alice, 'Hi both, a group DM');
+    await waitForBadges(alice, 'bob, carol', { unread: '', mentions: '', bold: false });
+    // Opening the same DM again finds the same room.
+    await carol.click('#new-dm');
+    await carol.locator('#dm-dialog .pick-results input[value="bob"]').check();
+    await carol.locator('#dm-dialog .pick-results input[value="alice"]').check();
+    await carol.click('#dm-dialog button[type="submit"]');
+    await carol.locator('#dm-dialog').waitFor({ state: 'hidden' });
+    assert.equal(await currentRoom(carol), rooms.group);
+  });
+
+  step('a mention notifies bob while his page is hidden; chatter in a mentions-level room does not; a DM does', async () => {
+    const { alice, bob, carol } = pages;
+    await openRoom(alice, 'projects');
+    await setHidden(bob, true);
+    await send(alice, 'plain chatter');
+    // Typed with @-autocomplete: the room's members whose names start with "bo".
+    await alice.fill('#composer-input', '');
+    await alice.click('#composer-input');
+    await alice.keyboard.type('@bo', { delay: 20 });
+    await alice.locator('#mention-list [role="option"]', { hasText: 'bob' }).waitFor();
+    assert.deepEqual(await alice.locator('#mention-list [role="option"]').allTextContents(), ['bob']);
+    assert.equal(await alice.getAttribute('#composer-input', 'aria-expanded'), 'true');
+    await alice.keyboard.press('Tab');
+    assert.equal(await alice.inputValue('#composer-input'), '@bob ');
+    await alice.locator('#mention-list').waitFor({ state: 'hidden' });
+    await alice.keyboard.type('please review, @here too', { delay: 5 });
+    await alice.keyboard.press('Enter');
+    assert.ok(framesSent.alice.some((f) => f.type === 'members' && f.room === rooms.projects && f.prefix === 'bo'));
+    await eventually(async () => assert.equal(await bob.evaluate(() => window.notifications.length), 1));
+    assert.deepEqual(await bob.evaluate(() => window.notifications[0]), { title: 'alice in #projects', body: '@bob please review, @here too' });
+    await openRoom(carol, 'general');
+    await send(carol, 'not for bob'); // general notifies bob of mentions only
+    await waitForMessage(carol, 'not for bob');
+    await openRoom(carol, 'alice, bob');
+    await send(carol, 'DM ping');
+    await eventually(async () => assert.equal(await bob.evaluate(() => window.notifications.length), 2));
+    assert.deepEqual(await bob.evaluate(() => window.notifications[1]), { title: 'carol', body: 'DM ping' });
+    await setHidden(bob, false);
+    // The mention is drawn as one and the message is highlighted for bob, not for alice.
+    await openRoom(bob, 'projects');
+    const item = messageItem(bob, '@bob please review, @here too');
+    await item.waitFor();
+    assert.equal(await item.evaluate((li) => li.classList.contains('mentions-me')), true);
+    assert.deepEqual(await item.locator('.mention').allTextContents(), ['@bob', '@here']);
+    assert.equal(await messageItem(alice, '@bob please review, @here too').evaluate((li) => li.classList.contains('mentions-me')), false);
+    assert.equal(await alice.evaluate(() => window.notifications?.length ?? 0), 0, 'alice was looking: nothing popped up');
+  });
+
+  step('unread badges follow reading in another tab of the same user', async () => {
+    const { alice, bob } = pages;
+    const bob2 = await openPage(contexts.bob, 'bob2');
+    await bob2.locator('#chat-view').waitFor();
+    await openRoom(bob2, 'general');
+    await openRoom(bob, 'general');
+    await send(alice, 'badge test');
+    await send(alice, '@bob badge mention');
+    for (const page of [bob, bob2]) await waitForBadges(page, 'projects', { unread: '2', mentions: '@1', bold: true });
+    await openRoom(bob, 'projects');
+    await waitForMessage(bob, '@bob badge mention');
+    // bob read it in his first tab: the second one clears its badges too.
+    await waitForBadges(bob2, 'projects', { unread: '', mentions: '', bold: false });
+    await bob2.close();
+    delete pages.bob2;
+  });
+
+  step('room management: the creator renames and archives; a member leaves, another is added with the history', async () => {
+    const { alice, bob } = pages;
+    await openRoom(alice, 'secret');
+    await openMembers(alice);
+    await alice.fill('#rename-input', 'secret-plans');
+    await alice.click('#rename-room button[type="submit"]');
+    await sidebarEntry(bob, 'secret-plans').waitFor();
+    await alice.locator('#room-title', { hasText: 'secret-plans' }).waitFor();
+
+    await openRoom(bob, 'secret-plans');
+    await openMembers(bob);
+    assert.equal(await bob.locator('#archive-room').isVisible(), false, 'only the creator archives');
+    await bob.click('#leave-room');
+    await bob.click('#confirm-dialog .confirm-ok');
+    await eventually(async () => assert.equal(await sidebarEntry(bob, 'secret-plans').count(), 0));
+    await eventually(async () => assert.notEqual(await currentRoom(bob), rooms.secret));
+    await eventually(async () => assert.deepEqual(await alice.locator('#member-list .member').evaluateAll((l) => l.map((li) => li.dataset.user)), ['alice']));
+
+    // Any member adds people to a private room: carol gets it, with its history.
+    await alice.fill('#add-members-input', 'carol');
+    await alice.click('#add-members button[type="submit"]');
+    await sidebarEntry(pages.carol, 'secret-plans').waitFor();
+    await openRoom(pages.carol, 'secret-plans');
+    await waitForMessage(pages.carol, 'top secret plan');
+    await eventually(async () => assert.deepEqual(await alice.locator('#member-list .member').evaluateAll((l) => l.map((li) => li.dataset.user)), ['alice', 'carol']));
+    // The creator removes her again: it is gone from carol's sidebar.
+    await alice.getByRole('button', { name: 'Remove carol from the room' }).click();
+    await alice.click('#confirm-dialog .confirm-ok');
+    await eventually(async () => assert.equal(await sidebarEntry(pages.carol, 'secret-plans').count(), 0));
+    await eventually(async () => assert.deepEqual(await alice.locator('#member-list .member').evaluateAll((l) => l.map((li) => li.dataset.user)), ['alice']));
+
+    await alice.click('#archive-room');
+    await alice.locator('#archived-note').waitFor();
+    assert.equal(await alice.locator('#composer-input').isDisabled(), true);
+    await eventually(async () => assert.equal(await sidebarEntry(alice, 'secret-plans').evaluate((li) => li.classList.contains('archived')), true));
+  });
+
+  step('screenshot: the sidebar with rooms and DMs, a conversation with a mention, receipts and badges', async () => {
+    const { alice, bob, carol } = pages;
+    await alice.click('#new-dm');
+    await alice.locator('#dm-dialog .pick-results input[value="bob"]').check();
+    await alice.click('#dm-dialog button[type="submit"]');
+    await alice.locator('#room-title', { hasText: /^bob$/ }).waitFor();
+    await send(alice, 'Lunch at noon?');
+    await waitForBadges(bob, 'alice', { unread: '1', mentions: '', bold: true });
+    await openRoom(carol, 'general');
+    await send(carol, 'Morning all!');
+    await openRoom(alice, 'projects');
+    await openRoom(bob, 'projects');
+    await send(bob, 'Reviewed it @alice, looks good 👍');
+    await waitForMessage(alice, 'Reviewed it @alice, looks good 👍');
+    await waitForReceipt(alice, '@bob please review, @here too', 'seen');
+    await openMembers(alice);
+    await waitForOnline(alice, ['alice', 'bob', 'carol']);
+    await alice.setViewportSize({ width: 1200, height: 760 });
+    mkdirSync(path.join(REPO, 'docs'), { recursive: true });
+    await alice.screenshot({ path: path.join(REPO, 'docs', 'screenshot.png') });
+    await alice.setViewportSize({ width: 1100, height: 800 });
+    await alice.click('#members-toggle');
+    assert.deepEqual(problems, []);
+  });
+
+  step('a message the server refuses is marked failed and can be retried or removed', async () => {
+    const page = await contexts.alice.newPage();
+    page.setDefaultTimeout(WAIT_MS);
+    pages.aliceR = page;
+    page.on('pageerror', (error) => problems.push(`aliceR: page error: ${error.message}`));
+    const refused = new Set();
+    // Between the page and the server: the first `send` of a text starting "refuse" is answered
+    // with an error as the server would for a message it will not store.
+    await page.routeWebSocket(/\/ws$/, (ws) => {
+      const server = ws.connectToServer();
+      ws.onMessage((message) => {
+        const frame = JSON.parse(message);
+        if (frame.type === 'send' && frame.text.startsWith('refuse') && !refused.has(frame.client_id)) {
+          refused.add(frame.client_id);
+          ws.send(JSON.stringify({ type: 'error', code: 'forbidden', message: 'not today', ref: frame.client_id }));
+          return;
+        }
+        server.send(message);
+      });
+    });
+    await page.goto(`${server.url}/#/room/${rooms.projects}`);
+    await page.locator('#room-title', { hasText: 'projects' }).waitFor();
+    await send(page, 'refuse me once');
+    const failed = page.locator('#messages .msg.failed').filter({ hasText: 'refuse me once' });
+    await failed.waitFor();
+    assert.equal(await failed.locator('.msg-receipt').textContent(), '!');
+    assert.equal(await failed.locator('.msg-receipt').getAttribute('title'), 'Not sent: not today');
+    await failed.getByRole('button', { name: 'Retry sending message: refuse me once' }).click();
+    await waitForMessage(page, 'refuse me once');
+    await waitForMessage(pages.bob, 'refuse me once');
+    assert.equal(await countMessages(page, 'refuse me once'), 1);
+    assert.equal(await page.locator('#messages .msg.failed').count(), 0);
+
+    await send(page, 'refuse me and go away');
+    const doomed = page.locator('#messages .msg.failed').filter({ hasText: 'refuse me and go away' });
+    await doomed.waitFor();
+    await doomed.getByRole('button', { name: /^Remove unsent message/ }).click();
+    await doomed.waitFor({ state: 'detached' });
+    assert.equal(sqlite(db, "SELECT count(*) FROM messages WHERE text = 'refuse me and go away';").trim(), '0');
+    assert.equal(await page.evaluate(() => localStorage.getItem('chatterbox.outbox.v2.alice')), null, 'not queued either');
+    await page.close();
+    delete pages.aliceR;
+  });
+
+  step('a connection lost while an older page was on its way: the history loads again after reconnecting', async () => {
+    const page = await contexts.alice.newPage();
+    page.setDefaultTimeout(WAIT_MS);
+    pages.aliceH = page;
+    page.on('pageerror', (error) => problems.push(`aliceH: page error: ${error.message}`));
+    let dropped = 0;
+    await page.routeWebSocket(/\/ws$/, (ws) => {
+      const server = ws.connectToServer();
+      ws.onMessage((message) => {
+        const frame = JSON.parse(message);
+        if (frame.type === 'history' && frame.before !== null && frame.before !== undefined && dropped === 0) {
+          dropped += 1; // the request is lost with the connection
+          ws.close({ code: 4500, reason: 'network changed' });
+          server.close();
+          return;
+        }
+        server.send(message);
+      });
+    });
+    await page.goto(`${server.url}/#/room/1`);
+    await page.locator('#room-title', { hasText: 'general' }).waitFor();
+    await waitForMessage(page, 'Morning all!');
+    await eventually(
+      async () => {
+        await page.evaluate(() => (document.getElementById('scroller').scrollTop = 0));
+        await page.locator('#history-status', { hasText: 'beginning of the conversation' }).waitFor({ timeout: 500 });
+      },
+      { timeout: RECONNECT_MS },
+    );
+    assert.equal(dropped, 1, 'one older page was lost on the way');
+    await waitForMessage(page, seeded.month.text);
+    await page.close();
+    delete pages.aliceH;
+  });
+
+  step('a connection that falls silent (a laptop asleep, a network change) is probed, given up and replaced', async () => {
+    const page = await contexts.alice.newPage();
+    page.setDefaultTimeout(WAIT_MS);
+    pages.aliceD = page;
+    page.on('pageerror', (error) => problems.push(`aliceD: page error: ${error.message}`));
+    let connections = 0;
+    let silent = false;
+    const probes = [];
+    // The first connection stops carrying anything either way once `silent` is set, without
+    // closing: what a dead network looks like to the page.
+    await page.routeWebSocket(/\/ws$/, (ws) => {
+      connections += 1;
+      const first = connections === 1;
+      const upstream = ws.connectToServer();
+      ws.onMessage((message) => {
+        if (first && silent) {
+          if (JSON.parse(message).type === 'sync') probes.push(Date.now());
+          return;
+        }
+        upstream.send(message);
+      });
+      upstream.onMessage((message) => {
+        if (!(first && silent)) ws.send(message);
+      });
+    });
+    await page.goto(`${server.url}/#/room/1`);
+    await page.locator('#room-title', { hasText: 'general' }).waitFor();
+    await waitForMessage(page, 'Morning all!');
+    silent = true;
+    const since = Date.now();
+    await openRoom(pages.bob, 'general');
+    await send(pages.bob, 'sent while alice slept');
+    // A probe (a sync) after 25 s without a frame, then a new connection 10 s later at most.
+    await eventually(() => assert.equal(probes.length, 1), { timeout: 35_000, interval: 250 });
+    assert.ok(probes[0] - since >= 15_000, `probed after ${probes[0] - since} ms of silence`);
+    await eventually(() => assert.equal(connections, 2), { timeout: 15_000, interval: 250 });
+    await waitForMessage(page, 'sent while alice slept');
+    assert.equal(await countMessages(page, 'sent while alice slept'), 1);
+    await page.close();
+    delete pages.aliceD;
+  });
+
+  step('phone-sized, dark theme, touch: no sideways scroll, sidebar drawer, long press menu, labels', async () => {
     const context = await browser.newContext({
       timezoneId: TIME_ZONE,
       locale: LOCALE,
@@ -728,21 +1131,35 @@ describe('chatterbox web client', { concurrency: false, timeout: 10 * 60 * 1000 
     assert.ok(await phone.evaluate(() => document.documentElement.scrollWidth <= 360), 'no horizontal overflow');
     const background = await phone.evaluate(() => getComputedStyle(document.body).backgroundColor);
     assert.equal(background, 'rgb(18, 20, 26)', 'dark theme');
-    assert.equal(await phone.locator('#online-panel').isVisible(), false, 'the online list is a drawer');
-    await phone.getByRole('button', { name: /Online/ }).click();
-    await phone.locator('#online-panel').waitFor();
-    await phone.getByRole('button', { name: /Online/ }).click();
-    await phone.locator('#online-panel').waitFor({ state: 'hidden' });
+    assert.equal(await phone.locator('#sidebar').isVisible(), false, 'the sidebar is a drawer');
+    await phone.getByRole('button', { name: 'Rooms', exact: true }).click();
+    await phone.locator('#sidebar').waitFor();
+    assert.equal(await phone.getAttribute('#sidebar-toggle', 'aria-expanded'), 'true');
+    await phone.getByRole('button', { name: 'Rooms', exact: true }).click();
+    await phone.locator('#sidebar').waitFor({ state: 'hidden' });
+    await openMembers(phone);
+    await phone.getByRole('button', { name: 'Close the members panel' }).click();
+    await phone.locator('#members-panel').waitFor({ state: 'hidden' });
+    assert.equal(await phone.evaluate(() => document.activeElement.id), 'members-toggle');
 
+    await openRoom(pages.bob, 'general');
     await send(phone, 'Sent from a phone');
     await waitForMessage(pages.bob, 'Sent from a phone');
     const item = messageItem(phone, 'Sent from a phone');
     await item.locator('.msg-bubble').dispatchEvent('pointerdown', { pointerType: 'touch', isPrimary: true, bubbles: true });
     await phone.locator('#messages .msg.show-actions').waitFor();
+    assert.ok(await phone.evaluate(() => document.documentElement.scrollWidth <= 360), 'no overflow with the buttons shown');
     await item.locator('.msg-edit').click();
     assert.equal(await phone.inputValue('#composer-input'), 'Sent from a phone');
     await phone.press('#composer-input', 'Escape');
     assert.equal(await phone.inputValue('#composer-input'), '');
+
+    // Keyboard and screen-reader users reach the buttons without a long press.
+    const other = messageItem(phone, 'Sent from a phone');
+    await phone.evaluate(() => document.querySelector('.msg.show-actions')?.classList.remove('show-actions'));
+    await other.locator('.msg-delete').focus();
+    assert.equal(await other.locator('.msg-actions').evaluate((a) => getComputedStyle(a).opacity), '1');
+    await phone.locator('#composer-input').focus();
 
     // Every control is labelled.
     for (const [role, name] of [
@@ -756,6 +1173,58 @@ describe('chatterbox web client', { concurrency: false, timeout: 10 * 60 * 1000 
     assert.equal(await phone.locator('[aria-live]').count() >= 2, true);
     await context.close();
     delete pages.phone;
+    assert.deepEqual(problems, []);
+  });
+  step('a long room keeps at most 300 messages in the DOM: far ones are dropped and drawn again on scrolling', async () => {
+    const port = server.port;
+    await server.stop();
+    // 340 more messages in general, written while the server is down (seq continues the global one).
+    const now = Date.now();
+    sqlite(db, `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 340),
+      base(s) AS (SELECT max(coalesce((SELECT max(seq) FROM messages), 0), coalesce((SELECT max(seq) FROM rooms), 0),
+                             coalesce((SELECT max(seq) FROM room_departures), 0)))
+      INSERT INTO messages (seq, user_id, client_id, text, ts, room_id)
+      SELECT (SELECT s FROM base) + i, (SELECT id FROM users WHERE username = 'dave'), 'window-' || i, 'Window message ' || i, ${now} + i, 1 FROM n;`);
+    await server.start(port);
+    for (const page of [pages.alice, pages.bob]) await page.locator('#banner').waitFor({ state: 'hidden', timeout: RECONNECT_MS });
+    // bob had general open: the catch-up brought all 340, and his list still holds at most 300.
+    await waitForMessage(pages.bob, 'Window message 340', { timeout: RECONNECT_MS });
+    assert.ok((await pages.bob.locator('#messages .msg').count()) <= 300);
+
+    const page = await openPage(contexts.alice, 'aliceW');
+    await page.goto(`${server.url}/#/room/1`);
+    await page.locator('#room-title', { hasText: 'general' }).waitFor();
+    await waitForMessage(page, 'Window message 340');
+    let most = 0;
+    await eventually(
+      async () => {
+        await page.evaluate(() => (document.getElementById('scroller').scrollTop = 0));
+        most = Math.max(most, await page.locator('#messages .msg').count());
+        await page.locator('#history-status', { hasText: 'beginning of the conversation' }).waitFor({ timeout: 300 });
+      },
+      { timeout: 60_000, interval: 100 },
+    );
+    await waitForMessage(page, seeded.month.text);
+    const count = await page.locator('#messages .msg').count();
+    assert.ok(count <= 300 && most <= 300, `at most 300 in the DOM (${count}, at most ${most} on the way)`);
+    assert.equal(await countMessages(page, 'Window message 340'), 0, 'the newest were dropped far up');
+    // Back down: the newest are drawn again from what the page holds.
+    await eventually(
+      async () => {
+        await page.evaluate(() => {
+          const s = document.getElementById('scroller');
+          s.scrollTop = s.scrollHeight;
+        });
+        assert.equal(await countMessages(page, 'Window message 340'), 1);
+      },
+      { timeout: 30_000, interval: 100 },
+    );
+    assert.ok((await page.locator('#messages .msg').count()) <= 300);
+    const ids = await page.evaluate(() => [...document.querySelectorAll('#messages .msg')].map((li) => Number(li.dataset.id)));
+    assert.deepEqual(ids, [...ids].sort((a, b) => a - b), 'in id order');
+    assert.equal(new Set(ids).size, ids.length, 'no id twice');
+    const days = await page.locator('#messages .day').allTextContents();
+    assert.equal(new Set(days).size, days.length, 'one separator per day');
     assert.deepEqual(problems, []);
   });
 });

@@ -1,42 +1,30 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { ReadMarkers, SeenThrottle, receiptState, receiptView } from '../../web/js/receipts.js';
+import { SeenThrottle, receiptChanges, receiptState, receiptView } from '../../web/js/receipts.js';
 
-test('pending until acked, delivered after, seen once another user read it', () => {
-  assert.equal(receiptState(null, []), 'pending');
-  assert.equal(receiptState(undefined, []), 'pending');
-  assert.equal(receiptState(42, []), 'delivered');
-  assert.equal(receiptState(42, ['bob']), 'seen');
+test('pending until acked, delivered after, seen once another member read that far', () => {
+  assert.equal(receiptState(null, 50), 'pending');
+  assert.equal(receiptState(undefined, 50), 'pending');
+  assert.equal(receiptState(42, 41), 'delivered');
+  assert.equal(receiptState(42, 42), 'seen');
+  assert.equal(receiptState(42, undefined), 'delivered');
 });
 
-test('the marks are ◌ ○ ● and the tooltip lists who has seen it', () => {
+test('the marks are ◌ ○ ● and the tooltip names who has seen it when known', () => {
   assert.deepEqual(receiptView('pending'), { symbol: '◌', label: 'Sending…' });
   assert.deepEqual(receiptView('delivered'), { symbol: '○', label: 'Delivered' });
+  assert.deepEqual(receiptView('seen'), { symbol: '●', label: 'Seen' });
   assert.deepEqual(receiptView('seen', ['bob', 'carol']), { symbol: '●', label: 'Seen by bob, carol' });
 });
 
-test('seenBy counts only OTHER users whose marker is at or above the id', () => {
-  const markers = new ReadMarkers();
-  markers.reset({ alice: 50, bob: 40, carol: 42 });
-  assert.deepEqual(markers.seenBy(42, 'alice'), ['carol'], "alice's own marker does not count");
-  assert.deepEqual(markers.seenBy(40, 'alice'), ['bob', 'carol']);
-  assert.deepEqual(markers.seenBy(43, 'alice'), []);
-  assert.equal(receiptState(43, markers.seenBy(43, 'alice')), 'delivered');
-  assert.equal(receiptState(41, markers.seenBy(41, 'alice')), 'seen');
-});
-
-test('markers only move forward', () => {
-  const markers = new ReadMarkers();
-  assert.equal(markers.get('bob'), 0);
-  assert.equal(markers.update('bob', 10), true);
-  assert.equal(markers.update('bob', 5), false);
-  assert.equal(markers.update('bob', 10), false);
-  assert.equal(markers.get('bob'), 10);
-  markers.reset({ bob: 3 });
-  assert.equal(markers.get('bob'), 3, 'the receipts of a new connection are the truth');
-  markers.reset(undefined);
-  assert.equal(markers.get('bob'), 0);
+test('a receipt redraws only the own messages between the old and the new others_read', () => {
+  const own = [3, 7, 12, 15, 40];
+  assert.deepEqual(receiptChanges(own, 7, 15), [12, 15]);
+  assert.deepEqual(receiptChanges(own, 0, 2), []);
+  assert.deepEqual(receiptChanges(own, 15, 15), []);
+  assert.deepEqual(receiptChanges(own, 40, 30), [], 'never backwards');
+  assert.deepEqual(receiptChanges(own, 0, 1000), own);
 });
 
 function fakeTimers() {

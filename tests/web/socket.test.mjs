@@ -1,8 +1,9 @@
-// ChatSocket against a fake WebSocket: batches, the sync loop, the outbox, close 4001.
+// ChatSocket against a fake WebSocket: batches, the sync loop, the outbox, close 4001, dead
+// connections.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { CLOSE_LOGGED_OUT, ChatSocket, newClientId, socketUrl } from '../../web/js/socket.js';
+import { CLOSE_LOGGED_OUT, ChatSocket, PROBE_IDLE_MS, PROBE_TIMEOUT_MS, newClientId, socketUrl } from '../../web/js/socket.js';
 
 class FakeWebSocket {
   static all = [];
@@ -34,6 +35,11 @@ class FakeWebSocket {
 
 const instantBackoff = { next: () => 0, reset: () => {} };
 const tick = (ms = 5) => new Promise((resolve) => setTimeout(resolve, ms));
+// Polls `check` until it holds or `bound` ms have gone by (a loaded machine runs timers late).
+async function until(check, bound = 2000) {
+  const deadline = Date.now() + bound;
+  while (!check() && Date.now() < deadline) await tick(5);
+}
 
 function makeSocket(options = {}) {
   FakeWebSocket.all = [];
@@ -47,8 +53,8 @@ function makeSocket(options = {}) {
   return { socket, events, statuses, loggedOut: () => loggedOut };
 }
 
-const hello = (seq) => ({ type: 'hello', user: 'alice', seq, protocol: 1 });
-const msg = (id, seq, text = `m${id}`) => ({ id, seq, user: 'bob', text, ts: 1, edited: false, deleted: false });
+const hello = (seq) => ({ type: 'hello', user: 'alice', seq, protocol: 2, rooms: [] });
+const msg = (id, seq, text = `m${id}`) => ({ id, room: 1, seq, user: 'bob', text, ts: 1, edited: false, deleted: false });
 const live = (id, seq) => ({ type: 'message', ...msg(id, seq) });
 
 test('socketUrl follows the page scheme and host', () => {
@@ -67,8 +73,8 @@ test('a frame may be one event or an array of events, handled in order', () => {
   socket.start();
   const ws = FakeWebSocket.last();
   ws.serverSends(hello(5));
-  ws.serverSends([live(1, 6), { type: 'typing', user: 'bob', active: true }, live(2, 7)]);
-  ws.serverSends({ type: 'presence', users: ['alice'] });
+  ws.serverSends([live(1, 6), { type: 'typing', room: 1, user: 'bob', active: true }, live(2, 7)]);
+  ws.serverSends({ type: 'presence', online: ['alice'], offline: [] });
   assert.deepEqual(
     events.map((e) => e.type),
     ['hello', 'message', 'typing', 'message', 'presence'],
@@ -80,16 +86,16 @@ test('messages sent offline are queued and resent with the same client_id until 
   const { socket, statuses } = makeSocket();
   socket.start();
   let ws = FakeWebSocket.last();
-  assert.equal(socket.send({ type: 'send', client_id: 'c-1', text: 'early' }), false, 'no hello yet');
+  assert.equal(socket.send({ type: 'send', room: 1, client_id: 'c-1', text: 'early' }), false, 'no hello yet');
   ws.serverSends(hello(10));
-  assert.deepEqual(ws.sent, [{ type: 'send', client_id: 'c-1', text: 'early' }], 'flushed on hello');
-  assert.equal(socket.send({ type: 'send', client_id: 'c-2', text: 'second' }), true);
+  assert.deepEqual(ws.sent, [{ type: 'send', room: 1, client_id: 'c-1', text: 'early' }], 'flushed on hello');
+  assert.equal(socket.send({ type: 'send', room: 1, client_id: 'c-2', text: 'second' }), true);
   ws.serverSends({ type: 'ack', client_id: 'c-1', id: 11, ts: 1 });
   assert.equal(socket.pendingCount, 1);
 
   ws.drop();
   assert.equal(statuses.at(-1), 'reconnecting');
-  assert.equal(socket.send({ type: 'send', client_id: 'c-3', text: 'offline' }), false);
+  assert.equal(socket.send({ type: 'send', room: 2, client_id: 'c-3', text: 'offline' }), false);
   assert.equal(socket.send({ type: 'typing', active: true }), false);
   socket.send({ type: 'edit', id: 11, text: 'changed offline' });
   await tick();
@@ -97,8 +103,8 @@ test('messages sent offline are queued and resent with the same client_id until 
   assert.equal(FakeWebSocket.all.length, 2, 'reconnected');
   ws.serverSends(hello(13));
   assert.deepEqual(ws.sent, [
-    { type: 'send', client_id: 'c-2', text: 'second' },
-    { type: 'send', client_id: 'c-3', text: 'offline' },
+    { type: 'send', room: 1, client_id: 'c-2', text: 'second' },
+    { type: 'send', room: 2, client_id: 'c-3', text: 'offline' },
     { type: 'edit', id: 11, text: 'changed offline' },
     { type: 'sync', since: 10 },
   ]);
@@ -108,17 +114,21 @@ test('messages sent offline are queued and resent with the same client_id until 
 
 test('unacked messages are saved as they change and restored by the next page', () => {
   const saved = [];
-  const store = { load: () => [{ type: 'send', client_id: 'old', text: 'from before the reload' }], save: (frames) => saved.push(frames.map((f) => f.client_id)) };
+  const store = {
+    load: () => [{ type: 'send', room: 1, client_id: 'old', text: 'from before the reload' }],
+    put: (frame) => saved.push(['put', frame.client_id]),
+    remove: (clientId) => saved.push(['remove', clientId]),
+  };
   const { socket } = makeSocket({ outboxStore: store });
   assert.deepEqual(socket.queued.map((f) => f.client_id), ['old']);
   socket.start();
   const ws = FakeWebSocket.last();
-  socket.send({ type: 'send', client_id: 'new', text: 'typed now' });
+  socket.send({ type: 'send', room: 1, client_id: 'new', text: 'typed now' });
   ws.serverSends(hello(3));
   assert.deepEqual(ws.sent.map((f) => f.client_id), ['old', 'new'], 'restored ones go first');
   ws.serverSends({ type: 'ack', client_id: 'old', id: 4, ts: 1 });
   socket.send({ type: 'typing', active: true });
-  assert.deepEqual(saved, [['old', 'new'], ['new']], 'saved on every change to the outbox, only then');
+  assert.deepEqual(saved, [['put', 'new'], ['remove', 'old']], 'each change is stored as it happens, only then');
   socket.stop();
 });
 
@@ -127,7 +137,7 @@ test('rate_limited: nothing more until retry_after_ms, then the queue drains in 
   socket.start();
   const ws = FakeWebSocket.last();
   ws.serverSends(hello(1));
-  const frame = (n) => ({ type: 'send', client_id: `c-${n}`, text: `m${n}` });
+  const frame = (n) => ({ type: 'send', room: 1, client_id: `c-${n}`, text: `m${n}` });
   for (const n of [1, 2, 3]) socket.send(frame(n));
   ws.serverSends({ type: 'ack', client_id: 'c-1', id: 2, ts: 1 });
   ws.serverSends({ type: 'error', code: 'rate_limited', message: 'slow down', ref: 'c-2', retry_after_ms: 20 });
@@ -219,13 +229,21 @@ test('a sync or history refused for its rate is asked again after retry_after_ms
   assert.equal(ws.sent.filter((f) => f.type === 'sync').length, 2);
   ws.serverSends({ type: 'sync', messages: [], seq: 20, has_more: false });
 
-  socket.send({ type: 'history', before: 5, limit: 50 });
+  socket.send({ type: 'history', room: 1, before: 5, limit: 50 });
   ws.serverSends({ type: 'error', code: 'rate_limited', message: 'slow down', ref: null, retry_after_ms: 1 });
   await tick(80);
   assert.deepEqual(ws.sent.slice(-2), [
-    { type: 'history', before: 5, limit: 50 },
-    { type: 'history', before: 5, limit: 50 },
+    { type: 'history', room: 1, before: 5, limit: 50 },
+    { type: 'history', room: 1, before: 5, limit: 50 },
   ]);
+  socket.send({ type: 'members', room: 1, prefix: 'b', limit: 8 });
+  ws.serverSends({ type: 'error', code: 'rate_limited', message: 'slow down', ref: null, retry_after_ms: 1 });
+  await tick(80);
+  assert.deepEqual(ws.sent.at(-1), { type: 'members', room: 1, prefix: 'b', limit: 8 });
+  socket.send({ type: 'watch', users: ['bob'] });
+  ws.serverSends({ type: 'error', code: 'rate_limited', message: 'slow down', ref: null, retry_after_ms: 1 });
+  await tick(80);
+  assert.deepEqual(ws.sent.slice(-2), [{ type: 'watch', users: ['bob'] }, { type: 'watch', users: ['bob'] }], 'watch counts as a query too');
   assert.equal(events.filter((e) => e.type === 'error').length, 0);
   socket.stop();
 });
@@ -264,13 +282,15 @@ test('a refused upgrade asks the session check; a dead session stops reconnectin
   const { socket, loggedOut } = makeSocket({ checkSession: async () => answer });
   socket.start();
   FakeWebSocket.last().drop(); // never said hello
-  await tick();
+  await until(() => FakeWebSocket.all.length === 2);
   assert.equal(FakeWebSocket.all.length, 2, 'server down: keep trying');
   answer = 'logged_out';
   FakeWebSocket.last().drop();
-  await tick(20);
+  await until(() => loggedOut() === 1);
   assert.equal(loggedOut(), 1);
+  await tick(20);
   assert.equal(FakeWebSocket.all.length, 2);
+  socket.stop();
 });
 
 test('stop() closes without reconnecting', async () => {
@@ -280,4 +300,85 @@ test('stop() closes without reconnecting', async () => {
   socket.stop();
   await tick(20);
   assert.equal(FakeWebSocket.all.length, 1);
+});
+
+// A fake clock and interval for the liveness checks.
+function fakeTime() {
+  let now = 0;
+  const intervals = new Map();
+  let next = 1;
+  return {
+    now: () => now,
+    setIntervalImpl: (fn, ms) => {
+      intervals.set(next, { fn, ms, due: now + ms });
+      return next++;
+    },
+    clearIntervalImpl: (id) => intervals.delete(id),
+    advance(ms) {
+      const end = now + ms;
+      for (;;) {
+        let first = null;
+        for (const t of intervals.values()) if (t.due <= end && (first === null || t.due < first.due)) first = t;
+        if (!first) break;
+        now = first.due;
+        first.due += first.ms;
+        first.fn();
+      }
+      now = end;
+    },
+  };
+}
+
+test('an idle connection is probed with a sync; a silent one is given up and replaced', async () => {
+  const time = fakeTime();
+  const { socket, statuses } = makeSocket(time);
+  socket.start();
+  const ws = FakeWebSocket.last();
+  ws.serverSends(hello(40));
+  time.advance(PROBE_IDLE_MS - 3000);
+  assert.deepEqual(ws.sent, [], 'not idle yet');
+  ws.serverSends(live(1, 41)); // traffic keeps it from being idle
+  time.advance(PROBE_IDLE_MS - 3000);
+  assert.deepEqual(ws.sent, []);
+  time.advance(3000 + 2500); // checks run every 2.5 s
+  assert.deepEqual(ws.sent, [{ type: 'sync', since: 41 }], 'the probe: a sync from the newest seq');
+  ws.serverSends({ type: 'sync', messages: [], rooms: [], removed: [], seq: 41, has_more: false });
+  time.advance(PROBE_TIMEOUT_MS + 3000);
+  assert.equal(FakeWebSocket.all.length, 1, 'answered: still the same connection');
+
+  // The next probe goes unanswered (the laptop slept, the network changed).
+  time.advance(PROBE_IDLE_MS - PROBE_TIMEOUT_MS);
+  assert.equal(ws.sent.filter((f) => f.type === 'sync').length, 2);
+  time.advance(PROBE_TIMEOUT_MS + 3000);
+  assert.equal(statuses.at(-1), 'reconnecting');
+  await tick();
+  assert.equal(FakeWebSocket.all.length, 2, 'a new connection');
+  assert.equal(ws.onmessage, null, 'the dead one is detached');
+  socket.stop();
+});
+
+test('probe() asks at once (page shown again) and only once until something arrives', () => {
+  const time = fakeTime();
+  const { socket } = makeSocket(time);
+  socket.start();
+  const ws = FakeWebSocket.last();
+  ws.serverSends(hello(7));
+  socket.probe();
+  socket.probe();
+  assert.deepEqual(ws.sent, [{ type: 'sync', since: 7 }]);
+  socket.stop();
+});
+
+test('a room change counts as seen: the next catch-up starts after its seq', async () => {
+  const { socket } = makeSocket();
+  socket.start();
+  let ws = FakeWebSocket.last();
+  ws.serverSends(hello(10));
+  ws.serverSends({ type: 'room', room: { id: 7, kind: 'private', name: 'x', seq: 12 } });
+  ws.drop();
+  await tick();
+  ws = FakeWebSocket.last();
+  ws.serverSends(hello(20));
+  assert.deepEqual(ws.sent, [{ type: 'sync', since: 12 }]);
+  socket.stop();
 });

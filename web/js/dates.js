@@ -25,26 +25,39 @@ export function dayKey(ts) {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
 }
 
+// Intl.DateTimeFormat objects are costly to make: one per (kind, locale), made on first use.
+const FORMATS = {
+  weekday: { weekday: 'long' },
+  full: { weekday: 'long', year: 'numeric', month: 'long', day: 'numeric' },
+  time: { hour: '2-digit', minute: '2-digit' },
+  stamp: { dateStyle: 'full', timeStyle: 'medium' },
+};
+const formatters = new Map();
+
+export function formatter(kind, locale = undefined) {
+  const key = `${kind}|${locale ?? ''}`;
+  let f = formatters.get(key);
+  if (!f) {
+    f = new Intl.DateTimeFormat(locale, FORMATS[kind]);
+    formatters.set(key, f);
+  }
+  return f;
+}
+
 export function dayLabel(ts, now = Date.now(), locale = undefined) {
   const days = daysAgo(ts, now);
   // A server clock slightly ahead of ours must not produce "tomorrow".
   if (days <= 0) return 'Today';
   if (days === 1) return 'Yesterday';
-  if (days < 7) return new Intl.DateTimeFormat(locale, { weekday: 'long' }).format(new Date(ts));
-  return new Intl.DateTimeFormat(locale, {
-    weekday: 'long',
-    year: 'numeric',
-    month: 'long',
-    day: 'numeric',
-  }).format(new Date(ts));
+  return formatter(days < 7 ? 'weekday' : 'full', locale).format(new Date(ts));
 }
 
 // "14:05" (or "2:05 PM", as the locale prefers).
 export function timeLabel(ts, locale = undefined) {
-  return new Intl.DateTimeFormat(locale, { hour: '2-digit', minute: '2-digit' }).format(new Date(ts));
+  return formatter('time', locale).format(new Date(ts));
 }
 
 // Full date and time for a tooltip.
 export function fullTimestamp(ts, locale = undefined) {
-  return new Intl.DateTimeFormat(locale, { dateStyle: 'full', timeStyle: 'medium' }).format(new Date(ts));
+  return formatter('stamp', locale).format(new Date(ts));
 }

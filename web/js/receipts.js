@@ -1,46 +1,33 @@
 // Read receipts. Pure: markers in, states and labels out; the throttle takes injected time.
 //
 // A message of ours is "pending" until the server's `ack` gives it an id, "delivered" (○) from
-// then on, and "seen" (●) once any OTHER user's read marker is at or above its id.
+// then on, and "seen" (●) once any OTHER member's read marker is at or above its id (the room's
+// `others_read`). Who exactly has seen it is asked for on demand (`seen_by`).
 
 // At most 2 `seen` frames a second per tab: the server drops those over 5/s per user (all tabs).
 export const SEEN_INTERVAL_MS = 500;
 
-// Read markers: user -> highest message id that user has seen. Markers only move forward.
-export class ReadMarkers {
-  #markers = new Map();
-
-  // `receipts` on connect: every marker. Replaces what we had (the server is the truth).
-  reset(markers) {
-    this.#markers = new Map(Object.entries(markers ?? {}).map(([user, id]) => [user, Number(id)]));
-  }
-
-  // A `seen` event. Returns true when the marker moved.
-  update(user, id) {
-    const current = this.#markers.get(user);
-    if (current !== undefined && current >= id) return false;
-    this.#markers.set(user, id);
-    return true;
-  }
-
-  get(user) {
-    return this.#markers.get(user) ?? 0;
-  }
-
-  // Who other than `me` has seen message `id`, sorted.
-  seenBy(id, me) {
-    const users = [];
-    for (const [user, marker] of this.#markers) {
-      if (user !== me && marker >= id) users.push(user);
-    }
-    return users.sort((a, b) => a.localeCompare(b));
-  }
+// The receipt state of one of our messages: `id` is null while it waits for its `ack`;
+// `othersRead` is the room's furthest read marker of anyone but us (protocol v2).
+export function receiptState(id, othersRead) {
+  if (id === null || id === undefined) return 'pending';
+  return id <= (othersRead ?? 0) ? 'seen' : 'delivered';
 }
 
-// The receipt state of one of our messages: `id` is null while it waits for its `ack`.
-export function receiptState(id, seenBy) {
-  if (id === null || id === undefined) return 'pending';
-  return seenBy.length > 0 ? 'seen' : 'delivered';
+// The own message ids whose mark changes when others_read moves from `from` to `to`: those in
+// (from, to]. `ownIds` is sorted; only these are redrawn, not every message of ours.
+export function receiptChanges(ownIds, from, to) {
+  if (to <= from) return [];
+  let lo = 0;
+  let hi = ownIds.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (ownIds[mid] <= from) lo = mid + 1;
+    else hi = mid;
+  }
+  const changed = [];
+  for (let i = lo; i < ownIds.length && ownIds[i] <= to; i += 1) changed.push(ownIds[i]);
+  return changed;
 }
 
 const SYMBOLS = { pending: '◌', delivered: '○', seen: '●' };
@@ -53,7 +40,7 @@ export function receiptView(state, seenBy = []) {
     case 'delivered':
       return { symbol: SYMBOLS.delivered, label: 'Delivered' };
     default:
-      return { symbol: SYMBOLS.seen, label: `Seen by ${seenBy.join(', ')}` };
+      return { symbol: SYMBOLS.seen, label: seenBy.length ? `Seen by ${seenBy.join(', ')}` : 'Seen' };
   }
 }
 
@@ -80,7 +67,7 @@ export class SeenThrottle {
     this.#intervalMs = intervalMs;
   }
 
-  // Our own marker as the server knows it (from `receipts` or a `seen` of ours from another tab).
+  // Our own marker as the server knows it (from `hello`, or a `read` after another tab's `seen`).
   known(id) {
     if (id > this.#sent) this.#sent = id;
   }

@@ -1,41 +1,31 @@
-// The chat WebSocket: connect, reconnect with backoff, catch up with `sync`, and an outbox that
-// survives disconnects and rides out the server's rate limit. It knows the protocol's plumbing
-// (seq tracking, acks, batches, retries) but not what messages look like on screen: every server
-// event is handed on as an `event` DOM event.
+// The chat WebSocket (protocol v2): connect, reconnect with backoff, catch up with `sync`, notice
+// a dead connection, and an outbox that survives disconnects and rides out the server's rate
+// limit. It knows the protocol's plumbing (seq tracking, acks, batches, retries) but not what
+// rooms or messages look like on screen: every server event is handed on as an `event` DOM event.
 //
 // Events dispatched (payload in `detail`):
 //   event      one server event object (arrays are unpacked, in order); not the rate_limited and
 //              internal errors about our own sends, edits and deletes, nor a rate_limited answer to
-//              a history or sync request: those are retried here
-//   status     { state: 'connecting' | 'online' | 'reconnecting' }
+//              a query (history, sync, members, seen_by, watch): those are retried here
+//   status     { state: 'connecting' | 'online' | 'reconnecting', reconnect }
 //   loggedout  the server revoked our session (close 4001) or the cookie is no longer valid
+//
+// Dead connections (liveness.js): after 25 s without any frame from the server the socket sends
+// a cheap query the protocol has — `sync` from the newest seq (it also fills any gap) — and when
+// no frame at all arrives within 10 s it gives the connection up and reconnects.
 
 import { Backoff } from './backoff.js';
+import { Liveness } from './liveness.js';
+
+export { newClientId, socketUrl } from './client_ids.js';
+
+export { PROBE_IDLE_MS, PROBE_TIMEOUT_MS } from './liveness.js';
 
 export const CLOSE_LOGGED_OUT = 4001;
 const RETRY_INTERNAL_MS = 2000; // after `error internal`: the server could not store; try again
 const MIN_RETRY_MS = 50;
-
-export function socketUrl(location) {
-  return `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}/ws`;
-}
-
-// A random client_id. crypto.randomUUID exists only in secure contexts (not plain http on a LAN
-// address), and Node 18 has no global crypto at all.
-export function newClientId() {
-  const c = globalThis.crypto;
-  if (c?.randomUUID) {
-    try {
-      return c.randomUUID();
-    } catch {
-      // not a secure context
-    }
-  }
-  const bytes = new Uint8Array(16);
-  if (c?.getRandomValues) c.getRandomValues(bytes);
-  else for (let i = 0; i < bytes.length; i += 1) bytes[i] = Math.floor(Math.random() * 256);
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
-}
+export const CLOSE_DEAD = 4900; // our own code for a connection given up as dead (never on the wire)
+const QUERIES = new Set(['history', 'sync', 'members', 'seen_by', 'watch']); // the query rate
 
 // CustomEvent is not global in Node 18, where the unit tests may run.
 class SocketEvent extends Event {
@@ -71,19 +61,42 @@ export class ChatSocket extends EventTarget {
   #queryTimer = null;
 
   #outboxStore;
+  #liveness;
 
   // checkSession(): resolves to 'ok' | 'logged_out' | 'down'; asked when a connection fails
   // before the server said hello, because a refused upgrade looks the same as a dead server.
-  // outboxStore: { load() -> frames, save(frames) } keeps unacked messages across page loads.
-  constructor(url, { checkSession = async () => 'ok', backoff = new Backoff(), WebSocketImpl = globalThis.WebSocket, outboxStore = null } = {}) {
+  // outboxStore: { load() -> frames, put(frame), remove(clientId) } keeps unacked messages across
+  // page loads (and tabs: see outbox_store.js).
+  constructor(
+    url,
+    {
+      checkSession = async () => 'ok',
+      backoff = new Backoff(),
+      WebSocketImpl = globalThis.WebSocket,
+      outboxStore = null,
+      now = () => Date.now(),
+      setIntervalImpl = (fn, ms) => setInterval(fn, ms),
+      clearIntervalImpl = (id) => clearInterval(id),
+    } = {},
+  ) {
     super();
     this.#url = url;
     this.#checkSession = checkSession;
     this.#backoff = backoff;
     this.#WebSocket = WebSocketImpl;
     this.#outboxStore = outboxStore;
+    this.#liveness = new Liveness({
+      now,
+      setIntervalImpl,
+      clearIntervalImpl,
+      onProbe: () => this.#syncing || this.#startSync(),
+      onDead: () => this.#giveUp(),
+    });
     for (const frame of outboxStore?.load() ?? []) this.#outbox.set(frame.client_id, frame);
-    this.onBrowserOnline = () => this.reconnectNow();
+    this.onBrowserOnline = () => {
+      this.reconnectNow();
+      this.probe();
+    };
   }
 
   // Unacked messages, oldest first (those restored from a previous page load included).
@@ -111,6 +124,7 @@ export class ChatSocket extends EventTarget {
     globalThis.removeEventListener?.('online', this.onBrowserOnline);
     if (this.#timer !== null) clearTimeout(this.#timer);
     this.#timer = null;
+    this.#liveness.stop();
     this.#clearHold();
     if (this.#ws) {
       this.#ws.onclose = null;
@@ -127,13 +141,21 @@ export class ChatSocket extends EventTarget {
     this.#connect();
   }
 
+  // Asks the server for a sign of life now unless one is already awaited (the page became
+  // visible again, the browser says the network is back): a dead connection is found in
+  // PROBE_TIMEOUT_MS instead of after the next idle period.
+  probe() {
+    if (this.ready) this.#liveness.probe();
+  }
+
   // Sends a client frame. `send` frames are kept until acked and `edit`/`delete` until echoed, and
   // go out again after a reconnect or a rate limit (a resent client_id stores nothing twice);
-  // anything else (typing, seen, history) is dropped while offline. Returns whether it went now.
+  // anything else (typing, seen, queries, room commands) is dropped while offline. Returns whether
+  // it went now.
   send(frame) {
     if (frame.type === 'send') {
       this.#outbox.set(frame.client_id, frame);
-      this.#saveOutbox();
+      this.#outboxStore?.put(frame);
     } else if (frame.type === 'edit' || frame.type === 'delete') this.#unconfirmed.set(frame.id, frame);
     if (!this.ready) return false;
     if (frame.type === 'send' && (this.#draining || this.#holdTimer !== null)) return false; // queued
@@ -142,15 +164,10 @@ export class ChatSocket extends EventTarget {
   }
 
 
-
-  // Forget an unacked message (the server refused it for good).
+  // Forget an unacked message (the server refused it for good, or the user removed it).
   drop(clientId) {
     this.#outbox.delete(clientId);
-    this.#saveOutbox();
-  }
-
-  #saveOutbox() {
-    this.#outboxStore?.save(this.queued);
+    this.#outboxStore?.remove(clientId);
   }
 
   #emit(type, detail) {
@@ -172,8 +189,24 @@ export class ChatSocket extends EventTarget {
     // onerror is always followed by onclose, which does the work.
   }
 
+  // The connection is silent: drop it without waiting for a close that may never come.
+  #giveUp() {
+    const ws = this.#ws;
+    if (!ws) return;
+    ws.onclose = null;
+    ws.onmessage = null;
+    try {
+      ws.close(4000, 'no answer');
+    } catch {
+      // already closing
+    }
+    this.#backoff.reset(); // the server was fine a moment ago: try again soon
+    this.#onClose({ code: CLOSE_DEAD });
+  }
+
   async #onClose(e) {
     this.#ws = null;
+    this.#liveness.stop();
     this.#clearHold();
     const hadHello = this.#helloSeen;
     this.#helloSeen = false;
@@ -210,6 +243,7 @@ export class ChatSocket extends EventTarget {
   }
 
   #onFrame(data) {
+    this.#liveness.frame();
     let parsed;
     try {
       parsed = JSON.parse(data);
@@ -223,8 +257,14 @@ export class ChatSocket extends EventTarget {
   }
 
   #raw(frame) {
-    if (frame.type === 'history' || frame.type === 'sync') this.#lastQuery = frame;
+    if (QUERIES.has(frame.type)) this.#lastQuery = frame;
     this.#ws.send(JSON.stringify(frame));
+  }
+
+  #startSync() {
+    this.#syncing = true;
+    this.#liveSeqDuringSync = 0;
+    this.#raw({ type: 'sync', since: this.#lastSeq });
   }
 
   #onEvent(event) {
@@ -233,7 +273,7 @@ export class ChatSocket extends EventTarget {
         this.#onHello(event);
         break;
       case 'ack':
-        if (this.#outbox.delete(event.client_id)) this.#saveOutbox();
+        if (this.#outbox.delete(event.client_id)) this.#outboxStore?.remove(event.client_id);
         if (this.#draining && event.client_id === this.#inFlight) {
           this.#inFlight = null;
           this.#drainNext();
@@ -246,6 +286,9 @@ export class ChatSocket extends EventTarget {
         break;
       case 'message':
         this.#noteSeq(event.seq);
+        break;
+      case 'room':
+        this.#noteSeq(event.room?.seq);
         break;
       case 'error':
         if (this.#onError(event)) return; // a retry is under way: nothing for the app to show
@@ -263,17 +306,14 @@ export class ChatSocket extends EventTarget {
   #onHello(hello) {
     this.#helloSeen = true;
     this.#backoff.reset();
+    this.#liveness.start();
     const reconnect = this.#lastSeq !== null;
     if (!reconnect) this.#lastSeq = hello.seq;
     // Resend first: the server answers a known client_id with its original ack, so these become
     // ids before the sync below can show the same messages a second time.
     for (const frame of this.#outbox.values()) this.#raw(frame);
     for (const frame of this.#unconfirmed.values()) this.#raw(frame);
-    if (reconnect) {
-      this.#syncing = true;
-      this.#liveSeqDuringSync = 0;
-      this.#raw({ type: 'sync', since: this.#lastSeq });
-    }
+    if (reconnect) this.#startSync();
     this.#emit('status', { state: 'online', reconnect });
   }
 

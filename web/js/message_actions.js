@@ -1,0 +1,52 @@
+// What the user does to messages in the list: the Edit/Delete/Retry/Remove buttons (one
+// delegated listener), pointing at a ● mark (to ask who has seen it), and a long press on touch
+// screens, which shows a message's buttons (a tap elsewhere hides them again).
+
+const LONG_PRESS_MS = 500;
+const MOVE_TOLERANCE_PX = 10;
+const KINDS = ['edit', 'delete', 'retry', 'remove'];
+
+// onAction(kind, ref): ref is the message id, or the client_id for retry/remove.
+// onSeenBy(id): a seen mark was pointed at for the first time.
+export function attachMessageActions(list, { onAction, onSeenBy }, signal) {
+  const options = { signal };
+  list.addEventListener('click', (e) => {
+    const b = e.target.closest('button');
+    const li = e.target.closest('.msg');
+    if (!b || !li) return;
+    li.classList.remove('show-actions');
+    const kind = KINDS.find((k) => b.classList.contains(`msg-${k}`));
+    if (!kind) return;
+    const ref = kind === 'retry' || kind === 'remove' ? li.dataset.clientId : Number(li.dataset.id);
+    if (ref) onAction(kind, ref);
+  }, options);
+
+  list.addEventListener('pointerover', (e) => {
+    const r = e.target.closest?.('.msg-receipt[data-state="seen"]');
+    if (!r || r.dataset.asked) return;
+    r.dataset.asked = '1';
+    onSeenBy(Number(r.closest('.msg').dataset.id));
+  }, options);
+
+  let press = null;
+  const cancel = () => {
+    if (press) clearTimeout(press.timer);
+    press = null;
+  };
+  list.addEventListener('pointerdown', (e) => {
+    for (const open of list.querySelectorAll('.msg.show-actions')) if (open !== e.target.closest('.msg')) open.classList.remove('show-actions');
+    const li = e.target.closest('.msg.own:not(.deleted):not(.pending)');
+    cancel();
+    if (!li || e.pointerType === 'mouse') return;
+    press = { timer: setTimeout(() => li.classList.add('show-actions'), LONG_PRESS_MS), x: e.clientX, y: e.clientY };
+  }, options);
+  list.addEventListener('pointerup', cancel, options);
+  list.addEventListener('pointercancel', cancel, options);
+  list.addEventListener('pointermove', (e) => {
+    if (press && Math.hypot(e.clientX - press.x, e.clientY - press.y) > MOVE_TOLERANCE_PX) cancel();
+  }, options);
+  list.addEventListener('contextmenu', (e) => {
+    const li = e.target.closest('.msg.own:not(.deleted):not(.pending)');
+    if (li && (press || li.classList.contains('show-actions'))) e.preventDefault();
+  }, options);
+}

@@ -39,6 +39,7 @@ class Totals:
         self.frames_in = 0
         self.room_commands = 0
         self.errors = {}
+        self.server_errors = {}  # error frames by code (not_found after leaving a room is normal)
 
     def error(self, what):
         self.errors[what] = self.errors.get(what, 0) + 1
@@ -71,10 +72,13 @@ class User:
             self.totals.frames_in += 1
             # Parsing every fan-out frame would make this process the bottleneck; only acks (for
             # `seen`) and room changes (a room object has a "kind") are read.
-            if '"ack"' in raw or '"kind"' in raw or '"room_removed"' in raw:
+            if '"ack"' in raw or '"kind"' in raw or '"room_removed"' in raw or '"error"' in raw:
                 for event in cc.events(raw):
                     if event.get("type") == "ack":
                         self.last_id[event.get("room", 1)] = event["id"]
+                    elif event.get("type") == "error":
+                        code = event.get("code")
+                        self.totals.server_errors[code] = self.totals.server_errors.get(code, 0) + 1
                     else:
                         self.learn_rooms(event)
 
@@ -266,6 +270,11 @@ async def soak(args, workdir):
         problems.append(f"LeakSanitizer: {leaks['summary']}")
     if exit_status != 0:
         problems.append(f"server exit status {exit_status} after SIGTERM")
+    # Races of a chatting crowd (a room left while someone posts in it) answer not_found or
+    # forbidden; the server failing to serve a request never happens in a soak.
+    for code in ("internal", "invalid_json", "unknown_type", "invalid_field"):
+        if totals.server_errors.get(code):
+            problems.append(f"{totals.server_errors[code]} error frames '{code}'")
     return {
         "binary": os.path.relpath(args.binary),
         "asan": leaks is not None,
@@ -281,6 +290,7 @@ async def soak(args, workdir):
         "room_commands": totals.room_commands,
         "frames_received": totals.frames_in,
         "client_errors": totals.errors,
+        "server_error_frames": totals.server_errors,
         "clients_stuck_at_end": len(stuck),
         "baseline": baseline,
         "after": after,
@@ -325,7 +335,8 @@ def main():
           f"idle -> peak {result['peak_rss_kib'] / 1024:.1f} MiB -> {a['rss_kib'] / 1024:.1f} MiB "
           f"after; fds {b['fds']} -> peak {result['peak_fds']} -> {a['fds']}; "
           f"leaks {result['leaks']['leaks'] if result['leaks'] else 'n/a (not an ASan build)'}; "
-          f"client errors {result['client_errors'] or 'none'}")
+          f"client errors {result['client_errors'] or 'none'}; error frames "
+          f"{result['server_error_frames'] or 'none'}")
     result.setdefault("problem_count", len(result["problems"]))
     cc.report_and_exit(result, workdir, args.keep)
 

@@ -177,7 +177,7 @@ else
   hello_iters=(--iterations 500)
 fi
 
-# --- fanout: general (the open room), closed loop (max) and fixed rate (latency at half the target) ----------
+# --- fanout: general (the open room), closed loop (max) and fixed rate (latency at half load) --
 start_server "$work/fanout.db"
 for n in "${fanout_sizes[@]}"; do
   run_case "fanout_$n" fanout "${q[@]}" --connections "$n" --senders 10 --window 16 "${dur[@]}"

@@ -230,7 +230,8 @@ def targets(runs):
         rows.append(f"| {label} | {'≥' if higher else '≤'} {fmt(target, key)} {unit} | "
                     f"{cell(r, key) if r else '–'} | {verdict(v, target, higher)} |")
 
-    add("fan-out in general (one open room), 1,000 receivers", "fanout_1000", "deliveries_per_s", 300000, True, "deliveries/s")
+    add("fan-out in general (one open room), 1,000 receivers", "fanout_1000", "deliveries_per_s",
+        300000, True, "deliveries/s")
     add("fan-out p99 at half load (1,000 receivers, 150,000/s)", "fanout_1000_half",
         "latency_p99_ms", 25, False, "ms")
     add("fan-out in general, 10,000 receivers", "fanout_10000", "deliveries_per_s", 300000, True,

@@ -190,7 +190,11 @@ def main():
           f"server was killed with SIGKILL {crash['kills']} times at random moments (1–4 s apart) "
           f"and restarted on the same database and port. Clients reconnected, resent every "
           f"unacknowledged message with its original `client_id`, and resumed with "
-          f"`sync {{since: highest seq seen}}`. Run: `tools/reliability/crash_test.py --kills N`.")
+          f"`sync {{since: highest seq seen}}`. "
+          + ("Half of the messages went to `general`, half to a private room of all the clients "
+             "(protocol 2); each must be stored in its room. " if len(crash.get("rooms", [])) > 1
+             else "")
+          + "Run: `tools/reliability/crash_test.py --kills N`.")
         w("")
         w("| | |")
         w("|---|---|")
@@ -199,6 +203,9 @@ def main():
         w(f"| acknowledged messages missing or under another id | "
           f"{sum('acked as id' in p for p in crash['problems'])} |")
         w(f"| messages stored twice | {sum('twice' in p or 'times' in p for p in crash['problems'])} |")
+        if len(crash.get("rooms", [])) > 1:
+            w(f"| messages stored in another room than they were sent to | "
+              f"{sum('stored in room' in p for p in crash['problems'])} |")
         w(f"| resent after a reconnect (answered with the original ack when stored) | {crash['resent_after_reconnect']:,} |")
         w(f"| reconnects | {crash['reconnects']:,} |")
         w(f"| slowest restart (kill to listening) | {crash['max_restart_ms']} ms |")

@@ -679,6 +679,10 @@ describe('chatterbox web client', { concurrency: false, timeout: 10 * 60 * 1000 
 
     await loginAndWait(bob, 'bob');
     await waitForMessage(bob, 'Hi bob, welcome to Chatterbox!');
+    // A second session in the same page: its controls act once, not once per session.
+    await openMembers(bob);
+    await bob.click('#members-toggle');
+    await bob.locator('#members-panel').waitFor({ state: 'hidden' });
     assert.equal(await bob.locator('#notice').isVisible(), false, 'no "account created" for an existing account');
     await waitForOnline(alice, ['alice', 'bob']);
     assert.deepEqual(problems, []);

@@ -425,6 +425,11 @@ describe('chatterbox web client', { concurrency: false, timeout: 10 * 60 * 1000 
     // Who saw it is asked for on demand (seen_by) when the mark is pointed at.
     await messageItem(alice, 'Are you there, bob?').locator('.msg-receipt').hover();
     await eventually(async () => assert.equal((await receiptOf(alice, 'Are you there, bob?')).title, 'Seen by bob'));
+    // Also from the keyboard: focus on the message's buttons asks, and the mark's label says it.
+    await messageItem(alice2, 'Are you there, bob?').locator('.msg-edit').focus();
+    await eventually(async () =>
+      assert.equal(await messageItem(alice2, 'Are you there, bob?').locator('.msg-receipt').getAttribute('aria-label'), 'Seen by bob'),
+    );
     await waitForReceipt(alice2, 'Are you there, bob?', 'seen');
     // bob never gets receipts on alice's messages, and his own get theirs from alice.
     assert.equal(await messageItem(bob, 'Are you there, bob?').locator('.msg-receipt').isVisible(), false);
@@ -679,6 +684,10 @@ describe('chatterbox web client', { concurrency: false, timeout: 10 * 60 * 1000 
 
     await loginAndWait(bob, 'bob');
     await waitForMessage(bob, 'Hi bob, welcome to Chatterbox!');
+    // A second session in the same page: its controls act once, not once per session.
+    await openMembers(bob);
+    await bob.click('#members-toggle');
+    await bob.locator('#members-panel').waitFor({ state: 'hidden' });
     assert.equal(await bob.locator('#notice').isVisible(), false, 'no "account created" for an existing account');
     await waitForOnline(alice, ['alice', 'bob']);
     assert.deepEqual(problems, []);

@@ -35,10 +35,11 @@ class FakeWebSocket {
 
 const instantBackoff = { next: () => 0, reset: () => {} };
 const tick = (ms = 5) => new Promise((resolve) => setTimeout(resolve, ms));
-// Polls `check` until it holds or `bound` ms have gone by (a loaded machine runs timers late).
-async function until(check, bound = 2000) {
-  const deadline = Date.now() + bound;
-  while (!check() && Date.now() < deadline) await tick(5);
+// Waits (at most 2 s) until `n` connections were opened: a reconnect is scheduled asynchronously,
+// and a loaded machine may take longer than a few milliseconds to get there.
+async function sockets(n) {
+  const deadline = Date.now() + 2000;
+  while (FakeWebSocket.all.length < n && Date.now() < deadline) await tick(2);
 }
 
 function makeSocket(options = {}) {
@@ -98,7 +99,7 @@ test('messages sent offline are queued and resent with the same client_id until 
   assert.equal(socket.send({ type: 'send', room: 2, client_id: 'c-3', text: 'offline' }), false);
   assert.equal(socket.send({ type: 'typing', active: true }), false);
   socket.send({ type: 'edit', id: 11, text: 'changed offline' });
-  await tick();
+  await sockets(2);
   ws = FakeWebSocket.last();
   assert.equal(FakeWebSocket.all.length, 2, 'reconnected');
   ws.serverSends(hello(13));
@@ -177,7 +178,7 @@ test('a rate-limited edit is sent again after the wait; a forbidden one is given
   assert.deepEqual(ws.sent.slice(2), [{ type: 'edit', id: 7, text: 'new' }]);
   ws.serverSends({ type: 'edited', id: 7, seq: 2, text: 'new' });
   ws.drop();
-  await tick();
+  await sockets(2);
   const next = FakeWebSocket.last();
   next.serverSends(hello(2));
   assert.deepEqual(next.sent, [{ type: 'sync', since: 2 }], 'nothing left to resend');
@@ -191,7 +192,7 @@ test('sync repeats from the returned seq until has_more is false, then resumes f
   ws.serverSends(hello(100));
   ws.serverSends(live(1, 101));
   ws.drop();
-  await tick();
+  await sockets(2);
   ws = FakeWebSocket.last();
   ws.serverSends(hello(2500));
   assert.deepEqual(ws.sent.at(-1), { type: 'sync', since: 101 });
@@ -205,7 +206,7 @@ test('sync repeats from the returned seq until has_more is false, then resumes f
 
   // The next reconnect starts from the newest seq seen: the live 2501.
   ws.drop();
-  await tick();
+  await sockets(3);
   ws = FakeWebSocket.last();
   ws.serverSends(hello(2600));
   assert.deepEqual(ws.sent, [{ type: 'sync', since: 2501 }]);
@@ -218,7 +219,7 @@ test('a sync or history refused for its rate is asked again after retry_after_ms
   let ws = FakeWebSocket.last();
   ws.serverSends(hello(10));
   ws.drop();
-  await tick();
+  await sockets(2);
   ws = FakeWebSocket.last();
   ws.serverSends(hello(20));
   assert.deepEqual(ws.sent.at(-1), { type: 'sync', since: 10 });
@@ -254,12 +255,12 @@ test('a drop during a sync restarts it from where the last complete catch-up end
   let ws = FakeWebSocket.last();
   ws.serverSends(hello(50));
   ws.drop();
-  await tick();
+  await sockets(2);
   ws = FakeWebSocket.last();
   ws.serverSends(hello(900));
   ws.serverSends(live(9, 901)); // live, but the sync has not finished
   ws.drop();
-  await tick();
+  await sockets(3);
   ws = FakeWebSocket.last();
   ws.serverSends(hello(950));
   assert.deepEqual(ws.sent, [{ type: 'sync', since: 50 }]);
@@ -282,13 +283,13 @@ test('a refused upgrade asks the session check; a dead session stops reconnectin
   const { socket, loggedOut } = makeSocket({ checkSession: async () => answer });
   socket.start();
   FakeWebSocket.last().drop(); // never said hello
-  await until(() => FakeWebSocket.all.length === 2);
+  await sockets(2);
   assert.equal(FakeWebSocket.all.length, 2, 'server down: keep trying');
   answer = 'logged_out';
   FakeWebSocket.last().drop();
-  await until(() => loggedOut() === 1);
+  const deadline = Date.now() + 2000;
+  while (loggedOut() === 0 && Date.now() < deadline) await tick(2);
   assert.equal(loggedOut(), 1);
-  await tick(20);
   assert.equal(FakeWebSocket.all.length, 2);
   socket.stop();
 });
@@ -351,7 +352,7 @@ test('an idle connection is probed with a sync; a silent one is given up and rep
   assert.equal(ws.sent.filter((f) => f.type === 'sync').length, 2);
   time.advance(PROBE_TIMEOUT_MS + 3000);
   assert.equal(statuses.at(-1), 'reconnecting');
-  await tick();
+  await sockets(2);
   assert.equal(FakeWebSocket.all.length, 2, 'a new connection');
   assert.equal(ws.onmessage, null, 'the dead one is detached');
   socket.stop();
@@ -376,7 +377,7 @@ test('a room change counts as seen: the next catch-up starts after its seq', asy
   ws.serverSends(hello(10));
   ws.serverSends({ type: 'room', room: { id: 7, kind: 'private', name: 'x', seq: 12 } });
   ws.drop();
-  await tick();
+  await sockets(2);
   ws = FakeWebSocket.last();
   ws.serverSends(hello(20));
   assert.deepEqual(ws.sent, [{ type: 'sync', since: 12 }]);

@@ -36,7 +36,7 @@ class Picker {
   #prefix = null;
   #timer = null;
 
-  constructor(root, model, ask) {
+  constructor(root, model, ask, signal) {
     this.#root = root;
     this.#model = model;
     this.#ask = ask;
@@ -44,15 +44,19 @@ class Picker {
     search.addEventListener('input', () => {
       clearTimeout(this.#timer);
       this.#timer = setTimeout(() => this.#search(search.value.trim()), 120);
-    });
+    }, { signal });
     root.querySelector('.pick-results').addEventListener('change', (e) => {
       const box = e.target.closest('input[type="checkbox"]');
       if (!box) return;
       if (box.checked) this.#picked.add(box.value);
       else this.#picked.delete(box.value);
       this.#renderPicked();
+    }, { signal });
+    const off = model.on('members', (d) => d.room === 1 && d.prefix === this.#prefix && this.#results(d.users));
+    signal.addEventListener('abort', () => {
+      off();
+      clearTimeout(this.#timer);
     });
-    model.on('members', (d) => d.room === 1 && d.prefix === this.#prefix && this.#results(d.users));
   }
 
   get picked() {
@@ -107,6 +111,7 @@ export class RoomDialogs {
   #waiting = null; // { ref, dialog }
   #dmPicker;
   #roomPicker;
+  #listeners = new AbortController();
 
   // ui: { createDialog, dmDialog }; send(frame) -> bool; open(roomId); newId() -> client_id;
   // members(room, prefix, limit)
@@ -116,27 +121,35 @@ export class RoomDialogs {
     this.#send = send;
     this.#open = open;
     this.#newId = newId;
-    this.#dmPicker = new Picker(ui.dmDialog, model, members);
-    this.#roomPicker = new Picker(ui.createDialog, model, members);
-    ui.createDialog.querySelector('form').addEventListener('submit', (e) => this.#submitCreate(e));
-    ui.dmDialog.querySelector('form').addEventListener('submit', (e) => this.#submitDm(e));
+    const signal = this.#listeners.signal; // a later login's dialogs add their own
+    this.#dmPicker = new Picker(ui.dmDialog, model, members, signal);
+    this.#roomPicker = new Picker(ui.createDialog, model, members, signal);
+    ui.createDialog.querySelector('form').addEventListener('submit', (e) => this.#submitCreate(e), { signal });
+    ui.dmDialog.querySelector('form').addEventListener('submit', (e) => this.#submitDm(e), { signal });
     for (const d of [ui.createDialog, ui.dmDialog]) {
-      d.querySelector('.dialog-cancel').addEventListener('click', () => d.close());
+      d.querySelector('.dialog-cancel').addEventListener('click', () => d.close(), { signal });
     }
     ui.createDialog.addEventListener('change', (e) => {
       if (e.target.name === 'kind') this.#syncKind();
-    });
-    model.on('created', ({ room, ref }) => {
+    }, { signal });
+    const offs = [];
+    signal.addEventListener('abort', () => offs.forEach((off) => off()));
+    offs.push(model.on('created', ({ room, ref }) => {
       if (this.#waiting?.ref !== ref) return;
       this.#waiting.dialog.close();
       this.#waiting = null;
       this.#open(room);
-    });
-    model.on('error', ({ event }) => {
+    }));
+    offs.push(model.on('error', ({ event }) => {
       if (!this.#waiting || event.ref !== this.#waiting.ref) return;
       this.#error(this.#waiting.dialog, event.message ?? event.code);
       this.#waiting = null;
-    });
+    }));
+  }
+
+  destroy() {
+    this.#listeners.abort();
+    for (const d of [this.#ui.createDialog, this.#ui.dmDialog]) if (d.open) d.close();
   }
 
   // True when the error event is about one of our dialogs (the app need not show it again).

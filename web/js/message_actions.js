@@ -1,6 +1,6 @@
 // What the user does to messages in the list: the Edit/Delete/Retry/Remove buttons (one
-// delegated listener), pointing at a ● mark (to ask who has seen it), and a long press on touch
-// screens, which shows a message's buttons (a tap elsewhere hides them again).
+// delegated listener), pointing at a ● mark or focusing its message (to ask who has seen it),
+// and a long press on touch screens, which shows a message's buttons (a tap elsewhere hides them).
 
 const LONG_PRESS_MS = 500;
 const MOVE_TOLERANCE_PX = 10;
@@ -21,12 +21,14 @@ export function attachMessageActions(list, { onAction, onSeenBy }, signal) {
     if (ref) onAction(kind, ref);
   }, options);
 
-  list.addEventListener('pointerover', (e) => {
-    const r = e.target.closest?.('.msg-receipt[data-state="seen"]');
+  // Pointing at the mark, or moving the keyboard focus onto the message's buttons.
+  const askSeenBy = (r) => {
     if (!r || r.dataset.asked) return;
     r.dataset.asked = '1';
     onSeenBy(Number(r.closest('.msg').dataset.id));
-  }, options);
+  };
+  list.addEventListener('pointerover', (e) => askSeenBy(e.target.closest?.('.msg-receipt[data-state="seen"]')), options);
+  list.addEventListener('focusin', (e) => askSeenBy(e.target.closest('.msg')?.querySelector('.msg-receipt[data-state="seen"]')), options);
 
   let press = null;
   const cancel = () => {

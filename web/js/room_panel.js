@@ -18,6 +18,7 @@ export class RoomPanel {
   #more = false;
   #askedAt = 0;
   #offs;
+  #listeners = new AbortController();
 
   // ui: { title, meta, notify, archivedNote, toggle, close, panel, list, more, admin, addForm, renameForm,
   //       archive, leave, view }; callbacks: send(frame) -> bool, members(room, prefix, limit),
@@ -34,40 +35,41 @@ export class RoomPanel {
       // is stale (asked again at most every few seconds).
       model.on('messages', (d) => d.room === this.#room && d.fresh.some((m) => !this.#known(m.user)) && this.#refreshSoon()),
     ];
-    ui.notify.addEventListener('change', () => this.#cb.send({ type: 'notify', room: this.#room, level: ui.notify.value }));
-    ui.toggle.addEventListener('click', () => this.setOpen(!ui.view.classList.contains('show-members')));
+    const opts = { signal: this.#listeners.signal }; // a later login's panel adds its own
+    ui.notify.addEventListener('change', () => this.#cb.send({ type: 'notify', room: this.#room, level: ui.notify.value }), opts);
+    ui.toggle.addEventListener('click', () => this.setOpen(!ui.view.classList.contains('show-members')), opts);
     ui.close.addEventListener('click', () => {
       this.setOpen(false);
       ui.toggle.focus();
-    });
+    }, opts);
     ui.panel.addEventListener('keydown', (e) => {
       if (e.key === 'Escape') {
         this.setOpen(false);
         ui.toggle.focus();
       }
-    });
+    }, opts);
     ui.addForm.addEventListener('submit', (e) => {
       e.preventDefault();
       const input = ui.addForm.querySelector('input');
       const users = parseNames(input.value);
       if (users.length && this.#cb.send({ type: 'add_members', room: this.#room, users })) input.value = '';
-    });
+    }, opts);
     ui.renameForm.addEventListener('submit', (e) => {
       e.preventDefault();
       const name = ui.renameForm.querySelector('input').value.trim();
       if (name) this.#cb.send({ type: 'rename_room', room: this.#room, name });
-    });
+    }, opts);
     ui.archive.addEventListener('click', () => {
       const room = this.#model.rooms.get(this.#room);
       if (room) this.#cb.send({ type: 'archive_room', room: room.id, archived: !room.archived });
-    });
+    }, opts);
     ui.leave.addEventListener('click', async () => {
       const room = this.#model.rooms.get(this.#room);
       if (!room) return;
       if (await this.#cb.confirm({ message: `Leave ${roomTitle(room, this.#model.me)}? You will need someone to add you again.`, ok: 'Leave' })) {
         this.#cb.send({ type: 'leave_room', room: room.id });
       }
-    });
+    }, opts);
     ui.list.addEventListener('click', async (e) => {
       const b = e.target.closest('button.member-remove');
       if (!b) return;
@@ -75,11 +77,13 @@ export class RoomPanel {
       if (await this.#cb.confirm({ message: `Remove ${user} from this room?`, ok: 'Remove' })) {
         this.#cb.send({ type: 'remove_member', room: this.#room, user });
       }
-    });
+    }, opts);
   }
 
   destroy() {
     this.#offs.forEach((off) => off());
+    this.#listeners.abort();
+    this.setOpen(false);
   }
 
   setOpen(open) {

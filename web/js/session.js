@@ -97,7 +97,7 @@ export class Session {
       members,
     });
     this.notifier = new Notifier(model, { open: (room) => this.showRoom(room) });
-    this.#parts = [this.view, this.composer, this.sidebar, this.panel, this.notifier];
+    this.#parts = [this.view, this.composer, this.sidebar, this.panel, this.dialogs, this.notifier];
 
     model.on('removed', ({ room }) => {
       if (room === this.#room) {

@@ -19,6 +19,7 @@ export class Sidebar {
   #current = null;
   #entries = new Map(); // room id -> li
   #offs;
+  #listeners = new AbortController();
 
   // ui: { roomList, dmList, toggle, view (the element whose class opens the drawer) }
   constructor(ui, model) {
@@ -29,19 +30,22 @@ export class Sidebar {
       model.on('room', ({ room }) => this.#update(room)),
       model.on('presence', () => this.#updateDms()),
     ];
-    ui.toggle.addEventListener('click', () => this.setOpen(!ui.view.classList.contains('show-sidebar')));
+    const opts = { signal: this.#listeners.signal }; // a later login's Sidebar adds its own
+    ui.toggle.addEventListener('click', () => this.setOpen(!ui.view.classList.contains('show-sidebar')), opts);
     ui.roomList.parentElement.addEventListener('click', (e) => {
       if (e.target.closest('a')) this.setOpen(false);
-    });
+    }, opts);
     ui.roomList.parentElement.addEventListener('keydown', (e) => {
       if (e.key !== 'Escape' || !ui.view.classList.contains('show-sidebar')) return;
       this.setOpen(false);
       ui.toggle.focus();
-    });
+    }, opts);
   }
 
   destroy() {
     this.#offs.forEach((off) => off());
+    this.#listeners.abort();
+    this.setOpen(false);
     this.#ui.roomList.replaceChildren();
     this.#ui.dmList.replaceChildren();
     this.#entries.clear();

@@ -30,8 +30,7 @@ std::string starts_with_pattern(std::string_view prefix) {
 }  // namespace
 
 room_repository::room_repository(SQLite::Database& db)
-    : db_(db),
-      all_rooms_(db,
+    : all_rooms_(db,
                  "SELECT id, kind, coalesce(name, ''), coalesce(dm_key, ''), "
                  "coalesce(creator_id, 0), archived, seq FROM rooms"),
       closed_members_(db,

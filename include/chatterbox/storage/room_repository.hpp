@@ -73,7 +73,6 @@ class room_repository {
                                                             std::string_view prefix, int limit);
 
  private:
-  SQLite::Database& db_;
   SQLite::Statement all_rooms_;
   SQLite::Statement closed_members_;
   SQLite::Statement markers_;

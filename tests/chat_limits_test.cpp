@@ -16,14 +16,6 @@ using namespace test_support;
 
 using chat_limits_test = chat_fixture;
 
-json history(std::int64_t room, std::optional<std::int64_t> before = std::nullopt,
-             std::optional<int> limit = std::nullopt) {
-  json frame = {{"type", "history"}, {"room", room}};
-  if (before) frame["before"] = *before;
-  if (limit) frame["limit"] = *limit;
-  return frame;
-}
-
 // --- replies budgeted in bytes ---
 
 TEST_F(chat_limits_test, HistoryPagesStopAtTheReplyBudgetAndKeepTheNewest) {

@@ -51,7 +51,7 @@ frame_ptr chat_service::hello_frame(const peer_identity& who) {
   std::sort(rooms.begin(), rooms.end(), [](const room_state* a, const room_state* b) {
     return std::tie(a->last_id, a->seq) > std::tie(b->last_id, b->seq);
   });
-  auto list = nlohmann::json::array();
+  std::vector<std::string> list;
   std::size_t used = frames::page_overhead;
   bool truncated = false;
   for (const auto* room : rooms) {
@@ -68,8 +68,8 @@ frame_ptr chat_service::hello_frame(const peer_identity& who) {
     state.notify = it != mine.end() && !it->second.notify.empty()
                        ? std::string_view(it->second.notify)
                        : default_notify(room->kind == room_kind::dm);
-    auto entry = frames::room_with_state(view_of(*room), state);
-    used += frames::dumped_size(entry) + 1;
+    auto entry = frames::dumped(frames::room_with_state(view_of(*room), state));
+    used += entry.size() + 1;
     if (used > reply_bytes_) {
       truncated = true;
       break;

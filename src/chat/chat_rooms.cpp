@@ -177,14 +177,21 @@ std::optional<protocol_error> room_command_refused(const room_state& room, std::
 
 }  // namespace
 
-void chat_service::handle(const std::shared_ptr<chat_peer>& peer, rename_room_command& command) {
-  if (!admit_change(*peer, command.room)) return;
-  const auto user_id = peer->identity().user_id;
-  auto* room = member_room(*peer, command.room);
-  if (room == nullptr) return;
-  if (auto refused = room_command_refused(*room, user_id, false, true)) {
-    return peer->deliver(error_frame(*refused));
+room_state* chat_service::room_to_change(chat_peer& peer, std::int64_t room_id,
+                                        bool private_only, bool creator_only) {
+  if (!admit_change(peer, room_id)) return nullptr;
+  auto* room = member_room(peer, room_id);
+  if (room == nullptr) return nullptr;
+  if (auto refused = room_command_refused(*room, peer.identity().user_id, private_only, creator_only)) {
+    peer.deliver(error_frame(*refused));
+    return nullptr;
   }
+  return room;
+}
+
+void chat_service::handle(const std::shared_ptr<chat_peer>& peer, rename_room_command& command) {
+  auto* room = room_to_change(*peer, command.room, false, true);
+  if (room == nullptr) return;
   const auto* same = rooms_.find_by_name(command.name);
   if (same != nullptr && same->id != room->id) {
     return peer->deliver(frames::error("name_taken", "a room with that name exists", room->id));
@@ -205,13 +212,8 @@ void chat_service::handle(const std::shared_ptr<chat_peer>& peer, rename_room_co
 }
 
 void chat_service::handle(const std::shared_ptr<chat_peer>& peer, add_members_command& command) {
-  if (!admit_change(*peer, command.room)) return;
-  const auto user_id = peer->identity().user_id;
-  auto* room = member_room(*peer, command.room);
+  auto* room = room_to_change(*peer, command.room, true, false);
   if (room == nullptr) return;
-  if (auto refused = room_command_refused(*room, user_id, true, false)) {
-    return peer->deliver(error_frame(*refused));
-  }
   const auto users = resolve_users(*peer, command.users, command.room);
   if (!users) return;
   std::vector<std::int64_t> added;
@@ -233,15 +235,11 @@ void chat_service::handle(const std::shared_ptr<chat_peer>& peer, add_members_co
 }
 
 void chat_service::handle(const std::shared_ptr<chat_peer>& peer, remove_member_command& command) {
-  if (!admit_change(*peer, command.room)) return;
-  const auto user_id = peer->identity().user_id;
-  auto* room = member_room(*peer, command.room);
+  // Names are unique regardless of ASCII case: leaving is removing oneself.
+  const bool self = ascii_lower(command.user) == ascii_lower(peer->identity().username);
+  auto* room = room_to_change(*peer, command.room, true, !self);
   if (room == nullptr) return;
   const auto target = find_user(command.user);
-  const bool self = target && *target == user_id;
-  if (auto refused = room_command_refused(*room, user_id, true, !self)) {
-    return peer->deliver(error_frame(*refused));
-  }
   if (!target || !room_directory::is_member(*room, *target)) {
     return peer->deliver(frames::error("not_found", "no such member", command.room));
   }
@@ -283,13 +281,8 @@ void chat_service::handle(const std::shared_ptr<chat_peer>& peer, leave_room_com
 }
 
 void chat_service::handle(const std::shared_ptr<chat_peer>& peer, archive_room_command& command) {
-  if (!admit_change(*peer, command.room)) return;
-  const auto user_id = peer->identity().user_id;
-  auto* room = member_room(*peer, command.room);
+  auto* room = room_to_change(*peer, command.room, false, true);
   if (room == nullptr) return;
-  if (auto refused = room_command_refused(*room, user_id, false, true)) {
-    return peer->deliver(error_frame(*refused));
-  }
   change_room(
       peer, room->id,
       [this, room_id = room->id, archived = command.archived](std::int64_t seq) -> std::optional<protocol_error> {

@@ -72,21 +72,26 @@ void connection_manager::deliver_to_users(const std::vector<std::int64_t>& user_
                                           const frame_ptr& frame, std::int64_t except) {
   ++delivering_;
   for (const auto id : user_ids) {
-    if (id == except) continue;
-    const auto user = users_.find(id);
-    if (user == users_.end()) continue;
-    // By index, as in for_each_peer: the user's vector may grow while this runs.
-    auto& own = user->second.peers;
-    const std::size_t count = own.size();
-    for (std::size_t i = 0; i < count; ++i) {
-      if (auto* peer = own[i]) peer->deliver(frame);
-    }
+    if (id != except) deliver_to_connections_of(id, frame);
   }
   if (--delivering_ == 0 && holes_ > 0) compact();
 }
 
 void connection_manager::deliver_to_user(std::int64_t user_id, const frame_ptr& frame) {
-  deliver_to_users({user_id}, frame);
+  ++delivering_;
+  deliver_to_connections_of(user_id, frame);
+  if (--delivering_ == 0 && holes_ > 0) compact();
+}
+
+void connection_manager::deliver_to_connections_of(std::int64_t user_id, const frame_ptr& frame) {
+  const auto user = users_.find(user_id);
+  if (user == users_.end()) return;
+  // By index, as in for_each_peer: the user's vector may grow while this runs.
+  auto& own = user->second.peers;
+  const std::size_t count = own.size();
+  for (std::size_t i = 0; i < count; ++i) {
+    if (auto* peer = own[i]) peer->deliver(frame);
+  }
 }
 
 std::size_t connection_manager::connections_of(std::int64_t user_id) const {

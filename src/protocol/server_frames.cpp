@@ -9,7 +9,7 @@ using json = nlohmann::json;
 
 // replace, not throw: a row edited by hand with bad UTF-8 must not take the server down.
 frame_ptr finish(const json& frame) {
-  return std::make_shared<const std::string>(frame.dump(-1, ' ', false, json::error_handler_t::replace));
+  return std::make_shared<const std::string>(dumped(frame));
 }
 
 frame_ptr finish(std::string&& frame) { return std::make_shared<const std::string>(std::move(frame)); }
@@ -104,14 +104,36 @@ json room_with_state(const room_view& room, const room_state_view& state) {
   return o;
 }
 
-std::size_t dumped_size(const json& value) {
-  return value.dump(-1, ' ', false, json::error_handler_t::replace).size();
+std::size_t dumped_size(const json& value) { return dumped(value).size(); }
+
+std::string dumped(const json& value) {
+  return value.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+frame_ptr hello(std::string_view user, std::int64_t seq, const std::vector<std::string>& rooms,
+                bool truncated) {
+  std::size_t size = 96 + user.size();
+  for (const auto& room : rooms) size += room.size() + 1;
+  std::string out;
+  out.reserve(size);
+  json_out::object o(out);
+  o.string("type", "hello").string("user", user).integer("seq", seq).integer("protocol", 2);
+  auto& list = o.field("rooms");
+  list.push_back('[');
+  for (std::size_t i = 0; i < rooms.size(); ++i) {
+    if (i > 0) list.push_back(',');
+    list.append(rooms[i]);
+  }
+  list.push_back(']');
+  if (truncated) o.boolean("rooms_truncated", true);
+  o.close();
+  return finish(std::move(out));
 }
 
 frame_ptr hello(std::string_view user, std::int64_t seq, const json& rooms, bool truncated) {
-  json frame = {{"type", "hello"}, {"user", user}, {"seq", seq}, {"protocol", 2}, {"rooms", rooms}};
-  if (truncated) frame["rooms_truncated"] = true;
-  return finish(frame);
+  std::vector<std::string> entries;
+  for (const auto& room : rooms) entries.push_back(dumped(room));
+  return hello(user, seq, entries, truncated);
 }
 
 frame_ptr room(const room_view& room, const json& ref) {

@@ -93,6 +93,15 @@ class fake_peer : public chat_peer {
 
 inline json frame_of(std::string_view text) { return json::parse(text); }
 
+// A `history` request frame.
+inline json history(std::int64_t room, std::optional<std::int64_t> before = std::nullopt,
+                    std::optional<int> limit = std::nullopt) {
+  json frame = {{"type", "history"}, {"room", room}};
+  if (before) frame["before"] = *before;
+  if (limit) frame["limit"] = *limit;
+  return frame;
+}
+
 inline std::vector<std::int64_t> ids_of(const json& messages) {
   std::vector<std::int64_t> ids;
   for (const auto& m : messages) ids.push_back(m.at("id").get<std::int64_t>());

@@ -102,6 +102,10 @@ class chat_service {
   frame_ptr hello_frame(const peer_identity& who);
   room_view view_of(const room_state& room) const;
   nlohmann::json room_json(const room_state& room) const { return frames::room_object(view_of(room)); }
+  // The room a room command changes: the user is within the message rate, a member, and allowed
+  // this change (the room's kind; being its creator). Otherwise the peer is told why: nullptr.
+  room_state* room_to_change(chat_peer& peer, std::int64_t room_id, bool private_only,
+                             bool creator_only);
   // The room, when the peer's user is a member; otherwise the peer is told `not_found`.
   room_state* member_room(chat_peer& peer, std::int64_t room_id);
   // Sends `frame` to every connection of the room's members (but `except`'s).

@@ -45,6 +45,8 @@ class connection_manager {
   template <class Deliver>
   void for_each_peer(Deliver&& deliver);
   void compact();
+  // Only inside a delivery (delivering_ > 0), which compacts what leaves meanwhile.
+  void deliver_to_connections_of(std::int64_t user_id, const frame_ptr& frame);
 
   struct online_user {
     std::string name;

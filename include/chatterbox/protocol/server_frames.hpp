@@ -52,7 +52,13 @@ inline constexpr std::size_t page_overhead = 160;
 nlohmann::json room_object(const room_view& room);
 nlohmann::json room_with_state(const room_view& room, const room_state_view& state);
 std::size_t dumped_size(const nlohmann::json& value);
+// `value` as it appears in a frame (invalid UTF-8 replaced, as every frame does).
+std::string dumped(const nlohmann::json& value);
 
+// `rooms` already serialised (see dumped): hello is budgeted room by room, and each room is
+// serialised only once.
+frame_ptr hello(std::string_view user, std::int64_t seq, const std::vector<std::string>& rooms,
+                bool truncated);
 frame_ptr hello(std::string_view user, std::int64_t seq, const nlohmann::json& rooms,
                 bool truncated);
 frame_ptr history(std::int64_t room, std::optional<std::int64_t> before,

@@ -132,10 +132,6 @@ void chat_service::to_room(const room_state& room, const frame_ptr& frame, std::
   connections_.deliver_to_users(room.members, frame, except);
 }
 
-void chat_service::stop_typing_in(const room_state& room, std::int64_t user_id) {
-  typing_.stop(room.id, user_id);
-}
-
 std::optional<std::int64_t> chat_service::find_user(std::string_view name) {
   if (auto id = users_.id_of(name)) return id;
   // An account created since startup that has not connected yet.

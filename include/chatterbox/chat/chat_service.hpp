@@ -127,7 +127,6 @@ class chat_service {
   using change_fn = std::function<std::optional<protocol_error>(std::int64_t seq)>;
   void change_room(const std::shared_ptr<chat_peer>& peer, std::int64_t room_id, change_fn change,
                    std::function<void(room_state&)> then);
-  void stop_typing_in(const room_state& room, std::int64_t user_id);
   // false (and the client told when to retry) when the user is over the message rate.
   bool admit_change(chat_peer& peer, const nlohmann::json& ref);
   // false when the user is over the typing/seen rate; such events are dropped silently.

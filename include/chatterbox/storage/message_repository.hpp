@@ -56,6 +56,7 @@ class message_repository {
   int unread(std::int64_t room, std::int64_t user_id, std::int64_t marker, int cap);
 
  private:
+  SQLite::Database& db_;
   SQLite::Statement max_seq_;
   SQLite::Statement by_client_id_;
   SQLite::Statement insert_;

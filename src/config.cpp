@@ -241,6 +241,14 @@ const std::vector<flag>& flag_table() {
                              &server_config::max_header_bytes, 1, size_max));
     t.push_back(duration_flag("request-timeout", "SECONDS", "Time allowed to send one HTTP request",
                               &server_config::request_timeout, 24 * 3600));
+    t.push_back(integer_flag("max-pending-handshakes",
+                             "Connections served at once until their first request is read;\n"
+                             "      later ones wait, accepted, in order",
+                             &server_config::max_pending_handshakes, 1, size_max));
+    t.push_back(duration_flag("handshake-hold-ms", "MS",
+                              "How long a connection that has sent nothing keeps its place among\n"
+                              "      the pending handshakes",
+                              &server_config::handshake_hold, 60 * 1000));
     t.push_back(integer_flag("max-frame-bytes", "Largest WebSocket message accepted",
                              &server_config::max_frame_bytes, 1, size_max));
     t.push_back(integer_flag("send-queue-frames",

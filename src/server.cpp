@@ -67,7 +67,9 @@ server::server(server_config config)
                            config_.send_queue_bytes, config_.idle_timeout, config_.write_timeout,
                            static_cast<double>(config_.inbound_frame_rate),
                            static_cast<double>(config_.inbound_byte_rate)},
-          keepalive_});
+          keepalive_},
+      accept_limits{.pending_handshakes = config_.max_pending_handshakes,
+                    .handshake_hold = config_.handshake_hold});
 }
 
 server::~server() {

@@ -57,6 +57,8 @@ const std::vector<std::string> all_flags = {"address",
                                             "max-body-bytes",
                                             "max-header-bytes",
                                             "request-timeout",
+                                            "max-pending-handshakes",
+                                            "handshake-hold-ms",
                                             "max-frame-bytes",
                                             "send-queue-frames",
                                             "send-queue-bytes",
@@ -304,6 +306,15 @@ TEST(Config, SizesAndTimeoutsMustBePositive) {
     const auto message = error_of(parse({std::string("--") + name + "=0"}));
     EXPECT_NE(message.find(name), std::string::npos) << message;
   }
+}
+
+TEST(Config, HandshakeGateDefaultsAndFlags) {
+  const auto defaults = ok(parse({}));
+  EXPECT_EQ(defaults.max_pending_handshakes, 128u);
+  EXPECT_EQ(defaults.handshake_hold, std::chrono::milliseconds(250));
+  const auto c = ok(parse({"--max-pending-handshakes=16", "--handshake-hold-ms=40"}));
+  EXPECT_EQ(c.max_pending_handshakes, 16u);
+  EXPECT_EQ(c.handshake_hold, std::chrono::milliseconds(40));
 }
 
 // --- flags added for issue 9 ---

@@ -1,4 +1,5 @@
 // The HTTP API and request limits against the real server (docs/protocol.md, "HTTP API").
+#include "support/raw_websocket.hpp"
 #include "support/server_fixture.hpp"
 
 #include <gtest/gtest.h>
@@ -145,6 +146,39 @@ TEST_F(http_test, a_client_dribbling_its_request_is_cut_at_the_request_deadline)
   EXPECT_TRUE(ec) << "the server kept a dribbling connection open for 5 s";
   EXPECT_LT(std::chrono::steady_clock::now() - started, 3s);
   EXPECT_EQ(http_request(port(), http::verb::get, "/api/health").status, 200u);
+}
+
+TEST_F(http_test, connections_that_never_send_a_request_do_not_keep_others_out) {
+  // Two places for connections waiting for their first request; a silent one keeps its place
+  // for 100 ms only.
+  restart({"--max-pending-handshakes", "2", "--handshake-hold-ms", "100"});
+  boost::asio::io_context io;
+  std::vector<tcp::socket> silent;
+  for (int i = 0; i < 6; ++i) {
+    silent.emplace_back(io);
+    silent.back().connect({boost::asio::ip::make_address("127.0.0.1"), port()});
+  }
+  const auto started = std::chrono::steady_clock::now();
+  EXPECT_EQ(http_request(port(), http::verb::get, "/api/health").status, 200u);
+  // Served behind at most 6 silent connections, each holding a place 100 ms: well within 2 s.
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 2s);
+}
+
+TEST_F(http_test, many_clients_connecting_at_once_are_all_served_in_order) {
+  restart({"--max-pending-handshakes", "2"});
+  std::vector<std::string> tokens;
+  for (int i = 0; i < 40; ++i) tokens.push_back(token_for(port(), "crowd" + std::to_string(i)));
+  // Every upgrade request is written before any answer is read: most of them wait, accepted.
+  std::vector<std::unique_ptr<raw_websocket>> crowd;
+  for (const auto& token : tokens) {
+    crowd.push_back(std::make_unique<raw_websocket>(port(), upgrade_request(token)));
+  }
+  for (auto& client : crowd) {
+    EXPECT_EQ(client->response_head().substr(0, 12), "HTTP/1.1 101");
+    const auto hello = client->read_frame();
+    ASSERT_TRUE(hello);
+    EXPECT_NE(hello->payload.find(R"("type":"hello")"), std::string::npos) << hello->payload;
+  }
 }
 
 }  // namespace

@@ -33,6 +33,10 @@ struct server_config {
   std::size_t max_body_bytes = 16 * 1024;
   std::size_t max_header_bytes = 8 * 1024;
   std::chrono::seconds request_timeout{30};
+  // Connections started but still waiting for their first request; the others wait accepted
+  // (listener, handshake_gate). A silent one gives its place up after handshake_hold.
+  std::size_t max_pending_handshakes = 128;
+  std::chrono::milliseconds handshake_hold{250};
   std::size_t max_frame_bytes = 64 * 1024;
   // Well above one group commit's worth of messages (write_batcher::limits::max_jobs): a
   // client that reads normally can receive a whole large batch in one turn of the loop.

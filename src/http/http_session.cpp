@@ -18,8 +18,9 @@ void http_session_registry::shutdown_all() {
   for (auto* session : sessions) session->shutdown();
 }
 
-http_session::http_session(boost::asio::ip::tcp::socket&& socket, http_session_services services)
-    : stream_(std::move(socket)), services_(services) {
+http_session::http_session(boost::asio::ip::tcp::socket&& socket, http_session_services services,
+                           handshake_gate::slot first_request)
+    : stream_(std::move(socket)), services_(services), first_request_(std::move(first_request)) {
   beast::error_code ec;
   // We coalesce frames ourselves; Nagle would only hold small writes back behind delayed ACKs.
   stream_.socket().set_option(boost::asio::ip::tcp::no_delay(true), ec);
@@ -53,6 +54,7 @@ void http_session::do_read() {
 
 void http_session::on_read(beast::error_code ec, std::size_t) {
   reading_ = false;
+  first_request_.release();
   if (ec == http::error::end_of_stream || ec == boost::asio::error::operation_aborted) {
     return do_close();
   }

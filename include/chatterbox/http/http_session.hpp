@@ -1,6 +1,7 @@
 #pragma once
 
 #include "chatterbox/chat/chat_service.hpp"
+#include "chatterbox/http/handshake_gate.hpp"
 #include "chatterbox/http/request_handler.hpp"
 #include "chatterbox/ws/keepalive.hpp"
 #include "chatterbox/ws/websocket_session.hpp"
@@ -50,7 +51,10 @@ struct http_session_services {
 // answers them, and hands the socket to a websocket_session on an authorised /ws upgrade.
 class http_session : public std::enable_shared_from_this<http_session> {
  public:
-  http_session(boost::asio::ip::tcp::socket&& socket, http_session_services services);
+  // `first_request` is the connection's place in the handshake gate, given up once its first
+  // request has been read.
+  http_session(boost::asio::ip::tcp::socket&& socket, http_session_services services,
+               handshake_gate::slot first_request = {});
   ~http_session();
 
   void run();
@@ -67,6 +71,7 @@ class http_session : public std::enable_shared_from_this<http_session> {
   boost::beast::tcp_stream stream_;
   boost::beast::flat_buffer buffer_;
   http_session_services services_;
+  handshake_gate::slot first_request_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::shared_ptr<http_response> response_;  // kept alive until async_write completes
   std::optional<boost::asio::ip::address> peer_;  // nullopt when the socket could not say

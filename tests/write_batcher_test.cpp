@@ -147,6 +147,29 @@ TEST_F(write_batcher_test, ASqliteConstraintFailureIsRolledBackAlone) {
   EXPECT_EQ(committed_users("three"), 1);
 }
 
+TEST_F(write_batcher_test, AOneStatementWriteNeedsNoSavepointToFailAlone) {
+  add_user("taken");
+  using shape = write_batcher::shape;
+  std::vector<std::optional<bool>> stored(4);
+  writes_->submit(insert_user("one"), [&](bool ok) { stored[0] = ok; }, shape::one_statement);
+  writes_->submit(insert_user("TAKEN"), [&](bool ok) { stored[1] = ok; }, shape::one_statement);
+  writes_->submit(insert_user("three"), [&](bool ok) { stored[2] = ok; }, shape::one_statement);
+  // A several-statement write after them still gets its own savepoint.
+  writes_->submit(
+      [&] {
+        add_user("four");
+        add_user("Taken");
+      },
+      [&](bool ok) { stored[3] = ok; });
+  drain();
+
+  EXPECT_EQ(stored, (std::vector<std::optional<bool>>{true, false, true, false}));
+  EXPECT_EQ(committed_users("one"), 1);
+  EXPECT_EQ(committed_users("three"), 1);
+  EXPECT_EQ(committed_users("four"), 0);
+  EXPECT_EQ(writes_->batches_committed(), 1u);
+}
+
 TEST_F(write_batcher_test, BatcherKeepsWorkingAfterAFailedWrite) {
   writes_->submit([] { throw std::runtime_error("no"); }, [](bool ok) { EXPECT_FALSE(ok); });
   drain();

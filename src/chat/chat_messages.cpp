@@ -69,9 +69,13 @@ void chat_service::handle(const std::shared_ptr<chat_peer>& peer, send_command& 
     return peer->deliver(frames::error("forbidden", "the room is archived", command.client_id));
   }
   auto result = std::make_shared<change_result>();
+  auto mentions = mentions_in(*room, who.user_id, command.text);
+  // Without mentions a send is one INSERT (a resent client_id only reads afterwards).
+  const auto shape = mentions.users.empty() ? write_batcher::shape::one_statement
+                                            : write_batcher::shape::several_statements;
   storage_.writes.submit(
       [this, result, user_id = who.user_id, username = who.username, command,
-       mentions = mentions_in(*room, who.user_id, command.text)] {
+       mentions = std::move(mentions)] {
         const new_message fresh{user_id, username, command.room, command.client_id,
                                 command.text, mentions.names};
         if (auto inserted = storage_.messages.insert(fresh, epoch_ms(), last_seq_ + 1)) {
@@ -103,7 +107,8 @@ void chat_service::handle(const std::shared_ptr<chat_peer>& peer, send_command& 
         target->last_id = std::max(target->last_id, m.id);
         typing_.stop(m.room, user_id);
         to_room(*target, frames::new_message(m));
-      });
+      },
+      shape);
 }
 
 namespace {

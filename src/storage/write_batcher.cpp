@@ -59,7 +59,7 @@ write_batcher::write_batcher(boost::asio::io_context& io, SQLite::Database& db, 
   });
 }
 
-void write_batcher::submit(write_fn write, then_fn then) {
+void write_batcher::submit(write_fn write, then_fn then, shape s) {
   if (pending_.size() >= limits_.max_pending) {
     ++refused_;
     ++metrics().writes_refused;
@@ -67,7 +67,7 @@ void write_batcher::submit(write_fn write, then_fn then) {
     boost::asio::post(io_, [then = std::move(then)] { then(false); });
     return;
   }
-  pending_.push_back(job{std::move(write), std::move(then)});
+  pending_.push_back(job{std::move(write), std::move(then), s});
   arrived_since_look_ = true;
   if (locked_since_) return;  // the retry timer takes everything pending
   if (!flush_posted_) {
@@ -187,10 +187,11 @@ write_batcher::begin_result write_batcher::begin() {
 bool write_batcher::run_batch(std::span<job> jobs) {
   const auto started = clock::now();
   for (auto& job : jobs) {
+    const bool savepoint = job.form == shape::several_statements;
     try {
-      run(savepoint_);
+      if (savepoint) run(savepoint_);
       job.write();
-      run(release_);
+      if (savepoint) run(release_);
       job.stored = true;
     } catch (const std::exception& e) {
       // SQLite rolls the whole transaction back by itself on some errors (I/O, full, ...);
@@ -202,6 +203,7 @@ bool write_batcher::run_batch(std::span<job> jobs) {
         return false;
       }
       spdlog::warn("database: write failed and was rolled back alone: {}", e.what());
+      if (!savepoint) continue;  // SQLite undid the failed statement
       try {
         run(rollback_to_);
         run(release_);

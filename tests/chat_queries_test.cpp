@@ -273,7 +273,7 @@ TEST_F(chat_upgrade_test, AProtocolOneDatabaseIsServedAsGeneral) {
   mention_repository mentions(db.handle());
   user_repository users(db.handle());
   write_batcher writes(io, db.handle(), {});
-  chat_service chat(io, {messages, rooms, mentions, users, writes}, connections,
+  chat_service chat(io, {messages, rooms, mentions, users, writes, db.handle()}, connections,
                     generous_chat_limits());
   EXPECT_EQ(chat.current_seq(), 3);
   const auto alice = std::make_shared<fake_peer>(peer_identity{1, "alice", "t"});

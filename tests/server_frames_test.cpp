@@ -153,7 +153,29 @@ TEST(server_frames_test, RoomWithStateAddsTheUsersUnreadState) {
   auto expected = frames::room_object(private_room());
   expected.update(json::parse(R"({"last_id":96,"marker":90,"unread":4,"mentions":1,)"
                               R"("others_read":95,"notify":"mentions"})"));
-  EXPECT_EQ(frames::room_with_state(private_room(), state), expected);
+  EXPECT_EQ(json::parse(frames::room_with_state(private_room(), state)), expected);
+}
+
+TEST(server_frames_test, RoomWithStateOfADmAndOfAnOpenRoomMatchesTheRoomObject) {
+  room_view dm;
+  dm.id = 9;
+  dm.kind = "dm";
+  dm.seq = 12;
+  dm.member_count = 2;
+  dm.members = std::vector<std::string>{"alice", "b\"ob"};
+  room_view open;
+  open.id = 1;
+  open.kind = "open";
+  open.name = "général";
+  open.member_count = 3;
+  for (const auto& room : {dm, open}) {
+    room_state_view state;
+    state.notify = "all";
+    auto expected = frames::room_object(room);
+    expected.update(json::parse(R"({"last_id":0,"marker":0,"unread":0,"mentions":0,)"
+                                R"("others_read":0,"notify":"all"})"));
+    EXPECT_EQ(json::parse(frames::room_with_state(room, state)), expected);
+  }
 }
 
 TEST(server_frames_test, Hello) {

@@ -7,6 +7,7 @@
 #include "chatterbox/clock.hpp"
 #include "chatterbox/observability/metrics.hpp"
 #include "chatterbox/protocol/mentions.hpp"
+#include "chatterbox/storage/read_snapshot.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -213,6 +214,7 @@ void chat_service::handle(const std::shared_ptr<chat_peer>& peer, seen_command& 
         auto* room = rooms_.visible(command.room, user_id);
         if (room == nullptr) return;  // left the room meanwhile
         try {
+          const read_snapshot snapshot(storage_.db);  // both counts of one state
           const int unread = storage_.messages.unread(room->id, user_id, command.id, unread_cap);
           const int mentions = storage_.mentions.count(user_id, room->id, command.id, unread_cap);
           connections_.deliver_to_user(user_id, frames::read(room->id, command.id, unread, mentions));

@@ -3,6 +3,7 @@
 #include "chatterbox/chat/chat_service.hpp"
 
 #include "chat_internals.hpp"
+#include "chatterbox/storage/read_snapshot.hpp"
 
 #include <algorithm>
 #include <unordered_map>
@@ -44,6 +45,7 @@ room_view chat_service::view_of(const room_state& room) const {
 }
 
 frame_ptr chat_service::hello_frame(const peer_identity& who) {
+  const read_snapshot snapshot(storage_.db);
   std::unordered_map<std::int64_t, membership_record> mine;
   for (auto& m : storage_.rooms.memberships_of(who.user_id)) mine.emplace(m.room_id, std::move(m));
   auto rooms = rooms_.rooms_of(who.user_id);
@@ -68,7 +70,7 @@ frame_ptr chat_service::hello_frame(const peer_identity& who) {
     state.notify = it != mine.end() && !it->second.notify.empty()
                        ? std::string_view(it->second.notify)
                        : default_notify(room->kind == room_kind::dm);
-    auto entry = frames::dumped(frames::room_with_state(view_of(*room), state));
+    auto entry = frames::room_with_state(view_of(*room), state);
     used += entry.size() + 1;
     if (used > reply_bytes_) {
       truncated = true;
@@ -99,6 +101,7 @@ void chat_service::handle(const std::shared_ptr<chat_peer>& peer, history_comman
 void chat_service::handle(const std::shared_ptr<chat_peer>& peer, sync_command& command) {
   if (!admit_query(*peer)) return;
   const auto user_id = peer->identity().user_id;
+  const read_snapshot snapshot(storage_.db);  // the chunks of one page read one state
   // Changes of every room in seq order, keeping those of the user's rooms, until a page is
   // full or max_sync_scan changes were looked at.
   std::vector<message> visible;

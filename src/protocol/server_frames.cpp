@@ -93,15 +93,33 @@ json room_object(const room_view& room) {
   return o;
 }
 
-json room_with_state(const room_view& room, const room_state_view& state) {
-  json o = room_object(room);
-  o["last_id"] = state.last_id;
-  o["marker"] = state.marker;
-  o["unread"] = state.unread;
-  o["mentions"] = state.mentions;
-  o["others_read"] = state.others_read;
-  o["notify"] = state.notify;
-  return o;
+std::string room_with_state(const room_view& room, const room_state_view& state) {
+  std::string out;
+  out.reserve(240 + room.name.size() + room.creator.size() +
+              (room.members ? names_size(*room.members) : 0));
+  json_out::object o(out);
+  o.integer("id", room.id).string("kind", room.kind);
+  if (room.kind == "dm") {
+    o.null("name");
+  } else {
+    o.string("name", room.name);
+  }
+  o.boolean("archived", room.archived).integer("seq", room.seq);
+  if (room.creator.empty()) {
+    o.null("creator");
+  } else {
+    o.string("creator", room.creator);
+  }
+  o.integer("member_count", static_cast<std::int64_t>(room.member_count));
+  if (room.members) append_names(o.field("members"), *room.members);
+  o.integer("last_id", state.last_id)
+      .integer("marker", state.marker)
+      .integer("unread", state.unread)
+      .integer("mentions", state.mentions)
+      .integer("others_read", state.others_read)
+      .string("notify", state.notify);
+  o.close();
+  return out;
 }
 
 std::size_t dumped_size(const json& value) { return dumped(value).size(); }

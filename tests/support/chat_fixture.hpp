@@ -156,7 +156,7 @@ class chat_fixture : public temp_db_test {
     mentions_.emplace(handle());
     users_.emplace(handle());
     writes_.emplace(io_, handle(), write_limits_);
-    service_.emplace(io_, chat_storage{*messages_, *rooms_, *mentions_, *users_, *writes_},
+    service_.emplace(io_, chat_storage{*messages_, *rooms_, *mentions_, *users_, *writes_, handle()},
                      connections_, limits_);
   }
   void detach() override {

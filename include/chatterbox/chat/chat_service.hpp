@@ -47,6 +47,7 @@ struct chat_storage {
   mention_repository& mentions;
   user_repository& users;
   write_batcher& writes;
+  SQLite::Database& db;  // for read_snapshot
 };
 
 // Protocol 2 behaviour (docs/protocol.md): turns each client frame into storage changes and

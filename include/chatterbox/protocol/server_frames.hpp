@@ -50,7 +50,8 @@ std::size_t message_size(const message& m);
 inline constexpr std::size_t page_overhead = 160;
 
 nlohmann::json room_object(const room_view& room);
-nlohmann::json room_with_state(const room_view& room, const room_state_view& state);
+// Serialised (a hello carries hundreds: written directly, not through a json tree).
+std::string room_with_state(const room_view& room, const room_state_view& state);
 std::size_t dumped_size(const nlohmann::json& value);
 // `value` as it appears in a frame (invalid UTF-8 replaced, as every frame does).
 std::string dumped(const nlohmann::json& value);

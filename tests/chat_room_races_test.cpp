@@ -117,6 +117,28 @@ TEST_F(chat_room_races_test, WhenAReaderLeavesOthersReadIsTheFurthestMarkerOfTho
   EXPECT_EQ(others_read(alice_), ids[2]);
 }
 
+TEST_F(chat_room_races_test, AnAddedMembersMarkerCountsAsItWillAfterARestart) {
+  const auto alice = connect(alice_);
+  const auto room = create_private(alice, "design");
+  const auto id = post(alice, "before bob", room);
+  receive(alice, {{"type", "add_members"}, {"room", room}, {"users", {"bob"}}});
+  settle();
+  const auto others_read = [&] {
+    const auto peer = make_peer(alice_);
+    service_->connect(peer);
+    std::int64_t found = -1;
+    for (const auto& r : peer->frames.at(0).at("rooms")) {
+      if (r.at("id") == room) found = r.at("others_read").get<std::int64_t>();
+    }
+    service_->disconnect(*peer);
+    return found;
+  };
+  // Bob starts with the history read (his stored marker is the room's last message).
+  EXPECT_EQ(others_read(), id);
+  restart();
+  EXPECT_EQ(others_read(), id);
+}
+
 TEST_F(chat_room_races_test, SyncAfterLeavingAndComingBack) {
   const auto alice = connect(alice_);
   const auto bob = connect(bob_);

@@ -228,8 +228,12 @@ void chat_service::handle(const std::shared_ptr<chat_peer>& peer, add_members_co
         for (const auto id : added) storage_.rooms.add_member(room_id, id, marker);
         return std::nullopt;
       },
-      [this, added](room_state& changed) {
-        for (const auto id : added) rooms_.add_member(changed, id);
+      [this, added, marker = room->last_id](room_state& changed) {
+        for (const auto id : added) {
+          rooms_.add_member(changed, id);
+          // As the stored marker says (and as the directory reads it after a restart).
+          room_directory::note_marker(changed, id, marker);
+        }
         to_room(changed, frames::room(view_of(changed), nullptr));
       });
 }

@@ -8,7 +8,9 @@
   kill   the server is killed with SIGKILL a few times and restarted on the same file and port;
 with a warm-up before and a cool-down after, then SIGTERM. Clients retry refused sends
 (`error internal`, `rate_limited`) with the same client_id, reconnect when the server goes away,
-resend what was not acknowledged and resume with `sync`. A child process (chaos_probe.py) times
+resend what was not acknowledged and resume with `sync`. Protocol 2: half of the messages go to
+`general`, half to a private room of all the clients; each must be stored in its room. A child
+process (chaos_probe.py) times
 `history` round trips every 50 ms throughout.
 
 Violations (exit 1): an acknowledged message missing or under another id, a message stored twice,
@@ -385,6 +387,9 @@ class ChaosTest:
         per_client = self.args.rate / self.args.clients
         self.clients = [ChaosClient(name, await cc.login(self.server.port, name), per_client, self)
                         for name in names]
+        private = await cc.create_private_room(self.server.port, self.clients[0].token,
+                                               "chaos-room", names[1:])
+        self.rooms = (1, private)  # ChaosClient.room_of: general and the private room in turn
         probe_script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "chaos_probe.py")
         with open(self.probe_path, "w") as probe_out:
             prober = subprocess.Popen([sys.executable, probe_script, str(self.server.port)],
@@ -449,14 +454,20 @@ class ChaosTest:
         db = sqlite3.connect(f"file:{self.db_path}?mode=ro", uri=True)
         integrity = [row[0] for row in db.execute("PRAGMA integrity_check")]
         stored = {}
-        for mid, user, cid in db.execute(
-                "SELECT m.id, u.username, m.client_id FROM messages m JOIN users u ON u.id = m.user_id"):
+        misplaced = []
+        by_name = {c.name: c for c in self.clients}
+        for mid, user, cid, room in db.execute(
+                "SELECT m.id, u.username, m.client_id, m.room_id FROM messages m "
+                "JOIN users u ON u.id = m.user_id"):
             stored[(user, cid)] = mid
+            if user in by_name and room != by_name[user].room_of(cid):
+                misplaced.append(f"{user}/{cid} stored in room {room}, "
+                                 f"sent to {by_name[user].room_of(cid)}")
         # (user, client_id) is UNIQUE, so a message stored twice shows as its text twice.
         twice = db.execute("SELECT text, count(*) FROM messages GROUP BY text HAVING count(*) > 1")
         duplicates = [f"text stored {n} times: {text}" for text, n in twice.fetchall()]
         db.close()
-        return integrity, stored, duplicates
+        return integrity, stored, duplicates + misplaced
 
     def verify(self, elapsed, exit_status, stuck):
         problems = self.problems

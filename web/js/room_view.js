@@ -1,14 +1,16 @@
 // The open room's messages on screen, drawn from the model (model.js): a window of at most
 // MAX_ITEMS messages of the run the model holds. Scrolling up draws older ones from the model
 // (or asks the server for a page when it has no more) and drops the far end; scrolling down
-// brings newer ones back. Day separators, the "new messages" divider at the read marker the room
-// had when it was entered, the jump-to-latest button with its count, receipts (○/●) and what we
-// have seen all live here. Every change touches only the items it concerns.
+// brings newer ones back. The view follows the bottom unless the reader scrolled away. The items
+// themselves (with day separators and receipts) are message_list.js's, the divider and the jump
+// button new_messages.js's, what we have seen seen_tracker.js's. Every change touches only the
+// items it concerns.
 
-import { refreshDayLabels, removeMessage, separatorOf, syncSeparator } from './day_separators.js';
+import { refreshDayLabels } from './day_separators.js';
 import { attachMessageActions } from './message_actions.js';
-import { createItem, fillItem, fillReceipt, markFailed } from './message_item.js';
-import { receiptChanges } from './receipts.js';
+import { fillItem, fillReceipt, markFailed } from './message_item.js';
+import { MessageList } from './message_list.js';
+import { NewMessages } from './new_messages.js';
 import { SeenTracker } from './seen_tracker.js';
 
 export const MAX_ITEMS = 300;
@@ -21,14 +23,10 @@ export class RoomView {
   #model;
   #cb;
   #room = null;
-  #items = new Map(); // id -> li (rendered confirmed messages)
-  #pending = new Map(); // client_id -> li
-  #ownIds = []; // rendered own confirmed ids, ascending
+  #list;
+  #newMessages;
   #attached = true; // the window reaches the newest message the model holds
   #pinned = true; // the view follows the bottom
-  #newCount = 0;
-  #entryMarker = 0;
-  #dividerId = null;
   #seen;
   #resizes;
   #listeners = new AbortController();
@@ -40,6 +38,8 @@ export class RoomView {
     this.#model = model;
     this.#cb = callbacks;
     this.#seen = new SeenTracker(ui.scroller, (id) => this.#room !== null && this.#cb.seen(this.#room, id));
+    this.#list = new MessageList(ui.list, this.#seen);
+    this.#newMessages = new NewMessages(ui.jump);
     this.#resizes = new ResizeObserver(() => {
       if (this.#pinned && this.#attached) this.scrollToBottom();
     });
@@ -69,7 +69,7 @@ export class RoomView {
   }
 
   get itemCount() {
-    return this.#items.size;
+    return this.#list.size;
   }
 
   destroy() {
@@ -85,8 +85,7 @@ export class RoomView {
     this.#clear();
     this.#room = roomId;
     const room = this.#model.rooms.get(roomId);
-    this.#entryMarker = room?.marker ?? 0;
-    this.#dividerId = null;
+    this.#newMessages.enter(room?.marker ?? 0);
     this.#renderLatest();
   }
 
@@ -96,13 +95,9 @@ export class RoomView {
 
   #clear() {
     this.#seen.clear();
-    this.#items.clear();
-    this.#pending.clear();
-    this.#ownIds = [];
-    this.#ui.list.replaceChildren();
+    this.#list.clear();
     this.#attached = true;
-    this.#newCount = 0;
-    this.#ui.jump.hidden = true;
+    this.#newMessages.resetCount();
   }
 
   #renderLatest() {
@@ -111,14 +106,15 @@ export class RoomView {
     if (!messages) return;
     const ids = messages.ids.slice(-PAGE * 2);
     for (const id of ids) this.#insert(messages.get(id), null);
-    for (const p of messages.pending.values()) this.#addPending(p);
-    this.#placeDivider();
+    for (const p of messages.pending.values()) this.#list.addPending(p, this.#model.me);
+    this.#newMessages.placeDivider(this.#list, this.#model.me);
     this.#status();
     this.#scrollOnEntry();
   }
 
   #scrollOnEntry() {
-    const divider = this.#dividerId !== null ? this.#items.get(this.#dividerId) : null;
+    const dividerId = this.#newMessages.dividerId;
+    const divider = dividerId !== null ? this.#list.get(dividerId) : null;
     if (divider) {
       divider.scrollIntoView({ block: 'center' });
       this.#pinned = this.#atBottom();
@@ -129,89 +125,16 @@ export class RoomView {
     if (this.#ui.scroller.scrollTop < NEAR_TOP_PX) queueMicrotask(() => this.#extendUp());
   }
 
-  #placeDivider() {
-    if (this.#dividerId !== null) return;
-    const me = this.#model.me;
-    for (const [id, li] of this.#items) {
-      if (id > this.#entryMarker && !li.classList.contains('own')) {
-        if (this.#dividerId === null || id < this.#dividerId) this.#dividerId = id;
-      }
-    }
-    const li = this.#dividerId !== null ? this.#items.get(this.#dividerId) : null;
-    if (li && me) li.classList.add('first-unread');
-  }
-
-  // ------------------------------------------------------------ items and separators
-
-  // Inserts a confirmed message at its place by id (before `before`, or found by search).
   #insert(msg, before) {
-    if (!msg || this.#items.has(msg.id)) return null;
-    const room = this.#model.rooms.get(this.#room);
-    const li = createItem(msg, { me: this.#model.me });
-    fillItem(li, msg, { me: this.#model.me, othersRead: room?.othersRead ?? 0 });
-    const next = before === null ? this.#nextItemFor(msg.id) : before;
-    this.#ui.list.insertBefore(li, separatorOf(next) ?? next);
-    this.#items.set(msg.id, li);
-    if (li.classList.contains('own')) this.#ownIds.splice(this.#lowerBound(this.#ownIds, msg.id), 0, msg.id);
-    else this.#seen.observe(li);
-    if (msg.id === this.#dividerId) li.classList.add('first-unread');
-    syncSeparator(li);
-    if (next) syncSeparator(next);
-    return li;
-  }
-
-  #lowerBound(arr, id) {
-    let lo = 0;
-    let hi = arr.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (arr[mid] < id) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  }
-
-  // The rendered item that should follow a message with this id: the first with a greater id,
-  // else the first pending one, else null (the end).
-  #nextItemFor(id) {
-    let best = null;
-    const last = this.#lastRenderedId();
-    if (last !== null && id > last) return this.#pending.values().next().value ?? null;
-    for (const [other, li] of this.#items) if (other > id && (best === null || other < best[0])) best = [other, li];
-    return best ? best[1] : (this.#pending.values().next().value ?? null);
-  }
-
-  #firstRenderedId() {
-    const first = this.#ui.list.querySelector(':scope > .msg[data-id]');
-    return first ? Number(first.dataset.id) : null;
-  }
-
-  #lastRenderedId() {
-    let last = null;
-    for (const li of this.#ui.list.querySelectorAll(':scope > .msg[data-id]:not(.pending):not(.failed)')) last = li;
-    return last ? Number(last.dataset.id) : null;
-  }
-
-  #removeItem(li) {
-    removeMessage(li);
-    this.#seen.forget(li);
-    const id = Number(li.dataset.id);
-    this.#items.delete(id);
-    const at = this.#ownIds.indexOf(id);
-    if (at >= 0) this.#ownIds.splice(at, 1);
+    return this.#list.insert(msg, before, {
+      me: this.#model.me,
+      othersRead: this.#model.rooms.get(this.#room)?.othersRead ?? 0,
+      firstUnreadId: this.#newMessages.dividerId,
+    });
   }
 
   refreshDayLabels(now = Date.now()) {
     refreshDayLabels(this.#ui.list, now);
-  }
-
-  #addPending(p) {
-    const li = createItem({ id: null, user: this.#model.me, text: p.text, ts: p.ts, edited: false, deleted: false }, { me: this.#model.me, clientId: p.clientId });
-    if (p.failed) markFailed(li, true, p.reason);
-    this.#ui.list.append(li);
-    this.#pending.set(p.clientId, li);
-    syncSeparator(li);
-    return li;
   }
 
   // ------------------------------------------------------------ model events
@@ -219,7 +142,7 @@ export class RoomView {
   #onMessages({ added, updated }) {
     const room = this.#model.rooms.get(this.#room);
     for (const msg of updated) {
-      const li = this.#items.get(msg.id);
+      const li = this.#list.get(msg.id);
       if (li) fillItem(li, msg, { me: this.#model.me, othersRead: room.othersRead });
     }
     if (added.length === 0) return;
@@ -228,7 +151,7 @@ export class RoomView {
     for (const msg of added) {
       if (msg.user !== this.#model.me && msg.fresh) fresh += 1;
       if (!this.#attached) continue;
-      const first = this.#firstRenderedId();
+      const first = this.#list.firstId();
       if (first !== null && msg.id < first) continue; // older than the window: drawn when scrolled to
       this.#insert(msg, null);
     }
@@ -236,15 +159,14 @@ export class RoomView {
       this.#trim('top');
       this.scrollToBottom();
     } else if (fresh > 0) {
-      this.#newCount += fresh;
-      this.#showJump();
+      this.#newMessages.arrived(fresh);
     }
     this.#status();
   }
 
   #onPage({ older }) {
     const messages = this.#messages();
-    if (this.#items.size === 0) {
+    if (this.#list.size === 0) {
       this.#renderLatest();
       return;
     }
@@ -254,43 +176,37 @@ export class RoomView {
       return;
     }
     // A latest page again (after a reconnect): what is new at the bottom joins the window.
-    if (!messages.byId.has(this.#firstRenderedId())) {
+    if (!messages.byId.has(this.#list.firstId())) {
       this.#renderLatest(); // the model started over: so do we
       return;
     }
-    this.#onMessages({ added: messages.ids.filter((id) => !this.#items.has(id) && id > this.#firstRenderedId()).map((id) => messages.get(id)), updated: [] });
+    this.#onMessages({ added: messages.ids.filter((id) => !this.#list.has(id) && id > this.#list.firstId()).map((id) => messages.get(id)), updated: [] });
   }
 
   #onReceipts({ from, to }) {
-    for (const id of receiptChanges(this.#ownIds, from, to)) fillReceipt(this.#items.get(id), id, to);
+    this.#list.updateReceipts(from, to);
   }
 
   #onPending({ clientId }) {
     const p = this.#messages()?.pending.get(clientId);
-    const li = this.#pending.get(clientId);
+    const li = this.#list.pendingItem(clientId);
     if (!p) {
-      if (li) {
-        this.#pending.delete(clientId);
-        this.#removeItem(li);
-      }
+      this.#list.removePending(clientId);
       return;
     }
     if (!li) {
-      this.#addPending(p);
+      this.#list.addPending(p, this.#model.me);
       this.scrollToBottom();
     } else markFailed(li, p.failed, p.reason);
   }
 
   #onAck({ clientId }) {
-    const li = this.#pending.get(clientId);
-    if (!li) return;
-    this.#pending.delete(clientId);
-    this.#removeItem(li);
+    this.#list.removePending(clientId);
     // The model turned it into a message (its `messages` event drew it) unless we were detached.
   }
 
   #onSeenBy({ id, users }) {
-    const li = this.#items.get(id);
+    const li = this.#list.get(id);
     if (li) fillReceipt(li, id, this.#model.rooms.get(this.#room)?.othersRead ?? 0, users);
   }
 
@@ -304,8 +220,7 @@ export class RoomView {
   scrollToBottom() {
     this.#ui.scroller.scrollTop = this.#ui.scroller.scrollHeight;
     this.#pinned = true;
-    this.#newCount = 0;
-    this.#ui.jump.hidden = true;
+    this.#newMessages.resetCount();
   }
 
   jumpToLatest() {
@@ -314,18 +229,9 @@ export class RoomView {
     this.#ui.scroller.focus({ preventScroll: true });
   }
 
-  #showJump() {
-    const n = this.#newCount;
-    this.#ui.jump.textContent = `${n} new message${n === 1 ? '' : 's'} ↓`;
-    this.#ui.jump.hidden = false;
-  }
-
   #onScroll() {
     this.#pinned = this.#atBottom();
-    if (this.#pinned && this.#attached) {
-      this.#newCount = 0;
-      this.#ui.jump.hidden = true;
-    }
+    if (this.#pinned && this.#attached) this.#newMessages.resetCount();
     if (this.#ui.scroller.scrollTop < NEAR_TOP_PX) this.#extendUp();
     else if (this.#pinned && !this.#attached) this.#extendDown();
   }
@@ -334,12 +240,12 @@ export class RoomView {
   #extendUp() {
     const messages = this.#messages();
     if (!messages) return;
-    const first = this.#firstRenderedId();
+    const first = this.#list.firstId();
     const at = first === null ? messages.ids.length : messages.indexOf(first);
     if (at > 0) {
       const ids = messages.ids.slice(Math.max(0, at - PAGE), at);
       this.#keepScroll(() => {
-        const before = first === null ? null : this.#items.get(first);
+        const before = first === null ? null : this.#list.get(first);
         for (const id of ids) this.#insert(messages.get(id), before);
         this.#trim('bottom');
       });
@@ -354,7 +260,7 @@ export class RoomView {
 
   #extendDown() {
     const messages = this.#messages();
-    const last = this.#lastRenderedId();
+    const last = this.#list.lastId();
     const at = last === null ? -1 : messages.indexOf(last);
     const ids = messages.ids.slice(at + 1, at + 1 + PAGE);
     for (const id of ids) this.#insert(messages.get(id), null);
@@ -364,12 +270,7 @@ export class RoomView {
 
   // Drops items beyond MAX_ITEMS at one end; dropping newest ones detaches the window.
   #trim(end) {
-    const extra = this.#items.size - MAX_ITEMS;
-    if (extra <= 0) return;
-    const items = [...this.#ui.list.querySelectorAll(':scope > .msg[data-id]:not(.pending):not(.failed)')];
-    const gone = end === 'top' ? items.slice(0, extra) : items.slice(-extra);
-    for (const li of gone) this.#removeItem(li);
-    if (end === 'bottom') this.#attached = false;
+    if (this.#list.trim(end, MAX_ITEMS) && end === 'bottom') this.#attached = false;
   }
 
   // Runs `change` keeping the first visible message where it was on screen.
@@ -404,10 +305,10 @@ export class RoomView {
 
   #status() {
     const messages = this.#messages();
-    const first = this.#firstRenderedId();
+    const first = this.#list.firstId();
     const atStart = !messages || (!messages.hasOlder && (first === null || messages.indexOf(first) <= 0));
     let text = '';
-    if (!messages || (!messages.latest && this.#items.size === 0)) text = 'Loading…';
+    if (!messages || (!messages.latest && this.#list.size === 0)) text = 'Loading…';
     else if (messages.loadingOlder) text = 'Loading older messages…';
     else if (atStart && messages.latest) text = 'This is the beginning of the conversation.';
     if (this.#ui.status.textContent !== text) this.#ui.status.textContent = text;
@@ -420,6 +321,6 @@ export class RoomView {
   }
 
   markEditing(id, on) {
-    this.#items.get(id)?.classList.toggle('editing', on);
+    this.#list.get(id)?.classList.toggle('editing', on);
   }
 }

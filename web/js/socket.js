@@ -1,7 +1,8 @@
 // The chat WebSocket (protocol v2): connect, reconnect with backoff, catch up with `sync`, notice
-// a dead connection, and an outbox that survives disconnects and rides out the server's rate
-// limit. It knows the protocol's plumbing (seq tracking, acks, batches, retries) but not what
-// rooms or messages look like on screen: every server event is handed on as an `event` DOM event.
+// a dead connection, and ask a query again when the server refused it for its rate. Our messages,
+// edits and deletes wait in the outbox (outbox.js) until the server confirmed them. It knows the
+// protocol's plumbing (seq tracking, acks, batches, retries) but not what rooms or messages look
+// like on screen: every server event is handed on as an `event` DOM event.
 //
 // Events dispatched (payload in `detail`):
 //   event      one server event object (arrays are unpacked, in order); not the rate_limited and
@@ -16,14 +17,13 @@
 
 import { Backoff } from './backoff.js';
 import { Liveness } from './liveness.js';
+import { Outbox, rateLimitWait } from './outbox.js';
 
 export { newClientId, socketUrl } from './client_ids.js';
 
 export { PROBE_IDLE_MS, PROBE_TIMEOUT_MS } from './liveness.js';
 
 export const CLOSE_LOGGED_OUT = 4001;
-const RETRY_INTERNAL_MS = 2000; // after `error internal`: the server could not store; try again
-const MIN_RETRY_MS = 50;
 export const CLOSE_DEAD = 4900; // our own code for a connection given up as dead (never on the wire)
 const QUERIES = new Set(['history', 'sync', 'members', 'seen_by', 'watch']); // the query rate
 
@@ -47,26 +47,17 @@ export class ChatSocket extends EventTarget {
   #lastSeq = null; // every change up to this seq has been handed on; null before the first hello
   #syncing = false;
   #liveSeqDuringSync = 0;
-  #outbox = new Map(); // client_id -> `send` frame, until its ack
-  #unconfirmed = new Map(); // message id -> edit/delete frame, until its `edited`/`deleted`
-  // After `rate_limited` (or `internal`) the outbox drains one message at a time, each sent when
-  // the previous one is acked, so the retries neither flood the server nor change their order.
-  #draining = false;
-  #inFlight = null; // client_id of the message the drain is waiting on
-  #holdTimer = null; // a retry waiting for the server's retry_after_ms
-  #holdUntil = 0;
   // The last history or sync request: the server answers them in order, and one it refused for
   // its rate (an error without ref) is asked again after retry_after_ms.
   #lastQuery = null;
   #queryTimer = null;
 
-  #outboxStore;
+  #outbox;
   #liveness;
 
   // checkSession(): resolves to 'ok' | 'logged_out' | 'down'; asked when a connection fails
   // before the server said hello, because a refused upgrade looks the same as a dead server.
-  // outboxStore: { load() -> frames, put(frame), remove(clientId) } keeps unacked messages across
-  // page loads (and tabs: see outbox_store.js).
+  // outboxStore: where the outbox keeps unacked messages across page loads (see outbox.js).
   constructor(
     url,
     {
@@ -84,7 +75,7 @@ export class ChatSocket extends EventTarget {
     this.#checkSession = checkSession;
     this.#backoff = backoff;
     this.#WebSocket = WebSocketImpl;
-    this.#outboxStore = outboxStore;
+    this.#outbox = new Outbox({ store: outboxStore, isReady: () => this.ready, write: (frame) => this.#raw(frame) });
     this.#liveness = new Liveness({
       now,
       setIntervalImpl,
@@ -92,7 +83,6 @@ export class ChatSocket extends EventTarget {
       onProbe: () => this.#syncing || this.#startSync(),
       onDead: () => this.#giveUp(),
     });
-    for (const frame of outboxStore?.load() ?? []) this.#outbox.set(frame.client_id, frame);
     this.onBrowserOnline = () => {
       this.reconnectNow();
       this.probe();
@@ -101,7 +91,7 @@ export class ChatSocket extends EventTarget {
 
   // Unacked messages, oldest first (those restored from a previous page load included).
   get queued() {
-    return [...this.#outbox.values()];
+    return this.#outbox.queued;
   }
 
   get ready() {
@@ -125,7 +115,7 @@ export class ChatSocket extends EventTarget {
     if (this.#timer !== null) clearTimeout(this.#timer);
     this.#timer = null;
     this.#liveness.stop();
-    this.#clearHold();
+    this.#stopRetries();
     if (this.#ws) {
       this.#ws.onclose = null;
       this.#ws.close(1000);
@@ -153,12 +143,9 @@ export class ChatSocket extends EventTarget {
   // anything else (typing, seen, queries, room commands) is dropped while offline. Returns whether
   // it went now.
   send(frame) {
-    if (frame.type === 'send') {
-      this.#outbox.set(frame.client_id, frame);
-      this.#outboxStore?.put(frame);
-    } else if (frame.type === 'edit' || frame.type === 'delete') this.#unconfirmed.set(frame.id, frame);
+    this.#outbox.keep(frame);
     if (!this.ready) return false;
-    if (frame.type === 'send' && (this.#draining || this.#holdTimer !== null)) return false; // queued
+    if (frame.type === 'send' && this.#outbox.holding) return false; // queued
     this.#raw(frame);
     return true;
   }
@@ -166,8 +153,7 @@ export class ChatSocket extends EventTarget {
 
   // Forget an unacked message (the server refused it for good, or the user removed it).
   drop(clientId) {
-    this.#outbox.delete(clientId);
-    this.#outboxStore?.remove(clientId);
+    this.#outbox.drop(clientId);
   }
 
   #emit(type, detail) {
@@ -207,7 +193,7 @@ export class ChatSocket extends EventTarget {
   async #onClose(e) {
     this.#ws = null;
     this.#liveness.stop();
-    this.#clearHold();
+    this.#stopRetries();
     const hadHello = this.#helloSeen;
     this.#helloSeen = false;
     this.#syncing = false;
@@ -273,15 +259,11 @@ export class ChatSocket extends EventTarget {
         this.#onHello(event);
         break;
       case 'ack':
-        if (this.#outbox.delete(event.client_id)) this.#outboxStore?.remove(event.client_id);
-        if (this.#draining && event.client_id === this.#inFlight) {
-          this.#inFlight = null;
-          this.#drainNext();
-        }
+        this.#outbox.acked(event.client_id);
         break;
       case 'edited':
       case 'deleted':
-        this.#unconfirmed.delete(event.id);
+        this.#outbox.confirmed(event.id);
         this.#noteSeq(event.seq);
         break;
       case 'message':
@@ -311,75 +293,32 @@ export class ChatSocket extends EventTarget {
     if (!reconnect) this.#lastSeq = hello.seq;
     // Resend first: the server answers a known client_id with its original ack, so these become
     // ids before the sync below can show the same messages a second time.
-    for (const frame of this.#outbox.values()) this.#raw(frame);
-    for (const frame of this.#unconfirmed.values()) this.#raw(frame);
+    this.#outbox.resendAll();
     if (reconnect) this.#startSync();
     this.#emit('status', { state: 'online', reconnect });
   }
 
-  // Returns true when the error is a retry this class takes care of.
+  // Returns true when the error is a retry taken care of here or by the outbox.
   #onError(event) {
-    const { ref, code } = event;
-    if (code === 'rate_limited' && ref === null && this.#lastQuery !== null) {
+    if (event.code === 'rate_limited' && event.ref === null && this.#lastQuery !== null) {
       const query = this.#lastQuery;
       clearTimeout(this.#queryTimer);
       this.#queryTimer = setTimeout(() => {
         this.#queryTimer = null;
         if (this.ready) this.#raw(query);
-      }, Math.max(Number(event.retry_after_ms) || 0, MIN_RETRY_MS));
+      }, rateLimitWait(event));
       return true;
     }
-    const isSend = typeof ref === 'string' && this.#outbox.has(ref);
-    const isChange = typeof ref === 'number' && this.#unconfirmed.has(ref);
-    if (!isSend && !isChange) return false;
-    if (code !== 'rate_limited' && code !== 'internal') {
-      if (isChange) this.#unconfirmed.delete(ref); // forbidden, not_found...: retrying cannot help
-      return false;
-    }
-    const wait = code === 'internal' ? RETRY_INTERNAL_MS : Math.max(Number(event.retry_after_ms) || 0, MIN_RETRY_MS);
-    this.#draining = true;
-    this.#hold(wait);
-    return true;
+    return this.#outbox.retry(event);
   }
 
-  // Waits `ms` (or longer if a wait is already running), then resends: unconfirmed edits and
-  // deletes, and the first unacked message.
-  #hold(ms) {
-    const until = Date.now() + ms;
-    if (this.#holdTimer !== null) {
-      if (this.#holdUntil >= until) return;
-      clearTimeout(this.#holdTimer);
-    }
-    this.#holdUntil = until;
-    this.#holdTimer = setTimeout(() => {
-      this.#holdTimer = null;
-      if (!this.ready) return; // the next hello resends everything
-      for (const frame of this.#unconfirmed.values()) this.#raw(frame);
-      this.#drainNext();
-    }, ms);
-  }
-
-  // Also ends a drain: a new connection resends the whole outbox anyway.
-  #clearHold() {
+  // The connection is gone: a new one resends the whole outbox, and the app asks again for what
+  // it still needs.
+  #stopRetries() {
     clearTimeout(this.#queryTimer);
     this.#queryTimer = null;
     this.#lastQuery = null;
-    if (this.#holdTimer !== null) clearTimeout(this.#holdTimer);
-    this.#holdTimer = null;
-    this.#draining = false;
-    this.#inFlight = null;
-  }
-
-  // One message in flight while draining; the drain ends when the outbox is empty.
-  #drainNext() {
-    if (this.#holdTimer !== null || !this.ready) return;
-    const next = this.#outbox.values().next();
-    if (next.done) {
-      this.#draining = false;
-      return;
-    }
-    this.#inFlight = next.value.client_id;
-    this.#raw(next.value);
+    this.#outbox.stopDrain();
   }
 
   #onSync(reply) {

@@ -8,7 +8,20 @@ namespace {
 
 using namespace test_support;
 
-using chat_room_races_test = chat_fixture;
+class chat_room_races_test : public chat_fixture {
+ protected:
+  // `others_read` of `room` in the hello of a fresh connection of `user`.
+  std::int64_t others_read(std::int64_t user, std::int64_t room) {
+    const auto peer = make_peer(user);
+    service_->connect(peer);
+    std::int64_t found = -1;
+    for (const auto& r : peer->frames.at(0).at("rooms")) {
+      if (r.at("id") == room) found = r.at("others_read").get<std::int64_t>();
+    }
+    service_->disconnect(*peer);
+    return found;
+  }
+};
 
 TEST_F(chat_room_races_test, TheLastMembersLeavingInOneBatchStillArchiveTheRoom) {
   const auto alice = connect(alice_);
@@ -99,22 +112,12 @@ TEST_F(chat_room_races_test, WhenAReaderLeavesOthersReadIsTheFurthestMarkerOfTho
   receive(bob, {{"type", "leave_room"}, {"room", room}});
   settle();
   // Of those left, carol has read furthest for alice, alice for carol and dave.
-  const auto others_read = [&](std::int64_t user) {
-    const auto peer = make_peer(user);
-    service_->connect(peer);
-    std::int64_t found = -1;
-    for (const auto& r : peer->frames.at(0).at("rooms")) {
-      if (r.at("id") == room) found = r.at("others_read").get<std::int64_t>();
-    }
-    service_->disconnect(*peer);
-    return found;
-  };
-  EXPECT_EQ(others_read(alice_), ids[2]);
-  EXPECT_EQ(others_read(carol_), ids[3]);
-  EXPECT_EQ(others_read(dave_), ids[3]);
+  EXPECT_EQ(others_read(alice_, room), ids[2]);
+  EXPECT_EQ(others_read(carol_, room), ids[3]);
+  EXPECT_EQ(others_read(dave_, room), ids[3]);
   // As after a restart, which reads every marker again.
   restart();
-  EXPECT_EQ(others_read(alice_), ids[2]);
+  EXPECT_EQ(others_read(alice_, room), ids[2]);
 }
 
 TEST_F(chat_room_races_test, AnAddedMembersMarkerCountsAsItWillAfterARestart) {
@@ -123,20 +126,10 @@ TEST_F(chat_room_races_test, AnAddedMembersMarkerCountsAsItWillAfterARestart) {
   const auto id = post(alice, "before bob", room);
   receive(alice, {{"type", "add_members"}, {"room", room}, {"users", {"bob"}}});
   settle();
-  const auto others_read = [&] {
-    const auto peer = make_peer(alice_);
-    service_->connect(peer);
-    std::int64_t found = -1;
-    for (const auto& r : peer->frames.at(0).at("rooms")) {
-      if (r.at("id") == room) found = r.at("others_read").get<std::int64_t>();
-    }
-    service_->disconnect(*peer);
-    return found;
-  };
   // Bob starts with the history read (his stored marker is the room's last message).
-  EXPECT_EQ(others_read(), id);
+  EXPECT_EQ(others_read(alice_, room), id);
   restart();
-  EXPECT_EQ(others_read(), id);
+  EXPECT_EQ(others_read(alice_, room), id);
 }
 
 TEST_F(chat_room_races_test, SyncAfterLeavingAndComingBack) {

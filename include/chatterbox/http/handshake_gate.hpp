@@ -11,16 +11,16 @@
 
 namespace chatterbox {
 
-// Bounds how many accepted connections may be waiting for their first request at once.
+// Bounds how many started sessions may be waiting for their first request at once.
 //
 // A connection costs the loop almost nothing until its request arrives; then parsing it,
 // authorising it and building the `hello` cost tens of microseconds. When 10,000 clients connect
 // at once (a restart), thousands of requests become readable together, and epoll hands them out
 // first-come first-served, 128 per loop turn: everything else that becomes ready (a message
-// from a connected user, a timer) waits behind all of them — we measured 130–260 ms. Accepting
-// only while fewer than `capacity` connections are fresh keeps the rest in the kernel's accept
-// queue, where they cost the loop nothing, so a turn never has more than about `capacity`
-// handshakes ahead of everyone else.
+// from a connected user, a timer) waits behind all of them — we measured 130–260 ms. Starting
+// sessions only while fewer than `capacity` are fresh keeps the others waiting as accepted
+// descriptors outside epoll (listener), where they cost the loop nothing, so a turn never has
+// more than about `capacity` handshakes ahead of everyone else.
 //
 // A fresh connection holds its place until its first request has been read (or it closes), but
 // at most `max_hold`: a client that connects and says nothing (slow, or hostile) must not keep
@@ -48,7 +48,7 @@ class handshake_gate {
                  std::chrono::milliseconds max_hold);
   ~handshake_gate();
 
-  // Whether another connection may be accepted now.
+  // Whether another session may start now.
   bool has_room();
   slot take();
   // Calls `resume` once, when has_room() becomes true (a slot is released or times out).

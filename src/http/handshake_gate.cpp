@@ -1,5 +1,7 @@
 #include "chatterbox/http/handshake_gate.hpp"
 
+#include <boost/asio/post.hpp>
+
 namespace chatterbox {
 
 struct handshake_gate::slot::state {

@@ -42,8 +42,6 @@ class listener : public std::enable_shared_from_this<listener> {
   void run() { wait_for_connections(); }
   void stop();
 
-  std::size_t waiting() const { return waiting_.size(); }
-
  private:
   void wait_for_connections();
   void accept_some();

@@ -66,6 +66,8 @@ class Picker {
   reset() {
     this.#picked.clear();
     this.#root.querySelector('.pick-search').value = '';
+    // The last opening's ticked boxes must not show: they would look chosen but not count.
+    this.#root.querySelector('.pick-results').replaceChildren();
     this.#renderPicked();
     this.#search('');
   }

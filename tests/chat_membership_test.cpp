@@ -41,6 +41,7 @@ class chat_membership_test : public chat_fixture {
         {{"type", "notify"}, {"room", room}, {"level", "all"}},
         {{"type", "edit"}, {"id", message}, {"text", "mine"}},
         {{"type", "delete"}, {"id", message}},
+        {{"type", "react"}, {"id", message}, {"emoji", "👍"}, {"on", true}},
     };
   }
 
@@ -48,7 +49,8 @@ class chat_membership_test : public chat_fixture {
   static json expected_ref(const json& command) {
     const auto type = command.at("type").get<std::string>();
     if (type == "send") return command.at("client_id");
-    if (type == "seen" || type == "seen_by" || type == "edit" || type == "delete") {
+    if (type == "seen" || type == "seen_by" || type == "edit" || type == "delete" ||
+        type == "react") {
       return command.at("id");
     }
     return command.at("room");
@@ -96,6 +98,10 @@ TEST_F(chat_membership_test, NoEventOfARoomReachesANonMember) {
   receive(bob, {{"type", "typing"}, {"room", dm}, {"active", true}});
   settle();
   receive(alice, {{"type", "edit"}, {"id", secret_message}, {"text", "edited @carol"}});
+  receive(bob, {{"type", "react"}, {"id", secret_message}, {"emoji", "🎉"}, {"on", true}});
+  receive(bob, {{"type", "send"}, {"room", secret}, {"client_id", "re-1"}, {"text", "a reply"},
+                {"reply_to", secret_message}});
+  settle();
   receive(bob, {{"type", "seen"}, {"room", secret}, {"id", secret_message}});
   receive(alice, {{"type", "seen"}, {"room", dm}, {"id", dm_message}});
   receive(alice, {{"type", "rename_room"}, {"room", secret}, {"name", "still secret"}});
@@ -112,7 +118,7 @@ TEST_F(chat_membership_test, NoEventOfARoomReachesANonMember) {
   EXPECT_TRUE(carol->frames.empty()) << carol->frames.size();
   EXPECT_TRUE(carol2->frames.empty());
   // Meanwhile the members got each of them.
-  for (const char* type : {"message", "edited", "deleted", "receipt", "room"}) {
+  for (const char* type : {"message", "edited", "deleted", "receipt", "room", "reaction", "replies"}) {
     EXPECT_FALSE(alice->of_type(type).empty()) << type;
   }
   EXPECT_FALSE(alice->of_type("typing").empty());
@@ -126,6 +132,23 @@ TEST_F(chat_membership_test, NoEventOfARoomReachesANonMember) {
   const auto again = connect(carol_);
   ASSERT_EQ(again->frames.at(0).at("rooms").size(), 1u);
   EXPECT_EQ(again->frames[0].at("rooms")[0].at("id"), general);
+}
+
+TEST_F(chat_membership_test, AReplyCannotQuoteAMessageOfAnotherRoom) {
+  // Not carol, who may not see it; and not alice either, whose quote would show the private
+  // message to everyone in general.
+  for (const auto& [peer, user] : {std::pair{carol, carol_}, std::pair{alice, alice_}}) {
+    receive(peer, {{"type", "send"}, {"room", general}, {"client_id", "q-1"},
+                   {"text", "what did you say?"}, {"reply_to", secret_message}});
+    settle();
+    ASSERT_EQ(peer->types(), (types{"error"}));
+    const auto error = peer->take().at(0);
+    EXPECT_EQ(error.at("code"), "not_found");
+    EXPECT_EQ(error.at("ref"), "q-1");
+    EXPECT_FALSE(messages_->find_by_client_id(user, "q-1").has_value());
+  }
+  EXPECT_TRUE(bob->frames.empty());
+  EXPECT_EQ(messages_->find(secret_message)->replies, 0);
 }
 
 TEST_F(chat_membership_test, ARemovedMembersConnectionsStopGettingEventsAtOnce) {

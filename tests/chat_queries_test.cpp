@@ -271,9 +271,10 @@ TEST_F(chat_upgrade_test, AProtocolOneDatabaseIsServedAsGeneral) {
   message_repository messages(db.handle());
   room_repository rooms(db.handle());
   mention_repository mentions(db.handle());
+  reaction_repository reactions(db.handle());
   user_repository users(db.handle());
   write_batcher writes(io, db.handle(), {});
-  chat_service chat(io, {messages, rooms, mentions, users, writes, db.handle()}, connections,
+  chat_service chat(io, {messages, rooms, mentions, reactions, users, writes, db.handle()}, connections,
                     generous_chat_limits());
   EXPECT_EQ(chat.current_seq(), 3);
   const auto alice = std::make_shared<fake_peer>(peer_identity{1, "alice", "t"});

@@ -539,5 +539,39 @@ TEST(client_command_test, RefFollowsTheFrameTypeNotWhicheverFieldIsPresent) {
   EXPECT_TRUE(unknown.ref.is_null());
 }
 
+TEST(client_command_test, SendMayNameTheMessageItRepliesTo) {
+  const auto plain = parse_ok<send_command>(send_frame("c-1", "hi"));
+  EXPECT_FALSE(plain.reply_to.has_value());
+  const auto reply =
+      parse_ok<send_command>(R"({"type":"send","room":1,"client_id":"c-1","text":"yes","reply_to":42})");
+  EXPECT_EQ(reply.reply_to, 42);
+  const auto null_reply =
+      parse_ok<send_command>(R"({"type":"send","room":1,"client_id":"c-1","text":"yes","reply_to":null})");
+  EXPECT_FALSE(null_reply.reply_to.has_value());
+  for (const char* bad : {R"({"type":"send","room":1,"client_id":"c-1","text":"yes","reply_to":0})",
+                          R"({"type":"send","room":1,"client_id":"c-1","text":"yes","reply_to":"42"})"}) {
+    const auto error = parse_error(bad);
+    EXPECT_EQ(error.code, "invalid_field") << bad;
+    EXPECT_EQ(error.ref, "c-1") << bad;
+  }
+}
+
+TEST(client_command_test, ReactNamesAMessageAnEmojiAndOnOrOff) {
+  const auto on = parse_ok<react_command>(R"({"type":"react","id":42,"emoji":"👍","on":true})");
+  EXPECT_EQ(on.id, 42);
+  EXPECT_EQ(on.emoji, "👍");
+  EXPECT_TRUE(on.on);
+  EXPECT_FALSE(parse_ok<react_command>(R"({"type":"react","id":42,"emoji":"👍","on":false})").on);
+  for (const char* bad : {R"({"type":"react","id":42,"emoji":"lol","on":true})",
+                          R"({"type":"react","id":42,"emoji":"👍"})",
+                          R"({"type":"react","id":42,"on":true})",
+                          R"({"type":"react","id":42,"emoji":7,"on":true})"}) {
+    const auto error = parse_error(bad);
+    EXPECT_EQ(error.code, "invalid_field") << bad;
+    EXPECT_EQ(error.ref, 42) << bad;
+  }
+  EXPECT_EQ(parse_error(R"({"type":"react","emoji":"👍","on":true})").code, "invalid_field");
+}
+
 }  // namespace
 }  // namespace chatterbox

@@ -123,6 +123,12 @@ TEST_F(rooms_test, a_non_member_receives_no_event_of_a_private_room) {
   EXPECT_EQ(bob->expect("typing")["room"], secret);
   bob->send({{"type", "seen"}, {"room", secret}, {"id", id}});
   EXPECT_EQ(alice->expect("receipt")["room"], secret);
+  bob->send({{"type", "react"}, {"id", id}, {"emoji", "👀"}, {"on", true}});
+  EXPECT_EQ(alice->expect("reaction")["room"], secret);
+  send_in(*bob, secret, "b-1", "a reply");
+  bob->send({{"type", "send"}, {"room", secret}, {"client_id", "b-2"}, {"text", "on it"},
+             {"reply_to", id}});
+  EXPECT_EQ(alice->expect("replies")["room"], secret);
   alice->send({{"type", "rename_room"}, {"room", secret}, {"name", "secret-2"}});
   EXPECT_EQ(bob->expect("room")["room"]["name"], "secret-2");
   alice->send({{"type", "delete"}, {"id", id}});
@@ -164,6 +170,11 @@ TEST_F(rooms_test, every_command_naming_a_room_of_others_is_not_found_and_change
   }
   expect_error(*carol, {{"type", "edit"}, {"id", id}, {"text", "mine"}}, "not_found");
   expect_error(*carol, {{"type", "delete"}, {"id", id}}, "not_found");
+  expect_error(*carol, {{"type", "react"}, {"id", id}, {"emoji", "👍"}, {"on", true}}, "not_found");
+  // A reply in a room of hers cannot quote it either (the quote would show it).
+  expect_error(*carol, {{"type", "send"}, {"room", 1}, {"client_id", "c-2"}, {"text", "what?"},
+                        {"reply_to", id}},
+               "not_found");
 
   // Nothing changed: the members see the room and its message as they were.
   bob->send({{"type", "history"}, {"room", secret}});

@@ -80,6 +80,31 @@ TEST(server_frames_test, MessageObjectListsMentionsWhenThereAreAny) {
   EXPECT_EQ(frame, object);
 }
 
+TEST(server_frames_test, MessageObjectCarriesTheQuoteRepliesAndReactionsWhenThereAreAny) {
+  auto m = sample(45, "yes");
+  m.reply_to = reply_quote{40, "bob", "Ship it?", false};
+  m.replies = 2;
+  m.reactions = {{"👍", 3, {"alice", "bob", "carol"}, true}, {"🎉", 1, {"dave"}, false}};
+  const auto expected = json::parse(R"({"id":45,"room":1,"seq":100,"user":"alice","text":"yes",)"
+                                    R"("ts":1795000000045,"edited":false,"deleted":false,)"
+                                    R"("reply_to":{"id":40,"user":"bob","text":"Ship it?","deleted":false},)"
+                                    R"("replies":2,"reactions":[)"
+                                    R"({"emoji":"👍","count":3,"users":["alice","bob","carol"],"me":true},)"
+                                    R"({"emoji":"🎉","count":1,"users":["dave"]}]})");
+  EXPECT_EQ(frames::message_object(m), expected);
+  auto frame = parsed(frames::new_message(m));
+  frame.erase("type");
+  EXPECT_EQ(frame, expected);
+}
+
+TEST(server_frames_test, ReactionAndRepliesEvents) {
+  EXPECT_EQ(parsed(frames::reaction(7, 42, 102, "👍", "alice", true, 3)),
+            json::parse(R"({"type":"reaction","room":7,"id":42,"seq":102,"emoji":"👍",)"
+                        R"("user":"alice","on":true,"count":3})"));
+  EXPECT_EQ(parsed(frames::replies(7, 42, 101, 3)),
+            json::parse(R"({"type":"replies","room":7,"id":42,"seq":101,"count":3})"));
+}
+
 TEST(server_frames_test, DeletedMessageIsATombstone) {
   auto m = sample(44, "");
   m.deleted = true;
@@ -371,6 +396,14 @@ std::vector<message> awkward_messages() {
   invalid.user = std::string("b\xC0\x80") + "b";          // an overlong NUL
   out.push_back(invalid);
   out.push_back(sample(99, std::string(4000, 'x')));
+  auto reply = sample(101, "a reply");
+  reply.reply_to = reply_quote{std::numeric_limits<std::int64_t>::max(), "b\"ob", "line \x01…", true};
+  reply.replies = 1234;
+  reply.reactions = {{"👍", 1, {"a"}, true}, {"\xff", 0, {}, false}, {"🎉", 21, {"x", "y"}, false}};
+  out.push_back(reply);
+  auto reacted = sample(102, "reacted");
+  reacted.reactions = {{"❤️", 1, {"alice"}, false}};
+  out.push_back(reacted);
   std::string every_byte;
   for (int c = 0; c < 256; ++c) every_byte += static_cast<char>(c);
   out.push_back(sample(100, every_byte));

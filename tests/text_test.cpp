@@ -73,5 +73,24 @@ TEST(text_test, TrimsSpacesTabsAndLineBreaksOnly) {
   EXPECT_EQ(trim_whitespace(" \n "), "");
 }
 
+TEST(text_test, FirstLineExcerptCutsAtTheFirstLineAndACodePointLimit) {
+  EXPECT_EQ(first_line_excerpt("Ship it?\nDetails", 100), "Ship it?");
+  EXPECT_EQ(first_line_excerpt("short", 100), "short");
+  EXPECT_EQ(first_line_excerpt("", 100), "");
+  EXPECT_EQ(first_line_excerpt("ééééé", 3), "ééé…");   // code points, not bytes
+  EXPECT_EQ(first_line_excerpt("ab   cd", 4), "ab…");    // no space before the ellipsis
+  EXPECT_EQ(first_line_excerpt("abc", 3), "abc");       // exactly the limit: not cut
+}
+
+TEST(text_test, AnEmojiHasNoLettersSpacesOrControls) {
+  for (const char* good : {"👍", "❤️", "👨‍👩‍👧‍👦", "🇯🇵", "👍🏽", "1️⃣", "#", "+1", "✅"}) {
+    EXPECT_TRUE(valid_emoji(good)) << good;
+  }
+  for (const char* bad : {"", "lol", "👍 ", " ", "\t", "a👍", "\u00A0", "\u200B", "\xff",
+                          "👍👍👍👍👍👍👍👍👍👍👍👍👍👍👍👍👍"}) {
+    EXPECT_FALSE(valid_emoji(bad)) << bad;
+  }
+}
+
 }  // namespace
 }  // namespace chatterbox

@@ -12,6 +12,7 @@
 #include "chatterbox/storage/message_repository.hpp"
 #include "chatterbox/storage/presence_repository.hpp"
 #include "chatterbox/storage/mention_repository.hpp"
+#include "chatterbox/storage/reaction_repository.hpp"
 #include "chatterbox/storage/room_repository.hpp"
 #include "chatterbox/storage/token_repository.hpp"
 #include "chatterbox/storage/user_repository.hpp"
@@ -65,6 +66,7 @@ class server {
   message_repository messages_;
   room_repository rooms_;
   mention_repository mentions_;
+  reaction_repository reactions_;
   presence_repository presence_;
   write_batcher writes_;
   password_hasher hasher_;

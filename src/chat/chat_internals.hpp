@@ -19,6 +19,13 @@ struct change_result {
   message changed;
   std::optional<protocol_error> refused;
   bool duplicate = false;
+  // The message a reply answers, when its reply count changed (a reply sent or deleted).
+  struct reply_count {
+    std::int64_t id = 0;
+    std::int64_t seq = 0;
+    int count = 0;
+  };
+  std::optional<reply_count> original;
 };
 
 inline void deliver_if_connected(const std::weak_ptr<chat_peer>& weak, const frame_ptr& frame) {

@@ -7,6 +7,7 @@
 #include "chatterbox/clock.hpp"
 #include "chatterbox/observability/metrics.hpp"
 #include "chatterbox/protocol/mentions.hpp"
+#include "chatterbox/protocol/text.hpp"
 #include "chatterbox/storage/read_snapshot.hpp"
 
 #include <spdlog/spdlog.h>
@@ -71,19 +72,25 @@ void chat_service::handle(const std::shared_ptr<chat_peer>& peer, send_command& 
   }
   auto result = std::make_shared<change_result>();
   auto mentions = mentions_in(*room, who.user_id, command.text);
-  // Without mentions a send is one INSERT (a resent client_id only reads afterwards).
-  const auto shape = mentions.users.empty() ? write_batcher::shape::one_statement
-                                            : write_batcher::shape::several_statements;
+  // Without mentions or a reply a send is one INSERT (a resent client_id only reads afterwards).
+  const auto shape = mentions.users.empty() && !command.reply_to
+                         ? write_batcher::shape::one_statement
+                         : write_batcher::shape::several_statements;
   storage_.writes.submit(
       [this, result, user_id = who.user_id, username = who.username, command,
        mentions = std::move(mentions)] {
-        const new_message fresh{user_id, username, command.room, command.client_id,
-                                command.text, mentions.names};
+        new_message fresh{user_id, username, command.room, command.client_id,
+                          command.text, mentions.names, std::nullopt};
+        if (command.reply_to) {
+          result->refused = reply_refused(*command.reply_to, command.room, command.client_id, fresh);
+          if (result->refused) return;
+        }
         if (auto inserted = storage_.messages.insert(fresh, epoch_ms(), last_seq_ + 1)) {
           ++last_seq_;
           if (!mentions.users.empty()) {
             storage_.mentions.set(inserted->id, command.room, mentions.users);
           }
+          if (command.reply_to) count_replies(*result, *command.reply_to, +1);
           result->changed = std::move(*inserted);
           return;
         }
@@ -98,6 +105,7 @@ void chat_service::handle(const std::shared_ptr<chat_peer>& peer, send_command& 
           deliver_if_connected(weak, error_frame(store_failed(client_id)));
           return;
         }
+        if (result->refused) return deliver_if_connected(weak, error_frame(*result->refused));
         const auto& m = result->changed;
         deliver_if_connected(weak, frames::ack(client_id, m.room, m.id, m.ts));
         if (result->duplicate) return;
@@ -108,8 +116,37 @@ void chat_service::handle(const std::shared_ptr<chat_peer>& peer, send_command& 
         target->last_id = std::max(target->last_id, m.id);
         typing_.stop(m.room, user_id);
         to_room(*target, frames::new_message(m));
+        announce_replies(*target, *result);
       },
       shape);
+}
+
+std::optional<protocol_error> chat_service::reply_refused(std::int64_t original_id,
+                                                          std::int64_t room,
+                                                          const std::string& client_id,
+                                                          new_message& reply) {
+  const auto original = storage_.messages.find(original_id);
+  if (!original || original->room != room) {
+    return protocol_error{"not_found", "no such message", client_id};
+  }
+  if (original->deleted) return protocol_error{"forbidden", "the message is deleted", client_id};
+  reply.reply_to = reply_quote{original->id, original->user,
+                               first_line_excerpt(original->text, reply_quote_chars), false};
+  return std::nullopt;
+}
+
+void chat_service::count_replies(change_result& result, std::int64_t original_id, int delta) {
+  const auto seq = last_seq_ + 1;
+  const int count = storage_.messages.add_replies(original_id, delta, seq);
+  ++last_seq_;
+  result.original = change_result::reply_count{original_id, seq, count};
+}
+
+void chat_service::announce_replies(const room_state& room, const change_result& result) {
+  if (!result.original) return;
+  committed(result.original->seq);
+  to_room(room, frames::replies(room.id, result.original->id, result.original->seq,
+                                result.original->count));
 }
 
 namespace {
@@ -166,13 +203,21 @@ void chat_service::handle(const std::shared_ptr<chat_peer>& peer, delete_command
         result->changed = storage_.messages.mark_deleted(id, last_seq_ + 1);
         ++last_seq_;
         storage_.mentions.set(id, room->id, {});
+        storage_.reactions.clear(id);
+        const auto& reply_to = result->changed.reply_to;
+        if (reply_to && storage_.messages.find_owner(reply_to->id)) {
+          count_replies(*result, reply_to->id, -1);
+        }
       },
       [this, result, weak = std::weak_ptr(peer), id = command.id](bool stored) {
         if (!stored) return deliver_if_connected(weak, error_frame(store_failed(id)));
         if (result->refused) return deliver_if_connected(weak, error_frame(*result->refused));
         const auto& m = result->changed;
         committed(m.seq);
-        if (const auto* room = rooms_.find(m.room)) to_room(*room, frames::deleted(m.room, m.id, m.seq));
+        const auto* room = rooms_.find(m.room);
+        if (room == nullptr) return;
+        to_room(*room, frames::deleted(m.room, m.id, m.seq));
+        announce_replies(*room, *result);
       });
 }
 

@@ -85,9 +85,11 @@ void chat_service::handle(const std::shared_ptr<chat_peer>& peer, history_comman
   if (!admit_query(*peer)) return;
   const auto* room = member_room(*peer, command.room);
   if (room == nullptr) return;
+  const read_snapshot snapshot(storage_.db);  // the page and its reactions of one state
   auto page = storage_.messages.page_before(room->id, command.before, command.limit + 1);
   bool has_more = page.size() > static_cast<std::size_t>(command.limit);
   if (has_more) page.erase(page.begin());
+  storage_.reactions.attach(page, peer->identity().user_id);
   // The newest messages of the page are kept; a page cut short says has_more, and the client
   // asks for what is before its oldest message as usual.
   const auto fit = fitting(page.rbegin(), page.rend(), reply_bytes_);
@@ -127,6 +129,7 @@ void chat_service::handle(const std::shared_ptr<chat_peer>& peer, sync_command& 
     visible.resize(max_sync_batch);
     cursor = visible.back().seq;
   }
+  storage_.reactions.attach(visible, user_id);
   const auto fit = fitting(visible.begin(), visible.end(), reply_bytes_ / 2);
   if (fit < visible.size()) {
     visible.resize(fit);

@@ -24,7 +24,8 @@ json reference_of(const flat_object& frame, std::string_view type) {
   if (type == "send" || type == "create_room" || type == "open_dm") {
     return field("client_id", flat_value::kind::string);
   }
-  if (type == "edit" || type == "delete" || type == "seen" || type == "seen_by") {
+  if (type == "edit" || type == "delete" || type == "react" || type == "seen" ||
+      type == "seen_by") {
     return field("id", flat_value::kind::integer);
   }
   return field("room", flat_value::kind::integer);
@@ -187,6 +188,19 @@ parse_result parse_send(field_reader& in) {
   command.client_id = in.string("client_id");
   if (!in.error()) check_client_id(in, command.client_id);
   command.text = in.text();
+  if (const auto reply_to = in.integer("reply_to", false)) {
+    if (*reply_to < 1) in.fail("invalid_field", "reply_to must be a positive integer");
+    command.reply_to = reply_to;
+  }
+  return finish(in, std::move(command));
+}
+
+parse_result parse_react(field_reader& in) {
+  react_command command{in.message_id("id"), in.string("emoji"), false};
+  if (!in.error() && !valid_emoji(command.emoji)) {
+    in.fail("invalid_field", "emoji must be 1-16 characters with no letters, spaces or control characters");
+  }
+  command.on = in.boolean("on");
   return finish(in, std::move(command));
 }
 
@@ -259,6 +273,7 @@ std::variant<client_command, protocol_error> parse_client_frame(std::string_view
     return finish(in, std::move(command));
   }
   if (type == "delete") return finish(in, delete_command{in.message_id("id")});
+  if (type == "react") return parse_react(in);
   if (type == "typing") {
     typing_command command{in.message_id("room"), false};
     command.active = in.boolean("active");

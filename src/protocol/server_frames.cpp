@@ -32,6 +32,41 @@ std::size_t names_size(const std::vector<std::string>& names) {
   return size;
 }
 
+void append_quote(std::string& out, const reply_quote& q) {
+  json_out::object(out).integer("id", q.id).string("user", q.user).string("text", q.text)
+      .boolean("deleted", q.deleted).close();
+}
+
+std::size_t quote_size(const reply_quote& q) {
+  // {"id":,"user":,"text":,"deleted":}
+  return 34 + json_out::int_size(q.id) + json_out::string_size(q.user) +
+         json_out::string_size(q.text) + (q.deleted ? 4 : 5);
+}
+
+void append_reactions(std::string& out, const std::vector<chatterbox::reaction>& reactions) {
+  out.push_back('[');
+  for (std::size_t i = 0; i < reactions.size(); ++i) {
+    if (i > 0) out.push_back(',');
+    const auto& r = reactions[i];
+    json_out::object o(out);
+    o.string("emoji", r.emoji).integer("count", r.count);
+    append_names(o.field("users"), r.users);
+    if (r.me) o.boolean("me", true);
+    o.close();
+  }
+  out.push_back(']');
+}
+
+std::size_t reactions_size(const std::vector<chatterbox::reaction>& reactions) {
+  std::size_t size = 2 + (reactions.empty() ? 0 : reactions.size() - 1);
+  for (const auto& r : reactions) {
+    // {"emoji":,"count":,"users":} and ,"me":true
+    size += 28 + json_out::string_size(r.emoji) + json_out::int_size(r.count) +
+            names_size(r.users) + (r.me ? 10 : 0);
+  }
+  return size;
+}
+
 void end_with_message(json_out::object& o, const message& m) {
   o.integer("id", m.id)
       .integer("room", m.room)
@@ -42,12 +77,17 @@ void end_with_message(json_out::object& o, const message& m) {
       .boolean("edited", m.edited)
       .boolean("deleted", m.deleted);
   if (!m.mentions.empty()) append_names(o.field("mentions"), m.mentions);
+  if (m.reply_to) append_quote(o.field("reply_to"), *m.reply_to);
+  if (m.replies > 0) o.integer("replies", m.replies);
+  if (!m.reactions.empty()) append_reactions(o.field("reactions"), m.reactions);
   o.close();
 }
 
 // Rough size of one serialised message, to allocate a page's frame once.
 std::size_t estimated_size(const message& m) {
-  return 130 + m.user.size() + m.text.size() + 16 * m.mentions.size();
+  return 130 + m.user.size() + m.text.size() + 16 * m.mentions.size() +
+         (m.reply_to ? 60 + m.reply_to->user.size() + m.reply_to->text.size() : 0) +
+         (m.reactions.empty() ? 0 : reactions_size(m.reactions));
 }
 
 void append_messages(std::string& out, const std::vector<message>& messages) {
@@ -71,13 +111,31 @@ std::size_t message_size(const message& m) {
   return punctuation + json_out::int_size(m.id) + json_out::int_size(m.room) +
          json_out::int_size(m.seq) + json_out::string_size(m.user) +
          json_out::string_size(m.text) + json_out::int_size(m.ts) + (m.edited ? 4 : 5) +
-         (m.deleted ? 4 : 5) + (m.mentions.empty() ? 0 : 12 + names_size(m.mentions));
+         (m.deleted ? 4 : 5) + (m.mentions.empty() ? 0 : 12 + names_size(m.mentions)) +
+         (m.reply_to ? 12 + quote_size(*m.reply_to) : 0) +
+         (m.replies > 0 ? 11 + json_out::int_size(m.replies) : 0) +
+         (m.reactions.empty() ? 0 : 13 + reactions_size(m.reactions));
 }
 
 json message_object(const message& m) {
   json o = {{"id", m.id},   {"room", m.room},     {"seq", m.seq},         {"user", m.user},
             {"text", m.text}, {"ts", m.ts},     {"edited", m.edited}, {"deleted", m.deleted}};
   if (!m.mentions.empty()) o["mentions"] = m.mentions;
+  if (m.reply_to) {
+    o["reply_to"] = {{"id", m.reply_to->id},
+                     {"user", m.reply_to->user},
+                     {"text", m.reply_to->text},
+                     {"deleted", m.reply_to->deleted}};
+  }
+  if (m.replies > 0) o["replies"] = m.replies;
+  if (!m.reactions.empty()) {
+    auto& list = o["reactions"] = json::array();
+    for (const auto& r : m.reactions) {
+      json entry = {{"emoji", r.emoji}, {"count", r.count}, {"users", r.users}};
+      if (r.me) entry["me"] = true;
+      list.push_back(std::move(entry));
+    }
+  }
   return o;
 }
 
@@ -229,6 +287,22 @@ frame_ptr new_message(const message& m) {
 frame_ptr edited(const message& m) {
   return finish({{"type", "edited"}, {"room", m.room}, {"id", m.id}, {"seq", m.seq},
                  {"text", m.text}, {"mentions", m.mentions}});
+}
+
+frame_ptr replies(std::int64_t room, std::int64_t id, std::int64_t seq, int count) {
+  std::string out;
+  json_out::object(out).string("type", "replies").integer("room", room).integer("id", id)
+      .integer("seq", seq).integer("count", count).close();
+  return finish(std::move(out));
+}
+
+frame_ptr reaction(std::int64_t room, std::int64_t id, std::int64_t seq, std::string_view emoji,
+                   std::string_view user, bool on, int count) {
+  std::string out;
+  json_out::object(out).string("type", "reaction").integer("room", room).integer("id", id)
+      .integer("seq", seq).string("emoji", emoji).string("user", user).boolean("on", on)
+      .integer("count", count).close();
+  return finish(std::move(out));
 }
 
 frame_ptr deleted(std::int64_t room, std::int64_t id, std::int64_t seq) {

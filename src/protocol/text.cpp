@@ -117,6 +117,31 @@ std::size_t count_code_points(std::string_view utf8) {
   return count;
 }
 
+std::string first_line_excerpt(std::string_view text, std::size_t max) {
+  const auto line = text.substr(0, text.find('\n'));
+  std::size_t count = 0;
+  for (std::size_t at = 0; at < line.size(); ++at) {
+    if ((static_cast<unsigned char>(line[at]) & 0xC0) == 0x80) continue;
+    if (count == max) return joined(trim_whitespace(line.substr(0, at)), "…");
+    ++count;
+  }
+  return std::string(line);
+}
+
+bool valid_emoji(std::string_view text) {
+  if (text.empty() || !is_valid_utf8(text) || count_code_points(text) > 16) return false;
+  if (has_control_character(text)) return false;
+  for (const char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte == ' ' || (byte >= 'a' && byte <= 'z') || (byte >= 'A' && byte <= 'Z')) return false;
+  }
+  // Whitespace beyond ASCII space: the ones a client could slip in to look empty.
+  for (const std::string_view space : {"\u00A0", "\u2028", "\u2029", "\u3000", "\u200B"}) {
+    if (text.find(space) != std::string_view::npos) return false;
+  }
+  return true;
+}
+
 bool is_valid_utf8(std::string_view text) {
   const auto* p = reinterpret_cast<const unsigned char*>(text.data());
   const auto* const end = p + text.size();

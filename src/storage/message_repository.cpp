@@ -13,9 +13,12 @@ namespace chatterbox {
 namespace {
 
 // Every query that yields messages selects these columns in this order (see read_message).
+// A reply's quote comes from its original (o) and the original's author (ou).
 constexpr std::string_view select_messages =
-    "SELECT m.id, m.room_id, m.seq, u.username, m.text, m.ts, m.edited, m.deleted, m.mention_names "
-    "FROM messages m JOIN users u ON u.id = m.user_id ";
+    "SELECT m.id, m.room_id, m.seq, u.username, m.text, m.ts, m.edited, m.deleted, m.mention_names, "
+    "m.reply_to, m.reply_count, ou.username, o.text, o.deleted "
+    "FROM messages m JOIN users u ON u.id = m.user_id "
+    "LEFT JOIN messages o ON o.id = m.reply_to LEFT JOIN users ou ON ou.id = o.user_id ";
 
 std::vector<std::string> split_names(std::string_view joined_names) {
   std::vector<std::string> names;
@@ -48,6 +51,18 @@ message read_message(SQLite::Statement& row) {
   m.edited = row.getColumn(6).getInt() != 0;
   m.deleted = row.getColumn(7).getInt() != 0;
   m.mentions = split_names(row.getColumn(8).getText());
+  if (!row.getColumn(9).isNull()) {
+    reply_quote quote;
+    quote.id = row.getColumn(9).getInt64();
+    // NULL after an edit or a delete (RETURNING), where the quote is not read.
+    if (!row.getColumn(11).isNull()) {
+      quote.user = row.getColumn(11).getString();
+      quote.deleted = row.getColumn(13).getInt() != 0;
+      quote.text = first_line_excerpt(row.getColumn(12).getText(), reply_quote_chars);
+    }
+    m.reply_to = std::move(quote);
+  }
+  m.replies = row.getColumn(10).getInt();
   return m;
 }
 
@@ -59,10 +74,11 @@ std::vector<message> read_all(statement_scope& s) {
 
 std::string with(std::string_view tail) { return joined(select_messages, tail); }
 
-// RETURNING cannot join, so the author's name comes from a correlated primary-key lookup.
+// RETURNING cannot join, so the author's name comes from a correlated primary-key lookup; the
+// quote of a reply is left unread (only its id is needed after an edit or a delete).
 constexpr std::string_view returning_message =
     " RETURNING id, room_id, seq, (SELECT username FROM users WHERE users.id = messages.user_id),"
-    " text, ts, edited, deleted, mention_names";
+    " text, ts, edited, deleted, mention_names, reply_to, reply_count, NULL, NULL, NULL";
 
 }  // namespace
 
@@ -76,8 +92,8 @@ message_repository::message_repository(SQLite::Database& db)
               // row (and stores nothing). Not RETURNING id: SQLite runs RETURNING through an
               // ephemeral table, which made every insert ~30% dearer (bench store scenario);
               // changes() and last_insert_rowid() of our own connection say the same.
-              "INSERT INTO messages (seq, user_id, client_id, text, ts, room_id, mention_names) "
-              "VALUES (?, ?, ?, ?, ?, ?, ?) "
+              "INSERT INTO messages (seq, user_id, client_id, text, ts, room_id, mention_names, "
+              "reply_to) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
               "ON CONFLICT (user_id, client_id) DO NOTHING"),
       owner_(db, "SELECT user_id, deleted, room_id FROM messages WHERE id = ?"),
       // deleted = 0 keeps a tombstone from ever getting text back, even if a caller skipped
@@ -89,6 +105,9 @@ message_repository::message_repository(SQLite::Database& db)
                                "mention_names = '' WHERE id = ?",
                                returning_message)),
       find_(db, with("WHERE m.id = ?")),
+      add_replies_(db, "UPDATE messages SET reply_count = max(reply_count + ?, 0), seq = ? "
+                       "WHERE id = ? RETURNING reply_count"),
+      set_seq_(db, "UPDATE messages SET seq = ? WHERE id = ?"),
       // Pages walk the rowid backwards and stop after `limit` rows; the caller gets them
       // reversed into oldest-first order.
       page_latest_(db, with("WHERE m.room_id = ? ORDER BY m.id DESC LIMIT ?")),
@@ -125,6 +144,7 @@ std::optional<message> message_repository::insert(const new_message& n, std::int
   s.bind(5, ts);
   s.bind(6, n.room);
   s.bind(7, join_names(n.mentions));
+  if (n.reply_to) s.bind(8, n.reply_to->id);  // else NULL: bindings are cleared after each use
   if (s->exec() == 0) return std::nullopt;  // the client_id was already used
   message m;
   m.id = db_.getLastInsertRowid();
@@ -134,7 +154,24 @@ std::optional<message> message_repository::insert(const new_message& n, std::int
   m.text = std::string(n.text);
   m.ts = ts;
   m.mentions = n.mentions;
+  if (n.reply_to) m.reply_to = *n.reply_to;
   return m;
+}
+
+int message_repository::add_replies(std::int64_t id, int delta, std::int64_t seq) {
+  statement_scope s(add_replies_);
+  s.bind(1, delta);
+  s.bind(2, seq);
+  s.bind(3, id);
+  if (!s->executeStep()) throw std::runtime_error("no message " + std::to_string(id) + " to reply to");
+  return s->getColumn(0).getInt();
+}
+
+void message_repository::set_seq(std::int64_t id, std::int64_t seq) {
+  statement_scope s(set_seq_);
+  s.bind(1, seq);
+  s.bind(2, id);
+  if (s->exec() == 0) throw std::runtime_error("no message " + std::to_string(id));
 }
 
 std::optional<message_owner> message_repository::find_owner(std::int64_t id) {

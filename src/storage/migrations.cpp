@@ -91,6 +91,24 @@ CREATE TABLE mentions (
 CREATE INDEX mentions_by_message ON mentions(message_id);
 )sql";
 
+// Issue 11: a reply names the message it answers (threads can be built on it later), a message
+// counts its replies, and reactions are a row per (message, emoji, user).
+constexpr std::string_view replies_and_reactions_migration = R"sql(
+ALTER TABLE messages ADD COLUMN reply_to INTEGER;
+ALTER TABLE messages ADD COLUMN reply_count INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX messages_by_reply_to ON messages(reply_to) WHERE reply_to IS NOT NULL;
+
+-- seq: the global seq of the reaction, which orders emoji by first use and names by who came
+-- first.
+CREATE TABLE reactions (
+  message_id INTEGER NOT NULL REFERENCES messages(id),
+  emoji      TEXT    NOT NULL,
+  user_id    INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  seq        INTEGER NOT NULL,
+  PRIMARY KEY (message_id, emoji, user_id)
+) WITHOUT ROWID;
+)sql";
+
 }  // namespace
 
 std::span<const migration> migrations() {
@@ -104,6 +122,7 @@ std::span<const migration> migrations() {
        "  saved_at INTEGER NOT NULL"
        ")"},
       {"rooms (protocol 2)", rooms_migration},
+      {"replies and reactions", replies_and_reactions_migration},
   };
   return list;
 }

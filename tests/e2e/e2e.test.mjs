@@ -941,6 +941,70 @@ describe('chatterbox web client', { concurrency: false, timeout: 10 * 60 * 1000 
     delete pages.bob2;
   });
 
+  step('reactions and replies: bob reacts, alice sees who and adds hers; a reply quotes its original and jumps to it', async () => {
+    const { alice, bob } = pages;
+    await openRoom(alice, 'general');
+    await openRoom(bob, 'general');
+    const question = 'Who reviews the release notes?';
+    await send(alice, question);
+    await waitForMessage(bob, question);
+
+    // bob reacts from the message's React button.
+    const atBob = messageItem(bob, question);
+    await atBob.hover();
+    await atBob.locator('.msg-react').click();
+    await bob.getByRole('button', { name: 'React with 👍' }).click();
+    const atAlice = messageItem(alice, question);
+    const thumbs = atAlice.locator('.reaction[data-emoji="👍"]');
+    await thumbs.locator('.reaction-count', { hasText: '1' }).waitFor();
+    assert.equal(await thumbs.getAttribute('aria-label'), 'bob reacted with 👍');
+    assert.equal(await thumbs.getAttribute('aria-pressed'), 'false');
+    // alice adds hers by clicking it; both see two, each their own way.
+    await thumbs.click();
+    await thumbs.locator('.reaction-count', { hasText: '2' }).waitFor();
+    assert.equal(await thumbs.getAttribute('aria-pressed'), 'true');
+    const atBobThumbs = atBob.locator('.reaction[data-emoji="👍"]');
+    await atBobThumbs.locator('.reaction-count', { hasText: '2' }).waitFor();
+    assert.equal(await atBobThumbs.getAttribute('aria-label'), 'You and alice reacted with 👍');
+    // A click again takes it back.
+    await atBobThumbs.click();
+    await thumbs.locator('.reaction-count', { hasText: '1' }).waitFor();
+    assert.equal(await thumbs.getAttribute('aria-label'), 'You reacted with 👍');
+
+    // bob replies: the banner says to what; Escape would cancel, Enter sends.
+    await atBob.hover();
+    await atBob.locator('.msg-reply').click();
+    assert.equal(await bob.locator('#reply-banner .reply-banner-text').textContent(), `Replying to alice: ${question}`);
+    await bob.keyboard.type('I will, after lunch');
+    await bob.keyboard.press('Enter');
+    await bob.locator('#reply-banner').waitFor({ state: 'hidden' });
+    await waitForMessage(alice, 'I will, after lunch');
+    const reply = messageItem(alice, 'I will, after lunch');
+    assert.equal(await reply.locator('.msg-quote .quote-user').textContent(), 'alice');
+    assert.equal(await reply.locator('.msg-quote .quote-text').textContent(), question);
+    await atAlice.locator('.msg-replies', { hasText: '1 reply' }).waitFor();
+    assert.ok(framesSent.bob.some((f) => f.type === 'send' && f.text === 'I will, after lunch' && typeof f.reply_to === 'number'));
+
+    // Enough chatter to scroll the question away; the quote brings it back, highlighted.
+    const tall = (n) => Array.from({ length: 12 }, (_, i) => `filler ${n}.${i + 1}`).join('\n');
+    for (let n = 1; n <= 4; n += 1) await send(bob, tall(n));
+    await send(bob, 'Following up on the release notes');
+    await waitForMessage(alice, 'Following up on the release notes');
+    assert.equal(await atAlice.evaluate((li) => li.getBoundingClientRect().bottom > document.querySelector('#scroller').getBoundingClientRect().top), false, 'scrolled away');
+    await reply.locator('.msg-quote').click();
+    await alice.locator('#messages .msg.highlighted').waitFor();
+    assert.equal(await alice.locator('#messages .msg.highlighted .msg-text').textContent(), question);
+    await eventually(async () => {
+      const visible = await atAlice.evaluate((li) => {
+        const box = li.getBoundingClientRect();
+        const view = document.querySelector('#scroller').getBoundingClientRect();
+        return box.top >= view.top && box.bottom <= view.bottom;
+      });
+      assert.ok(visible, 'the original is in view');
+    });
+    assert.deepEqual(problems, []);
+  });
+
   step('room management: the creator renames and archives; a member leaves, another is added with the history', async () => {
     const { alice, bob } = pages;
     await openRoom(alice, 'secret');

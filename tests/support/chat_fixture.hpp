@@ -154,9 +154,10 @@ class chat_fixture : public temp_db_test {
     messages_.emplace(handle());
     rooms_.emplace(handle());
     mentions_.emplace(handle());
+    reactions_.emplace(handle());
     users_.emplace(handle());
     writes_.emplace(io_, handle(), write_limits_);
-    service_.emplace(io_, chat_storage{*messages_, *rooms_, *mentions_, *users_, *writes_, handle()},
+    service_.emplace(io_, chat_storage{*messages_, *rooms_, *mentions_, *reactions_, *users_, *writes_, handle()},
                      connections_, limits_);
   }
   void detach() override {
@@ -165,6 +166,7 @@ class chat_fixture : public temp_db_test {
     writes_.reset();
     users_.reset();
     mentions_.reset();
+    reactions_.reset();
     rooms_.reset();
     messages_.reset();
   }
@@ -305,6 +307,7 @@ class chat_fixture : public temp_db_test {
   std::optional<message_repository> messages_;
   std::optional<room_repository> rooms_;
   std::optional<mention_repository> mentions_;
+  std::optional<reaction_repository> reactions_;
   std::optional<user_repository> users_;
   std::optional<write_batcher> writes_;
   std::optional<chat_service> service_;

@@ -52,6 +52,7 @@ const ui = {
   send: $('send'),
   typing: $('typing'),
   editBanner: $('edit-banner'),
+  replyBanner: $('reply-banner'),
   mentionList: $('mention-list'),
   emojiToggle: $('emoji-toggle'),
   emojiPanel: $('emoji-panel'),

@@ -1,9 +1,10 @@
 // The composer: what is typed, per room (a draft stays with its room), editing one's own
-// message, typing indicators both ways, and @-autocomplete of the room's members (asked from the
-// server with `members` and a prefix).
+// message, replying to a message, typing indicators both ways, and @-autocomplete of the room's
+// members (asked from the server with `members` and a prefix).
 
 import { completeMention, mentionQuery } from './mentions.js';
 import { cleanMessageText } from './message_text.js';
+import { quoteText } from './replies.js';
 import { TypingSender, typingSentence } from './typing.js';
 
 export const MAX_TEXT = 4000; // code points, as the server counts
@@ -24,6 +25,7 @@ export class Composer {
   #drafts = new Map(); // room -> text
   #editingId = null;
   #draftBeforeEdit = '';
+  #replyTo = null; // { id, user, text } of the message the next one answers
   #typing;
   #typingTimer = null;
   #query = null; // { start, prefix } being completed
@@ -32,7 +34,8 @@ export class Composer {
   #active = -1;
   #listeners = new AbortController();
 
-  // ui: { form, input, send, typing, editBanner, suggest }; callbacks: send(room, text),
+  // ui: { form, input, send, typing, editBanner, replyBanner, suggest }; callbacks:
+  // send(room, text, replyTo),
   // edit(id, text), typing(room, active), members(room, prefix, limit), notice(text),
   // markEditing(id, on), lastEditable(room).
   constructor(ui, model, callbacks) {
@@ -47,6 +50,10 @@ export class Composer {
     }, opts);
     ui.input.addEventListener('keydown', (e) => this.#onKeyDown(e), opts);
     ui.input.addEventListener('input', () => this.#onInput(), opts);
+    ui.replyBanner.querySelector('.reply-cancel').addEventListener('click', () => {
+      this.cancelReply();
+      ui.input.focus();
+    }, opts);
     ui.input.addEventListener('blur', () => setTimeout(() => this.#closeSuggest(), 150), opts);
     ui.suggest.addEventListener('mousedown', (e) => e.preventDefault(), opts); // keep the focus
     ui.suggest.addEventListener('click', (e) => {
@@ -67,6 +74,7 @@ export class Composer {
     clearTimeout(this.#suggestTimer);
     this.#typing.reset();
     if (this.#editingId !== null) this.cancelEdit();
+    this.cancelReply();
     this.#ui.input.value = '';
   }
 
@@ -77,6 +85,7 @@ export class Composer {
   // Moves to another room: the draft of the old one is kept, the new one's comes back.
   switchRoom(roomId) {
     if (this.#editingId !== null) this.cancelEdit();
+    this.cancelReply();
     if (this.#room !== null) this.#drafts.set(this.#room, this.#ui.input.value);
     this.#typing.stop();
     this.#closeSuggest();
@@ -120,11 +129,33 @@ export class Composer {
       this.#cb.notice(`Messages can be at most ${MAX_TEXT} characters long.`);
       return;
     }
-    this.#cb.send(this.#room, text);
+    this.#cb.send(this.#room, text, this.#replyTo?.id ?? null);
+    this.cancelReply();
     this.#ui.input.value = '';
     this.#drafts.delete(this.#room);
     this.#typing.stop();
     this.#closeSuggest();
+  }
+
+  // The next message answers message `id` (of the room shown) until sent or cancelled.
+  startReply(id) {
+    const msg = this.#model.rooms.get(this.#room)?.messages.get(id);
+    if (!msg || msg.deleted) return;
+    if (this.#editingId !== null) this.cancelEdit();
+    this.#replyTo = { id, user: msg.user, text: quoteText(msg.text) };
+    const banner = this.#ui.replyBanner;
+    banner.querySelector('.reply-banner-text').textContent = `Replying to ${msg.user}: ${this.#replyTo.text}`;
+    banner.hidden = false;
+    this.#ui.input.focus();
+  }
+
+  get replyingTo() {
+    return this.#replyTo?.id ?? null;
+  }
+
+  cancelReply() {
+    this.#replyTo = null;
+    this.#ui.replyBanner.hidden = true;
   }
 
   startEdit(id) {
@@ -198,6 +229,9 @@ export class Composer {
     } else if (e.key === 'Escape' && this.#editingId !== null) {
       e.preventDefault();
       this.cancelEdit();
+    } else if (e.key === 'Escape' && this.#replyTo !== null) {
+      e.preventDefault();
+      this.cancelReply();
     }
   }
 

@@ -1,11 +1,13 @@
 // One message on screen: an <li> built from a message object. Text from the network only ever
 // goes through textContent; mentions become <span class="mention"> nodes.
 //
-// Own messages carry Edit and Delete buttons: real, focusable buttons with labels, shown on hover
-// and whenever focus is inside the message (keyboard and screen-reader users reach them with
-// Tab). A failed message carries Retry and Remove instead.
+// Every message carries Reply and React buttons, and own messages Edit and Delete too: real,
+// focusable buttons with labels, shown on hover and whenever focus is inside the message
+// (keyboard and screen-reader users reach them with Tab). A failed message carries Retry and
+// Remove instead.
 
 import { dayKey, fullTimestamp, timeLabel } from './dates.js';
+import { extraParts, fillExtras } from './message_extras.js';
 import { mentionsUser, textSegments } from './mentions.js';
 import { receiptState, receiptView } from './receipts.js';
 
@@ -41,16 +43,18 @@ export function createItem(msg, { me, clientId = null }) {
   const head = el('div', 'msg-head');
   head.append(el('span', 'msg-author'), el('time', 'msg-time'));
   const text = el('p', 'msg-text');
+  const extras = extraParts();
   const foot = el('div', 'msg-foot');
-  foot.append(el('span', 'msg-edited', '(edited)'), el('span', 'msg-receipt'));
-  bubble.append(head, text, foot);
+  foot.append(extras.replies, el('span', 'msg-edited', '(edited)'), el('span', 'msg-receipt'));
+  bubble.append(head, extras.quote, text, extras.reactions, foot);
   li.append(bubble);
+  const actions = el('div', 'msg-actions');
+  actions.append(button('msg-reply', 'Reply'), button('msg-react', 'React'));
   if (msg.user === me) {
     li.classList.add('own');
-    const actions = el('div', 'msg-actions');
     actions.append(button('msg-edit', 'Edit'), button('msg-delete', 'Delete'), button('msg-retry', 'Retry'), button('msg-remove', 'Remove'));
-    li.append(actions);
   }
+  li.append(actions);
   if (clientId) {
     li.classList.add('pending');
     li.dataset.clientId = clientId;
@@ -75,8 +79,9 @@ export function fillItem(li, msg, { me, othersRead }) {
   const text = li.querySelector('.msg-text');
   if (msg.deleted) text.textContent = 'This message was deleted';
   else renderText(text, msg.text, msg.mentions, me, msg.user === me);
+  fillExtras(li, msg, me);
   const snippet = msg.text.length > 40 ? `${msg.text.slice(0, 40)}…` : msg.text;
-  for (const [cls, verb] of [['.msg-edit', 'Edit'], ['.msg-delete', 'Delete'], ['.msg-retry', 'Retry sending'], ['.msg-remove', 'Remove unsent']]) {
+  for (const [cls, verb] of [['.msg-reply', 'Reply to'], ['.msg-react', 'React to'], ['.msg-edit', 'Edit'], ['.msg-delete', 'Delete'], ['.msg-retry', 'Retry sending'], ['.msg-remove', 'Remove unsent']]) {
     li.querySelector(cls)?.setAttribute('aria-label', `${verb} message: ${snippet}`);
   }
   if (msg.user === me) fillReceipt(li, msg.id ?? null, othersRead);

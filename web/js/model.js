@@ -8,7 +8,8 @@
 //   room      { room }                       a room's name, state, badges or level changed
 //   removed   { room }                       we are no longer a member
 //   messages  { room, added, updated, fresh, live }  messages held that are new (added, each with
-//                                            `fresh` when it is new to us) or changed (updated);
+//                                            `fresh` when it is new to us) or changed (updated:
+//                                            text, reactions, reply count, a reply's quote);
 //                                            `fresh`: every message new to us, held or not
 //   page      { room, older, added }         a history page arrived
 //   receipts  { room, from, to }             others_read moved from `from` to `to`
@@ -22,6 +23,8 @@
 //   error     { event }                      an error the app should show
 
 import { mentionsUser } from './mentions.js';
+import { applyReaction } from './reactions.js';
+import { refreshQuotes } from './replies.js';
 import { RoomMessages } from './room_messages.js';
 import { TypingBoard } from './typing.js';
 
@@ -111,10 +114,10 @@ export class ChatModel {
 
   // ------------------------------------------------------------ our own messages
 
-  addPending(room, clientId, text, ts = this.#now()) {
+  addPending(room, clientId, text, replyTo = null, ts = this.#now()) {
     const r = this.rooms.get(room);
     if (!r) return false;
-    r.messages.pending.set(clientId, { clientId, room, text, ts, failed: false, reason: '' });
+    r.messages.pending.set(clientId, { clientId, room, text, ts, replyTo, failed: false, reason: '' });
     this.#emit('pending', { room, clientId });
     return true;
   }
@@ -163,6 +166,10 @@ export class ChatModel {
         return this.#onEdited(event);
       case 'deleted':
         return this.#onDeleted(event);
+      case 'reaction':
+        return this.#patchMessage(event, (msg) => ({ reactions: applyReaction(msg.reactions, event, this.me) }));
+      case 'replies':
+        return this.#patchMessage(event, () => ({ replies: event.count }));
       case 'read':
         return this.#onRead(event);
       case 'receipt':
@@ -314,7 +321,7 @@ export class ChatModel {
       room.mentions = Math.max(0, Math.min(CAP, room.mentions + (isMention ? 1 : -1)));
       this.#emit('room', { room: roomId });
     }
-    this.#emit('messages', { room: roomId, added: [], updated: [msg], fresh: [], live: true });
+    this.#emit('messages', { room: roomId, added: [], updated: [msg, ...refreshQuotes(room.messages, id, msg)], fresh: [], live: true });
   }
 
   #onDeleted({ room: roomId, id, seq }) {
@@ -330,7 +337,16 @@ export class ChatModel {
       if (wasMention) room.mentions = Math.max(0, room.mentions - 1);
       this.#emit('room', { room: roomId });
     }
-    this.#emit('messages', { room: roomId, added: [], updated: [msg], fresh: [], live: true });
+    this.#emit('messages', { room: roomId, added: [], updated: [msg, ...refreshQuotes(room.messages, id, msg)], fresh: [], live: true });
+  }
+
+  // A change shown with a held message (its reactions, its reply count): `fields(msg)` says what.
+  #patchMessage({ room: roomId, id, seq }, fields) {
+    const room = this.rooms.get(roomId);
+    const held = room?.messages.get(id);
+    if (!held) return;
+    const msg = room.messages.patch(id, seq, fields(held));
+    if (msg) this.#emit('messages', { room: roomId, added: [], updated: [msg], fresh: [], live: true });
   }
 
   #onRead({ room: roomId, id, unread, mentions }) {

@@ -11,6 +11,8 @@ import { attachMessageActions } from './message_actions.js';
 import { fillItem, fillReceipt, markFailed } from './message_item.js';
 import { MessageList } from './message_list.js';
 import { NewMessages } from './new_messages.js';
+import { ReactPicker } from './react_picker.js';
+import { toggleFrame } from './reactions.js';
 import { SeenTracker } from './seen_tracker.js';
 
 export const MAX_ITEMS = 300;
@@ -28,11 +30,13 @@ export class RoomView {
   #attached = true; // the window reaches the newest message the model holds
   #pinned = true; // the view follows the bottom
   #seen;
+  #picker;
   #resizes;
   #listeners = new AbortController();
 
   // ui: { scroller, list, status, jump }; callbacks: needOlder(room, before), seen(room, id),
-  // action(kind, room, idOrClientId), seenBy(room, id).
+  // action(kind, room, idOrClientId), seenBy(room, id), send(frame) -> bool (a `react`),
+  // notice(text).
   constructor(ui, model, callbacks) {
     this.#ui = ui;
     this.#model = model;
@@ -48,8 +52,14 @@ export class RoomView {
     const opts = { signal: this.#listeners.signal };
     ui.scroller.addEventListener('scroll', () => this.#onScroll(), { ...opts, passive: true });
     ui.jump.addEventListener('click', () => this.jumpToLatest(), opts);
+    this.#picker = new ReactPicker((id, emoji) => this.#react(id, emoji));
     attachMessageActions(ui.list, {
-      onAction: (kind, ref) => this.#cb.action(kind, this.#room, ref),
+      onAction: (kind, ref, button) => {
+        if (kind === 'react') this.#picker.toggle(this.#list.get(ref), button);
+        else this.#cb.action(kind, this.#room, ref);
+      },
+      onReaction: (id, emoji) => this.#react(id, emoji),
+      onQuote: (id) => this.showMessage(id),
       onSeenBy: (id) => this.#cb.seenBy(this.#room, id),
     }, this.#listeners.signal);
     const offs = [
@@ -74,6 +84,7 @@ export class RoomView {
 
   destroy() {
     this.#listeners.abort();
+    this.#picker.destroy();
     this.#seen.clear();
     this.#resizes.disconnect();
     clearInterval(this.clock);
@@ -322,5 +333,35 @@ export class RoomView {
 
   markEditing(id, on) {
     this.#list.get(id)?.classList.toggle('editing', on);
+  }
+
+  // ------------------------------------------------------------ reactions and replies
+
+  #react(id, emoji) {
+    const msg = this.#messages()?.get(id);
+    if (msg && !this.#cb.send(toggleFrame(msg, emoji, this.#model.me))) this.#cb.notice('Not connected. Try again in a moment.');
+  }
+
+  // Brings message `id` into view and highlights it for a moment (a reply's quote was clicked).
+  // Drawn from what the model holds; further back than that, the reader is told to scroll.
+  showMessage(id) {
+    const messages = this.#messages();
+    if (!messages?.get(id)) {
+      this.#cb.notice('That message is further back: scroll up to load it.');
+      return;
+    }
+    while (!this.#list.has(id) && this.#list.firstId() !== null && id < this.#list.firstId()) {
+      const first = this.#list.firstId();
+      this.#extendUp();
+      if (this.#list.firstId() === first) break; // nothing more drawn
+    }
+    const li = this.#list.get(id);
+    if (!li) return;
+    li.scrollIntoView({ block: 'center' });
+    this.#pinned = this.#atBottom();
+    li.classList.add('highlighted');
+    li.tabIndex = -1; // so that keyboard users land there too
+    li.focus({ preventScroll: true });
+    setTimeout(() => li.classList.remove('highlighted'), 2000);
   }
 }

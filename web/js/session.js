@@ -67,12 +67,14 @@ export class Session {
       seen: (room, id) => this.#seenFor(room).report(id),
       seenBy: (room, id) => send({ type: 'seen_by', room, id }),
       action: (kind, room, ref) => this.#action(kind, room, ref),
+      send,
+      notice: (text) => notice(text, 6000),
     });
     this.composer = new Composer(
-      { form: ui.composer, input: ui.input, send: ui.send, typing: ui.typing, editBanner: ui.editBanner, suggest: ui.mentionList },
+      { form: ui.composer, input: ui.input, send: ui.send, typing: ui.typing, editBanner: ui.editBanner, replyBanner: ui.replyBanner, suggest: ui.mentionList },
       model,
       {
-        send: (room, text) => this.#sendMessage(room, text),
+        send: (room, text, replyTo) => this.#sendMessage(room, text, replyTo),
         edit: (id, text) => send({ type: 'edit', id, text }),
         typing: (room, active) => send({ type: 'typing', room, active }),
         members,
@@ -203,7 +205,7 @@ export class Session {
       this.#restored = true;
       // Messages an earlier page queued but never saw acknowledged: shown as sending again.
       for (const frame of this.socket.queued) {
-        if (this.model.rooms.has(frame.room)) this.model.addPending(frame.room, frame.client_id, frame.text, this.outboxStore.queuedAt(frame.client_id));
+        if (this.model.rooms.has(frame.room)) this.model.addPending(frame.room, frame.client_id, frame.text, frame.reply_to ?? null, this.outboxStore.queuedAt(frame.client_id));
       }
     }
     let last = null;
@@ -232,10 +234,12 @@ export class Session {
 
   // ------------------------------------------------------------ actions
 
-  #sendMessage(room, text) {
+  #sendMessage(room, text, replyTo = null) {
     const clientId = newClientId();
-    this.model.addPending(room, clientId, text);
-    this.socket.send({ type: 'send', room, client_id: clientId, text });
+    this.model.addPending(room, clientId, text, replyTo);
+    const frame = { type: 'send', room, client_id: clientId, text };
+    if (replyTo) frame.reply_to = replyTo;
+    this.socket.send(frame);
     this.view.scrollToBottom();
   }
 
@@ -247,13 +251,14 @@ export class Session {
 
   async #action(kind, room, ref) {
     if (kind === 'edit') this.composer.startEdit(ref);
+    else if (kind === 'reply') this.composer.startReply(ref);
     else if (kind === 'delete') {
       if (this.composer.editingId === ref) this.composer.cancelEdit();
       const ok = await confirmDialog(this.#ui.confirmDialog, { message: 'Delete this message for everyone?', ok: 'Delete' });
       if (ok) this.socket.send({ type: 'delete', id: ref });
     } else if (kind === 'retry') {
       const p = this.model.retryPending(room, ref);
-      if (p) this.socket.send({ type: 'send', room, client_id: ref, text: p.text });
+      if (p) this.socket.send({ type: 'send', room, client_id: ref, text: p.text, ...(p.replyTo ? { reply_to: p.replyTo } : {}) });
     } else if (kind === 'remove') {
       this.model.removePending(room, ref);
       this.socket.drop(ref);

@@ -12,6 +12,7 @@
 #include "chatterbox/storage/message_repository.hpp"
 #include "chatterbox/protocol/server_frames.hpp"
 #include "chatterbox/storage/mention_repository.hpp"
+#include "chatterbox/storage/reaction_repository.hpp"
 #include "chatterbox/storage/room_repository.hpp"
 #include "chatterbox/storage/user_repository.hpp"
 #include "chatterbox/storage/write_batcher.hpp"
@@ -25,6 +26,10 @@
 #include <string_view>
 
 namespace chatterbox {
+
+namespace chat_detail {
+struct change_result;
+}
 
 struct chat_limits {
   std::chrono::milliseconds typing_timeout;
@@ -45,6 +50,7 @@ struct chat_storage {
   message_repository& messages;
   room_repository& rooms;
   mention_repository& mentions;
+  reaction_repository& reactions;
   user_repository& users;
   write_batcher& writes;
   SQLite::Database& db;  // for read_snapshot
@@ -56,8 +62,9 @@ struct chat_storage {
 // is answered `error internal`.
 //
 // Its member functions are spread by job: chat_service.cpp (connecting, dispatch, limits),
-// chat_messages.cpp (send, edit, delete, typing, seen), chat_rooms.cpp (room commands) and
-// chat_queries.cpp (hello, history, sync, members, seen_by, watch).
+// chat_messages.cpp (send, edit, delete, typing, seen), chat_reactions.cpp (react),
+// chat_rooms.cpp (room commands) and chat_queries.cpp (hello, history, sync, members, seen_by,
+// watch).
 class chat_service {
  public:
   chat_service(boost::asio::io_context& io, chat_storage storage, connection_manager& connections,
@@ -82,6 +89,7 @@ class chat_service {
  private:
   void dispatch(const std::shared_ptr<chat_peer>& peer, std::string_view frame);
   void handle(const std::shared_ptr<chat_peer>& peer, send_command& command);
+  void handle(const std::shared_ptr<chat_peer>& peer, react_command& command);
   void handle(const std::shared_ptr<chat_peer>& peer, edit_command& command);
   void handle(const std::shared_ptr<chat_peer>& peer, delete_command& command);
   void handle(const std::shared_ptr<chat_peer>& peer, typing_command& command);
@@ -128,6 +136,14 @@ class chat_service {
   using change_fn = std::function<std::optional<protocol_error>(std::int64_t seq)>;
   void change_room(const std::shared_ptr<chat_peer>& peer, std::int64_t room_id, change_fn change,
                    std::function<void(room_state&)> then);
+  // Inside a send's write: why `reply` may not answer `original_id` (nullopt: it may, and its
+  // quote is filled in).
+  std::optional<protocol_error> reply_refused(std::int64_t original_id, std::int64_t room,
+                                              const std::string& client_id, new_message& reply);
+  // Inside a write: a reply to `original_id` was stored or deleted; gives it a new seq.
+  void count_replies(chat_detail::change_result& result, std::int64_t original_id, int delta);
+  // After the commit: the room learns the original's new reply count, if it changed.
+  void announce_replies(const room_state& room, const chat_detail::change_result& result);
   // false (and the client told when to retry) when the user is over the message rate.
   bool admit_change(chat_peer& peer, const nlohmann::json& ref);
   // false when the user is over the typing/seen rate; such events are dropped silently.

@@ -18,6 +18,12 @@ struct send_command {
   std::string client_id;  // 1–64 code points, no control characters
   // Line breaks as \n, no control characters but \n and \t, trimmed, 1–4000 code points.
   std::string text;
+  std::optional<std::int64_t> reply_to;  // the message this one answers
+};
+struct react_command {
+  std::int64_t id;
+  std::string emoji;  // see valid_emoji
+  bool on;
 };
 struct edit_command {
   std::int64_t id;
@@ -89,7 +95,8 @@ struct watch_command {
 };
 
 using client_command =
-    std::variant<send_command, edit_command, delete_command, typing_command, seen_command,
+    std::variant<send_command, react_command, edit_command, delete_command, typing_command,
+                 seen_command,
                  history_command, sync_command, create_room_command, open_dm_command,
                  rename_room_command, add_members_command, remove_member_command,
                  leave_room_command, archive_room_command, notify_command, members_command,

@@ -68,6 +68,9 @@ frame_ptr ack(std::string_view client_id, std::int64_t room, std::int64_t id, st
 frame_ptr new_message(const message& m);
 frame_ptr edited(const message& m);
 frame_ptr deleted(std::int64_t room, std::int64_t id, std::int64_t seq);
+frame_ptr replies(std::int64_t room, std::int64_t id, std::int64_t seq, int count);
+frame_ptr reaction(std::int64_t room, std::int64_t id, std::int64_t seq, std::string_view emoji,
+                   std::string_view user, bool on, int count);
 frame_ptr typing(std::int64_t room, std::string_view user, bool active);
 frame_ptr read(std::int64_t room, std::int64_t id, int unread, int mentions);
 frame_ptr receipt(std::int64_t room, std::string_view user, std::int64_t id);

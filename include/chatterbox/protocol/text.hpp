@@ -26,6 +26,11 @@ bool has_control_character(std::string_view utf8,
                            allowed_controls allowed = allowed_controls::none);
 // Number of code points in valid UTF-8 (nlohmann::json has already rejected invalid UTF-8).
 std::size_t count_code_points(std::string_view utf8);
+// The first line of `text`, at most `max` code points; a line that was cut ends in "…".
+std::string first_line_excerpt(std::string_view text, std::size_t max);
+// A reaction's emoji (docs/protocol.md, "Reactions"): 1–16 code points of valid UTF-8, none
+// of them a control character, whitespace or an ASCII letter.
+bool valid_emoji(std::string_view text);
 // Strict UTF-8 (RFC 3629): no overlong forms, no surrogates, nothing above U+10FFFF.
 bool is_valid_utf8(std::string_view text);
 // Length of the valid UTF-8 sequence starting at text[at] (1 for ASCII), or 0 if invalid.

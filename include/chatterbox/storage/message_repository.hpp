@@ -26,6 +26,7 @@ struct new_message {
   std::string_view client_id;
   std::string_view text;
   std::vector<std::string> mentions;  // as sent with the message
+  std::optional<reply_quote> reply_to;
 };
 
 // Messages table access. Writers run inside write_batcher's transaction; the caller supplies
@@ -45,6 +46,11 @@ class message_repository {
                       const std::vector<std::string>& mentions, std::int64_t seq);
   message mark_deleted(std::int64_t id, std::int64_t seq);  // keeps a tombstone, empties text
   std::optional<message> find(std::int64_t id);
+  // A reply to `id` was stored (+1) or deleted (-1): its count and its seq change. Returns the
+  // new count.
+  int add_replies(std::int64_t id, int delta, std::int64_t seq);
+  // Something shown with the message changed (its reactions): it gets a new seq, for sync.
+  void set_seq(std::int64_t id, std::int64_t seq);
 
   // Up to `limit` messages of `room` with id < before (all when before is empty), oldest first.
   std::vector<message> page_before(std::int64_t room, std::optional<std::int64_t> before,
@@ -64,6 +70,8 @@ class message_repository {
   SQLite::Statement update_text_;
   SQLite::Statement mark_deleted_;
   SQLite::Statement find_;
+  SQLite::Statement add_replies_;
+  SQLite::Statement set_seq_;
   SQLite::Statement page_latest_;
   SQLite::Statement page_before_;
   SQLite::Statement changed_since_;

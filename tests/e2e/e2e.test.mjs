@@ -910,6 +910,10 @@ describe('chatterbox web client', { concurrency: false, timeout: 10 * 60 * 1000 
     // The long line scrolls inside the block; the page itself does not get wider.
     assert.ok(await pre.evaluate((p) => p.scrollWidth > p.clientWidth), 'the long line scrolls');
     assert.ok(await bob.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), 'no sideways scroll');
+    await bob.setViewportSize({ width: 360, height: 740 });
+    assert.ok(await bob.evaluate(() => document.documentElement.scrollWidth <= 360), 'no sideways scroll on a phone either');
+    assert.ok(await pre.evaluate((p) => p.getBoundingClientRect().right <= 360), 'the block fits the phone screen');
+    await bob.setViewportSize({ width: 1100, height: 800 });
 
     // Inline formatting and the link.
     assert.deepEqual(await item.locator('.msg-text > p strong').allTextContents(), ['this']);

@@ -5,7 +5,8 @@
 //
 // Precedence, as in CommonMark: code spans first (nothing inside them means anything), then
 // links and mentions, which are atoms too; emphasis delimiters are matched around the atoms.
-// Every step is a single pass or amortised linear, so no input makes the client stall.
+// Every step is a single pass or close to linear (no backtracking regexes), so no input makes
+// the client stall.
 
 import { textSegments } from './mentions.js';
 

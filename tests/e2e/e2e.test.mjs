@@ -886,6 +886,58 @@ describe('chatterbox web client', { concurrency: false, timeout: 10 * 60 * 1000 
     assert.equal(await currentRoom(carol), rooms.group);
   });
 
+  step('formatting: alice sends a code block, a link and emphasis; bob sees them drawn, and her Edit shows the source', async () => {
+    const { alice, bob } = pages;
+    await openRoom(bob, 'alice, carol');
+    await waitForMessage(bob, 'Hi both, a group DM');
+    const longLine = `const squares = [${Array.from({ length: 60 }, (_, i) => i * i).join(', ')}];`;
+    const code = ['function add(a, b) {', '    return a + b; // *not* emphasis, @bob stays text', '}', longLine].join('\n');
+    const source = ['Try **this** with `npm test`:', '```js', code, '```', 'Docs: https://example.com/a_(b). Not a link: javascript:alert(1)'].join('\n');
+    await send(alice, source);
+    const item = bob.locator('#messages .msg:not(.pending)').filter({ hasText: 'Not a link: javascript:alert(1)' });
+    await item.waitFor();
+
+    // The code block: every space and line as typed, monospace, nothing inside interpreted.
+    const pre = item.locator('pre');
+    assert.equal(await pre.locator('code').textContent(), code);
+    assert.equal(await pre.innerText(), code, 'the indentation is kept on screen');
+    assert.equal(await pre.locator('code').getAttribute('class'), 'language-js');
+    assert.equal(await pre.locator('em, strong, a, .mention').count(), 0);
+    const style = await pre.evaluate((p) => ({ font: getComputedStyle(p).fontFamily, whiteSpace: getComputedStyle(p).whiteSpace, overflowX: getComputedStyle(p).overflowX }));
+    assert.match(style.font, /monospace/);
+    assert.equal(style.whiteSpace, 'pre');
+    assert.equal(style.overflowX, 'auto');
+    // The long line scrolls inside the block; the page itself does not get wider.
+    assert.ok(await pre.evaluate((p) => p.scrollWidth > p.clientWidth), 'the long line scrolls');
+    assert.ok(await bob.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), 'no sideways scroll');
+    await bob.setViewportSize({ width: 360, height: 740 });
+    assert.ok(await bob.evaluate(() => document.documentElement.scrollWidth <= 360), 'no sideways scroll on a phone either');
+    assert.ok(await pre.evaluate((p) => p.getBoundingClientRect().right <= 360), 'the block fits the phone screen');
+    await bob.setViewportSize({ width: 1100, height: 800 });
+
+    // Inline formatting and the link.
+    assert.deepEqual(await item.locator('.msg-text > p strong').allTextContents(), ['this']);
+    assert.deepEqual(await item.locator('.msg-text > p code').allTextContents(), ['npm test']);
+    const links = item.locator('a');
+    assert.equal(await links.count(), 1, 'only the https URL is a link');
+    assert.equal(await links.getAttribute('href'), 'https://example.com/a_(b)');
+    assert.equal(await links.textContent(), 'https://example.com/a_(b)');
+    assert.equal(await links.getAttribute('target'), '_blank');
+    assert.equal(await links.getAttribute('rel'), 'noopener noreferrer nofollow');
+    assert.match(await item.locator('.msg-text').innerText(), /\(b\)\. Not a link: javascript:alert\(1\)$/);
+    assert.ok(framesReceived.bob.some((e) => e.type === 'message' && e.text === source), 'the text travels as typed');
+
+    // alice edits it: the composer holds exactly what she typed, not what is drawn.
+    const own = alice.locator('#messages .msg:not(.pending)').filter({ hasText: 'Not a link: javascript:alert(1)' });
+    await own.hover();
+    await own.locator('.msg-edit').click();
+    assert.equal(await alice.inputValue('#composer-input'), source);
+    await alice.press('#composer-input', 'Escape');
+    assert.equal(await alice.inputValue('#composer-input'), '');
+    await openRoom(bob, 'general');
+    assert.deepEqual(problems, []);
+  });
+
   step('a mention notifies bob while his page is hidden; chatter in a mentions-level room does not; a DM does', async () => {
     const { alice, bob, carol } = pages;
     await openRoom(alice, 'projects');

@@ -1,5 +1,5 @@
 // One message on screen: an <li> built from a message object. Text from the network only ever
-// goes through textContent; mentions become <span class="mention"> nodes.
+// goes through textContent; its Markdown subset is drawn by message_body.js.
 //
 // Every message carries Reply and React buttons, and own messages Edit and Delete too: real,
 // focusable buttons with labels, shown on hover and whenever focus is inside the message
@@ -7,8 +7,9 @@
 // Remove instead.
 
 import { dayKey, fullTimestamp, timeLabel } from './dates.js';
+import { renderMessageBody } from './message_body.js';
 import { extraParts, fillExtras } from './message_extras.js';
-import { mentionsUser, textSegments } from './mentions.js';
+import { mentionsUser } from './mentions.js';
 import { receiptState, receiptView } from './receipts.js';
 
 export function el(tag, className, text) {
@@ -25,24 +26,13 @@ function button(className, text, label) {
   return b;
 }
 
-// Fills `p` with the text, mentions as spans (those that reach `me` marked, unless `own`).
-export function renderText(p, text, mentions, me, own = false) {
-  const nodes = textSegments(text, mentions).map((part) => {
-    if (!part.mention) return document.createTextNode(part.text);
-    const span = el('span', 'mention', part.text);
-    if (!own && (part.mention === 'here' || part.mention === me.toLowerCase())) span.classList.add('mention-me');
-    return span;
-  });
-  p.replaceChildren(...nodes);
-}
-
 // A new <li> for a message (`msg.id` null: one of ours still on its way, `clientId` set).
 export function createItem(msg, { me, clientId = null }) {
   const li = el('li', 'msg');
   const bubble = el('div', 'msg-bubble');
   const head = el('div', 'msg-head');
   head.append(el('span', 'msg-author'), el('time', 'msg-time'));
-  const text = el('p', 'msg-text');
+  const text = el('div', 'msg-text'); // a div: it holds paragraphs, quotes and code blocks
   const extras = extraParts();
   const foot = el('div', 'msg-foot');
   foot.append(extras.replies, el('span', 'msg-edited', '(edited)'), el('span', 'msg-receipt'));
@@ -76,15 +66,26 @@ export function fillItem(li, msg, { me, othersRead }) {
   time.textContent = timeLabel(msg.ts);
   time.dateTime = new Date(msg.ts).toISOString();
   time.title = fullTimestamp(msg.ts);
-  const text = li.querySelector('.msg-text');
-  if (msg.deleted) text.textContent = 'This message was deleted';
-  else renderText(text, msg.text, msg.mentions, me, msg.user === me);
+  fillBody(li.querySelector('.msg-text'), msg, me);
   fillExtras(li, msg, me);
   const snippet = msg.text.length > 40 ? `${msg.text.slice(0, 40)}…` : msg.text;
   for (const [cls, verb] of [['.msg-reply', 'Reply to'], ['.msg-react', 'React to'], ['.msg-edit', 'Edit'], ['.msg-delete', 'Delete'], ['.msg-retry', 'Retry sending'], ['.msg-remove', 'Remove unsent']]) {
     li.querySelector(cls)?.setAttribute('aria-label', `${verb} message: ${snippet}`);
   }
   if (msg.user === me) fillReceipt(li, msg.id ?? null, othersRead);
+}
+
+// What each .msg-text shows, so an update that changes nothing else (a receipt, a re-insert)
+// neither parses the text again nor throws away a selection the user made in it.
+const shownBodies = new WeakMap();
+
+function fillBody(body, msg, me) {
+  // U+0000 cannot be in a message (the server refuses control characters): a safe separator.
+  const shown = msg.deleted ? '\u0000deleted' : [msg.text, ...(msg.mentions ?? []), me].join('\u0000');
+  if (shownBodies.get(body) === shown) return;
+  shownBodies.set(body, shown);
+  if (msg.deleted) body.textContent = 'This message was deleted';
+  else renderMessageBody(body, msg.text, msg.mentions, me, msg.user === me);
 }
 
 export function fillReceipt(li, id, othersRead, seenBy = []) {

@@ -41,7 +41,7 @@ class message_repository_test : public test_support::temp_db_test {
   new_message fresh(std::int64_t user, std::string_view client_id, std::string_view text,
                     std::int64_t room = general, std::vector<std::string> mentions = {}) {
     return new_message{
-        user, user == alice_ ? "alice" : "bob", room, client_id, text, std::move(mentions)};
+        user, user == alice_ ? "alice" : "bob", room, client_id, text, std::move(mentions), {}};
   }
 
   static constexpr std::int64_t general = 1;
@@ -120,7 +120,7 @@ TEST_F(message_repository_test, ClientIdsArePerUser) {
 }
 
 TEST_F(message_repository_test, MessageFromUnknownUserIsRejected) {
-  EXPECT_THROW(messages_->insert(new_message{bob_ + 100, "ghost", general, "c-1", "boo", {}}, t0,
+  EXPECT_THROW(messages_->insert(new_message{bob_ + 100, "ghost", general, "c-1", "boo", {}, {}}, t0,
                                  next_seq()),
                SQLite::Exception);
   EXPECT_EQ(messages_->max_seq(), 0);

@@ -216,7 +216,7 @@ TEST_F(v1_database_test, UpgradeKeepsEveryMessageInGeneral) {
   EXPECT_EQ(synced, (std::vector<std::int64_t>{5, 2, 4}));
   // Client ids are kept: a resend after the upgrade is still recognised.
   EXPECT_EQ(messages.find_by_client_id(2, "b-2")->id, 5);
-  EXPECT_FALSE(messages.insert({2, "Bob", 1, "b-2", "again", {}}, 2000, 8).has_value());
+  EXPECT_FALSE(messages.insert({2, "Bob", 1, "b-2", "again", {}, {}}, 2000, 8).has_value());
 }
 
 TEST_F(v1_database_test, UpgradeMakesEveryReadMarkerTheUsersMarkerOfGeneral) {

@@ -1022,6 +1022,13 @@ describe('chatterbox web client', { concurrency: false, timeout: 10 * 60 * 1000 
     await atBobThumbs.click();
     await thumbs.locator('.reaction-count', { hasText: '1' }).waitFor();
     assert.equal(await thumbs.getAttribute('aria-label'), 'You reacted with 👍');
+    // Beyond the quick ones: every emoji of the composer's panel, by name.
+    await atBob.hover();
+    await atBob.locator('.msg-react').click();
+    await bob.getByRole('button', { name: 'More…' }).click();
+    await bob.getByRole('button', { name: 'React with fire' }).click();
+    await atAlice.locator('.reaction[data-emoji="🔥"] .reaction-count', { hasText: '1' }).waitFor();
+    assert.equal(await bob.locator('.react-picker').count(), 0, 'the picker closed');
 
     // bob replies: the banner says to what; Escape would cancel, Enter sends.
     await atBob.hover();

@@ -1,7 +1,9 @@
 // The quick reactions a message's React button offers: a row of emoji buttons shown in the
-// message, one at a time. Picking one reacts and closes it; Escape or a click elsewhere closes
-// it, and the focus goes back to the React button.
+// message, one at a time, and "More…" for every emoji of the composer's panel. Picking one
+// reacts and closes it; Escape or a click elsewhere closes it, and the focus goes back to the
+// React button.
 
+import { CATEGORIES } from './emoji.js';
 import { QUICK_REACTIONS } from './reactions.js';
 
 export class ReactPicker {
@@ -33,17 +35,28 @@ export class ReactPicker {
     box.className = 'react-picker';
     box.setAttribute('role', 'group');
     box.setAttribute('aria-label', 'Pick a reaction');
-    for (const emoji of QUICK_REACTIONS) {
+    const pick = (emoji, name = emoji) => {
       const b = document.createElement('button');
       b.type = 'button';
       b.textContent = emoji;
-      b.setAttribute('aria-label', `React with ${emoji}`);
+      b.title = name;
+      b.setAttribute('aria-label', `React with ${name}`);
       b.addEventListener('click', () => {
         this.close();
         this.#onPick(id, emoji);
       });
-      box.append(b);
-    }
+      return b;
+    };
+    const more = document.createElement('button');
+    more.type = 'button';
+    more.className = 'react-more';
+    more.textContent = 'More…';
+    more.addEventListener('click', () => {
+      const all = CATEGORIES.flatMap(({ emoji }) => emoji.filter(([e]) => !QUICK_REACTIONS.includes(e)).map(([e, name]) => pick(e, name)));
+      more.replaceWith(...all);
+      all[0]?.focus();
+    });
+    box.append(...QUICK_REACTIONS.map((emoji) => pick(emoji)), more);
     box.addEventListener('keydown', (e) => {
       if (e.key !== 'Escape') return;
       e.stopPropagation();

@@ -156,8 +156,8 @@ test('messages are held without holes: live ones only after the latest page, old
 test('pending messages: queued, failed with the reason, retried, acked into a message', () => {
   const { model, room, seen } = setup();
   model.apply({ type: 'history', room: 9, before: null, messages: [], has_more: false });
-  model.addPending(9, 'c-1', 'hello bob', null, 5);
-  model.addPending(9, 'c-2', 'again', null, 6);
+  model.addPending(9, 'c-1', 'hello bob', {}, 5);
+  model.addPending(9, 'c-2', 'again', {}, 6);
   model.apply({ type: 'error', code: 'forbidden', message: 'the room is archived', ref: 'c-2' });
   assert.equal(room(9).messages.pending.get('c-2').failed, true);
   assert.equal(room(9).messages.pending.get('c-2').reason, 'the room is archived');

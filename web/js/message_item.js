@@ -36,7 +36,7 @@ export function createItem(msg, { me, clientId = null }) {
   const extras = extraParts();
   const foot = el('div', 'msg-foot');
   foot.append(extras.replies, el('span', 'msg-edited', '(edited)'), el('span', 'msg-receipt'));
-  bubble.append(head, extras.quote, text, extras.reactions, foot);
+  bubble.append(head, extras.quote, text, extras.file, extras.reactions, foot);
   li.append(bubble);
   const actions = el('div', 'msg-actions');
   actions.append(button('msg-reply', 'Reply'), button('msg-react', 'React'));

@@ -62,7 +62,7 @@ export class MessageList {
   }
 
   addPending(p, me) {
-    const li = createItem({ id: null, user: me, text: p.text, ts: p.ts, edited: false, deleted: false }, { me, clientId: p.clientId });
+    const li = createItem({ id: null, user: me, text: p.text, ts: p.ts, edited: false, deleted: false, file: p.file ?? undefined }, { me, clientId: p.clientId });
     if (p.failed) markFailed(li, true, p.reason);
     this.#list.append(li);
     this.#pending.set(p.clientId, li);

@@ -114,10 +114,11 @@ export class ChatModel {
 
   // ------------------------------------------------------------ our own messages
 
-  addPending(room, clientId, text, replyTo = null, ts = this.#now()) {
+  // extras: { replyTo (a message id), file (an upload: { id, name, ... }) }, kept for a retry.
+  addPending(room, clientId, text, { replyTo = null, file = null } = {}, ts = this.#now()) {
     const r = this.rooms.get(room);
     if (!r) return false;
-    r.messages.pending.set(clientId, { clientId, room, text, ts, replyTo, failed: false, reason: '' });
+    r.messages.pending.set(clientId, { clientId, room, text, ts, replyTo, file, failed: false, reason: '' });
     this.#emit('pending', { room, clientId });
     return true;
   }

@@ -15,6 +15,7 @@ import { RoomView } from './room_view.js';
 import { chooseRoom, parseRoute, showRoute, watchRoute } from './router.js';
 import { Sidebar } from './sidebar.js';
 import { ChatSocket } from './socket.js';
+import { UploadTray } from './upload_tray.js';
 
 const HISTORY_PAGE = 50;
 const KEEP_IN_BACKGROUND = 200; // messages a room keeps once it is no longer shown
@@ -99,7 +100,11 @@ export class Session {
       members,
     });
     this.notifier = new Notifier(model, { open: (room) => this.showRoom(room) });
-    this.#parts = [this.view, this.composer, this.sidebar, this.panel, this.dialogs, this.notifier];
+    this.uploads = new UploadTray(
+      { tray: ui.uploads, attach: ui.attach, input: ui.fileInput, composerInput: ui.input, dropZone: ui.chatView },
+      { send: (room, file) => this.#sendMessage(room, '', null, file), notice: (text) => notice(text, 8000) },
+    );
+    this.#parts = [this.view, this.composer, this.sidebar, this.panel, this.dialogs, this.notifier, this.uploads];
 
     model.on('removed', ({ room }) => {
       if (room === this.#room) {
@@ -164,6 +169,7 @@ export class Session {
     }
     this.sidebar.setCurrent(id);
     this.composer.switchRoom(id);
+    this.uploads.switchRoom(id);
     this.view.show(id);
     this.panel.show(id);
     this.#requestLatest();
@@ -205,7 +211,7 @@ export class Session {
       this.#restored = true;
       // Messages an earlier page queued but never saw acknowledged: shown as sending again.
       for (const frame of this.socket.queued) {
-        if (this.model.rooms.has(frame.room)) this.model.addPending(frame.room, frame.client_id, frame.text, frame.reply_to ?? null, this.outboxStore.queuedAt(frame.client_id));
+        if (this.model.rooms.has(frame.room)) this.model.addPending(frame.room, frame.client_id, frame.text, { replyTo: frame.reply_to ?? null }, this.outboxStore.queuedAt(frame.client_id));
       }
     }
     let last = null;
@@ -234,11 +240,12 @@ export class Session {
 
   // ------------------------------------------------------------ actions
 
-  #sendMessage(room, text, replyTo = null) {
+  #sendMessage(room, text, replyTo = null, file = null) {
     const clientId = newClientId();
-    this.model.addPending(room, clientId, text, replyTo);
+    this.model.addPending(room, clientId, text, { replyTo, file });
     const frame = { type: 'send', room, client_id: clientId, text };
     if (replyTo) frame.reply_to = replyTo;
+    if (file) frame.file = file.id;
     this.socket.send(frame);
     this.view.scrollToBottom();
   }
@@ -258,7 +265,7 @@ export class Session {
       if (ok) this.socket.send({ type: 'delete', id: ref });
     } else if (kind === 'retry') {
       const p = this.model.retryPending(room, ref);
-      if (p) this.socket.send({ type: 'send', room, client_id: ref, text: p.text, ...(p.replyTo ? { reply_to: p.replyTo } : {}) });
+      if (p) this.socket.send({ type: 'send', room, client_id: ref, text: p.text, ...(p.replyTo ? { reply_to: p.replyTo } : {}), ...(p.file ? { file: p.file.id } : {}) });
     } else if (kind === 'remove') {
       this.model.removePending(room, ref);
       this.socket.drop(ref);

@@ -91,6 +91,30 @@ CREATE TABLE mentions (
 CREATE INDEX mentions_by_message ON mentions(message_id);
 )sql";
 
+// Search (docs/protocol.md, "search"): an FTS5 index of the text of messages, kept by triggers
+// in the transaction that writes the message. External content: the text is stored once, in
+// messages, and snippets read it from there. Only a change of the text touches the index (a
+// seq bumped for another reason must not cost an index write); a delete empties the text, and
+// an empty text is not indexed, so deleted messages are never found.
+constexpr std::string_view full_text_search_migration = R"sql(
+CREATE VIRTUAL TABLE messages_fts USING fts5(
+  text, content='messages', content_rowid='id', tokenize='unicode61 remove_diacritics 2'
+);
+CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages WHEN new.text <> '' BEGIN
+  INSERT INTO messages_fts (rowid, text) VALUES (new.id, new.text);
+END;
+CREATE TRIGGER messages_fts_update AFTER UPDATE OF text ON messages
+    WHEN old.text IS NOT new.text BEGIN
+  INSERT INTO messages_fts (messages_fts, rowid, text)
+    SELECT 'delete', old.id, old.text WHERE old.text <> '';
+  INSERT INTO messages_fts (rowid, text) SELECT new.id, new.text WHERE new.text <> '';
+END;
+CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages WHEN old.text <> '' BEGIN
+  INSERT INTO messages_fts (messages_fts, rowid, text) VALUES ('delete', old.id, old.text);
+END;
+INSERT INTO messages_fts (messages_fts) VALUES ('rebuild');
+)sql";
+
 }  // namespace
 
 std::span<const migration> migrations() {
@@ -104,6 +128,7 @@ std::span<const migration> migrations() {
        "  saved_at INTEGER NOT NULL"
        ")"},
       {"rooms (protocol 2)", rooms_migration},
+      {"full-text search", full_text_search_migration},
   };
   return list;
 }

@@ -93,6 +93,7 @@ message_repository::message_repository(SQLite::Database& db)
       // reversed into oldest-first order.
       page_latest_(db, with("WHERE m.room_id = ? ORDER BY m.id DESC LIMIT ?")),
       page_before_(db, with("WHERE m.room_id = ? AND m.id < ? ORDER BY m.id DESC LIMIT ?")),
+      page_after_(db, with("WHERE m.room_id = ? AND m.id > ? ORDER BY m.id LIMIT ?")),
       changed_since_(db, with("WHERE m.seq > ? ORDER BY m.seq LIMIT ?")),
       // Both answered from messages_by_room alone (min/max optimisation, covering count).
       last_id_(db, "SELECT coalesce(max(id), 0) FROM messages WHERE room_id = ?"),
@@ -190,6 +191,16 @@ std::vector<message> message_repository::page_before(std::int64_t room,
   std::vector<message> page = read_all(s);
   std::reverse(page.begin(), page.end());
   return page;
+}
+
+std::vector<message> message_repository::page_after(std::int64_t room, std::int64_t after,
+                                                    int limit) {
+  if (limit <= 0) return {};
+  statement_scope s(page_after_);
+  s.bind(1, room);
+  s.bind(2, after);
+  s.bind(3, limit);
+  return read_all(s);
 }
 
 std::vector<message> message_repository::changed_since(std::int64_t since, int limit) {

@@ -59,9 +59,11 @@ class search_repository_test : public test_support::temp_db_test {
         .value();
   }
 
-  // The ids a user finds with a query as typed (the parser builds the expression).
+  // The ids a user finds with a query as typed (the parser builds the expression), once the
+  // messages posted so far are indexed, as the end of their write batch does.
   std::vector<std::int64_t> found(std::int64_t user, std::string_view query,
                                   search_request request = {}) {
+    search_->index_pending();
     const auto parsed = std::get<search_query>(parse_search_query(query, 0));
     request.user_id = user;
     request.match = fts5_match(parsed.terms);
@@ -104,6 +106,7 @@ TEST_F(search_repository_test, AccentsDoNotMatter) {
 
 TEST_F(search_repository_test, TheIndexFollowsEditsAndDeletes) {
   const auto m = post(alice_, "first draft");
+  EXPECT_EQ(found(alice_, "draft"), (ids{m.id}));
   messages_->update_text(m.id, "final version", {}, ++seq_);
   EXPECT_EQ(found(alice_, "draft"), ids{});
   EXPECT_EQ(found(alice_, "final"), (ids{m.id}));
@@ -113,8 +116,34 @@ TEST_F(search_repository_test, TheIndexFollowsEditsAndDeletes) {
   expect_index_intact();
 }
 
+// Sent, edited and deleted in one write batch: indexed as it is when the batch ends.
+TEST_F(search_repository_test, MessagesChangedBeforeTheirBatchEndsAreIndexedAsTheyAreThen) {
+  const auto edited = post(alice_, "typo heer");
+  const auto gone = post(alice_, "oops heer");
+  messages_->update_text(edited.id, "typo here", {}, ++seq_);
+  messages_->mark_deleted(gone.id, ++seq_);
+  EXPECT_EQ(found(alice_, "heer"), ids{});
+  EXPECT_EQ(found(alice_, "here"), (ids{edited.id}));
+  EXPECT_EQ(found(alice_, "oops"), ids{});
+  expect_index_intact();
+}
+
+TEST_F(search_repository_test, NothingIsFoundBeforeItsBatchEndsAndNothingTwiceAfter) {
+  const auto m = post(alice_, "pending words");
+  search_request request;
+  request.user_id = alice_;
+  request.match = fts5_match({{"pending", false, false}});
+  EXPECT_TRUE(search_->search(request).empty());
+  search_->index_pending();
+  search_->index_pending();  // nothing left to index: nothing indexed twice
+  ASSERT_EQ(search_->search(request).size(), 1u);
+  EXPECT_EQ(search_->search(request)[0].found.id, m.id);
+  expect_index_intact();
+}
+
 TEST_F(search_repository_test, ASeqBumpWithoutNewTextLeavesTheIndexAlone) {
   const auto m = post(alice_, "reactions bump the seq");
+  search_->index_pending();
   handle().exec("UPDATE messages SET seq = 1000 WHERE id = " + std::to_string(m.id));
   EXPECT_EQ(found(alice_, "reactions"), (ids{m.id}));
   expect_index_intact();
@@ -176,6 +205,7 @@ TEST_F(search_repository_test, SnippetsMarkTheMatchedWords) {
   search_request request;
   request.user_id = alice_;
   request.match = fts5_match({{"release notes", false, true}, {"deplo", true, false}});
+  search_->index_pending();
   const auto hits = search_->search(request);
   ASSERT_EQ(hits.size(), 1u);
   EXPECT_EQ(hits[0].snippet,
@@ -195,6 +225,7 @@ TEST_F(search_repository_test, LongTextsAreCutAroundTheMatch) {
   search_request request;
   request.user_id = alice_;
   request.match = fts5_match({{"needle", false, false}});
+  search_->index_pending();
   const auto hits = search_->search(request);
   ASSERT_EQ(hits.size(), 1u);
   EXPECT_NE(hits[0].snippet.find("\x01needle\x02"), std::string::npos);
@@ -239,12 +270,16 @@ TEST_F(search_migration_test, IndexesTheMessagesAlreadyStored) {
   std::vector<std::int64_t> hits;
   for (const auto& hit : search.search(request)) hits.push_back(hit.found.id);
   EXPECT_EQ(hits, (ids{3, 1}));
-  // And it is kept from then on.
+  // And it is kept from then on, also for rows another program writes.
   db.handle().exec("UPDATE messages SET text = 'rewritten' WHERE id = 1");
+  db.handle().exec(
+      "INSERT INTO messages (id, seq, user_id, client_id, text, ts) VALUES "
+      "(4, 4, 1, 'd', 'deploying by hand', 13)");
+  search.index_pending();
   db.handle().exec("INSERT INTO messages_fts (messages_fts) VALUES ('integrity-check')");
   hits.clear();
   for (const auto& hit : search.search(request)) hits.push_back(hit.found.id);
-  EXPECT_EQ(hits, (ids{3}));
+  EXPECT_EQ(hits, (ids{4, 3}));
 }
 
 }  // namespace

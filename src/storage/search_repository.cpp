@@ -2,6 +2,8 @@
 
 #include "statement_scope.hpp"
 
+#include <SQLiteCpp/Transaction.h>
+
 #include <cstdint>
 #include <limits>
 #include <string>
@@ -95,7 +97,24 @@ search_repository::search_repository(SQLite::Database& db)
                         "AND messages_fts MATCH :match AND messages_fts.rowid < :before "
                         "ORDER BY messages_fts.rowid DESC LIMIT :limit")),
       filtered_(db, sql("'' FROM messages m ",
-                        "AND m.id < :before ORDER BY m.id DESC LIMIT :limit")) {}
+                        "AND m.id < :before ORDER BY m.id DESC LIMIT :limit")),
+      db_(db) {}
+
+const std::vector<std::string>& search_repository::index_pending_sql() {
+  // The pending ids drive (CROSS JOIN): the planner would otherwise scan messages.
+  static const std::vector<std::string> statements = {
+      "INSERT INTO messages_fts (rowid, text) SELECT m.id, m.text FROM messages_fts_pending p "
+      "CROSS JOIN messages m ON m.id = p.id WHERE m.text <> ''",
+      "DELETE FROM messages_fts_pending",
+  };
+  return statements;
+}
+
+void search_repository::index_pending() {
+  SQLite::Transaction transaction(db_, SQLite::TransactionBehavior::IMMEDIATE);
+  for (const auto& sql : index_pending_sql()) db_.exec(sql);
+  transaction.commit();
+}
 
 std::vector<search_hit> search_repository::search(const search_request& request) {
   if (request.limit <= 0) return {};

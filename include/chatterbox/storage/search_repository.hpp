@@ -41,9 +41,16 @@ class search_repository {
   // Non-deleted messages of the user's rooms that match, newest first, at most `limit`.
   std::vector<search_hit> search(const search_request& request);
 
+  // Indexes the messages stored since the last time (messages_fts_pending, see migrations.cpp).
+  // write_batcher runs these statements in every batch, before COMMIT; index_pending runs them
+  // in a transaction of its own (at startup, for rows other programs wrote).
+  static const std::vector<std::string>& index_pending_sql();
+  void index_pending();
+
  private:
   SQLite::Statement matching_;
   SQLite::Statement filtered_;
+  SQLite::Database& db_;
 };
 
 }  // namespace chatterbox

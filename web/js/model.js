@@ -10,7 +10,9 @@
 //   messages  { room, added, updated, fresh, live }  messages held that are new (added, each with
 //                                            `fresh` when it is new to us) or changed (updated);
 //                                            `fresh`: every message new to us, held or not
-//   page      { room, older, added }         a history page arrived
+//   page      { room, older, newer, around, added }  a history page arrived (older: `before`,
+//                                            newer: `after`, around: the id it was asked around)
+//   search    { event }                      a `search` answer
 //   receipts  { room, from, to }             others_read moved from `from` to `to`
 //   pending   { room, clientId }             one of our messages was queued, failed or removed
 //   ack       { room, clientId, id }         one of our messages was stored
@@ -181,6 +183,9 @@ export class ChatModel {
         );
         this.#emit('members', { room: event.room, prefix: event.prefix ?? '', users: event.users ?? [], hasMore: Boolean(event.has_more) });
         return undefined;
+      case 'search':
+        this.#emit('search', { event });
+        return undefined;
       case 'seen_by':
         this.#emit('seen_by', { room: event.room, id: event.id, users: event.users ?? [] });
         return undefined;
@@ -299,7 +304,8 @@ export class ChatModel {
     }
     const added = room.messages.addPage(event);
     if (counted) this.#emit('room', { room: room.id });
-    this.#emit('page', { room: room.id, older, added });
+    const newer = event.after !== null && event.after !== undefined;
+    this.#emit('page', { room: room.id, older, newer, around: event.around ?? null, added });
   }
 
   #onEdited({ room: roomId, id, seq, text, mentions }) {

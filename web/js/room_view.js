@@ -29,10 +29,12 @@ export class RoomView {
   #pinned = true; // the view follows the bottom
   #seen;
   #resizes;
+  #target = null; // the message a search result opened, highlighted until another room is shown
   #listeners = new AbortController();
 
-  // ui: { scroller, list, status, jump }; callbacks: needOlder(room, before), seen(room, id),
-  // action(kind, room, idOrClientId), seenBy(room, id).
+  // ui: { scroller, list, status, jump }; callbacks: needOlder(room, before),
+  // needNewer(room, after), needLatest(room), seen(room, id), action(kind, room, idOrClientId),
+  // seenBy(room, id).
   constructor(ui, model, callbacks) {
     this.#ui = ui;
     this.#model = model;
@@ -84,9 +86,40 @@ export class RoomView {
   show(roomId) {
     this.#clear();
     this.#room = roomId;
+    this.#target = null;
     const room = this.#model.rooms.get(roomId);
     this.#newMessages.enter(room?.marker ?? 0);
     this.#renderLatest();
+  }
+
+  // Shows a room at one message, highlighted, with those around it: drawn at once when the model
+  // holds it, else when the caller's `history around` page arrives.
+  showAround(roomId, id) {
+    this.#clear();
+    this.#room = roomId;
+    this.#target = id;
+    this.#newMessages.enter(this.#model.rooms.get(roomId)?.marker ?? 0);
+    if (this.#messages()?.get(id)) this.#renderAround();
+    else this.#status();
+  }
+
+  #renderAround() {
+    const messages = this.#messages();
+    const at = messages.indexOf(this.#target);
+    this.#clear();
+    if (at < 0) return;
+    const end = Math.min(messages.ids.length, at + PAGE + 1);
+    for (const id of messages.ids.slice(Math.max(0, at - PAGE), end)) this.#insert(messages.get(id), null);
+    this.#attached = messages.latest && end === messages.ids.length;
+    if (this.#attached) for (const p of messages.pending.values()) this.#list.addPending(p, this.#model.me);
+    const li = this.#list.get(this.#target);
+    li.classList.add('found');
+    li.scrollIntoView({ block: 'center' });
+    this.#pinned = false;
+    if (!this.#attached) this.#newMessages.offerLatest();
+    this.#status();
+    this.#fillScreen();
+    queueMicrotask(() => this.#onScroll());
   }
 
   #messages() {
@@ -164,8 +197,17 @@ export class RoomView {
     this.#status();
   }
 
-  #onPage({ older }) {
+  #onPage({ older, newer, around }) {
     const messages = this.#messages();
+    if (around !== null && around === this.#target && !this.#list.has(around)) {
+      this.#renderAround();
+      return;
+    }
+    if (newer) {
+      this.#extendDown();
+      this.#status();
+      return;
+    }
     if (this.#list.size === 0) {
       this.#renderLatest();
       return;
@@ -224,6 +266,16 @@ export class RoomView {
   }
 
   jumpToLatest() {
+    const messages = this.#messages();
+    if (messages && !messages.latest) {
+      // Opened in the middle: start over from the latest page (drawn when it arrives).
+      messages.clear();
+      this.#clear();
+      this.#target = null;
+      this.#cb.needLatest(this.#room);
+      this.#status();
+      return;
+    }
     if (!this.#attached) this.#renderLatest();
     this.scrollToBottom();
     this.#ui.scroller.focus({ preventScroll: true });
@@ -258,14 +310,24 @@ export class RoomView {
     this.#status();
   }
 
+  // Draws newer messages the model holds, or asks the server for the page after them when the
+  // model's run does not reach the latest (a room opened at a search result).
   #extendDown() {
     const messages = this.#messages();
+    if (!messages) return;
     const last = this.#list.lastId();
     const at = last === null ? -1 : messages.indexOf(last);
     const ids = messages.ids.slice(at + 1, at + 1 + PAGE);
     for (const id of ids) this.#insert(messages.get(id), null);
-    if (at + 1 + PAGE >= messages.ids.length) this.#attached = true;
+    const atEnd = at + 1 + PAGE >= messages.ids.length;
+    if (atEnd && messages.latest) {
+      this.#attached = true;
+      for (const p of messages.pending.values()) if (!this.#list.pendingItem(p.clientId)) this.#list.addPending(p, this.#model.me);
+    } else if (atEnd && !messages.loadingNewer && last !== null) {
+      if (this.#cb.needNewer(this.#room, messages.newestId)) messages.loadingNewer = true;
+    }
     this.#keepScroll(() => this.#trim('top'));
+    if (this.#attached && this.#atBottom()) this.#newMessages.resetCount();
   }
 
   // Drops items beyond MAX_ITEMS at one end; dropping newest ones detaches the window.
@@ -310,6 +372,7 @@ export class RoomView {
     let text = '';
     if (!messages || (!messages.latest && this.#list.size === 0)) text = 'Loading…';
     else if (messages.loadingOlder) text = 'Loading older messages…';
+    else if (messages.loadingNewer) text = 'Loading newer messages…';
     else if (atStart && messages.latest) text = 'This is the beginning of the conversation.';
     if (this.#ui.status.textContent !== text) this.#ui.status.textContent = text;
   }

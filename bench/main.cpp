@@ -33,6 +33,7 @@ int main(int argc, char** argv) {
   try {
     if (options.command == "join") return run_join(options);
     if (options.command == "resume") return run_resume(options);
+    if (options.command == "search") return run_search(options);
     if (options.command == "hello") return run_hello(options);
     if (options.command == "storm") return run_storm(options);
     if (options.command == "seed") return run_seed(options);

@@ -25,6 +25,7 @@ commands:
   join     connect -> hello -> history latency, one connection at a time
   hello    a user in --rooms private rooms: connect -> 101 -> hello latency, one at a time
   resume   `sync` from (hello.seq - missed) until has_more=false; time per catch-up
+  search   two-word searches, one at a time (on a seeded database); time per answer
   seed     fill --db with --messages messages directly through SQLite (server stopped)
   startup  time from exec to "listening on" of the command after `--`
 
@@ -48,6 +49,7 @@ options (defaults depend on the command):
   --server-pid PID        read server RSS and CPU from /proc
   --iterations N          join/resume/startup repetitions
   --missed N              resume: messages to catch up on
+  --search-words N        search: query words come from the N most frequent seeded words
   --rooms N               rooms: private rooms; hello: rooms the probe user is in
   --room-size K           rooms: members per room, the sender included
   --messages-per-room M   hello: messages another member posts in each room (unread)
@@ -103,6 +105,8 @@ void apply_preset(bench_options& o) {
     o.iterations = 500;
   } else if (o.command == "resume") {
     o.iterations = 20;
+  } else if (o.command == "search") {
+    o.iterations = 500;
   } else if (o.command == "startup") {
     o.iterations = 5;
   } else if (o.command == "rooms") {
@@ -153,7 +157,8 @@ std::variant<bench_options, options_help, options_error> parse_options(int argc,
     return options_help{std::string(usage)};
   }
   static const std::vector<std::string_view> commands = {
-      "fanout", "store", "idle", "rooms", "storm", "join", "hello", "resume", "seed", "startup"};
+      "fanout", "store", "idle", "rooms", "storm", "join", "hello", "resume", "search", "seed",
+      "startup"};
   if (std::find(commands.begin(), commands.end(), o.command) == commands.end()) {
     return options_error{"unknown command: " + o.command};
   }
@@ -197,6 +202,7 @@ std::variant<bench_options, options_help, options_error> parse_options(int argc,
       {"--server-pid", [&o](std::string_view v) { return parse_number(v, o.server_pid); }},
       {"--iterations", size(o.iterations)},
       {"--missed", size(o.missed)},
+      {"--search-words", size(o.search_words)},
       {"--rooms", size(o.rooms)},
       {"--room-size", size(o.room_size)},
       {"--messages-per-room", size(o.messages_per_room)},

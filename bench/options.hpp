@@ -10,7 +10,8 @@ namespace chatterbox::bench {
 // Every knob of every scenario; each scenario reads the ones it needs. Presets (the scenario's
 // defaults and `--quick`) are applied before the command line, so flags always win.
 struct bench_options {
-  std::string command;  // fanout, store, idle, rooms, storm, join, resume, hello, seed, startup
+  std::string command;  // fanout, store, idle, rooms, storm, join, resume, hello, search, seed,
+                       // startup
 
   std::string host = "127.0.0.1";
   std::uint16_t port = 8080;
@@ -45,6 +46,7 @@ struct bench_options {
   // join / resume / hello
   std::size_t iterations = 200;
   std::size_t missed = 10000;
+  std::size_t search_words = 2000;  // search: query words are drawn from this many most frequent
 
   // seed
   std::string db_path;

@@ -153,6 +153,7 @@ if [[ $quick == 1 ]]; then
   hold=()
   join_iters=(--iterations 20)
   resume_iters=(--iterations 5)
+  search_iters=(--iterations 20)
   fanout_sizes=(50)
   idle_sizes=(100)
   seed_messages=5000
@@ -167,6 +168,7 @@ else
   hold=(--hold 20)
   join_iters=(--iterations 500)
   resume_iters=(--iterations 20)
+  search_iters=(--iterations 500)
   fanout_sizes=(100 1000 10000)
   idle_sizes=(10000 19000)
   seed_messages=1000000
@@ -246,7 +248,7 @@ for n in "${idle_sizes[@]}"; do
     --connect-parallel 256
 done
 
-# --- join / resume / startup on a database with 1M messages ---------------------------------------
+# --- join / resume / search / startup on a database with 1M messages ---------------------------------------
 log "seed $seed_messages messages"
 seed_cmd=("$bench_bin" seed --db "$work/big.db" --messages "$seed_messages")
 echo "seed: ${seed_cmd[*]}" | sed "s#$work#\$WORK#g; s#$build#\$BUILD#g" >> "$commands"
@@ -254,6 +256,8 @@ echo "seed: ${seed_cmd[*]}" | sed "s#$work#\$WORK#g; s#$build#\$BUILD#g" >> "$co
 start_server "$work/big.db"
 run_case join join "${q[@]}" "${join_iters[@]}"
 run_case resume resume "${q[@]}" "${resume_iters[@]}" --missed "$missed"
+# Issue 11: two-word searches over the seeded messages (words of a Zipf vocabulary).
+run_case search search "${q[@]}" "${search_iters[@]}"
 # After resume: the probe's rooms and posts are changes the resume user would not see.
 run_case hello_200 hello "${q[@]}" --rooms 200 "${hello_iters[@]}"
 stop_server

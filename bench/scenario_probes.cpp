@@ -3,6 +3,7 @@
 #include "login.hpp"
 #include "resume_probe.hpp"
 #include "scenarios.hpp"
+#include "search_probe.hpp"
 
 #include <iostream>
 
@@ -44,6 +45,14 @@ int run_resume(const bench_options& o) {
   const auto token = login_one(o, "_j");
   if (!token) return 1;
   resume_probe probe(o, *token);
+  publish(probe.run(), o.json_path);
+  return probe.healthy() ? 0 : 1;
+}
+
+int run_search(const bench_options& o) {
+  const auto token = login_one(o, "_q");
+  if (!token) return 1;
+  search_probe probe(o, *token);
   publish(probe.run(), o.json_path);
   return probe.healthy() ? 0 : 1;
 }

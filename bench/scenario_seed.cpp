@@ -1,12 +1,15 @@
 #include "report.hpp"
 #include "scenarios.hpp"
+#include "vocabulary.hpp"
 
 #include "chatterbox/storage/database.hpp"
+#include "chatterbox/storage/search_repository.hpp"
 
 #include <SQLiteCpp/SQLiteCpp.h>
 
 #include <chrono>
 #include <iostream>
+#include <random>
 #include <vector>
 
 namespace chatterbox::bench {
@@ -74,6 +77,8 @@ int run_seed(const bench_options& o) {
   SQLite::Statement insert(
       db,
       "INSERT INTO messages (seq, user_id, client_id, text, ts, room_id) VALUES (?, ?, ?, ?, ?, 1)");
+  const vocabulary words;
+  std::mt19937_64 random(42);
   constexpr std::size_t batch = 100000;
   for (std::size_t done = 0; done < o.messages;) {
     SQLite::Transaction t(db);
@@ -83,12 +88,15 @@ int run_seed(const bench_options& o) {
       insert.bind(1, seq);
       insert.bind(2, authors[done % authors.size()]);
       insert.bind(3, "seed-" + std::to_string(seq));
-      insert.bind(4, "seeded message " + std::to_string(seq) +
-                         ": the quick brown fox jumps over the lazy dog");
+      // Words of a Zipf vocabulary (about as long as the pangram this used to be), so that
+      // the search scenario's queries match as they would in real text.
+      insert.bind(4, "seeded message " + std::to_string(seq) + ": " + words.sentence(random, 7));
       insert.bind(5, first_ts + static_cast<std::int64_t>(done));
       insert.exec();
       insert.reset();
     }
+    // Indexed for search in the same transaction, as the server's write batches do.
+    for (const auto& sql : search_repository::index_pending_sql()) db.exec(sql);
     t.commit();
   }
   db.exec("PRAGMA wal_checkpoint(TRUNCATE)");

@@ -10,6 +10,7 @@ int run_storm(const bench_options& o);
 int run_hello(const bench_options& o);
 int run_join(const bench_options& o);
 int run_resume(const bench_options& o);
+int run_search(const bench_options& o);
 int run_seed(const bench_options& o);
 int run_startup(const bench_options& o);
 

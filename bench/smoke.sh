@@ -49,7 +49,7 @@ url=http://127.0.0.1:$port
 
 # rooms and hello after resume: their private rooms and posts are changes the resume user does
 # not see (resume expects every one of the last --missed seqs to be a message it is sent).
-for scenario in fanout store idle join resume rooms hello; do
+for scenario in fanout store idle join resume search rooms hello; do
   step "$scenario" "$bench" "$scenario" --quick --url "$url" --server-pid "$server_pid"
 done
 

@@ -416,3 +416,39 @@ TEST_F(write_batcher_test, DataSurvivesReopen) {
 
 }  // namespace
 }  // namespace chatterbox
+
+namespace chatterbox {
+namespace {
+
+// Work once per batch, in its transaction (search indexes a batch's messages this way).
+TEST_F(write_batcher_test, StatementsBeforeCommitRunOncePerBatchInItsTransaction) {
+  handle().exec("CREATE TABLE batch_log (n INTEGER)");
+  writes_->run_before_commit("INSERT INTO batch_log SELECT count(*) FROM users");
+  std::vector<bool> stored;
+  for (const auto* name : {"ann", "ben"}) {
+    writes_->submit(insert_user(name), [&](bool ok) { stored.push_back(ok); });
+  }
+  drain();
+  writes_->submit(insert_user("cat"), [&](bool ok) { stored.push_back(ok); });
+  drain();
+  EXPECT_EQ(stored, (std::vector<bool>{true, true, true}));
+  SQLite::Statement log(handle(), "SELECT n FROM batch_log ORDER BY rowid");
+  std::vector<int> counts;
+  while (log.executeStep()) counts.push_back(log.getColumn(0).getInt());
+  EXPECT_EQ(counts, (std::vector<int>{2, 3}));  // after each batch's writes, once each
+}
+
+TEST_F(write_batcher_test, AFailingStatementBeforeCommitRefusesTheWholeBatch) {
+  handle().exec("CREATE TABLE strict_log (n INTEGER NOT NULL)");
+  writes_->run_before_commit("INSERT INTO strict_log VALUES (NULL)");
+  std::vector<bool> stored;
+  for (const auto* name : {"ann", "ben"}) {
+    writes_->submit(insert_user(name), [&](bool ok) { stored.push_back(ok); });
+  }
+  drain();
+  EXPECT_EQ(stored, (std::vector<bool>{false, false}));
+  EXPECT_EQ(committed_users("ann"), 0);
+}
+
+}  // namespace
+}  // namespace chatterbox

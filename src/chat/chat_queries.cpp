@@ -85,6 +85,8 @@ void chat_service::handle(const std::shared_ptr<chat_peer>& peer, history_comman
   if (!admit_query(*peer)) return;
   const auto* room = member_room(*peer, command.room);
   if (room == nullptr) return;
+  if (command.after) return history_after(*peer, *room, command);
+  if (command.around) return history_around(*peer, *room, command);
   const read_snapshot snapshot(storage_.db);  // the page and its reactions of one state
   auto page = storage_.messages.page_before(room->id, command.before, command.limit + 1);
   bool has_more = page.size() > static_cast<std::size_t>(command.limit);

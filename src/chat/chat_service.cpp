@@ -31,6 +31,7 @@ chat_service::chat_service(boost::asio::io_context& io, chat_storage storage,
       message_limiter_(limits.message_rate, limits.message_burst),
       signal_limiter_(limits.signal_rate, limits.signal_burst),
       query_limiter_(limits.query_rate, limits.query_burst),
+      search_(storage.db),
       reply_bytes_(limits.reply_bytes),
       last_seq_(std::max(storage.messages.max_seq(), storage.rooms.max_seq())),
       committed_seq_(last_seq_) {
@@ -38,6 +39,13 @@ chat_service::chat_service(boost::asio::io_context& io, chat_storage storage,
   rooms_.load(storage_.rooms.all_rooms(), storage_.rooms.members_of_closed_rooms(),
               storage_.rooms.nonzero_markers());
   for (auto* room : rooms_.all()) room->last_id = storage_.messages.last_id(room->id);
+  // New messages are indexed by their write batch; rows other programs wrote are indexed now.
+  for (const auto& sql : search_repository::index_pending_sql()) storage_.writes.run_before_commit(sql);
+  try {
+    search_.index_pending();
+  } catch (const std::exception& e) {
+    spdlog::warn("search: cannot index new messages now (the next write will): {}", e.what());
+  }
 }
 
 bool chat_service::admit_change(chat_peer& peer, const nlohmann::json& ref) {

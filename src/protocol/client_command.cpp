@@ -2,6 +2,7 @@
 
 #include "chatterbox/auth/credentials.hpp"
 #include "chatterbox/protocol/flat_json.hpp"
+#include "chatterbox/protocol/search_query.hpp"
 #include "chatterbox/protocol/text.hpp"
 
 #include <algorithm>
@@ -208,9 +209,37 @@ parse_result parse_history(field_reader& in) {
   history_command command{};
   command.room = in.message_id("room");
   command.before = in.integer("before", false);
+  command.after = in.integer("after", false);
+  command.around = in.integer("around", false);
+  if (command.before.has_value() + command.after.has_value() + command.around.has_value() > 1) {
+    in.fail("invalid_field", "at most one of before, after and around");
+  }
   const auto limit = in.integer("limit", false).value_or(default_history_limit);
   command.limit = static_cast<int>(std::clamp<std::int64_t>(limit, 1, max_history_limit));
   return finish(in, command);
+}
+
+parse_result parse_search(field_reader& in) {
+  search_command command{};
+  command.query = in.string("query");
+  if (!in.error()) {
+    const auto length = count_code_points(command.query);
+    if (length == 0 || length > max_search_query_chars) {
+      in.fail("invalid_field", "query must be 1-500 characters");
+    } else if (has_control_character(command.query, allowed_controls::newline_and_tab)) {
+      in.fail("invalid_field", "query must not contain control characters");
+    }
+  }
+  command.before = in.integer("before", false);
+  const auto limit = in.integer("limit", false).value_or(default_search_limit);
+  command.limit = static_cast<int>(std::clamp<std::int64_t>(limit, 1, max_search_limit));
+  const auto tz_offset = in.integer("tz_offset", false).value_or(0);
+  if (tz_offset < -max_tz_offset_minutes || tz_offset > max_tz_offset_minutes) {
+    in.fail("invalid_field", "tz_offset must be -840 to 840 (minutes east of UTC)");
+  }
+  command.tz_offset = static_cast<int>(std::clamp<std::int64_t>(tz_offset, -max_tz_offset_minutes,
+                                                                 max_tz_offset_minutes));
+  return finish(in, std::move(command));
 }
 
 parse_result parse_create_room(field_reader& in, const flat_object& frame) {
@@ -286,6 +315,7 @@ std::variant<client_command, protocol_error> parse_client_frame(std::string_view
     return finish(in, seen_by_command{room, id});
   }
   if (type == "history") return parse_history(in);
+  if (type == "search") return parse_search(in);
   if (type == "sync") return parse_sync(in);
   if (type == "create_room") return parse_create_room(in, parsed.object);
   if (type == "open_dm") {

@@ -268,6 +268,19 @@ frame_ptr history(std::int64_t room, std::optional<std::int64_t> before,
   return finish(std::move(out));
 }
 
+frame_ptr history_from(std::int64_t room, std::string_view cursor_name, std::int64_t cursor,
+                       const std::vector<message>& messages, bool has_more,
+                       std::optional<bool> has_newer) {
+  std::string out;
+  json_out::object o(out);
+  o.string("type", "history").integer("room", room).integer(cursor_name, cursor);
+  append_messages(o.field("messages"), messages);
+  o.boolean("has_more", has_more);
+  if (has_newer) o.boolean("has_newer", *has_newer);
+  o.close();
+  return finish(std::move(out));
+}
+
 frame_ptr ack(std::string_view client_id, std::int64_t room, std::int64_t id, std::int64_t ts) {
   std::string out;
   out.reserve(80 + client_id.size());

@@ -1,5 +1,6 @@
 #include "chatterbox/storage/message_repository.hpp"
 
+#include "message_rows.hpp"
 #include "statement_scope.hpp"
 
 #include "chatterbox/protocol/text.hpp"
@@ -13,12 +14,20 @@ namespace chatterbox {
 namespace {
 
 // Every query that yields messages selects these columns in this order (see read_message).
-// A reply's quote comes from its original (o) and the original's author (ou).
-constexpr std::string_view select_messages =
-    "SELECT m.id, m.room_id, m.seq, u.username, m.text, m.ts, m.edited, m.deleted, m.mention_names, "
-    "m.reply_to, m.reply_count, ou.username, o.text, o.deleted "
-    "FROM messages m JOIN users u ON u.id = m.user_id "
-    "LEFT JOIN messages o ON o.id = m.reply_to LEFT JOIN users ou ON ou.id = o.user_id ";
+const std::string select_messages = joined(
+    joined(joined("SELECT ", message_columns), " FROM messages m JOIN users u ON u.id = m.user_id "),
+    reply_joins);
+
+std::string join_names(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& name : names) {
+    if (!out.empty()) out.push_back(',');
+    out += name;
+  }
+  return out;
+}
+
+}  // namespace
 
 std::vector<std::string> split_names(std::string_view joined_names) {
   std::vector<std::string> names;
@@ -29,15 +38,6 @@ std::vector<std::string> split_names(std::string_view joined_names) {
     joined_names.remove_prefix(comma + 1);
   }
   return names;
-}
-
-std::string join_names(const std::vector<std::string>& names) {
-  std::string out;
-  for (const auto& name : names) {
-    if (!out.empty()) out.push_back(',');
-    out += name;
-  }
-  return out;
 }
 
 message read_message(SQLite::Statement& row) {
@@ -65,6 +65,8 @@ message read_message(SQLite::Statement& row) {
   m.replies = row.getColumn(10).getInt();
   return m;
 }
+
+namespace {
 
 std::vector<message> read_all(statement_scope& s) {
   std::vector<message> out;
@@ -112,6 +114,7 @@ message_repository::message_repository(SQLite::Database& db)
       // reversed into oldest-first order.
       page_latest_(db, with("WHERE m.room_id = ? ORDER BY m.id DESC LIMIT ?")),
       page_before_(db, with("WHERE m.room_id = ? AND m.id < ? ORDER BY m.id DESC LIMIT ?")),
+      page_after_(db, with("WHERE m.room_id = ? AND m.id > ? ORDER BY m.id LIMIT ?")),
       changed_since_(db, with("WHERE m.seq > ? ORDER BY m.seq LIMIT ?")),
       // Both answered from messages_by_room alone (min/max optimisation, covering count).
       last_id_(db, "SELECT coalesce(max(id), 0) FROM messages WHERE room_id = ?"),
@@ -227,6 +230,16 @@ std::vector<message> message_repository::page_before(std::int64_t room,
   std::vector<message> page = read_all(s);
   std::reverse(page.begin(), page.end());
   return page;
+}
+
+std::vector<message> message_repository::page_after(std::int64_t room, std::int64_t after,
+                                                    int limit) {
+  if (limit <= 0) return {};
+  statement_scope s(page_after_);
+  s.bind(1, room);
+  s.bind(2, after);
+  s.bind(3, limit);
+  return read_all(s);
 }
 
 std::vector<message> message_repository::changed_since(std::int64_t since, int limit) {

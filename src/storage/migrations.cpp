@@ -109,6 +109,45 @@ CREATE TABLE reactions (
 ) WITHOUT ROWID;
 )sql";
 
+// Search (docs/protocol.md, "search"): an FTS5 index of the text of messages, written in the
+// transaction that writes the message. External content: the text is stored once, in messages,
+// and snippets read it from there.
+//
+// A new message is indexed once per write batch, not by its own statement: the trigger only
+// notes its id in messages_fts_pending, and the batch indexes the ids noted (search_repository::
+// index_pending_sql, run by write_batcher before COMMIT). Touching an FTS5 table costs ~11 µs a
+// statement whatever it writes, which per message took a third of the store benchmark; once per
+// batch of hundreds it is nothing. Rows written by other programs (an operator's sqlite3, the
+// bench's seed) are noted the same way and indexed by the next batch or at startup.
+//
+// Edits and deletes of indexed messages change the index by trigger (they are rare); only a
+// change of the text touches it (a seq bumped for another reason must not cost an index write).
+// A message still pending is indexed as it is when its batch ends. A delete empties the text,
+// and an empty text is not indexed, so deleted messages are never found.
+constexpr std::string_view full_text_search_migration = R"sql(
+CREATE VIRTUAL TABLE messages_fts USING fts5(
+  text, content='messages', content_rowid='id', tokenize='unicode61 remove_diacritics 2'
+);
+CREATE TABLE messages_fts_pending (id INTEGER PRIMARY KEY);
+CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN
+  INSERT OR IGNORE INTO messages_fts_pending (id) VALUES (new.id);
+END;
+CREATE TRIGGER messages_fts_update AFTER UPDATE OF text ON messages
+    WHEN old.text IS NOT new.text
+     AND NOT EXISTS (SELECT 1 FROM messages_fts_pending WHERE id = old.id) BEGIN
+  INSERT INTO messages_fts (messages_fts, rowid, text)
+    SELECT 'delete', old.id, old.text WHERE old.text <> '';
+  INSERT INTO messages_fts (rowid, text) SELECT new.id, new.text WHERE new.text <> '';
+END;
+CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN
+  INSERT INTO messages_fts (messages_fts, rowid, text)
+    SELECT 'delete', old.id, old.text
+    WHERE old.text <> '' AND NOT EXISTS (SELECT 1 FROM messages_fts_pending WHERE id = old.id);
+  DELETE FROM messages_fts_pending WHERE id = old.id;
+END;
+INSERT INTO messages_fts (messages_fts) VALUES ('rebuild');
+)sql";
+
 }  // namespace
 
 std::span<const migration> migrations() {
@@ -123,6 +162,7 @@ std::span<const migration> migrations() {
        ")"},
       {"rooms (protocol 2)", rooms_migration},
       {"replies and reactions", replies_and_reactions_migration},
+      {"full-text search", full_text_search_migration},
   };
   return list;
 }

@@ -215,6 +215,7 @@ bool write_batcher::run_batch(std::span<job> jobs) {
     }
   }
   try {
+    for (auto& statement : before_commit_) run(statement);
     run(commit_);
   } catch (const std::exception& e) {
     log_refusal("the commit failed", e, jobs.size());

@@ -1051,8 +1051,8 @@ describe('chatterbox web client', { concurrency: false, timeout: 10 * 60 * 1000 
     await waitForMessage(alice, 'Following up on the release notes');
     assert.equal(await atAlice.evaluate((li) => li.getBoundingClientRect().bottom > document.querySelector('#scroller').getBoundingClientRect().top), false, 'scrolled away');
     await reply.locator('.msg-quote').click();
-    await alice.locator('#messages .msg.highlighted').waitFor();
-    assert.equal(await alice.locator('#messages .msg.highlighted .msg-text').textContent(), question);
+    await alice.locator('#messages .msg.found').waitFor();
+    assert.equal(await alice.locator('#messages .msg.found .msg-text').textContent(), question);
     await eventually(async () => {
       const visible = await atAlice.evaluate((li) => {
         const box = li.getBoundingClientRect();
@@ -1357,6 +1357,101 @@ describe('chatterbox web client', { concurrency: false, timeout: 10 * 60 * 1000 
     assert.equal(new Set(ids).size, ids.length, 'no id twice');
     const days = await page.locator('#messages .day').allTextContents();
     assert.equal(new Set(days).size, days.length, 'one separator per day');
+    assert.deepEqual(problems, []);
+  });
+
+  step('search: quotes and operators find the message with the words marked; odd queries get an answer, never a broken page', async () => {
+    const { alice, bob } = pages;
+    await openRoom(alice, 'general');
+    await openRoom(bob, 'general');
+    await send(bob, 'Draft of the release notes, not final');
+    await send(alice, 'Please read the release notes before the deploy near noon');
+    await waitForMessage(bob, 'Please read the release notes before the deploy near noon');
+
+    await bob.fill('#search-input', '"release notes" from:alice in:general');
+    await bob.press('#search-input', 'Enter');
+    await bob.locator('#search-panel').waitFor();
+    await bob.locator('#search-status', { hasText: '1 result' }).waitFor();
+    const result = bob.locator('#search-results .search-result');
+    assert.equal(await result.count(), 1);
+    assert.equal(await result.locator('.search-snippet').textContent(), 'Please read the release notes before the deploy near noon');
+    assert.deepEqual(await result.locator('mark').allTextContents(), ['release notes']);
+    assert.equal(await result.locator('.search-author').textContent(), 'alice');
+    assert.equal(await result.locator('.search-room').textContent(), '# general');
+
+    // Search syntax and stray punctuation are text: an answer or a plain explanation.
+    for (const query of ['NEAR( "', 'deploy" OR NOT NEAR(', '(( ))', 'x in:nowhere', 'x on:2026-02-30']) {
+      await bob.fill('#search-input', query);
+      await bob.press('#search-input', 'Enter');
+      await eventually(async () => {
+        const status = await bob.locator('#search-status').textContent();
+        assert.match(status, /^(\d+\+? results?|No messages match\.|Nothing to search for\.|No room called nowhere\.|Dates are YYYY-MM-DD\.)$/, `${query}: ${status}`);
+      });
+    }
+    await bob.locator('#search-status', { hasText: 'Dates are YYYY-MM-DD' }).waitFor();
+    await bob.fill('#search-input', 'deploy" NEAR(');
+    await bob.press('#search-input', 'Enter');
+    await bob.locator('#search-results .search-result mark', { hasText: 'deploy' }).first().waitFor();
+    const notice = await bob.locator('#notice').textContent();
+    assert.doesNotMatch(notice, /search|room called|YYYY/i, 'errors of a search are shown in its panel, not as notices');
+    await bob.press('#search-input', 'Escape');
+    await bob.locator('#search-panel').waitFor({ state: 'hidden' });
+    assert.deepEqual(problems, []);
+  });
+
+  step('search: a result opens in its room at that message, highlighted, and scrolling down reaches the latest', async () => {
+    const page = await openPage(contexts.alice, 'aliceS');
+    await page.goto(`${server.url}/#/room/1`);
+    await waitForMessage(page, 'Please read the release notes before the deploy near noon');
+    // `/` goes to the search box.
+    await page.locator('#scroller').focus();
+    await page.keyboard.press('/');
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'search-input');
+    await page.keyboard.type('"window message 150"');
+    await page.keyboard.press('Enter');
+    const result = page.locator('#search-results .search-result');
+    await result.first().waitFor();
+    assert.equal(await result.count(), 1);
+    await result.first().click();
+
+    const found = page.locator('#messages .msg.found');
+    await found.waitFor();
+    assert.equal(await found.locator('.msg-text').textContent(), 'Window message 150');
+    assert.ok(framesSent.aliceS.some((f) => f.type === 'history' && f.around !== undefined), 'asked for the page around it');
+    for (const text of ['Window message 149', 'Window message 151']) assert.equal(await countMessages(page, text), 1, text);
+    await eventually(async () => assert.ok(await inView(page, 'Window message 150')));
+    await page.locator('#new-messages', { hasText: 'Jump to latest' }).waitFor();
+
+    // While the view is back in the past, a new message is not drawn out of order below it.
+    await send(pages.bob, 'Said while alice reads old messages');
+    await eventually(() => assert.ok(framesReceived.aliceS.some((f) => f.type === 'message' && f.text === 'Said while alice reads old messages')));
+    assert.equal(await countMessages(page, 'Said while alice reads old messages'), 0);
+
+    // Scrolling down reads newer pages until the latest, the new message included.
+    await eventually(
+      async () => {
+        await page.evaluate(() => {
+          const s = document.getElementById('scroller');
+          s.scrollTop = s.scrollHeight;
+        });
+        assert.equal(await countMessages(page, 'Said while alice reads old messages'), 1);
+      },
+      { timeout: 30_000, interval: 100 },
+    );
+    assert.ok(framesSent.aliceS.some((f) => f.type === 'history' && f.after !== undefined), 'read forwards with after');
+    const ids = await page.evaluate(() => [...document.querySelectorAll('#messages .msg')].map((li) => Number(li.dataset.id)));
+    assert.deepEqual(ids, [...ids].sort((a, b) => a - b), 'in id order');
+    assert.equal(new Set(ids).size, ids.length, 'no id twice');
+    // At the latest again: the jump control goes once the bottom is reached, live messages join.
+    await eventually(async () => {
+      await page.evaluate(() => {
+        const s = document.getElementById('scroller');
+        s.scrollTop = s.scrollHeight;
+      });
+      assert.ok(await page.locator('#new-messages').isHidden());
+    });
+    await send(pages.bob, 'And now alice is back at the bottom');
+    await waitForMessage(page, 'And now alice is back at the bottom');
     assert.deepEqual(problems, []);
   });
 });

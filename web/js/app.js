@@ -63,6 +63,12 @@ const ui = {
   dmDialog: $('dm-dialog'),
   confirmDialog: $('confirm-dialog'),
   announcer: $('announcer'),
+  searchForm: $('search-form'),
+  searchInput: $('search-input'),
+  searchClose: $('search-close'),
+  searchStatus: $('search-status'),
+  searchResults: $('search-results'),
+  searchMore: $('search-more'),
 };
 
 const emoji = new EmojiPanel(ui.emojiToggle, ui.emojiPanel, ui.input);

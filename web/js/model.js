@@ -11,7 +11,9 @@
 //                                            `fresh` when it is new to us) or changed (updated:
 //                                            text, reactions, reply count, a reply's quote);
 //                                            `fresh`: every message new to us, held or not
-//   page      { room, older, added }         a history page arrived
+//   page      { room, older, newer, around, added }  a history page arrived (older: `before`,
+//                                            newer: `after`, around: the id it was asked around)
+//   search    { event }                      a `search` answer
 //   receipts  { room, from, to }             others_read moved from `from` to `to`
 //   pending   { room, clientId }             one of our messages was queued, failed or removed
 //   ack       { room, clientId, id }         one of our messages was stored
@@ -25,42 +27,9 @@
 import { mentionsUser } from './mentions.js';
 import { applyReaction } from './reactions.js';
 import { refreshQuotes } from './replies.js';
-import { RoomMessages } from './room_messages.js';
-import { TypingBoard } from './typing.js';
+import { CAP, badgeText, roomFrom, roomTitle } from './room_state.js';
 
-export const CAP = 100; // the server's counts stop at 100: "99+"
-
-export function badgeText(count) {
-  return count > 99 ? '99+' : String(count);
-}
-
-// How a room is called on screen: its name, or for a DM the other members ("notes" alone).
-export function roomTitle(room, me) {
-  if (room.kind !== 'dm') return room.name ?? `room ${room.id}`;
-  const others = (room.members ?? []).filter((m) => m !== me);
-  return others.length ? others.join(', ') : `${me} (notes)`;
-}
-
-function roomFrom(obj, previous = null) {
-  return {
-    id: obj.id,
-    kind: obj.kind,
-    name: obj.name ?? null,
-    archived: Boolean(obj.archived),
-    seq: obj.seq ?? 0,
-    creator: obj.creator ?? null,
-    memberCount: obj.member_count ?? previous?.memberCount ?? 0,
-    members: Array.isArray(obj.members) ? [...obj.members] : obj.kind === 'open' ? null : (previous?.members ?? null),
-    lastId: obj.last_id ?? previous?.lastId ?? 0,
-    marker: obj.marker ?? previous?.marker ?? 0,
-    unread: obj.unread ?? previous?.unread ?? 0,
-    mentions: obj.mentions ?? previous?.mentions ?? 0,
-    othersRead: obj.others_read ?? previous?.othersRead ?? 0,
-    notify: obj.notify ?? previous?.notify ?? (obj.kind === 'dm' ? 'all' : 'mentions'),
-    messages: previous?.messages ?? new RoomMessages(),
-    typing: previous?.typing ?? new TypingBoard(),
-  };
-}
+export { CAP, badgeText, roomTitle };
 
 export class ChatModel {
   me;
@@ -189,6 +158,9 @@ export class ChatModel {
         );
         this.#emit('members', { room: event.room, prefix: event.prefix ?? '', users: event.users ?? [], hasMore: Boolean(event.has_more) });
         return undefined;
+      case 'search':
+        this.#emit('search', { event });
+        return undefined;
       case 'seen_by':
         this.#emit('seen_by', { room: event.room, id: event.id, users: event.users ?? [] });
         return undefined;
@@ -307,7 +279,8 @@ export class ChatModel {
     }
     const added = room.messages.addPage(event);
     if (counted) this.#emit('room', { room: room.id });
-    this.#emit('page', { room: room.id, older, added });
+    const newer = event.after !== null && event.after !== undefined;
+    this.#emit('page', { room: room.id, older, newer, around: event.around ?? null, added });
   }
 
   #onEdited({ room: roomId, id, seq, text, mentions }) {

@@ -39,6 +39,12 @@ export class NewMessages {
     this.#jump.hidden = false;
   }
 
+  // The view shows older messages than the latest, which are not drawn below: offer to go there.
+  offerLatest() {
+    this.#jump.textContent = 'Jump to latest ↓';
+    this.#jump.hidden = false;
+  }
+
   // The view reached the bottom: nothing below is new any more.
   resetCount() {
     this.#count = 0;

@@ -25,6 +25,7 @@ export class RoomMessages {
   latest = false;
   hasOlder = true;
   loadingOlder = false;
+  loadingNewer = false; // an `after` page is on its way (the run does not reach the latest)
 
   get oldestId() {
     return this.ids.length ? this.ids[0] : null;
@@ -62,7 +63,9 @@ export class RoomMessages {
   }
 
   // A `history` reply. Returns the messages added (in id order).
-  addPage({ before, messages = [], has_more: hasMore }) {
+  addPage({ before, after, around, messages = [], has_more: hasMore, has_newer: hasNewer }) {
+    if (around !== null && around !== undefined) return this.#addAround(messages, hasMore, hasNewer);
+    if (after !== null && after !== undefined) return this.#addAfter(messages, hasMore);
     const latestPage = before === null || before === undefined;
     if (latestPage && this.ids.length > 0 && messages.length > 0) {
       // The latest page again (a reconnect, a room shown again): if it does not reach back to what
@@ -79,6 +82,29 @@ export class RoomMessages {
       this.hasOlder = Boolean(hasMore);
       this.loadingOlder = false;
     }
+    return added;
+  }
+
+  // The messages around one (a search result opened in its room): a run of its own, which
+  // reaches the latest only when nothing newer exists.
+  #addAround(messages, hasMore, hasNewer) {
+    const connected = messages.some((msg) => this.byId.has(msg.id));
+    if (!connected) this.clear();
+    const added = [];
+    for (const msg of messages) if (this.upsert(msg, { trusted: true }) === 'added') added.push(this.byId.get(msg.id));
+    if (!connected) {
+      this.hasOlder = Boolean(hasMore);
+      this.latest = !hasNewer;
+    }
+    return added;
+  }
+
+  // A page read forwards from the newest held: the run grows down until it reaches the latest.
+  #addAfter(messages, hasMore) {
+    const added = [];
+    for (const msg of messages) if (this.upsert(msg, { trusted: true }) === 'added') added.push(this.byId.get(msg.id));
+    if (!hasMore) this.latest = true;
+    this.loadingNewer = false;
     return added;
   }
 
@@ -106,6 +132,7 @@ export class RoomMessages {
     this.latest = false;
     this.hasOlder = true;
     this.loadingOlder = false;
+    this.loadingNewer = false;
   }
 
   // The newest of our messages that can still be edited (Up in an empty composer).

@@ -13,6 +13,7 @@ import { MessageList } from './message_list.js';
 import { NewMessages } from './new_messages.js';
 import { ReactPicker } from './react_picker.js';
 import { toggleFrame } from './reactions.js';
+import { keepScroll } from './scroll_anchor.js';
 import { SeenTracker } from './seen_tracker.js';
 
 export const MAX_ITEMS = 300;
@@ -32,11 +33,13 @@ export class RoomView {
   #seen;
   #picker;
   #resizes;
+  #target = null; // the message a search result opened, highlighted until another room is shown
   #listeners = new AbortController();
 
-  // ui: { scroller, list, status, jump }; callbacks: needOlder(room, before), seen(room, id),
-  // action(kind, room, idOrClientId), seenBy(room, id), send(frame) -> bool (a `react`),
-  // notice(text).
+  // ui: { scroller, list, status, jump }; callbacks: needOlder(room, before),
+  // needNewer(room, after), needLatest(room), seen(room, id), action(kind, room, idOrClientId),
+  // seenBy(room, id), send(frame) -> bool (a `react`), notice(text), open(room, id) (a
+  // message not held: the view is to open the room around it).
   constructor(ui, model, callbacks) {
     this.#ui = ui;
     this.#model = model;
@@ -95,9 +98,40 @@ export class RoomView {
   show(roomId) {
     this.#clear();
     this.#room = roomId;
+    this.#target = null;
     const room = this.#model.rooms.get(roomId);
     this.#newMessages.enter(room?.marker ?? 0);
     this.#renderLatest();
+  }
+
+  // Shows a room at one message, highlighted, with those around it: drawn at once when the model
+  // holds it, else when the caller's `history around` page arrives.
+  showAround(roomId, id) {
+    this.#clear();
+    this.#room = roomId;
+    this.#target = id;
+    this.#newMessages.enter(this.#model.rooms.get(roomId)?.marker ?? 0);
+    if (this.#messages()?.get(id)) this.#renderAround();
+    else this.#status();
+  }
+
+  #renderAround() {
+    const messages = this.#messages();
+    const at = messages.indexOf(this.#target);
+    this.#clear();
+    if (at < 0) return;
+    const end = Math.min(messages.ids.length, at + PAGE + 1);
+    for (const id of messages.ids.slice(Math.max(0, at - PAGE), end)) this.#insert(messages.get(id), null);
+    this.#attached = messages.latest && end === messages.ids.length;
+    if (this.#attached) for (const p of messages.pending.values()) this.#list.addPending(p, this.#model.me);
+    const li = this.#list.get(this.#target);
+    li.classList.add('found');
+    li.scrollIntoView({ block: 'center' });
+    this.#pinned = false;
+    if (!this.#attached) this.#newMessages.offerLatest();
+    this.#status();
+    this.#fillScreen();
+    queueMicrotask(() => this.#onScroll());
   }
 
   #messages() {
@@ -175,8 +209,17 @@ export class RoomView {
     this.#status();
   }
 
-  #onPage({ older }) {
+  #onPage({ older, newer, around }) {
     const messages = this.#messages();
+    if (around !== null && around === this.#target && !this.#list.has(around)) {
+      this.#renderAround();
+      return;
+    }
+    if (newer) {
+      this.#extendDown();
+      this.#status();
+      return;
+    }
     if (this.#list.size === 0) {
       this.#renderLatest();
       return;
@@ -235,6 +278,16 @@ export class RoomView {
   }
 
   jumpToLatest() {
+    const messages = this.#messages();
+    if (messages && !messages.latest) {
+      // Opened in the middle: start over from the latest page (drawn when it arrives).
+      messages.clear();
+      this.#clear();
+      this.#target = null;
+      this.#cb.needLatest(this.#room);
+      this.#status();
+      return;
+    }
     if (!this.#attached) this.#renderLatest();
     this.scrollToBottom();
     this.#ui.scroller.focus({ preventScroll: true });
@@ -269,14 +322,24 @@ export class RoomView {
     this.#status();
   }
 
+  // Draws newer messages the model holds, or asks the server for the page after them when the
+  // model's run does not reach the latest (a room opened at a search result).
   #extendDown() {
     const messages = this.#messages();
+    if (!messages) return;
     const last = this.#list.lastId();
     const at = last === null ? -1 : messages.indexOf(last);
     const ids = messages.ids.slice(at + 1, at + 1 + PAGE);
     for (const id of ids) this.#insert(messages.get(id), null);
-    if (at + 1 + PAGE >= messages.ids.length) this.#attached = true;
+    const atEnd = at + 1 + PAGE >= messages.ids.length;
+    if (atEnd && messages.latest) {
+      this.#attached = true;
+      for (const p of messages.pending.values()) if (!this.#list.pendingItem(p.clientId)) this.#list.addPending(p, this.#model.me);
+    } else if (atEnd && !messages.loadingNewer && last !== null) {
+      if (this.#cb.needNewer(this.#room, messages.newestId)) messages.loadingNewer = true;
+    }
     this.#keepScroll(() => this.#trim('top'));
+    if (this.#attached && this.#atBottom()) this.#newMessages.resetCount();
   }
 
   // Drops items beyond MAX_ITEMS at one end; dropping newest ones detaches the window.
@@ -284,20 +347,8 @@ export class RoomView {
     if (this.#list.trim(end, MAX_ITEMS) && end === 'bottom') this.#attached = false;
   }
 
-  // Runs `change` keeping the first visible message where it was on screen.
   #keepScroll(change) {
-    const s = this.#ui.scroller;
-    const top = s.getBoundingClientRect().top;
-    let anchor = null;
-    for (const li of this.#ui.list.children) {
-      if (li.classList.contains('msg') && li.getBoundingClientRect().bottom > top) {
-        anchor = li;
-        break;
-      }
-    }
-    const before = anchor?.getBoundingClientRect().top;
-    change();
-    if (anchor?.isConnected) s.scrollTop += anchor.getBoundingClientRect().top - before;
+    keepScroll(this.#ui.scroller, this.#ui.list, change);
   }
 
   // Too few messages to scroll means no scroll event will ever ask for more.
@@ -321,6 +372,7 @@ export class RoomView {
     let text = '';
     if (!messages || (!messages.latest && this.#list.size === 0)) text = 'Loading…';
     else if (messages.loadingOlder) text = 'Loading older messages…';
+    else if (messages.loadingNewer) text = 'Loading newer messages…';
     else if (atStart && messages.latest) text = 'This is the beginning of the conversation.';
     if (this.#ui.status.textContent !== text) this.#ui.status.textContent = text;
   }
@@ -342,26 +394,19 @@ export class RoomView {
     if (msg && !this.#cb.send(toggleFrame(msg, emoji, this.#model.me))) this.#cb.notice('Not connected. Try again in a moment.');
   }
 
-  // Brings message `id` into view and highlights it for a moment (a reply's quote was clicked).
-  // Drawn from what the model holds; further back than that, the reader is told to scroll.
+  // Brings message `id` into view, highlighted (a reply's quote was clicked). Not drawn: the
+  // room opens around it, like a search result.
   showMessage(id) {
-    const messages = this.#messages();
-    if (!messages?.get(id)) {
-      this.#cb.notice('That message is further back: scroll up to load it.');
+    const li = this.#list.get(id);
+    if (!li) {
+      this.#cb.open(this.#room, id);
       return;
     }
-    while (!this.#list.has(id) && this.#list.firstId() !== null && id < this.#list.firstId()) {
-      const first = this.#list.firstId();
-      this.#extendUp();
-      if (this.#list.firstId() === first) break; // nothing more drawn
-    }
-    const li = this.#list.get(id);
-    if (!li) return;
+    for (const other of this.#ui.list.querySelectorAll('.msg.found')) other.classList.remove('found');
+    li.classList.add('found');
     li.scrollIntoView({ block: 'center' });
     this.#pinned = this.#atBottom();
-    li.classList.add('highlighted');
     li.tabIndex = -1; // so that keyboard users land there too
     li.focus({ preventScroll: true });
-    setTimeout(() => li.classList.remove('highlighted'), 2000);
   }
 }

@@ -12,6 +12,7 @@ import { OutboxStore } from './outbox_store.js';
 import { SeenThrottle } from './receipts.js';
 import { RoomPanel } from './room_panel.js';
 import { RoomView } from './room_view.js';
+import { SearchPanel } from './search_panel.js';
 import { chooseRoom, parseRoute, showRoute, watchRoute } from './router.js';
 import { Sidebar } from './sidebar.js';
 import { ChatSocket } from './socket.js';
@@ -65,11 +66,14 @@ export class Session {
 
     this.view = new RoomView({ scroller: ui.scroller, list: ui.messages, status: ui.historyStatus, jump: ui.newMessages }, model, {
       needOlder: (room, before) => send({ type: 'history', room, before, limit: HISTORY_PAGE }),
+      needNewer: (room, after) => send({ type: 'history', room, after, limit: HISTORY_PAGE }),
+      needLatest: (room) => send({ type: 'history', room, limit: HISTORY_PAGE }),
       seen: (room, id) => this.#seenFor(room).report(id),
       seenBy: (room, id) => send({ type: 'seen_by', room, id }),
       action: (kind, room, ref) => this.#action(kind, room, ref),
       send,
       notice: (text) => notice(text, 6000),
+      open: (room, id) => this.openMessage(room, id),
     });
     this.composer = new Composer(
       { form: ui.composer, input: ui.input, send: ui.send, typing: ui.typing, editBanner: ui.editBanner, replyBanner: ui.replyBanner, suggest: ui.mentionList },
@@ -104,7 +108,12 @@ export class Session {
       { tray: ui.uploads, attach: ui.attach, input: ui.fileInput, composerInput: ui.input, dropZone: ui.chatView },
       { send: (room, file) => this.#sendMessage(room, '', null, file), notice: (text) => notice(text, 8000) },
     );
-    this.#parts = [this.view, this.composer, this.sidebar, this.panel, this.dialogs, this.notifier, this.uploads];
+    this.search = new SearchPanel(
+      { form: ui.searchForm, input: ui.searchInput, close: ui.searchClose, status: ui.searchStatus, results: ui.searchResults, more: ui.searchMore, view: ui.chatView },
+      model,
+      { send, open: (room, id) => this.openMessage(room, id) },
+    );
+    this.#parts = [this.view, this.composer, this.sidebar, this.panel, this.dialogs, this.notifier, this.uploads, this.search];
 
     model.on('removed', ({ room }) => {
       if (room === this.#room) {
@@ -118,7 +127,7 @@ export class Session {
     });
     model.on('rooms', () => this.#updateWatch());
     model.on('error', ({ event }) => {
-      if (this.dialogs.owns(event.ref)) return;
+      if (this.dialogs.owns(event.ref) || this.search.owns(event)) return;
       if (typeof event.ref === 'string') this.socket.drop(event.ref); // kept on screen, with Retry
       notice(event.message ? `Server: ${event.message}` : `Server error: ${event.code}`, 6000);
     });
@@ -155,7 +164,8 @@ export class Session {
 
   // ------------------------------------------------------------ rooms
 
-  showRoom(id, { replace = false } = {}) {
+  // `around`: a message to show (highlighted) instead of the latest ones.
+  showRoom(id, { replace = false, around = null } = {}) {
     const model = this.model;
     if (id === null || !model.rooms.has(id)) return;
     const previous = this.#room;
@@ -170,11 +180,25 @@ export class Session {
     this.sidebar.setCurrent(id);
     this.composer.switchRoom(id);
     this.uploads.switchRoom(id);
-    this.view.show(id);
+    if (around === null) this.view.show(id);
+    else this.view.showAround(id, around);
     this.panel.show(id);
-    this.#requestLatest();
+    if (around === null) this.#requestLatest();
     this.#updateWatch();
     this.view.reportVisible();
+  }
+
+  // A search result: its room, at that message. What the model holds around it is drawn at once;
+  // otherwise the room's run starts over from a page around it (scrolling down reads newer pages
+  // until the latest, and live messages join only then).
+  openMessage(room, id) {
+    const r = this.model.rooms.get(room);
+    if (!r) return;
+    if (!r.messages.get(id)) {
+      r.messages.clear();
+      this.socket.send({ type: 'history', room, around: id, limit: HISTORY_PAGE });
+    }
+    this.showRoom(room, { around: id });
   }
 
   #requestLatest() {

@@ -14,6 +14,7 @@
 #include "chatterbox/storage/mention_repository.hpp"
 #include "chatterbox/storage/reaction_repository.hpp"
 #include "chatterbox/storage/room_repository.hpp"
+#include "chatterbox/storage/search_repository.hpp"
 #include "chatterbox/storage/user_repository.hpp"
 #include "chatterbox/storage/write_batcher.hpp"
 
@@ -107,6 +108,10 @@ class chat_service {
   void handle(const std::shared_ptr<chat_peer>& peer, members_command& command);
   void handle(const std::shared_ptr<chat_peer>& peer, seen_by_command& command);
   void handle(const std::shared_ptr<chat_peer>& peer, watch_command& command);
+  void handle(const std::shared_ptr<chat_peer>& peer, search_command& command);  // chat_search.cpp
+  // history with `after` / `around` (chat_history.cpp).
+  void history_after(chat_peer& peer, const room_state& room, const history_command& command);
+  void history_around(chat_peer& peer, const room_state& room, const history_command& command);
 
   frame_ptr hello_frame(const peer_identity& who);
   room_view view_of(const room_state& room) const;
@@ -162,6 +167,7 @@ class chat_service {
   rate_limiter message_limiter_;
   rate_limiter signal_limiter_;
   rate_limiter query_limiter_;
+  search_repository search_;  // on storage_.db; its own, so chat_storage stays as it is
   std::size_t reply_bytes_;
   // Seqs are handed out inside the write transaction (last_seq_), but only reported once their
   // change is committed (committed_seq_): a batch that is rolled back leaves a gap, never a seq

@@ -44,6 +44,9 @@ struct history_command {
   std::int64_t room;
   std::optional<std::int64_t> before;
   int limit;
+  // At most one of before, after and around is set.
+  std::optional<std::int64_t> after;
+  std::optional<std::int64_t> around;
 };
 struct sync_command {
   std::int64_t since;
@@ -93,6 +96,12 @@ struct seen_by_command {
 struct watch_command {
   std::vector<std::string> users;  // 0–500
 };
+struct search_command {
+  std::string query;  // 1–500 code points, no control characters; parsed by the chat service
+  std::optional<std::int64_t> before;
+  int limit;
+  int tz_offset;  // minutes east of UTC, -840…840
+};
 
 using client_command =
     std::variant<send_command, react_command, edit_command, delete_command, typing_command,
@@ -100,7 +109,7 @@ using client_command =
                  history_command, sync_command, create_room_command, open_dm_command,
                  rename_room_command, add_members_command, remove_member_command,
                  leave_room_command, archive_room_command, notify_command, members_command,
-                 seen_by_command, watch_command>;
+                 seen_by_command, watch_command, search_command>;
 
 struct protocol_error {
   std::string code;
@@ -118,6 +127,8 @@ inline constexpr std::size_t max_dm_others = 7;
 inline constexpr std::size_t max_watched_users = 500;
 inline constexpr int default_members_limit = 50;
 inline constexpr int max_members_limit = 100;
+inline constexpr int default_search_limit = 20;
+inline constexpr int max_search_limit = 50;
 
 std::variant<client_command, protocol_error> parse_client_frame(std::string_view frame);
 

@@ -64,6 +64,11 @@ frame_ptr hello(std::string_view user, std::int64_t seq, const nlohmann::json& r
                 bool truncated);
 frame_ptr history(std::int64_t room, std::optional<std::int64_t> before,
                   const std::vector<message>& messages, bool has_more);
+// A history page asked for with `after` or `around` (`cursor_name`), echoing the cursor;
+// `has_newer` only for `around`.
+frame_ptr history_from(std::int64_t room, std::string_view cursor_name, std::int64_t cursor,
+                       const std::vector<message>& messages, bool has_more,
+                       std::optional<bool> has_newer);
 frame_ptr ack(std::string_view client_id, std::int64_t room, std::int64_t id, std::int64_t ts);
 frame_ptr new_message(const message& m);
 frame_ptr edited(const message& m);

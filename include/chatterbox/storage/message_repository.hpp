@@ -26,7 +26,7 @@ struct new_message {
   std::string_view client_id;
   std::string_view text;
   std::vector<std::string> mentions;  // as sent with the message
-  std::optional<reply_quote> reply_to;
+  std::optional<reply_quote> reply_to = std::nullopt;
 };
 
 // Messages table access. Writers run inside write_batcher's transaction; the caller supplies
@@ -55,6 +55,8 @@ class message_repository {
   // Up to `limit` messages of `room` with id < before (all when before is empty), oldest first.
   std::vector<message> page_before(std::int64_t room, std::optional<std::int64_t> before,
                                    int limit);
+  // Up to `limit` messages of `room` with id > after, oldest first.
+  std::vector<message> page_after(std::int64_t room, std::int64_t after, int limit);
   // Up to `limit` messages of any room with seq > since, in seq order.
   std::vector<message> changed_since(std::int64_t since, int limit);
   std::int64_t last_id(std::int64_t room);  // 0 when the room has no message
@@ -74,6 +76,7 @@ class message_repository {
   SQLite::Statement set_seq_;
   SQLite::Statement page_latest_;
   SQLite::Statement page_before_;
+  SQLite::Statement page_after_;
   SQLite::Statement changed_since_;
   SQLite::Statement last_id_;
   SQLite::Statement unread_;

@@ -10,9 +10,11 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include <chrono>
+#include <deque>
 #include <functional>
 #include <optional>
 #include <span>
+#include <string>
 #include <vector>
 
 namespace chatterbox {
@@ -66,6 +68,11 @@ class write_batcher {
   enum class shape { several_statements, one_statement };
   void submit(write_fn write, then_fn then, shape s = shape::several_statements);
 
+  // `sql` runs in every batch's transaction after its writes, before COMMIT (work that is cheaper
+  // once per batch than once per write: indexing the messages the batch stored). Its failure
+  // refuses the whole batch, like a failed commit.
+  void run_before_commit(const std::string& sql) { before_commit_.emplace_back(db_, sql); }
+
   std::size_t batches_committed() const { return batches_; }
   std::size_t writes_refused() const { return refused_; }
   std::size_t pending() const { return pending_.size(); }
@@ -100,6 +107,7 @@ class write_batcher {
   SQLite::Statement savepoint_;
   SQLite::Statement release_;
   SQLite::Statement rollback_to_;
+  std::deque<SQLite::Statement> before_commit_;
   limits limits_;
   wal_checkpointer* checkpointer_ = nullptr;
   // Keeps io_context::run() going while a ready batch waits for a checkpoint to end.

@@ -1,0 +1,87 @@
+// chat_service: full-text search of the user's rooms (docs/protocol.md, "search").
+
+#include "chatterbox/chat/chat_service.hpp"
+
+#include "chat_internals.hpp"
+#include "chatterbox/auth/credentials.hpp"
+#include "chatterbox/protocol/search_frames.hpp"
+#include "chatterbox/protocol/search_query.hpp"
+#include "chatterbox/storage/read_snapshot.hpp"
+
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace chatterbox {
+
+using namespace chat_detail;
+
+namespace {
+
+// A filters-only result shows the start of the text.
+constexpr std::size_t head_chars = 200;
+
+}  // namespace
+
+void chat_service::handle(const std::shared_ptr<chat_peer>& peer, search_command& command) {
+  if (!admit_query(*peer)) return;
+  const auto user_id = peer->identity().user_id;
+  auto parsed = parse_search_query(command.query, command.tz_offset);
+  if (const auto* error = std::get_if<search_query_error>(&parsed)) {
+    return peer->deliver(frames::error("invalid_field", error->message, nullptr));
+  }
+  const auto& query = std::get<search_query>(parsed);
+
+  search_request request;
+  request.user_id = user_id;
+  for (const auto& name : query.authors) {
+    const auto id = valid_username(name) ? find_user(name) : std::nullopt;
+    if (!id) return peer->deliver(frames::error("not_found", "no user called " + name, nullptr));
+    request.authors.push_back(*id);
+  }
+  for (const auto& name : query.rooms) {
+    // A room the user is not in is answered exactly like one that does not exist.
+    const auto* room = rooms_.find_by_name(name);
+    if (room == nullptr || rooms_.visible(room->id, user_id) == nullptr) {
+      return peer->deliver(frames::error("not_found", "no room called " + name, nullptr));
+    }
+    request.rooms.push_back(room->id);
+  }
+  request.match = fts5_match(query.terms);
+  request.since_ms = query.since_ms;
+  request.until_ms = query.until_ms;
+  request.before = command.before;
+  request.limit = command.limit + 1;
+  const read_snapshot snapshot(storage_.db);  // the hits and their reactions of one state
+  auto hits = search_.search(request);
+  // The query joins room_members; the directory, which decides membership everywhere else,
+  // must agree. Should they ever differ, nothing the user may not see goes out.
+  std::erase_if(hits, [&](const search_hit& hit) {
+    return rooms_.visible(hit.found.room, user_id) == nullptr;
+  });
+  bool has_more = hits.size() > static_cast<std::size_t>(command.limit);
+  if (has_more) hits.resize(static_cast<std::size_t>(command.limit));
+  std::vector<message> found;
+  found.reserve(hits.size());
+  for (auto& hit : hits) found.push_back(std::move(hit.found));
+  storage_.reactions.attach(found, user_id);
+  for (std::size_t i = 0; i < hits.size(); ++i) hits[i].found = std::move(found[i]);
+
+  std::vector<nlohmann::json> results;
+  std::size_t used = frames::page_overhead + frames::dumped_size(command.query);
+  for (const auto& hit : hits) {
+    auto result = frames::search_result(
+        hit.found, query.filters_only()
+                       ? std::vector<std::string>{frames::text_head(hit.found.text, head_chars)}
+                       : frames::snippet_parts(hit.snippet));
+    used += frames::dumped_size(result) + 1;
+    if (used > reply_bytes_ && !results.empty()) {
+      has_more = true;
+      break;
+    }
+    results.push_back(std::move(result));
+  }
+  peer->deliver(frames::search(command.query, command.before, results, has_more));
+}
+
+}  // namespace chatterbox

@@ -1,0 +1,29 @@
+#pragma once
+
+// How a message row is read, shared by the repositories whose queries yield messages
+// (message_repository, search_repository).
+
+#include "chatterbox/chat/message.hpp"
+
+#include <SQLiteCpp/Statement.h>
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace chatterbox {
+
+// The columns read_message reads, in its order (columns 0–13), from `messages m` and its author
+// `users u` joined with reply_joins.
+inline constexpr std::string_view message_columns =
+    "m.id, m.room_id, m.seq, u.username, m.text, m.ts, m.edited, m.deleted, m.mention_names, "
+    "m.reply_to, m.reply_count, ou.username, o.text, o.deleted";
+// A reply's quote comes from its original (o) and the original's author (ou).
+inline constexpr std::string_view reply_joins =
+    "LEFT JOIN messages o ON o.id = m.reply_to LEFT JOIN users ou ON ou.id = o.user_id ";
+
+message read_message(SQLite::Statement& row);
+// "bob,here" -> {"bob", "here"}.
+std::vector<std::string> split_names(std::string_view joined_names);
+
+}  // namespace chatterbox

@@ -1,0 +1,112 @@
+#include "chatterbox/storage/search_repository.hpp"
+
+#include "message_rows.hpp"
+#include "statement_scope.hpp"
+
+#include <SQLiteCpp/Transaction.h>
+
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <string_view>
+
+namespace chatterbox {
+namespace {
+
+// The columns of read_message (0–13), then the snippet (14).
+constexpr int snippet_column = 14;
+
+// Membership is the user's row in room_members (every member of every room has one, open rooms
+// included): a room the user left or was removed from is not searched. The lists of authors
+// and rooms are bound as JSON arrays of ids (built by us from integers), so one statement
+// serves any number of them.
+constexpr std::string_view filters =
+    "CROSS JOIN room_members r ON r.room_id = m.room_id AND r.user_id = :user "
+    "JOIN users u ON u.id = m.user_id "
+    "LEFT JOIN messages o ON o.id = m.reply_to LEFT JOIN users ou ON ou.id = o.user_id "
+    "WHERE m.deleted = 0 "
+    "AND (:authors IS NULL OR m.user_id IN (SELECT value FROM json_each(:authors))) "
+    "AND (:rooms IS NULL OR m.room_id IN (SELECT value FROM json_each(:rooms))) "
+    "AND m.ts >= :since AND m.ts < :until ";
+
+std::string sql(std::string_view head, std::string_view tail) {
+  std::string out("SELECT ");
+  out.append(message_columns).append(", ").append(head).append(filters).append(tail);
+  return out;
+}
+
+std::optional<std::string> id_list(const std::vector<std::int64_t>& ids) {
+  if (ids.empty()) return std::nullopt;
+  std::string out = "[";
+  for (const auto id : ids) {
+    if (out.size() > 1) out.push_back(',');
+    out += std::to_string(id);
+  }
+  out.push_back(']');
+  return out;
+}
+
+void bind_filters(statement_scope& s, const search_request& request) {
+  s->bind(":user", request.user_id);
+  if (const auto authors = id_list(request.authors)) s->bind(":authors", *authors);
+  if (const auto rooms = id_list(request.rooms)) s->bind(":rooms", *rooms);
+  s->bind(":since", request.since_ms.value_or(std::numeric_limits<std::int64_t>::min()));
+  s->bind(":until", request.until_ms.value_or(std::numeric_limits<std::int64_t>::max()));
+  s->bind(":before", request.before.value_or(std::numeric_limits<std::int64_t>::max()));
+  s->bind(":limit", request.limit);
+}
+
+std::vector<search_hit> read_hits(statement_scope& s) {
+  std::vector<search_hit> hits;
+  while (s->executeStep()) {
+    search_hit hit;
+    hit.found = read_message(*s);
+    hit.snippet = s->getColumn(snippet_column).getString();
+    hits.push_back(std::move(hit));
+  }
+  return hits;
+}
+
+}  // namespace
+
+search_repository::search_repository(SQLite::Database& db)
+    // The index drives (CROSS JOIN keeps it the outer loop): FTS5 walks its matches by rowid
+    // downwards, so a page stops after `limit` rows that pass the filters.
+    : matching_(db, sql("snippet(messages_fts, 0, char(1), char(2), '…', 16) "
+                        "FROM messages_fts CROSS JOIN messages m ON m.id = messages_fts.rowid ",
+                        "AND messages_fts MATCH :match AND messages_fts.rowid < :before "
+                        "ORDER BY messages_fts.rowid DESC LIMIT :limit")),
+      filtered_(db, sql("'' FROM messages m ",
+                        "AND m.id < :before ORDER BY m.id DESC LIMIT :limit")),
+      db_(db) {}
+
+const std::vector<std::string>& search_repository::index_pending_sql() {
+  // The pending ids drive (CROSS JOIN): the planner would otherwise scan messages.
+  static const std::vector<std::string> statements = {
+      "INSERT INTO messages_fts (rowid, text) SELECT m.id, m.text FROM messages_fts_pending p "
+      "CROSS JOIN messages m ON m.id = p.id WHERE m.text <> ''",
+      "DELETE FROM messages_fts_pending",
+  };
+  return statements;
+}
+
+void search_repository::index_pending() {
+  SQLite::Transaction transaction(db_, SQLite::TransactionBehavior::IMMEDIATE);
+  for (const auto& sql : index_pending_sql()) db_.exec(sql);
+  transaction.commit();
+}
+
+std::vector<search_hit> search_repository::search(const search_request& request) {
+  if (request.limit <= 0) return {};
+  if (request.match.empty()) {
+    statement_scope s(filtered_);
+    bind_filters(s, request);
+    return read_hits(s);
+  }
+  statement_scope s(matching_);
+  bind_filters(s, request);
+  s->bind(":match", request.match);
+  return read_hits(s);
+}
+
+}  // namespace chatterbox

@@ -189,6 +189,15 @@ const std::vector<flag>& flag_table() {
         },
         [](const server_config& c) { return c.web_dir.value_or(""); }));
     t.push_back(make_flag(
+        "files-dir", "DIR",
+        "Where uploaded files are stored (content-addressed, with a tmp/ for uploads in progress)",
+        [](server_config& c, std::string_view text) -> std::optional<std::string> {
+          if (text.empty()) return "must not be empty";
+          c.files_dir = std::string(text);
+          return std::nullopt;
+        },
+        [](const server_config& c) { return c.files_dir.value_or("<db>.files"); }));
+    t.push_back(make_flag(
         "synchronous", "normal|full",
         "SQLite synchronous mode; full also survives power loss at some write cost",
         [](server_config& c, std::string_view text) -> std::optional<std::string> {
@@ -237,6 +246,12 @@ const std::vector<flag>& flag_table() {
                              &server_config::max_pending_logins, 1, size_max));
     t.push_back(integer_flag("max-body-bytes", "Largest HTTP request body",
                              &server_config::max_body_bytes, 1, size_max));
+    t.push_back(integer_flag("max-upload-bytes", "Largest uploaded file (POST /api/files)",
+                             &server_config::max_upload_bytes, 1,
+                             std::numeric_limits<std::int64_t>::max()));
+    t.push_back(integer_flag("user-quota-bytes", "Bytes of uploaded files one user may keep",
+                             &server_config::user_quota_bytes, 1,
+                             std::numeric_limits<std::int64_t>::max()));
     t.push_back(integer_flag("max-header-bytes", "Largest HTTP request header block",
                              &server_config::max_header_bytes, 1, size_max));
     t.push_back(duration_flag("request-timeout", "SECONDS", "Time allowed to send one HTTP request",
@@ -416,6 +431,10 @@ struct occurrence {
 };
 
 }  // namespace
+
+std::string files_dir_of(const server_config& config) {
+  return config.files_dir.value_or(config.db_path + ".files");
+}
 
 std::variant<server_config, config_help, config_error> parse_config(int argc,
                                                                     const char* const* argv,

@@ -32,21 +32,28 @@ server::server(server_config config)
       rooms_(database_.handle()),
       mentions_(database_.handle()),
       reactions_(database_.handle()),
+      file_rows_(database_.handle()),
       presence_(database_.handle()),
       writes_(io_, database_.handle(),
               write_batcher::limits{.lock_wait = config_.db_busy_timeout}, checkpointer_),
       hasher_(io_, argon2_cost{config_.argon2_ops, config_.argon2_mem_kib * 1024},
               config_.hash_threads, config_.max_pending_logins),
       chat_(io_, chat_storage{messages_, rooms_, mentions_, reactions_, users_, writes_,
-                               database_.handle()}, connections_,
+                               database_.handle(), &file_rows_}, connections_,
             chat_limits{config_.typing_timeout, config_.message_rate, config_.message_burst,
                         config_.signal_rate, config_.signal_burst, config_.query_rate,
                         config_.query_burst, config_.send_queue_bytes / 4,
                         duration_cast<milliseconds>(config_.presence_grace)}),
       files_(config_.web_dir),
+      file_store_(io_, files_dir_of(config_)),
+      upload_sweeper_(io_, file_rows_, file_store_, writes_),
       handler_(request_handler::services{
           config_, users_, tokens_, hasher_, connections_, files_, writes_,
-          [this](std::int64_t id, const std::string& name) { chat_.add_user(id, name); }}),
+          [this](std::int64_t id, const std::string& name) { chat_.add_user(id, name); },
+          file_services{file_rows_, file_store_,
+                        [this](std::int64_t room, std::int64_t user_id) {
+                          return chat_.is_member(room, user_id);
+                        }}}),
       keepalive_(io_, config_.idle_timeout, config_.write_timeout),
       signals_(io_, SIGINT, SIGTERM),
       stall_probe_(io_) {
@@ -75,6 +82,9 @@ server::server(server_config config)
 }
 
 server::~server() {
+  // Disk work still in flight posts its completion to the loop: let it, so that the shutdown
+  // below destroys those handlers too.
+  file_store_.stop();
   // Handlers still queued (after an abnormal end of run()) keep sessions alive, and a session
   // leaves the chat in its destructor: destroy them now, while the services they call exist.
   io_.shutdown();
@@ -91,6 +101,7 @@ server::~server() {
 void server::run() {
   const auto endpoint = listener_->local_endpoint();
   listener_->run();
+  upload_sweeper_.start();
   wait_for_signal();
   probe_loop_stall();
   spdlog::info("listening on http://{}:{} (database {})", endpoint.address().to_string(),
@@ -147,6 +158,7 @@ void server::shutdown() {
   if (stopping_) return;
   stopping_ = true;
   stall_probe_.cancel();
+  upload_sweeper_.stop();
   start_watchdog();
   boost::system::error_code ignored;
   signals_.cancel(ignored);

@@ -404,6 +404,14 @@ std::vector<message> awkward_messages() {
   auto reacted = sample(102, "reacted");
   reacted.reactions = {{"❤️", 1, {"alice"}, false}};
   out.push_back(reacted);
+  auto image = sample(103, "");
+  image.file = file_attachment{12, "shot \"1\".png", 48213, "image/png", 800, 600};
+  out.push_back(image);
+  auto document = sample(104, "the report");
+  document.file = file_attachment{std::numeric_limits<std::int64_t>::max(), "r\xe9port\x01.pdf", 0,
+                                  "application/pdf", std::nullopt, std::nullopt};
+  document.reply_to = reply_quote{1, "a", "b", false};
+  out.push_back(document);
   std::string every_byte;
   for (int c = 0; c < 256; ++c) every_byte += static_cast<char>(c);
   out.push_back(sample(100, every_byte));

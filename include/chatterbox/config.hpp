@@ -56,6 +56,10 @@ struct server_config {
   // before they are refused; the event loop never waits inside SQLite.
   std::chrono::milliseconds db_busy_timeout{5000};
   std::uint64_t max_db_bytes = 0;  // 0: no limit; else writes fail (as on a full disk) past it
+  // Uploaded files (docs/protocol.md, "POST /api/files"); nullopt: "<db_path>.files".
+  std::optional<std::string> files_dir;
+  std::uint64_t max_upload_bytes = 25 * 1024 * 1024;
+  std::uint64_t user_quota_bytes = 1024ull * 1024 * 1024;
 
   // Abuse limits (docs/protocol.md, "Limits").
   unsigned message_rate = 10;   // send/edit/delete per second per user, sustained
@@ -90,6 +94,9 @@ struct config_help {
 struct config_error {
   std::string message;
 };
+
+// Where uploads are stored: --files-dir, or a directory beside the database.
+std::string files_dir_of(const server_config& config);
 
 // Parses argv and the environment (`environ`-style, NAME=value). Never exits the process.
 std::variant<server_config, config_help, config_error> parse_config(

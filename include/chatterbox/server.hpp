@@ -4,11 +4,14 @@
 #include "chatterbox/chat/chat_service.hpp"
 #include "chatterbox/chat/connection_manager.hpp"
 #include "chatterbox/config.hpp"
+#include "chatterbox/files/file_store.hpp"
+#include "chatterbox/files/upload_sweeper.hpp"
 #include "chatterbox/http/http_session.hpp"
 #include "chatterbox/http/listener.hpp"
 #include "chatterbox/http/request_handler.hpp"
 #include "chatterbox/http/static_files.hpp"
 #include "chatterbox/storage/database.hpp"
+#include "chatterbox/storage/file_repository.hpp"
 #include "chatterbox/storage/message_repository.hpp"
 #include "chatterbox/storage/presence_repository.hpp"
 #include "chatterbox/storage/mention_repository.hpp"
@@ -67,12 +70,15 @@ class server {
   room_repository rooms_;
   mention_repository mentions_;
   reaction_repository reactions_;
+  file_repository file_rows_;
   presence_repository presence_;
   write_batcher writes_;
   password_hasher hasher_;
   connection_manager connections_;
   chat_service chat_;
   static_files files_;
+  file_store file_store_;
+  upload_sweeper upload_sweeper_;
   request_handler handler_;
   http_session_registry http_sessions_;
   websocket_keepalive keepalive_;

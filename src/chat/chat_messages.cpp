@@ -72,8 +72,9 @@ void chat_service::handle(const std::shared_ptr<chat_peer>& peer, send_command& 
   }
   auto result = std::make_shared<change_result>();
   auto mentions = mentions_in(*room, who.user_id, command.text);
-  // Without mentions or a reply a send is one INSERT (a resent client_id only reads afterwards).
-  const auto shape = mentions.users.empty() && !command.reply_to
+  // Without mentions, a reply or a file a send is one INSERT (a resent client_id only reads
+  // afterwards).
+  const auto shape = mentions.users.empty() && !command.reply_to && !command.file
                          ? write_batcher::shape::one_statement
                          : write_batcher::shape::several_statements;
   storage_.writes.submit(
@@ -85,8 +86,29 @@ void chat_service::handle(const std::shared_ptr<chat_peer>& peer, send_command& 
           result->refused = reply_refused(*command.reply_to, command.room, command.client_id, fresh);
           if (result->refused) return;
         }
+        // A resent client_id with its file already attached (to the first send) is a duplicate,
+        // not a refusal: look for the stored message first.
+        std::optional<file_attachment> attachment;
+        if (command.file) {
+          if (auto existing = storage_.messages.find_by_client_id(user_id, command.client_id)) {
+            result->changed = std::move(*existing);
+            result->duplicate = true;
+            return;
+          }
+          result->refused =
+              file_refused(*command.file, user_id, command.room, command.client_id, attachment);
+          if (result->refused) return;
+        }
         if (auto inserted = storage_.messages.insert(fresh, epoch_ms(), last_seq_ + 1)) {
           ++last_seq_;
+          if (attachment) {
+            // The same transaction as the message: a message never names a file it lost, and
+            // a file is never attached to a message that was not stored.
+            if (!storage_.files->attach(attachment->id, inserted->id)) {
+              throw std::runtime_error("file attached by another send meanwhile");
+            }
+            inserted->file = std::move(attachment);
+          }
           if (!mentions.users.empty()) {
             storage_.mentions.set(inserted->id, command.room, mentions.users);
           }
@@ -132,6 +154,22 @@ std::optional<protocol_error> chat_service::reply_refused(std::int64_t original_
   if (original->deleted) return protocol_error{"forbidden", "the message is deleted", client_id};
   reply.reply_to = reply_quote{original->id, original->user,
                                first_line_excerpt(original->text, reply_quote_chars), false};
+  return std::nullopt;
+}
+
+std::optional<protocol_error> chat_service::file_refused(std::int64_t file_id,
+                                                         std::int64_t user_id, std::int64_t room,
+                                                         const std::string& client_id,
+                                                         std::optional<file_attachment>& attachment) {
+  const auto file = storage_.files ? storage_.files->find(file_id) : std::nullopt;
+  // Another user's upload, another room's, an unknown one: the same answer, so ids tell
+  // nothing about uploads one may not see.
+  if (!file || file->user_id != user_id || file->room_id != room) {
+    return protocol_error{"not_found", "no such file", client_id};
+  }
+  if (file->message_id) return protocol_error{"forbidden", "the file is already attached", client_id};
+  attachment = file_attachment{file->id, file->name, file->size, file->type, file->width,
+                               file->height};
   return std::nullopt;
 }
 

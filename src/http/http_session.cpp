@@ -5,6 +5,9 @@
 #include <boost/beast/websocket/rfc6455.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <variant>
+
 namespace chatterbox {
 namespace {
 
@@ -30,7 +33,11 @@ http_session::http_session(boost::asio::ip::tcp::socket&& socket, http_session_s
   services_.registry.add(this);
 }
 
-http_session::~http_session() { services_.registry.remove(this); }
+http_session::~http_session() {
+  // A connection gone mid-upload leaves nothing behind (the upload removes its temporary file).
+  if (upload_) upload_->abort();
+  services_.registry.remove(this);
+}
 
 void http_session::run() { do_read(); }
 
@@ -42,11 +49,54 @@ void http_session::shutdown() {
 
 void http_session::do_read() {
   if (shutting_down_) return do_close();
-  parser_.emplace();
-  parser_->body_limit(services_.limits.max_body_bytes);
-  parser_->header_limit(static_cast<std::uint32_t>(services_.limits.max_header_bytes));
+  header_parser_.emplace();
+  header_parser_->header_limit(static_cast<std::uint32_t>(services_.limits.max_header_bytes));
+  // The body's size is judged once the header is read: uploads have a limit of their own.
+  header_parser_->body_limit(boost::none);
   // One deadline for the whole request, so a client dribbling bytes cannot hold the slot.
   stream_.expires_after(services_.limits.request_timeout);
+  reading_ = true;
+  http::async_read_header(stream_, buffer_, *header_parser_,
+                          beast::bind_front_handler(&http_session::on_header, shared_from_this()));
+}
+
+void http_session::on_header(beast::error_code ec, std::size_t) {
+  reading_ = false;
+  first_request_.release();
+  if (ec == http::error::end_of_stream || ec == boost::asio::error::operation_aborted) {
+    return do_close();
+  }
+  if (ec == beast::error::timeout) {
+    spdlog::debug("http: request timed out from {}", peer_text_);
+    return do_close();
+  }
+  if (ec == http::error::header_limit) {
+    return send(bare_json_error(http::status::request_header_fields_too_large,
+                                "header_too_large", "request header is larger than the limit"));
+  }
+  if (ec) {
+    spdlog::debug("http: bad request from {}: {}", peer_text_, ec.message());
+    return send(bare_json_error(http::status::bad_request, "bad_request", "malformed HTTP request"));
+  }
+  try {
+    if (request_handler::is_upload(header_parser_->get())) return start_upload();
+    const auto length = header_parser_->content_length();
+    if (length && *length > services_.limits.max_body_bytes) {
+      return send(bare_json_error(http::status::payload_too_large, "payload_too_large",
+                                  "request body is larger than the limit"));
+    }
+    parser_.emplace(std::move(*header_parser_));
+    header_parser_.reset();
+    // Still needed for chunked bodies, whose size the header does not say.
+    parser_->body_limit(services_.limits.max_body_bytes);
+  } catch (const std::exception& e) {
+    spdlog::error("http: request from {} failed: {}", peer_text_, e.what());
+    auto response = bare_json_error(http::status::service_unavailable, "busy",
+                                    "the server could not complete the request; retry shortly");
+    response.set(http::field::retry_after, "1");
+    return send(std::move(response));
+  }
+  if (parser_->is_done()) return on_read({}, 0);
   reading_ = true;
   http::async_read(stream_, buffer_, *parser_,
                    beast::bind_front_handler(&http_session::on_read, shared_from_this()));
@@ -54,7 +104,6 @@ void http_session::do_read() {
 
 void http_session::on_read(beast::error_code ec, std::size_t) {
   reading_ = false;
-  first_request_.release();
   if (ec == http::error::end_of_stream || ec == boost::asio::error::operation_aborted) {
     return do_close();
   }
@@ -66,22 +115,28 @@ void http_session::on_read(beast::error_code ec, std::size_t) {
     return send(bare_json_error(http::status::payload_too_large, "payload_too_large",
                                 "request body is larger than the limit"));
   }
-  if (ec == http::error::header_limit) {
-    return send(bare_json_error(http::status::request_header_fields_too_large,
-                                "header_too_large", "request header is larger than the limit"));
-  }
   if (ec) {
     spdlog::debug("http: bad request from {}: {}", peer_text_, ec.message());
     return send(bare_json_error(http::status::bad_request, "bad_request", "malformed HTTP request"));
   }
-
   auto request = parser_->release();
+  parser_.reset();
+  dispatch(std::move(request));
+}
+
+void http_session::dispatch(http_request&& request) {
   // Answered at most once, even if a handler throws after answering.
   auto answered = std::make_shared<bool>(false);
   try {
     if (beast::websocket::is_upgrade(request)) {
       std::string_view target = request.target();
       if (target.substr(0, target.find('?')) == "/ws") return upgrade(std::move(request));
+    }
+    if (request_handler::is_download(request)) {
+      auto answer = services_.handler.download(request);
+      *answered = true;
+      if (auto* file = std::get_if<file_response>(&answer)) return send_file(std::move(*file));
+      return send(std::move(std::get<http_response>(answer)));
     }
     // Per request: behind a proxy, one connection carries many clients' requests.
     auto client = services_.handler.resolve_client(request, peer_);
@@ -101,6 +156,86 @@ void http_session::on_read(beast::error_code ec, std::size_t) {
     response.keep_alive(false);
     send(std::move(response));
   }
+}
+
+void http_session::start_upload() {
+  const auto& header = header_parser_->get();
+  http_request header_only(static_cast<const http::request_header<>&>(header));
+  std::optional<std::uint64_t> length;
+  if (!header_parser_->chunked() && header_parser_->content_length()) {
+    length = *header_parser_->content_length();
+  }
+  auto decision = services_.handler.begin_upload(std::move(header_only), length);
+  if (auto* refusal = std::get_if<http_response>(&decision)) {
+    // The body is never read: the connection closes after the answer (begin_upload says so).
+    return send(std::move(*refusal));
+  }
+  upload_ = std::move(std::get<std::shared_ptr<upload_in_progress>>(decision));
+  upload_parser_.emplace(std::move(*header_parser_));
+  header_parser_.reset();
+  upload_parser_->body_limit(upload_->expected_size());
+  upload_chunk_.resize(static_cast<std::size_t>(
+      std::clamp<std::uint64_t>(upload_->expected_size(), 1, upload_chunk_bytes)));
+  if (upload_parser_->is_done()) {
+    return upload_->finish([self = shared_from_this()](http_response response) {
+      self->end_upload(std::move(response));
+    });
+  }
+  read_upload_chunk();
+}
+
+void http_session::read_upload_chunk() {
+  if (shutting_down_) {
+    upload_->abort();
+    upload_.reset();
+    return do_close();
+  }
+  auto& body = upload_parser_->get().body();
+  body.data = upload_chunk_.data();
+  body.size = upload_chunk_.size();
+  body.more = true;
+  // A deadline per chunk rather than per request: a large file on a slow link may take longer
+  // than one request timeout, but an upload that stalls is still cut.
+  stream_.expires_after(services_.limits.request_timeout);
+  reading_ = true;
+  http::async_read(stream_, buffer_, *upload_parser_,
+                   beast::bind_front_handler(&http_session::on_upload_chunk, shared_from_this()));
+}
+
+void http_session::on_upload_chunk(beast::error_code ec, std::size_t) {
+  reading_ = false;
+  if (ec == http::error::need_buffer) ec = {};  // the chunk is full, not an error
+  if (ec) {
+    // The connection ended, stalled or was shut down before the whole body came: nothing of it
+    // is stored.
+    spdlog::debug("http: upload from {} ended early: {}", peer_text_, ec.message());
+    upload_->abort();
+    upload_.reset();
+    upload_parser_.reset();
+    upload_chunk_ = {};
+    return do_close();
+  }
+  const auto filled = upload_chunk_.size() - upload_parser_->get().body().size;
+  const bool complete = upload_parser_->is_done();
+  const auto next = [self = shared_from_this(), complete] {
+    if (!complete) return self->read_upload_chunk();
+    self->upload_->finish([self](http_response response) { self->end_upload(std::move(response)); });
+  };
+  if (filled == 0) return next();
+  upload_->write(upload_chunk_.data(), filled, [self = shared_from_this(), next](bool ok) {
+    if (ok) return next();
+    self->upload_->abort();
+    auto response = bare_json_error(http::status::internal_server_error, "internal",
+                                    "the file could not be stored");
+    self->end_upload(std::move(response));
+  });
+}
+
+void http_session::end_upload(http_response response) {
+  upload_.reset();
+  upload_parser_.reset();
+  upload_chunk_ = {};
+  send(std::move(response));
 }
 
 void http_session::upgrade(http_request&& request) {
@@ -127,11 +262,44 @@ void http_session::upgrade(http_request&& request) {
 void http_session::send(http_response response) {
   const bool keep_alive = response.keep_alive() && !shutting_down_;
   response.keep_alive(keep_alive);
-  response_ = std::make_shared<http_response>(std::move(response));
+  auto held = std::make_shared<http_response>(std::move(response));
+  response_ = held;
   stream_.expires_after(services_.limits.request_timeout);
-  http::async_write(stream_, *response_,
+  http::async_write(stream_, *held,
                     beast::bind_front_handler(&http_session::on_write, shared_from_this(),
                                               keep_alive));
+}
+
+namespace {
+
+// A file response and its serializer, written a part at a time.
+struct file_write {
+  explicit file_write(file_response&& r) : response(std::move(r)), serializer(response) {}
+  file_response response;
+  http::response_serializer<http::basic_file_body<file_slice>> serializer;
+};
+
+}  // namespace
+
+void http_session::send_file(file_response response) {
+  const bool keep_alive = response.keep_alive() && !shutting_down_;
+  response.keep_alive(keep_alive);
+  auto held = std::make_shared<file_write>(std::move(response));
+  response_ = held;
+  write_file_part(keep_alive);
+}
+
+void http_session::write_file_part(bool keep_alive) {
+  auto* held = static_cast<file_write*>(response_.get());
+  // A deadline per part: a large file to a slow reader takes long, a reader that stops is cut.
+  stream_.expires_after(services_.limits.request_timeout);
+  http::async_write_some(
+      stream_, held->serializer,
+      [self = shared_from_this(), keep_alive](beast::error_code ec, std::size_t bytes) {
+        auto* held = static_cast<file_write*>(self->response_.get());
+        if (ec || held->serializer.is_done()) return self->on_write(keep_alive, ec, bytes);
+        self->write_file_part(keep_alive);
+      });
 }
 
 void http_session::on_write(bool keep_alive, beast::error_code ec, std::size_t) {

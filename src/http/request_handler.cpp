@@ -20,7 +20,7 @@ namespace {
 using json = nlohmann::json;
 namespace beast = boost::beast;
 
-std::string_view path_of(const http_request& request) {
+std::string_view path_of(const http::request_header<>& request) {
   std::string_view target = request.target();
   return target.substr(0, target.find('?'));
 }
@@ -65,7 +65,59 @@ request_handler::request_handler(services s)
     : s_(s),
       clients_(make_resolver(s.config)),
       logins_(login_handler::services{s.config, s.users, s.tokens, s.hasher, s.writes,
-                                               s.account_created}) {}
+                                               s.account_created}) {
+  if (s.files_api) {
+    uploads_.emplace(s.config, *s.files_api, s.writes);
+    downloads_.emplace(*s.files_api);
+  }
+}
+
+bool request_handler::is_upload(const http::request_header<>& header) {
+  return header.method() == http::verb::post && path_of(header) == "/api/files";
+}
+
+bool request_handler::is_download(const http::request_header<>& header) {
+  return (header.method() == http::verb::get || header.method() == http::verb::head) &&
+         path_of(header).starts_with("/api/files/");
+}
+
+std::variant<http_response, std::shared_ptr<upload_in_progress>> request_handler::begin_upload(
+    http_request&& header, std::optional<std::uint64_t> content_length) {
+  // Every refusal here is sent before the body is read: the connection then closes, or the
+  // unread body would be parsed as the next request.
+  const auto refuse = [&](http::status status, std::string_view code, std::string_view message) {
+    auto response = json_error(status, header, code, message);
+    response.keep_alive(false);
+    return response;
+  };
+  if (!uploads_) return refuse(http::status::not_found, "not_found", "no such endpoint");
+  if (!origin_allowed(header)) {
+    return refuse(http::status::forbidden, "forbidden_origin",
+                  "requests from this origin are not allowed");
+  }
+  if (!content_length) {
+    return refuse(http::status::length_required, "length_required",
+                  "an upload needs a Content-Length");
+  }
+  if (*content_length > s_.config.max_upload_bytes) {
+    return refuse(http::status::payload_too_large, "too_large",
+                  "the file is larger than the server accepts");
+  }
+  const auto auth = authenticate(header);
+  if (!auth) return refuse(http::status::unauthorized, "unauthorized", "not logged in");
+  return uploads_->begin(std::move(header), *content_length, auth->owner.user_id);
+}
+
+std::variant<http_response, file_response> request_handler::download(const http_request& request) {
+  if (!downloads_) {
+    return json_error(http::status::not_found, request, "not_found", "no such endpoint");
+  }
+  const auto auth = authenticate(request);
+  if (!auth) {
+    return json_error(http::status::unauthorized, request, "unauthorized", "not logged in");
+  }
+  return downloads_->serve(request, auth->owner.user_id);
+}
 
 client_address request_handler::resolve_client(
     const http_request& request, const std::optional<boost::asio::ip::address>& peer) const {
@@ -113,6 +165,8 @@ void request_handler::handle(http_request&& request, client_address client, resp
     response.prepare_payload();
     return respond(std::move(response));
   }
+  if (path == "/api/files") return respond(method_not_allowed(request, "POST"));
+  if (path.starts_with("/api/files/")) return respond(method_not_allowed(request, "GET, HEAD"));
   if (path == "/api/health") {
     if (method != http::verb::get) return respond(method_not_allowed(request, "GET"));
     return respond(json_response(http::status::ok, request, {{"status", "ok"}}));
@@ -204,7 +258,7 @@ std::variant<peer_identity, http_response> request_handler::authorize_websocket(
 }
 
 std::optional<request_handler::authenticated> request_handler::authenticate(
-    const http_request& request) {
+    const http::request_header<>& request) {
   const auto check = [this](std::optional<std::string_view> token) -> std::optional<authenticated> {
     if (!token || !well_formed_token(*token)) return std::nullopt;
     auto digest = token_digest(*token);
@@ -225,7 +279,7 @@ std::optional<request_handler::authenticated> request_handler::authenticate(
   return std::nullopt;
 }
 
-bool request_handler::origin_allowed(const http_request& request) const {
+bool request_handler::origin_allowed(const http::request_header<>& request) const {
   const auto origin_field = request.find(http::field::origin);
   if (origin_field == request.end()) return true;  // not a browser cross-origin request
   const std::string_view origin = origin_field->value();

@@ -128,8 +128,10 @@ class field_reader {
 
   // Chat text, in the order docs/protocol.md gives: line breaks normalised, control characters
   // refused, then trimmed to 1–4000 code points.
-  std::string text() {
+  // may_be_empty: a message carrying a file needs no text (absent or empty).
+  std::string text(bool may_be_empty = false) {
     const auto* value = frame_.find("text");
+    if (may_be_empty && (!value || value->type == flat_value::kind::null)) return {};
     if (!value || value->type != flat_value::kind::string) {
       fail("invalid_field", "text must be a string");
       return {};
@@ -142,7 +144,7 @@ class field_reader {
     }
     const auto trimmed = trim_whitespace(text);
     if (trimmed.empty()) {
-      fail("text_empty", "text is empty");
+      if (!may_be_empty) fail("text_empty", "text is empty");
     } else if (count_code_points(trimmed) > max_text_chars) {
       fail("text_too_long", "text is longer than 4000 characters");
     }
@@ -188,10 +190,15 @@ parse_result parse_send(field_reader& in) {
   command.room = in.message_id("room");
   command.client_id = in.string("client_id");
   if (!in.error()) check_client_id(in, command.client_id);
-  command.text = in.text();
+  const auto file = in.integer("file", false);
+  command.text = in.text(file.has_value());
   if (const auto reply_to = in.integer("reply_to", false)) {
     if (*reply_to < 1) in.fail("invalid_field", "reply_to must be a positive integer");
     command.reply_to = reply_to;
+  }
+  if (file) {
+    if (*file < 1) in.fail("invalid_field", "file must be a positive integer");
+    command.file = file;
   }
   return finish(in, std::move(command));
 }

@@ -67,6 +67,21 @@ std::size_t reactions_size(const std::vector<chatterbox::reaction>& reactions) {
   return size;
 }
 
+void append_file(std::string& out, const file_attachment& f) {
+  json_out::object o(out);
+  o.integer("id", f.id).string("name", f.name).integer("size", f.size).string("type", f.type);
+  if (f.width && f.height) o.integer("width", *f.width).integer("height", *f.height);
+  o.close();
+}
+
+std::size_t file_size(const file_attachment& f) {
+  // {"id":,"name":,"size":,"type":} and ,"width":,"height":
+  return 31 + json_out::int_size(f.id) + json_out::string_size(f.name) +
+         json_out::int_size(f.size) + json_out::string_size(f.type) +
+         (f.width && f.height ? 19 + json_out::int_size(*f.width) + json_out::int_size(*f.height)
+                              : 0);
+}
+
 void end_with_message(json_out::object& o, const message& m) {
   o.integer("id", m.id)
       .integer("room", m.room)
@@ -80,6 +95,7 @@ void end_with_message(json_out::object& o, const message& m) {
   if (m.reply_to) append_quote(o.field("reply_to"), *m.reply_to);
   if (m.replies > 0) o.integer("replies", m.replies);
   if (!m.reactions.empty()) append_reactions(o.field("reactions"), m.reactions);
+  if (m.file) append_file(o.field("file"), *m.file);
   o.close();
 }
 
@@ -87,7 +103,8 @@ void end_with_message(json_out::object& o, const message& m) {
 std::size_t estimated_size(const message& m) {
   return 130 + m.user.size() + m.text.size() + 16 * m.mentions.size() +
          (m.reply_to ? 60 + m.reply_to->user.size() + m.reply_to->text.size() : 0) +
-         (m.reactions.empty() ? 0 : reactions_size(m.reactions));
+         (m.reactions.empty() ? 0 : reactions_size(m.reactions)) +
+         (m.file ? 100 + m.file->name.size() : 0);
 }
 
 void append_messages(std::string& out, const std::vector<message>& messages) {
@@ -114,7 +131,8 @@ std::size_t message_size(const message& m) {
          (m.deleted ? 4 : 5) + (m.mentions.empty() ? 0 : 12 + names_size(m.mentions)) +
          (m.reply_to ? 12 + quote_size(*m.reply_to) : 0) +
          (m.replies > 0 ? 11 + json_out::int_size(m.replies) : 0) +
-         (m.reactions.empty() ? 0 : 13 + reactions_size(m.reactions));
+         (m.reactions.empty() ? 0 : 13 + reactions_size(m.reactions)) +
+         (m.file ? 8 + file_size(*m.file) : 0);
 }
 
 json message_object(const message& m) {
@@ -135,6 +153,17 @@ json message_object(const message& m) {
       if (r.me) entry["me"] = true;
       list.push_back(std::move(entry));
     }
+  }
+  if (m.file) {
+    json file = {{"id", m.file->id},
+                 {"name", m.file->name},
+                 {"size", m.file->size},
+                 {"type", m.file->type}};
+    if (m.file->width && m.file->height) {
+      file["width"] = *m.file->width;
+      file["height"] = *m.file->height;
+    }
+    o["file"] = std::move(file);
   }
   return o;
 }

@@ -16,7 +16,7 @@ namespace {
 // Every query that yields messages selects these columns in this order (see read_message).
 const std::string select_messages = joined(
     joined(joined("SELECT ", message_columns), " FROM messages m JOIN users u ON u.id = m.user_id "),
-    reply_joins);
+    message_joins);
 
 std::string join_names(const std::vector<std::string>& names) {
   std::string out;
@@ -63,6 +63,16 @@ message read_message(SQLite::Statement& row) {
     m.reply_to = std::move(quote);
   }
   m.replies = row.getColumn(10).getInt();
+  if (!row.getColumn(14).isNull()) {
+    file_attachment f;
+    f.id = row.getColumn(14).getInt64();
+    f.name = row.getColumn(15).getString();
+    f.size = row.getColumn(16).getInt64();
+    f.type = row.getColumn(17).getString();
+    if (!row.getColumn(18).isNull()) f.width = row.getColumn(18).getInt64();
+    if (!row.getColumn(19).isNull()) f.height = row.getColumn(19).getInt64();
+    m.file = std::move(f);
+  }
   return m;
 }
 
@@ -78,9 +88,20 @@ std::string with(std::string_view tail) { return joined(select_messages, tail); 
 
 // RETURNING cannot join, so the author's name comes from a correlated primary-key lookup; the
 // quote of a reply is left unread (only its id is needed after an edit or a delete).
+// An edited message keeps its file (read the same way); a deleted one has none.
 constexpr std::string_view returning_message =
     " RETURNING id, room_id, seq, (SELECT username FROM users WHERE users.id = messages.user_id),"
-    " text, ts, edited, deleted, mention_names, reply_to, reply_count, NULL, NULL, NULL";
+    " text, ts, edited, deleted, mention_names, reply_to, reply_count, NULL, NULL, NULL,"
+    " (SELECT id FROM files WHERE files.message_id = messages.id),"
+    " (SELECT name FROM files WHERE files.message_id = messages.id),"
+    " (SELECT size FROM files WHERE files.message_id = messages.id),"
+    " (SELECT type FROM files WHERE files.message_id = messages.id),"
+    " (SELECT width FROM files WHERE files.message_id = messages.id),"
+    " (SELECT height FROM files WHERE files.message_id = messages.id)";
+constexpr std::string_view returning_deleted_message =
+    " RETURNING id, room_id, seq, (SELECT username FROM users WHERE users.id = messages.user_id),"
+    " text, ts, edited, deleted, mention_names, reply_to, reply_count, NULL, NULL, NULL,"
+    " NULL, NULL, NULL, NULL, NULL, NULL";
 
 }  // namespace
 
@@ -105,7 +126,7 @@ message_repository::message_repository(SQLite::Database& db)
                               returning_message)),
       mark_deleted_(db, joined("UPDATE messages SET text = '', deleted = 1, seq = ?, "
                                "mention_names = '' WHERE id = ?",
-                               returning_message)),
+                               returning_deleted_message)),
       find_(db, with("WHERE m.id = ?")),
       add_replies_(db, "UPDATE messages SET reply_count = max(reply_count + ?, 0), seq = ? "
                        "WHERE id = ? RETURNING reply_count"),

@@ -148,6 +148,30 @@ END;
 INSERT INTO messages_fts (messages_fts) VALUES ('rebuild');
 )sql";
 
+
+// Issue 11: uploaded files. The bytes live in the files directory under their SHA-256 (the same
+// bytes uploaded twice are stored once); a row per upload says who uploaded what to which room
+// and, once sent, the message it belongs to.
+constexpr std::string_view files_migration = R"sql(
+CREATE TABLE files (
+  id         INTEGER PRIMARY KEY AUTOINCREMENT,
+  sha256     TEXT    NOT NULL,
+  user_id    INTEGER NOT NULL REFERENCES users(id),
+  room_id    INTEGER NOT NULL,
+  name       TEXT    NOT NULL,
+  size       INTEGER NOT NULL,
+  type       TEXT    NOT NULL,
+  width      INTEGER,
+  height     INTEGER,
+  created_at INTEGER NOT NULL,
+  message_id INTEGER
+);
+-- The quota is the sum of a user's uploads; a blob may go only when no row names it.
+CREATE INDEX files_by_user ON files(user_id, size);
+CREATE INDEX files_by_sha256 ON files(sha256);
+CREATE INDEX files_by_message ON files(message_id) WHERE message_id IS NOT NULL;
+CREATE INDEX files_unattached ON files(created_at) WHERE message_id IS NULL;
+)sql";
 }  // namespace
 
 std::span<const migration> migrations() {
@@ -163,6 +187,7 @@ std::span<const migration> migrations() {
       {"rooms (protocol 2)", rooms_migration},
       {"replies and reactions", replies_and_reactions_migration},
       {"full-text search", full_text_search_migration},
+      {"files", files_migration},
   };
   return list;
 }

@@ -13,8 +13,8 @@
 namespace chatterbox {
 namespace {
 
-// The columns of read_message (0–13), then the snippet (14).
-constexpr int snippet_column = 14;
+// The columns of read_message, then the snippet.
+constexpr int snippet_column = message_column_count;
 
 // Membership is the user's row in room_members (every member of every room has one, open rooms
 // included): a room the user left or was removed from is not searched. The lists of authors
@@ -24,6 +24,7 @@ constexpr std::string_view filters =
     "CROSS JOIN room_members r ON r.room_id = m.room_id AND r.user_id = :user "
     "JOIN users u ON u.id = m.user_id "
     "LEFT JOIN messages o ON o.id = m.reply_to LEFT JOIN users ou ON ou.id = o.user_id "
+    "LEFT JOIN files f ON f.message_id = m.id "
     "WHERE m.deleted = 0 "
     "AND (:authors IS NULL OR m.user_id IN (SELECT value FROM json_each(:authors))) "
     "AND (:rooms IS NULL OR m.room_id IN (SELECT value FROM json_each(:rooms))) "

@@ -11,6 +11,7 @@
 #include "chatterbox/protocol/client_command.hpp"
 #include "chatterbox/storage/message_repository.hpp"
 #include "chatterbox/protocol/server_frames.hpp"
+#include "chatterbox/storage/file_repository.hpp"
 #include "chatterbox/storage/mention_repository.hpp"
 #include "chatterbox/storage/reaction_repository.hpp"
 #include "chatterbox/storage/room_repository.hpp"
@@ -55,6 +56,8 @@ struct chat_storage {
   user_repository& users;
   write_batcher& writes;
   SQLite::Database& db;  // for read_snapshot
+  // Uploads a `send` may attach (docs/protocol.md, "Files"); without it, `file` is not_found.
+  file_repository* files = nullptr;
 };
 
 // Protocol 2 behaviour (docs/protocol.md): turns each client frame into storage changes and
@@ -84,6 +87,11 @@ class chat_service {
 
   // The highest seq of a committed change: everything up to it has been broadcast.
   std::int64_t current_seq() const { return committed_seq_; }
+  // Whether the user is a member of the room now (false for a room that does not exist): the
+  // file endpoints' check, the same the chat makes.
+  bool is_member(std::int64_t room_id, std::int64_t user_id) {
+    return rooms_.visible(room_id, user_id) != nullptr;
+  }
   // A user the chat has not seen yet (an account created after startup).
   void add_user(std::int64_t id, std::string name) { users_.add(id, std::move(name)); }
 
@@ -146,6 +154,11 @@ class chat_service {
   std::optional<protocol_error> reply_refused(std::int64_t original_id, std::int64_t room,
                                               const std::string& client_id, new_message& reply);
   // Inside a write: a reply to `original_id` was stored or deleted; gives it a new seq.
+  // Inside the send's write: why upload `file_id` cannot go with the message, or (in
+  // `attachment`) what the message will carry.
+  std::optional<protocol_error> file_refused(std::int64_t file_id, std::int64_t user_id,
+                                             std::int64_t room, const std::string& client_id,
+                                             std::optional<file_attachment>& attachment);
   void count_replies(chat_detail::change_result& result, std::int64_t original_id, int delta);
   // After the commit: the room learns the original's new reply count, if it changed.
   void announce_replies(const room_state& room, const chat_detail::change_result& result);

@@ -27,6 +27,18 @@ struct reaction {
   bool operator==(const reaction&) const = default;
 };
 
+// The upload a message carries (docs/protocol.md, "Files").
+struct file_attachment {
+  std::int64_t id = 0;
+  std::string name;
+  std::int64_t size = 0;
+  std::string type;  // sniffed from the bytes
+  std::optional<std::int64_t> width;   // images whose header could be read
+  std::optional<std::int64_t> height;
+
+  bool operator==(const file_attachment&) const = default;
+};
+
 inline constexpr std::size_t max_reaction_names = 20;
 // Different emoji one message may carry.
 inline constexpr int max_reaction_emoji = 20;
@@ -48,6 +60,7 @@ struct message {
   std::optional<reply_quote> reply_to;
   int replies = 0;  // replies that are not deleted
   std::vector<reaction> reactions;
+  std::optional<file_attachment> file;  // none once deleted
 
   bool operator==(const message&) const = default;
 };

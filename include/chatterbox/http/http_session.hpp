@@ -14,6 +14,7 @@
 #include <memory>
 #include <optional>
 #include <unordered_set>
+#include <vector>
 
 namespace chatterbox {
 
@@ -37,6 +38,10 @@ struct http_limits {
   std::size_t max_header_bytes;
   std::chrono::seconds request_timeout;
 };
+
+// An upload's body is read this much at a time; the next read waits until the chunk is on
+// disk, so this is all an upload holds in memory.
+inline constexpr std::size_t upload_chunk_bytes = 64 * 1024;
 
 struct http_session_services {
   request_handler& handler;
@@ -62,9 +67,18 @@ class http_session : public std::enable_shared_from_this<http_session> {
 
  private:
   void do_read();
+  void on_header(boost::beast::error_code ec, std::size_t bytes);
   void on_read(boost::beast::error_code ec, std::size_t bytes);
+  void dispatch(http_request&& request);
   void upgrade(http_request&& request);
+  // Uploads: the body is streamed to the file store chunk by chunk.
+  void start_upload();
+  void read_upload_chunk();
+  void on_upload_chunk(boost::beast::error_code ec, std::size_t bytes);
+  void end_upload(http_response response);
   void send(http_response response);
+  void send_file(file_response response);
+  void write_file_part(bool keep_alive);
   void on_write(bool keep_alive, boost::beast::error_code ec, std::size_t bytes);
   void do_close();
 
@@ -72,8 +86,14 @@ class http_session : public std::enable_shared_from_this<http_session> {
   boost::beast::flat_buffer buffer_;
   http_session_services services_;
   handshake_gate::slot first_request_;
+  // Every request's header is read first; then its body whole (parser_) or, for an upload,
+  // in chunks (upload_parser_).
+  std::optional<http::request_parser<http::empty_body>> header_parser_;
   std::optional<http::request_parser<http::string_body>> parser_;
-  std::shared_ptr<http_response> response_;  // kept alive until async_write completes
+  std::optional<http::request_parser<http::buffer_body>> upload_parser_;
+  std::shared_ptr<upload_in_progress> upload_;
+  std::vector<char> upload_chunk_;
+  std::shared_ptr<void> response_;  // kept alive until async_write completes
   std::optional<boost::asio::ip::address> peer_;  // nullopt when the socket could not say
   std::string peer_text_;  // for connection-level logs, before any request names its client
   bool shutting_down_ = false;

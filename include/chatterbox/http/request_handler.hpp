@@ -5,9 +5,11 @@
 #include "chatterbox/chat/connection_manager.hpp"
 #include "chatterbox/config.hpp"
 #include "chatterbox/http/client_address.hpp"
+#include "chatterbox/http/file_download.hpp"
 #include "chatterbox/http/login_handler.hpp"
 #include "chatterbox/http/responses.hpp"
 #include "chatterbox/http/static_files.hpp"
+#include "chatterbox/http/upload_handler.hpp"
 #include "chatterbox/storage/token_repository.hpp"
 #include "chatterbox/storage/user_repository.hpp"
 #include "chatterbox/storage/write_batcher.hpp"
@@ -15,6 +17,7 @@
 #include <boost/asio/ip/address.hpp>
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <variant>
@@ -39,6 +42,9 @@ class request_handler {
     // loop, and refusals become 503 busy.
     write_batcher& writes;
     std::function<void(std::int64_t id, const std::string& name)> account_created;
+    // Uploads and downloads (docs/protocol.md, "POST /api/files"); without them those paths
+    // are 404.
+    std::optional<file_services> files_api = std::nullopt;
   };
 
   explicit request_handler(services s);
@@ -51,6 +57,17 @@ class request_handler {
   // `respond` is called exactly once, possibly later (logins hash off the event loop).
   void handle(http_request&& request, client_address client, respond_fn respond);
 
+  // POST /api/files, whose body is streamed rather than read whole (http_session reads only
+  // its header first).
+  static bool is_upload(const http::request_header<>& header);
+  // GET or HEAD /api/files/{id}/{name}.
+  static bool is_download(const http::request_header<>& header);
+  // Decided from the header alone (`content_length`: nullopt when the header has none): the
+  // refusal, or the upload to stream the body into.
+  std::variant<http_response, std::shared_ptr<upload_in_progress>> begin_upload(
+      http_request&& header, std::optional<std::uint64_t> content_length);
+  std::variant<http_response, file_response> download(const http_request& request);
+
   // The identity for an upgrade request, or the response refusing it.
   std::variant<peer_identity, http_response> authorize_websocket(const http_request& request);
 
@@ -62,11 +79,13 @@ class request_handler {
     token_owner owner;
     std::string digest;
   };
-  std::optional<authenticated> authenticate(const http_request& request);
-  bool origin_allowed(const http_request& request) const;
+  std::optional<authenticated> authenticate(const http::request_header<>& request);
+  bool origin_allowed(const http::request_header<>& request) const;
   services s_;
   client_address_resolver clients_;
   login_handler logins_;
+  std::optional<upload_handler> uploads_;
+  std::optional<file_download> downloads_;
 };
 
 }  // namespace chatterbox

@@ -16,9 +16,11 @@ namespace chatterbox {
 struct send_command {
   std::int64_t room;
   std::string client_id;  // 1–64 code points, no control characters
-  // Line breaks as \n, no control characters but \n and \t, trimmed, 1–4000 code points.
+  // Line breaks as \n, no control characters but \n and \t, trimmed, 1–4000 code points
+  // (0–4000 with a file).
   std::string text;
   std::optional<std::int64_t> reply_to;  // the message this one answers
+  std::optional<std::int64_t> file;      // an upload of the sender's to attach (POST /api/files)
 };
 struct react_command {
   std::int64_t id;

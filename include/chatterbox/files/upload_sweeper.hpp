@@ -1,0 +1,41 @@
+#pragma once
+
+#include "chatterbox/files/file_store.hpp"
+#include "chatterbox/storage/file_repository.hpp"
+#include "chatterbox/storage/write_batcher.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <chrono>
+
+namespace chatterbox {
+
+// Removes uploads never attached to a message (a send that was cancelled or never made) once
+// they are `max_age` old, with their blob when no other upload has the same bytes. Runs every
+// `period` on the event loop; the deletions go through the group commit.
+class upload_sweeper {
+ public:
+  upload_sweeper(boost::asio::io_context& io, file_repository& rows, file_store& store,
+                 write_batcher& writes, std::chrono::milliseconds max_age = std::chrono::hours(24),
+                 std::chrono::milliseconds period = std::chrono::hours(1));
+
+  void start();
+  void stop();
+  // One sweep at once (then every `period`), for tests.
+  void sweep_now() { sweep(); }
+
+ private:
+  void schedule(std::chrono::milliseconds delay);
+  void sweep();
+
+  file_repository& rows_;
+  file_store& store_;
+  write_batcher& writes_;
+  std::chrono::milliseconds max_age_;
+  std::chrono::milliseconds period_;
+  boost::asio::steady_timer timer_;
+  bool stopped_ = false;
+};
+
+}  // namespace chatterbox

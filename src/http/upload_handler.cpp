@@ -1,0 +1,150 @@
+#include "chatterbox/http/upload_handler.hpp"
+
+#include "chatterbox/clock.hpp"
+#include "chatterbox/files/file_name.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <charconv>
+#include <optional>
+
+namespace chatterbox {
+namespace {
+
+std::optional<std::int64_t> positive_integer(std::string_view text) {
+  std::int64_t value = 0;
+  const auto* end = text.data() + text.size();
+  const auto [ptr, ec] = std::from_chars(text.data(), end, value);
+  if (text.empty() || ec != std::errc{} || ptr != end || value < 1) return std::nullopt;
+  return value;
+}
+
+// A refusal before the body is read: the connection must close, since the unread body would
+// otherwise be taken for the next request.
+http_response refuse(http::status status, const http_request& header, std::string_view code,
+                     std::string_view message) {
+  auto response = json_error(status, header, code, message);
+  response.keep_alive(false);
+  return response;
+}
+
+}  // namespace
+
+upload_handler::upload_handler(const server_config& config, file_services files,
+                               write_batcher& writes)
+    : config_(config), files_(std::move(files)), writes_(writes) {}
+
+std::variant<http_response, std::shared_ptr<upload_in_progress>> upload_handler::begin(
+    http_request&& header, std::uint64_t size, std::int64_t user_id) {
+  const auto target = header.target();
+  const auto room = positive_integer(query_parameter(target, "room").value_or(""));
+  std::optional<std::string> name;
+  if (const auto raw = query_parameter(target, "name")) {
+    if (auto decoded = percent_decode(*raw)) name = clean_file_name(*decoded);
+  }
+  if (!name) {
+    return refuse(http::status::bad_request, header, "invalid_name",
+                  "name must be 1-255 bytes of UTF-8 without control characters");
+  }
+  if (!room || !files_.is_member(*room, user_id)) {
+    return refuse(http::status::not_found, header, "not_found", "no such room");
+  }
+  const auto stored = static_cast<std::uint64_t>(files_.rows.bytes_of_user(user_id));
+  const auto reading = in_flight_[user_id];
+  if (stored + reading + size > config_.user_quota_bytes) {
+    if (reading == 0) in_flight_.erase(user_id);
+    return refuse(http::status::payload_too_large, header, "quota_exceeded",
+                  "this upload would pass your storage quota");
+  }
+  in_flight_[user_id] += size;
+  return std::make_shared<upload_in_progress>(*this, std::move(header), user_id, *room,
+                                              std::move(*name), size);
+}
+
+void upload_handler::release(std::int64_t user_id, std::uint64_t bytes) {
+  const auto it = in_flight_.find(user_id);
+  if (it == in_flight_.end()) return;
+  it->second -= std::min(it->second, bytes);
+  if (it->second == 0) in_flight_.erase(it);
+}
+
+upload_in_progress::upload_in_progress(upload_handler& handler, http_request header,
+                                       std::int64_t user_id, std::int64_t room, std::string name,
+                                       std::uint64_t size)
+    : handler_(handler),
+      header_(std::move(header)),
+      user_id_(user_id),
+      room_(room),
+      name_(std::move(name)),
+      size_(size),
+      file_(handler.files_.store.start_upload()) {}
+
+upload_in_progress::~upload_in_progress() {
+  // An upload dropped without finish or abort (a bug, or the loop's shutdown) leaves no file.
+  if (file_) file_->abort();
+  handler_.release(user_id_, size_);
+}
+
+void upload_in_progress::write(const char* data, std::size_t size,
+                               std::function<void(bool ok)> done) {
+  if (!file_) return done(false);
+  file_->write(data, size, std::move(done));
+}
+
+void upload_in_progress::abort() {
+  if (file_) file_->abort();
+  file_.reset();
+}
+
+void upload_in_progress::finish(respond_fn respond) {
+  if (!file_) {
+    return respond(json_error(http::status::internal_server_error, header_, "internal",
+                              "the file could not be stored"));
+  }
+  auto file = std::move(file_);
+  // The upload object stays alive (and its quota reserved) until the row is committed.
+  file->finish([this, respond = std::move(respond)](std::optional<file_upload::stored> stored) {
+    if (!stored) {
+      return respond(json_error(http::status::internal_server_error, header_, "internal",
+                                "the file could not be stored"));
+    }
+    auto record = std::make_shared<file_record>();
+    record->sha256 = stored->sha256;
+    record->user_id = user_id_;
+    record->room_id = room_;
+    record->name = name_;
+    record->size = static_cast<std::int64_t>(stored->size);
+    record->type = std::string(stored->sniffed.type);
+    if (stored->sniffed.width) record->width = *stored->sniffed.width;
+    if (stored->sniffed.height) record->height = *stored->sniffed.height;
+    record->created_at = epoch_ms();
+    auto& files = handler_.files_;
+    handler_.writes_.submit(
+        [&files, record] { files.rows.insert(*record); },
+        [this, &files, record, respond](bool committed) {
+          files.store.unpin(record->sha256);
+          if (!committed) {
+            // The blob may now be named by no row; it goes unless another upload has the bytes.
+            try {
+              if (!files.rows.sha256_in_use(record->sha256)) files.store.remove_blob(record->sha256);
+            } catch (const std::exception& e) {
+              spdlog::warn("files: cannot check blob {}: {}", record->sha256, e.what());
+            }
+            return respond(database_busy(header_));
+          }
+          spdlog::info("upload: user={} room={} file={} size={} type={}", user_id_, room_,
+                       record->id, record->size, record->type);
+          nlohmann::json body = {{"id", record->id},     {"name", record->name},
+                                 {"size", record->size}, {"type", record->type}};
+          if (record->width && record->height) {
+            body["width"] = *record->width;
+            body["height"] = *record->height;
+          }
+          respond(json_response(http::status::created, header_, body));
+        },
+        write_batcher::shape::one_statement);
+  });
+}
+
+}  // namespace chatterbox

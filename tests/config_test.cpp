@@ -86,7 +86,10 @@ const std::vector<std::string> all_flags = {"address",
                                             "max-connections",
                                             "max-connections-per-user",
                                             "metrics",
-                                            "log-format"};
+                                            "log-format",
+                                            "files-dir",
+                                            "max-upload-bytes",
+                                            "user-quota-bytes"};
 
 TEST(Config, DefaultsWithNoArgumentsOrEnvironment) {
   const auto c = ok(parse({}));

@@ -6,7 +6,7 @@
 // Run through tests/e2e/run.sh <path-to-chatterbox>.
 
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -997,7 +997,7 @@ describe('chatterbox web client', { concurrency: false, timeout: 10 * 60 * 1000 
     const { alice, bob } = pages;
     await openRoom(alice, 'general');
     await openRoom(bob, 'general');
-    const question = 'Who reviews the release notes?';
+    const question = 'Who reviews the changelog?';
     await send(alice, question);
     await waitForMessage(bob, question);
 
@@ -1047,8 +1047,8 @@ describe('chatterbox web client', { concurrency: false, timeout: 10 * 60 * 1000 
     // Enough chatter to scroll the question away; the quote brings it back, highlighted.
     const tall = (n) => Array.from({ length: 12 }, (_, i) => `filler ${n}.${i + 1}`).join('\n');
     for (let n = 1; n <= 4; n += 1) await send(bob, tall(n));
-    await send(bob, 'Following up on the release notes');
-    await waitForMessage(alice, 'Following up on the release notes');
+    await send(bob, 'Following up on the changelog');
+    await waitForMessage(alice, 'Following up on the changelog');
     assert.equal(await atAlice.evaluate((li) => li.getBoundingClientRect().bottom > document.querySelector('#scroller').getBoundingClientRect().top), false, 'scrolled away');
     await reply.locator('.msg-quote').click();
     await alice.locator('#messages .msg.found').waitFor();
@@ -1061,6 +1061,84 @@ describe('chatterbox web client', { concurrency: false, timeout: 10 * 60 * 1000 
       });
       assert.ok(visible, 'the original is in view');
     });
+    assert.deepEqual(problems, []);
+  });
+
+  step('files: a pasted screenshot and a dropped PDF reach bob; an upload cancelled halfway leaves nothing behind', async () => {
+    const { alice, bob } = pages;
+    await openRoom(alice, 'general');
+    await openRoom(bob, 'general');
+
+    // A screenshot pasted into the composer (a PNG the page draws, 40×30).
+    await alice.locator('#composer-input').focus();
+    await alice.evaluate(async () => {
+      const canvas = document.createElement('canvas');
+      canvas.width = 40;
+      canvas.height = 30;
+      const g = canvas.getContext('2d');
+      g.fillStyle = '#c33';
+      g.fillRect(0, 0, 40, 30);
+      const blob = await new Promise((resolve) => canvas.toBlob(resolve, 'image/png'));
+      const data = new DataTransfer();
+      data.items.add(new File([blob], 'screenshot.png', { type: 'image/png' }));
+      document.querySelector('#composer-input').dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+    });
+    const image = bob.locator('#messages .msg .msg-file img[alt="screenshot.png"]');
+    await image.waitFor();
+    assert.equal(await image.getAttribute('width'), '40'); // its final size before it loads
+    assert.equal(await image.getAttribute('height'), '30');
+    await eventually(async () => assert.equal(await image.evaluate((img) => img.complete && img.naturalWidth), 40));
+    const imageLink = bob.locator('#messages .msg-file a.file-image').last();
+    assert.equal(await imageLink.getAttribute('target'), '_blank'); // full size in a new tab
+    const served = await bob.evaluate(async (href) => {
+      const r = await fetch(href);
+      return { status: r.status, type: r.headers.get('content-type'), disposition: r.headers.get('content-disposition') };
+    }, await imageLink.getAttribute('href'));
+    assert.equal(served.status, 200);
+    assert.equal(served.type, 'image/png');
+    assert.match(served.disposition ?? 'inline', /^inline/);
+    assert.equal(await alice.locator('#composer-input').inputValue(), '', 'the paste put no text in the composer');
+
+    // A PDF dropped on the room.
+    const drop = await alice.evaluateHandle(() => {
+      const data = new DataTransfer();
+      data.items.add(new File(['%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n'], 'report.pdf', { type: 'application/pdf' }));
+      return data;
+    });
+    await alice.dispatchEvent('#chat-view', 'dragover', { dataTransfer: drop });
+    await alice.dispatchEvent('#chat-view', 'drop', { dataTransfer: drop });
+    const card = bob.locator('#messages .msg-file a.file-card', { hasText: 'report.pdf' });
+    await card.waitFor();
+    assert.match(await card.locator('.file-meta').textContent(), /B · PDF document$/);
+    assert.equal(await card.getAttribute('download'), 'report.pdf');
+    const pdf = await bob.evaluate(async (href) => {
+      const r = await fetch(href);
+      return { status: r.status, type: r.headers.get('content-type'), disposition: r.headers.get('content-disposition'), body: await r.text() };
+    }, await card.getAttribute('href'));
+    assert.equal(pdf.status, 200);
+    assert.equal(pdf.type, 'application/pdf');
+    assert.match(pdf.disposition, /^attachment/);
+    assert.match(pdf.body, /^%PDF-1\.4/);
+
+    // A big file on a slow uplink, cancelled halfway: no message, no file, no temporary file.
+    const cdp = await contexts.alice.newCDPSession(alice);
+    await cdp.send('Network.enable');
+    await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: 512 * 1024 });
+    await alice.setInputFiles('#file-input', { name: 'big.bin', mimeType: 'application/octet-stream', buffer: Buffer.alloc(6 * 1024 * 1024, 7) });
+    const progress = alice.locator('#uploads .upload progress');
+    await eventually(async () => {
+      const value = Number(await progress.evaluate((p) => p.value));
+      assert.ok(value > 0.05 && value < 0.9, `progress ${value}`);
+    }, { timeout: 20_000 });
+    await alice.getByRole('button', { name: 'Cancel uploading big.bin' }).click();
+    await alice.locator('#uploads').waitFor({ state: 'hidden' });
+    await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
+    const tmpDir = path.join(`${db}.files`, 'tmp');
+    await eventually(() => assert.deepEqual(existsSync(tmpDir) ? readdirSync(tmpDir) : [], []), { timeout: 20_000 });
+    assert.equal(sqlite(db, "SELECT count(*) FROM files WHERE name = 'big.bin';").trim(), '0');
+    await send(alice, 'after the cancelled upload');
+    await waitForMessage(bob, 'after the cancelled upload');
+    assert.equal(await bob.locator('#messages .file-card', { hasText: 'big.bin' }).count(), 0);
     assert.deepEqual(problems, []);
   });
 

@@ -25,6 +25,7 @@ test('the notification names the sender, and the room unless it is a DM', () => 
   assert.deepEqual(notificationText(room('all'), msg(), 'alice'), { title: 'bob in #projects', body: 'hi' });
   assert.deepEqual(notificationText(room('all', 'dm'), msg(), 'alice'), { title: 'bob', body: 'hi' });
   assert.equal(notificationText(room('all'), msg({ text: 'x'.repeat(500) }), 'alice').body.length, 201);
+  assert.equal(notificationText(room('all'), msg({ text: '', file: { id: 1, name: 'plan.pdf' } }), 'alice').body, '📎 plan.pdf');
 });
 
 test('title and favicon carry the count', () => {

@@ -30,7 +30,9 @@ export function faviconFor(count) {
 
 export function notificationText(room, msg, me) {
   const where = room.kind === 'dm' ? msg.user : `${msg.user} in ${room.kind === 'private' ? '' : '#'}${roomTitle(room, me)}`;
-  const body = msg.text.length > 200 ? `${msg.text.slice(0, 200)}…` : msg.text;
+  // A file sent without text is announced by its name.
+  const text = msg.text || (msg.file ? `📎 ${msg.file.name}` : '');
+  const body = text.length > 200 ? `${text.slice(0, 200)}…` : text;
   return { title: where, body };
 }
 

@@ -299,7 +299,7 @@ export class Session {
   #announce(msg) {
     if (msg.user === this.me || msg.deleted) return;
     const line = document.createElement('p');
-    line.textContent = `${msg.user}: ${msg.text}`;
+    line.textContent = `${msg.user}: ${msg.text || (msg.file ? `sent ${msg.file.name}` : '')}`;
     this.#ui.announcer.append(line);
     while (this.#ui.announcer.childElementCount > 3) this.#ui.announcer.firstElementChild.remove();
   }

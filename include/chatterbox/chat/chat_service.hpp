@@ -153,12 +153,12 @@ class chat_service {
   // quote is filled in).
   std::optional<protocol_error> reply_refused(std::int64_t original_id, std::int64_t room,
                                               const std::string& client_id, new_message& reply);
-  // Inside a write: a reply to `original_id` was stored or deleted; gives it a new seq.
   // Inside the send's write: why upload `file_id` cannot go with the message, or (in
   // `attachment`) what the message will carry.
   std::optional<protocol_error> file_refused(std::int64_t file_id, std::int64_t user_id,
                                              std::int64_t room, const std::string& client_id,
                                              std::optional<file_attachment>& attachment);
+  // Inside a write: a reply to `original_id` was stored or deleted; gives it a new seq.
   void count_replies(chat_detail::change_result& result, std::int64_t original_id, int delta);
   // After the commit: the room learns the original's new reply count, if it changed.
   void announce_replies(const room_state& room, const chat_detail::change_result& result);

@@ -125,6 +125,19 @@ TEST_F(chat_reactions_test, AResentReplyIsCountedOnce) {
   EXPECT_EQ(messages_->find(original)->replies, 1);
 }
 
+TEST_F(chat_reactions_test, AReplyResentAfterItsOriginalWasDeletedIsStillItsOriginalAck) {
+  receive(bob, reply("r-1", "yes", original));
+  settle();
+  const auto id = bob->of_type("ack").at(0).at("id");
+  receive(alice, {{"type", "delete"}, {"id", original}});
+  settle();
+  forget_frames();
+  receive(bob, reply("r-1", "yes", original));  // the ack was lost with the connection
+  settle();
+  ASSERT_EQ(bob->types(), (types{"ack"}));
+  EXPECT_EQ(bob->frames[0].at("id"), id);
+}
+
 TEST_F(chat_reactions_test, ALongFirstLineIsCutInTheQuote) {
   const auto long_one = post(alice, long_text(150, "é") + "\nrest");
   receive(bob, reply("r-1", "tl;dr?", long_one));

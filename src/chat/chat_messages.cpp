@@ -82,19 +82,21 @@ void chat_service::handle(const std::shared_ptr<chat_peer>& peer, send_command& 
        mentions = std::move(mentions)] {
         new_message fresh{user_id, username, command.room, command.client_id,
                           command.text, mentions.names, std::nullopt};
-        if (command.reply_to) {
-          result->refused = reply_refused(*command.reply_to, command.room, command.client_id, fresh);
-          if (result->refused) return;
-        }
-        // A resent client_id with its file already attached (to the first send) is a duplicate,
-        // not a refusal: look for the stored message first.
-        std::optional<file_attachment> attachment;
-        if (command.file) {
+        if (command.reply_to || command.file) {
+          // A resent client_id is a duplicate, not a refusal, even when its file has been
+          // attached (by the first send) or its original deleted since: look for it first.
           if (auto existing = storage_.messages.find_by_client_id(user_id, command.client_id)) {
             result->changed = std::move(*existing);
             result->duplicate = true;
             return;
           }
+        }
+        if (command.reply_to) {
+          result->refused = reply_refused(*command.reply_to, command.room, command.client_id, fresh);
+          if (result->refused) return;
+        }
+        std::optional<file_attachment> attachment;
+        if (command.file) {
           result->refused =
               file_refused(*command.file, user_id, command.room, command.client_id, attachment);
           if (result->refused) return;

@@ -59,6 +59,11 @@ void set_file_headers(Response& response, const file_record& file, const std::st
   response.set(http::field::accept_ranges, "bytes");
 }
 
+std::string content_range(const byte_range& part, std::uint64_t size) {
+  return "bytes " + std::to_string(part.first) + "-" + std::to_string(part.last) + "/" +
+         std::to_string(size);
+}
+
 }  // namespace
 
 void file_slice::open(const char* path, boost::beast::file_mode mode,
@@ -125,11 +130,7 @@ std::variant<http_response, file_response> file_download::serve(const http_reque
     http_response response{status, request.version()};
     response.keep_alive(request.keep_alive());
     set_file_headers(response, *file, etag);
-    if (part) {
-      response.set(http::field::content_range, "bytes " + std::to_string(part->first) + "-" +
-                                                   std::to_string(part->last) + "/" +
-                                                   std::to_string(size));
-    }
+    if (part) response.set(http::field::content_range, content_range(*part, size));
     response.content_length(length);
     return response;
   }
@@ -148,11 +149,7 @@ std::variant<http_response, file_response> file_download::serve(const http_reque
   file_response response{status, request.version()};
   response.keep_alive(request.keep_alive());
   set_file_headers(response, *file, etag);
-  if (part) {
-    response.set(http::field::content_range, "bytes " + std::to_string(part->first) + "-" +
-                                                 std::to_string(part->last) + "/" +
-                                                 std::to_string(size));
-  }
+  if (part) response.set(http::field::content_range, content_range(*part, size));
   response.body().reset(std::move(slice), ec);
   response.prepare_payload();
   return response;

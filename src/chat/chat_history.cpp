@@ -46,8 +46,11 @@ void chat_service::history_around(chat_peer& peer, const room_state& room,
   auto newer = storage_.messages.page_after(room.id, around - 1, static_cast<int>(newer_wanted) + 2);
   bool has_newer = newer.size() > newer_wanted + 1;
   if (has_newer) newer.pop_back();
-  storage_.reactions.attach(older, peer.identity().user_id);
-  storage_.reactions.attach(newer, peer.identity().user_id);
+  std::vector<message*> both;  // one run of ids: one read of their reactions
+  for (auto* side : {&older, &newer}) {
+    for (auto& m : *side) both.push_back(&m);
+  }
+  storage_.reactions.attach(both, peer.identity().user_id);
 
   // Over the reply budget, the messages furthest from the one asked for go first, from the
   // longer side; the message itself always stays.

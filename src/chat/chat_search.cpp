@@ -61,11 +61,10 @@ void chat_service::handle(const std::shared_ptr<chat_peer>& peer, search_command
   });
   bool has_more = hits.size() > static_cast<std::size_t>(command.limit);
   if (has_more) hits.resize(static_cast<std::size_t>(command.limit));
-  std::vector<message> found;
+  std::vector<message*> found;
   found.reserve(hits.size());
-  for (auto& hit : hits) found.push_back(std::move(hit.found));
+  for (auto& hit : hits) found.push_back(&hit.found);
   storage_.reactions.attach(found, user_id);
-  for (std::size_t i = 0; i < hits.size(); ++i) hits[i].found = std::move(found[i]);
 
   std::vector<nlohmann::json> results;
   std::size_t used = frames::page_overhead + frames::dumped_size(command.query);

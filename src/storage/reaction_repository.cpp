@@ -81,15 +81,22 @@ void add_row(message& m, SQLite::Statement& row, std::int64_t viewer) {
 }  // namespace
 
 void reaction_repository::attach(std::vector<message>& messages, std::int64_t viewer) {
+  std::vector<message*> all;
+  all.reserve(messages.size());
+  for (auto& m : messages) all.push_back(&m);
+  attach(all, viewer);
+}
+
+void reaction_repository::attach(std::span<message* const> messages, std::int64_t viewer) {
   std::unordered_map<std::int64_t, message*> wanted;
   std::int64_t low = std::numeric_limits<std::int64_t>::max();
   std::int64_t high = 0;
-  for (auto& m : messages) {
-    m.reactions.clear();
-    if (m.deleted) continue;
-    wanted.emplace(m.id, &m);
-    low = std::min(low, m.id);
-    high = std::max(high, m.id);
+  for (auto* m : messages) {
+    m->reactions.clear();
+    if (m->deleted) continue;
+    wanted.emplace(m->id, m);
+    low = std::min(low, m->id);
+    high = std::max(high, m->id);
   }
   if (wanted.empty()) return;
   // A history page is a run of nearly consecutive ids: one range scan of the primary key. The

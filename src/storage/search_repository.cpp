@@ -20,11 +20,10 @@ constexpr int snippet_column = message_column_count;
 // included): a room the user left or was removed from is not searched. The lists of authors
 // and rooms are bound as JSON arrays of ids (built by us from integers), so one statement
 // serves any number of them.
-constexpr std::string_view filters =
+constexpr std::string_view membership =
     "CROSS JOIN room_members r ON r.room_id = m.room_id AND r.user_id = :user "
-    "JOIN users u ON u.id = m.user_id "
-    "LEFT JOIN messages o ON o.id = m.reply_to LEFT JOIN users ou ON ou.id = o.user_id "
-    "LEFT JOIN files f ON f.message_id = m.id "
+    "JOIN users u ON u.id = m.user_id ";
+constexpr std::string_view filters =
     "WHERE m.deleted = 0 "
     "AND (:authors IS NULL OR m.user_id IN (SELECT value FROM json_each(:authors))) "
     "AND (:rooms IS NULL OR m.room_id IN (SELECT value FROM json_each(:rooms))) "
@@ -32,7 +31,8 @@ constexpr std::string_view filters =
 
 std::string sql(std::string_view head, std::string_view tail) {
   std::string out("SELECT ");
-  out.append(message_columns).append(", ").append(head).append(filters).append(tail);
+  out.append(message_columns).append(", ").append(head);
+  out.append(membership).append(message_joins).append(filters).append(tail);
   return out;
 }
 

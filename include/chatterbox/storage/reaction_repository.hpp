@@ -6,6 +6,7 @@
 #include <SQLiteCpp/Statement.h>
 
 #include <cstdint>
+#include <span>
 #include <string_view>
 #include <vector>
 
@@ -28,6 +29,7 @@ class reaction_repository {
   void clear(std::int64_t message_id);
   // Fills in the reactions of each message that is not deleted, `me` for `viewer`.
   void attach(std::vector<message>& messages, std::int64_t viewer);
+  void attach(std::span<message* const> messages, std::int64_t viewer);
 
  private:
   SQLite::Statement add_;

@@ -90,12 +90,15 @@ TEST_F(chat_search_test, PagesWithBefore) {
   auto answer = search(alice, "item", {{"limit", 2}});
   EXPECT_EQ(ids_of(answer.at("results")), (ids{posted[4], posted[3]}));
   EXPECT_EQ(answer.at("has_more"), true);
+  EXPECT_EQ(answer.at("next_before"), posted[3]);
   answer = search(alice, "item", {{"limit", 2}, {"before", posted[3]}});
   EXPECT_EQ(answer.at("before"), posted[3]);
   EXPECT_EQ(ids_of(answer.at("results")), (ids{posted[2], posted[1]}));
+  EXPECT_EQ(answer.at("next_before"), posted[1]);
   answer = search(alice, "item", {{"limit", 2}, {"before", posted[1]}});
   EXPECT_EQ(ids_of(answer.at("results")), (ids{posted[0]}));
   EXPECT_EQ(answer.at("has_more"), false);
+  EXPECT_EQ(answer.at("next_before"), nullptr);
 }
 
 TEST_F(chat_search_test, EditsAndDeletesAreSearchedAsTheyAreNow) {

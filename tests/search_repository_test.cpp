@@ -68,7 +68,7 @@ class search_repository_test : public test_support::temp_db_test {
     request.user_id = user;
     request.match = fts5_match(parsed.terms);
     std::vector<std::int64_t> ids;
-    for (const auto& hit : search_->search(request)) ids.push_back(hit.found.id);
+    for (const auto& hit : search_->search(request).hits) ids.push_back(hit.found.id);
     return ids;
   }
 
@@ -133,11 +133,11 @@ TEST_F(search_repository_test, NothingIsFoundBeforeItsBatchEndsAndNothingTwiceAf
   search_request request;
   request.user_id = alice_;
   request.match = fts5_match({{"pending", false, false}});
-  EXPECT_TRUE(search_->search(request).empty());
+  EXPECT_TRUE(search_->search(request).hits.empty());
   search_->index_pending();
   search_->index_pending();  // nothing left to index: nothing indexed twice
-  ASSERT_EQ(search_->search(request).size(), 1u);
-  EXPECT_EQ(search_->search(request)[0].found.id, m.id);
+  ASSERT_EQ(search_->search(request).hits.size(), 1u);
+  EXPECT_EQ(search_->search(request).hits[0].found.id, m.id);
   expect_index_intact();
 }
 
@@ -191,6 +191,43 @@ TEST_F(search_repository_test, FiltersByAuthorRoomDateAndPage) {
   EXPECT_EQ(found(alice_, "status", page), (ids{m2.id, m1.id}));
 }
 
+TEST_F(search_repository_test, APageLooksAtABoundedNumberOfCandidatesAndSaysWhereItStopped) {
+  // Alice is not in "secret", where the word is common: her page walks only the newest
+  // scan_limit matches, finds nothing among them, and says where the next page starts.
+  const auto old = post(bob_, "launch plan");
+  std::vector<std::int64_t> hidden;
+  for (int i = 0; i < 5; ++i) hidden.push_back(post(bob_, "launch secret", secret).id);
+  const auto fresh = post(bob_, "launch day");
+  search_->index_pending();
+  const auto parsed = std::get<search_query>(parse_search_query("launch", 0));
+  search_request request;
+  request.user_id = alice_;
+  request.match = fts5_match(parsed.terms);
+  request.scan_limit = 3;
+  auto page = search_->search(request);
+  EXPECT_EQ(page.hits.size(), 1u);
+  EXPECT_EQ(page.hits.at(0).found.id, fresh.id);
+  ASSERT_TRUE(page.stopped_at.has_value());
+  EXPECT_EQ(*page.stopped_at, hidden[3]);
+  request.before = page.stopped_at;
+  page = search_->search(request);
+  EXPECT_TRUE(page.hits.empty());
+  ASSERT_TRUE(page.stopped_at.has_value());
+  EXPECT_EQ(*page.stopped_at, hidden[0]);
+  request.before = page.stopped_at;
+  page = search_->search(request);
+  ASSERT_EQ(page.hits.size(), 1u);
+  EXPECT_EQ(page.hits.at(0).found.id, old.id);
+  EXPECT_FALSE(page.stopped_at.has_value());
+  // Operators only: messages are the candidates.
+  search_request filters;
+  filters.user_id = alice_;
+  filters.scan_limit = 2;
+  page = search_->search(filters);
+  EXPECT_EQ(page.hits.size(), 1u);
+  EXPECT_EQ(*page.stopped_at, hidden[4]);
+}
+
 TEST_F(search_repository_test, FiltersAloneGiveTheNewestMessages) {
   const auto m1 = post(alice_, "one");
   post(bob_, "two");
@@ -206,7 +243,7 @@ TEST_F(search_repository_test, SnippetsMarkTheMatchedWords) {
   request.user_id = alice_;
   request.match = fts5_match({{"release notes", false, true}, {"deplo", true, false}});
   search_->index_pending();
-  const auto hits = search_->search(request);
+  const auto hits = search_->search(request).hits;
   ASSERT_EQ(hits.size(), 1u);
   EXPECT_EQ(hits[0].snippet,
             "Ship the \x01release notes\x02 today, then \x01" "deploy\x02 to production and tell "
@@ -226,7 +263,7 @@ TEST_F(search_repository_test, LongTextsAreCutAroundTheMatch) {
   request.user_id = alice_;
   request.match = fts5_match({{"needle", false, false}});
   search_->index_pending();
-  const auto hits = search_->search(request);
+  const auto hits = search_->search(request).hits;
   ASSERT_EQ(hits.size(), 1u);
   EXPECT_NE(hits[0].snippet.find("\x01needle\x02"), std::string::npos);
   EXPECT_EQ(hits[0].snippet.rfind("…", 0), 0u);  // cut before
@@ -268,7 +305,7 @@ TEST_F(search_migration_test, IndexesTheMessagesAlreadyStored) {
   request.user_id = 1;
   request.match = fts5_match({{"deplo", true, false}});
   std::vector<std::int64_t> hits;
-  for (const auto& hit : search.search(request)) hits.push_back(hit.found.id);
+  for (const auto& hit : search.search(request).hits) hits.push_back(hit.found.id);
   EXPECT_EQ(hits, (ids{3, 1}));
   // And it is kept from then on, also for rows another program writes.
   db.handle().exec("UPDATE messages SET text = 'rewritten' WHERE id = 1");
@@ -278,7 +315,7 @@ TEST_F(search_migration_test, IndexesTheMessagesAlreadyStored) {
   search.index_pending();
   db.handle().exec("INSERT INTO messages_fts (messages_fts) VALUES ('integrity-check')");
   hits.clear();
-  for (const auto& hit : search.search(request)) hits.push_back(hit.found.id);
+  for (const auto& hit : search.search(request).hits) hits.push_back(hit.found.id);
   EXPECT_EQ(hits, (ids{4, 3}));
 }
 

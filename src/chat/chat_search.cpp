@@ -53,14 +53,20 @@ void chat_service::handle(const std::shared_ptr<chat_peer>& peer, search_command
   request.before = command.before;
   request.limit = command.limit + 1;
   const read_snapshot snapshot(storage_.db);  // the hits and their reactions of one state
-  auto hits = search_.search(request);
+  auto page = search_.search(request);
+  auto& hits = page.hits;
   // The query joins room_members; the directory, which decides membership everywhere else,
   // must agree. Should they ever differ, nothing the user may not see goes out.
   std::erase_if(hits, [&](const search_hit& hit) {
     return rooms_.visible(hit.found.room, user_id) == nullptr;
   });
-  bool has_more = hits.size() > static_cast<std::size_t>(command.limit);
-  if (has_more) hits.resize(static_cast<std::size_t>(command.limit));
+  // Where the next page starts: after the last result sent, or, when the walk stopped at its
+  // bound before a full page, where it stopped.
+  std::optional<std::int64_t> next_before = page.stopped_at;
+  if (hits.size() > static_cast<std::size_t>(command.limit)) {
+    hits.resize(static_cast<std::size_t>(command.limit));
+    next_before = hits.back().found.id;
+  }
   std::vector<message*> found;
   found.reserve(hits.size());
   for (auto& hit : hits) found.push_back(&hit.found);
@@ -75,12 +81,12 @@ void chat_service::handle(const std::shared_ptr<chat_peer>& peer, search_command
                        : frames::snippet_parts(hit.snippet));
     used += frames::dumped_size(result) + 1;
     if (used > reply_bytes_ && !results.empty()) {
-      has_more = true;
+      next_before = results.back()["id"].get<std::int64_t>();
       break;
     }
     results.push_back(std::move(result));
   }
-  peer->deliver(frames::search(command.query, command.before, results, has_more));
+  peer->deliver(frames::search(command.query, command.before, results, next_before));
 }
 
 }  // namespace chatterbox

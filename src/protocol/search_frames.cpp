@@ -37,12 +37,15 @@ nlohmann::json search_result(const message& m, const std::vector<std::string>& s
 }
 
 frame_ptr search(std::string_view query, std::optional<std::int64_t> before,
-                 const std::vector<nlohmann::json>& results, bool has_more) {
+                 const std::vector<nlohmann::json>& results,
+                 std::optional<std::int64_t> next_before) {
   nlohmann::json frame = {{"type", "search"},
                           {"query", query},
                           {"before", before ? nlohmann::json(*before) : nlohmann::json(nullptr)},
                           {"results", results},
-                          {"has_more", has_more}};
+                          {"has_more", next_before.has_value()},
+                          {"next_before", next_before ? nlohmann::json(*next_before)
+                                                      : nlohmann::json(nullptr)}};
   return std::make_shared<const std::string>(dumped(frame));
 }
 

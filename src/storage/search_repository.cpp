@@ -57,6 +57,17 @@ void bind_filters(statement_scope& s, const search_request& request) {
   s->bind(":limit", request.limit);
 }
 
+// The lowest id among the newest scan_limit candidates, when there are that many: the page is
+// then walked down to it and no further. Candidates are counted by the index (or the rowid)
+// alone, without reading rows, so finding the floor is a small part of the walk it bounds.
+std::optional<std::int64_t> scan_floor(statement_scope& s, const search_request& request) {
+  s->bind(":before", request.before.value_or(std::numeric_limits<std::int64_t>::max()));
+  s->bind(":scan", request.scan_limit);
+  if (!request.match.empty()) s->bind(":match", request.match);
+  if (!s->executeStep() || s->getColumn(0).getInt64() < request.scan_limit) return std::nullopt;
+  return s->getColumn(1).getInt64();
+}
+
 std::vector<search_hit> read_hits(statement_scope& s) {
   std::vector<search_hit> hits;
   while (s->executeStep()) {
@@ -76,9 +87,15 @@ search_repository::search_repository(SQLite::Database& db)
     : matching_(db, sql("snippet(messages_fts, 0, char(1), char(2), '…', 16) "
                         "FROM messages_fts CROSS JOIN messages m ON m.id = messages_fts.rowid ",
                         "AND messages_fts MATCH :match AND messages_fts.rowid < :before "
+                        "AND messages_fts.rowid >= :floor "
                         "ORDER BY messages_fts.rowid DESC LIMIT :limit")),
       filtered_(db, sql("'' FROM messages m ",
-                        "AND m.id < :before ORDER BY m.id DESC LIMIT :limit")),
+                        "AND m.id < :before AND m.id >= :floor ORDER BY m.id DESC LIMIT :limit")),
+      matching_floor_(db, "SELECT count(*), min(id) FROM (SELECT rowid AS id FROM messages_fts "
+                          "WHERE messages_fts MATCH :match AND rowid < :before "
+                          "ORDER BY rowid DESC LIMIT :scan)"),
+      filtered_floor_(db, "SELECT count(*), min(id) FROM (SELECT id FROM messages "
+                          "WHERE id < :before ORDER BY id DESC LIMIT :scan)"),
       db_(db) {}
 
 const std::vector<std::string>& search_repository::index_pending_sql() {
@@ -97,17 +114,20 @@ void search_repository::index_pending() {
   transaction.commit();
 }
 
-std::vector<search_hit> search_repository::search(const search_request& request) {
+search_page search_repository::search(const search_request& request) {
   if (request.limit <= 0) return {};
-  if (request.match.empty()) {
-    statement_scope s(filtered_);
-    bind_filters(s, request);
-    return read_hits(s);
+  const bool words = !request.match.empty();
+  search_page page;
+  {
+    statement_scope floor(words ? matching_floor_ : filtered_floor_);
+    page.stopped_at = scan_floor(floor, request);
   }
-  statement_scope s(matching_);
+  statement_scope s(words ? matching_ : filtered_);
   bind_filters(s, request);
-  s->bind(":match", request.match);
-  return read_hits(s);
+  if (words) s->bind(":match", request.match);
+  s->bind(":floor", page.stopped_at.value_or(std::numeric_limits<std::int64_t>::min()));
+  page.hits = read_hits(s);
+  return page;
 }
 
 }  // namespace chatterbox

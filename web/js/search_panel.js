@@ -33,7 +33,7 @@ export class SearchPanel {
   #cb;
   #query = null; // the query the results shown are for
   #waiting = null; // { query, before } of the request on its way
-  #lastId = null;
+  #nextBefore = null; // where the next page starts (the server's next_before)
   #count = 0;
   #listeners = new AbortController();
 
@@ -50,7 +50,7 @@ export class SearchPanel {
     }, opts);
     ui.input.addEventListener('keydown', (e) => e.key === 'Escape' && this.close(), opts);
     ui.close.addEventListener('click', () => this.close(), opts);
-    ui.more.addEventListener('click', () => this.#request(this.#query, this.#lastId), opts);
+    ui.more.addEventListener('click', () => this.#request(this.#query, this.#nextBefore), opts);
     ui.results.addEventListener('click', (e) => {
       const result = e.target.closest('.search-result');
       if (result) this.#cb.open(Number(result.dataset.room), Number(result.dataset.id));
@@ -82,7 +82,7 @@ export class SearchPanel {
     this.#ui.results.replaceChildren();
     this.#ui.more.hidden = true;
     this.#count = 0;
-    this.#lastId = null;
+    this.#nextBefore = null;
     this.#query = query;
     if (query === '') {
       this.#setStatus('Type something to search for.');
@@ -128,12 +128,15 @@ export class SearchPanel {
     this.#waiting = null;
     for (const result of event.results ?? []) {
       this.#ui.results.append(this.#item(result));
-      this.#lastId = result.id;
       this.#count += 1;
     }
+    // A page can end early with fewer results (even none) where the server stopped looking:
+    // More goes on from there.
+    this.#nextBefore = event.has_more ? event.next_before : null;
     this.#ui.more.hidden = !event.has_more;
     const n = this.#count;
-    this.#setStatus(n === 0 ? 'No messages match.' : `${n}${event.has_more ? '+' : ''} result${n === 1 ? '' : 's'}`);
+    if (n === 0) this.#setStatus(event.has_more ? 'No matches among the newest messages; More results looks further back.' : 'No messages match.');
+    else this.#setStatus(`${n}${event.has_more ? '+' : ''} result${n === 1 ? '' : 's'}`);
   }
 
   #item(result) {

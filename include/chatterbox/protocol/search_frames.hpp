@@ -22,7 +22,9 @@ std::string text_head(std::string_view text, std::size_t max_chars);
 
 // One result: the message object with its snippet.
 nlohmann::json search_result(const message& m, const std::vector<std::string>& snippet);
+// next_before: where the next page starts (has_more), none when this page is the last.
 frame_ptr search(std::string_view query, std::optional<std::int64_t> before,
-                 const std::vector<nlohmann::json>& results, bool has_more);
+                 const std::vector<nlohmann::json>& results,
+                 std::optional<std::int64_t> next_before);
 
 }  // namespace chatterbox::frames

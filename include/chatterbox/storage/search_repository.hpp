@@ -22,6 +22,10 @@ struct search_request {
   std::optional<std::int64_t> until_ms;  // ts < until_ms
   std::optional<std::int64_t> before;    // id < before
   int limit = 20;
+  // At most this many candidates (matches of the words, or messages when there are no words)
+  // are looked at per page, in the user's rooms or not, so a word common in rooms the user is
+  // not in costs a bounded walk; the page then ends early and says where it stopped.
+  int scan_limit = 10'000;
 };
 
 struct search_hit {
@@ -29,6 +33,13 @@ struct search_hit {
   // FTS5's snippet of the text: matched words between \x01 and \x02 (characters message text
   // can never hold), `…` where it was cut. Empty for a filters-only search.
   std::string snippet;
+};
+
+struct search_page {
+  std::vector<search_hit> hits;  // at most `limit`, newest first
+  // Set when the walk stopped at scan_limit candidates: ids below this one were not looked at
+  // (the next page starts here).
+  std::optional<std::int64_t> stopped_at;
 };
 
 // The full-text index (messages_fts, kept by triggers: see migrations.cpp) and the filters
@@ -39,7 +50,7 @@ class search_repository {
   explicit search_repository(SQLite::Database& db);
 
   // Non-deleted messages of the user's rooms that match, newest first, at most `limit`.
-  std::vector<search_hit> search(const search_request& request);
+  search_page search(const search_request& request);
 
   // Indexes the messages stored since the last time (messages_fts_pending, see migrations.cpp).
   // write_batcher runs these statements in every batch, before COMMIT; index_pending runs them
@@ -50,6 +61,8 @@ class search_repository {
  private:
   SQLite::Statement matching_;
   SQLite::Statement filtered_;
+  SQLite::Statement matching_floor_;
+  SQLite::Statement filtered_floor_;
   SQLite::Database& db_;
 };
 

@@ -39,7 +39,11 @@ server::server(server_config config)
       hasher_(io_, argon2_cost{config_.argon2_ops, config_.argon2_mem_kib * 1024},
               config_.hash_threads, config_.max_pending_logins),
       chat_(io_, chat_storage{messages_, rooms_, mentions_, reactions_, users_, writes_,
-                               database_.handle(), &file_rows_}, connections_,
+                               database_.handle(), &file_rows_,
+                               [this](std::string sha256) {
+                                 file_store_.remove_blob(std::move(sha256));
+                               }},
+            connections_,
             chat_limits{config_.typing_timeout, config_.message_rate, config_.message_burst,
                         config_.signal_rate, config_.signal_burst, config_.query_rate,
                         config_.query_burst, config_.send_queue_bytes / 4,

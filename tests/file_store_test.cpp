@@ -203,6 +203,31 @@ TEST_F(file_store_test, the_sweeper_removes_old_unsent_uploads_and_blobs_no_row_
   sweeper.stop();
 }
 
+TEST_F(file_store_test, the_sweeper_removes_blobs_no_row_names_left_by_a_crash) {
+  const auto alice = add_user("alice");
+  const auto orphan = store_bytes("stored, then the server stopped before committing its row");
+  const auto kept = store_bytes("stored with its row");
+  const auto young = store_bytes("stored a moment ago, its row on its way");
+  ASSERT_TRUE(orphan && kept && young);
+  const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
+  add_row(alice, kept->sha256, now);  // an upload of a moment ago, not yet sent
+  for (const auto& stored : {*orphan, *kept}) store_->unpin(stored.sha256);
+  const auto two_hours_ago = fs::file_time_type::clock::now() - std::chrono::hours(2);
+  fs::last_write_time(store_->blob_path(orphan->sha256), two_hours_ago);
+  fs::last_write_time(store_->blob_path(kept->sha256), two_hours_ago);
+
+  upload_sweeper sweeper(io_, *rows_, *store_, *writes_);
+  sweeper.sweep_now();
+  ASSERT_TRUE(run_until([&] { return sweeper.completed_sweeps() == 1; }));
+  // remove_blob runs on the worker: wait for it rather than for the sweep.
+  EXPECT_TRUE(run_until([&] { return !fs::exists(store_->blob_path(orphan->sha256)); }));
+  EXPECT_TRUE(fs::exists(store_->blob_path(kept->sha256)));
+  EXPECT_TRUE(fs::exists(store_->blob_path(young->sha256)));
+  sweeper.stop();
+}
+
 TEST_F(file_store_test, the_repository_counts_a_users_bytes_and_attaches_once) {
   const auto alice = add_user("alice");
   const auto bob = add_user("bob");

@@ -308,6 +308,42 @@ TEST_F(small_files_test, the_quota_counts_what_a_user_has_stored) {
   EXPECT_EQ(upload(bob, general, "3.bin", "3").status, 201u);
 }
 
+TEST_F(small_files_test, a_deleted_messages_file_is_removed_and_frees_the_quota) {
+  const auto token = token_for(port(), "alice");
+  auto alice = ws_client::connect(port(), token);
+  const auto first = upload(token, general, "1.bin", std::string(250000, '1'));
+  const auto second = upload(token, general, "2.bin", std::string(250000, '2'));
+  ASSERT_EQ(second.status, 201u);
+  const auto message = send_file(*alice, general, first.body_json()["id"].get<std::int64_t>(), "c-1");
+  ASSERT_EQ(upload(token, general, "3.bin", std::string(1000, '3')).status, 413u);
+
+  alice->send({{"type", "delete"}, {"id", message["id"]}});
+  alice->expect("deleted");
+  EXPECT_EQ(file_rows(), 1);
+  EXPECT_EQ(upload(token, general, "3.bin", std::string(1000, '3')).status, 201u);
+  // The bytes go too (off the event loop, just after the delete).
+  const auto deadline = std::chrono::steady_clock::now() + wait_bound;
+  while (stored_files().size() != 2 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(stored_files().size(), 2u);
+}
+
+TEST_F(small_files_test, a_refusal_reaches_a_client_that_sends_its_whole_body_first) {
+  // As a browser does: the whole request is written before the answer is read. The server
+  // answers 413 from the header and then reads on and discards, so the client's writes do not
+  // fail and the answer is still there to read.
+  // The body is far larger than the sockets' buffers, so the server has to read it.
+  const auto token = token_for(port(), "alice");
+  const std::string body(16 * 1024 * 1024, 'b');
+  for (int i = 0; i < 2; ++i) {
+    const auto over = upload(token, general, "big.bin", body);
+    EXPECT_EQ(over.status, 413u);
+    EXPECT_EQ(over.body_json()["error"]["code"], "too_large");
+  }
+  EXPECT_EQ(file_rows(), 0);
+}
+
 TEST_F(small_files_test, a_connection_cut_mid_upload_leaves_nothing_behind) {
   const auto token = token_for(port(), "alice");
   {

@@ -26,6 +26,9 @@ struct change_result {
     int count = 0;
   };
   std::optional<reply_count> original;
+  // The blob of a deleted message's file, when no other upload has the same bytes: removed
+  // from disk once the delete is committed.
+  std::optional<std::string> released_blob;
 };
 
 inline void deliver_if_connected(const std::weak_ptr<chat_peer>& weak, const frame_ptr& frame) {

@@ -244,6 +244,13 @@ void chat_service::handle(const std::shared_ptr<chat_peer>& peer, delete_command
         ++last_seq_;
         storage_.mentions.set(id, room->id, {});
         storage_.reactions.clear(id);
+        // The file goes with the message: its row now (the quota counts it no more), its
+        // bytes after the commit unless another upload has them too.
+        if (storage_.files != nullptr) {
+          if (auto sha256 = storage_.files->remove_of_message(id)) {
+            if (!storage_.files->sha256_in_use(*sha256)) result->released_blob = std::move(sha256);
+          }
+        }
         const auto& reply_to = result->changed.reply_to;
         if (reply_to && storage_.messages.find_owner(reply_to->id)) {
           count_replies(*result, reply_to->id, -1);
@@ -252,6 +259,9 @@ void chat_service::handle(const std::shared_ptr<chat_peer>& peer, delete_command
       [this, result, weak = std::weak_ptr(peer), id = command.id](bool stored) {
         if (!stored) return deliver_if_connected(weak, error_frame(store_failed(id)));
         if (result->refused) return deliver_if_connected(weak, error_frame(*result->refused));
+        if (result->released_blob && storage_.release_blob) {
+          storage_.release_blob(std::move(*result->released_blob));
+        }
         const auto& m = result->changed;
         committed(m.seq);
         const auto* room = rooms_.find(m.room);

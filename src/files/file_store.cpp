@@ -217,6 +217,24 @@ void file_store::unpin(const std::string& sha256) {
   if (const auto it = pinned_.find(sha256); it != pinned_.end()) pinned_.erase(it);
 }
 
+void file_store::list_blobs(int folder, fs::file_time_type written_before,
+                            std::function<void(std::vector<std::string>)> done) {
+  on_worker([this, folder, written_before, done = std::move(done)]() mutable {
+    static constexpr char digits[] = "0123456789abcdef";
+    const std::string name{digits[(folder >> 4) & 15], digits[folder & 15]};
+    std::vector<std::string> found;
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(fs::path(dir_) / name, ec)) {
+      std::error_code entry_ec;
+      auto blob = entry.path().filename().string();
+      if (blob.size() != 64 || !entry.is_regular_file(entry_ec)) continue;
+      const auto written = entry.last_write_time(entry_ec);
+      if (!entry_ec && written < written_before) found.push_back(std::move(blob));
+    }
+    on_loop([done = std::move(done), found = std::move(found)]() mutable { done(std::move(found)); });
+  });
+}
+
 void file_store::stop() { worker_.join(); }
 
 void file_store::on_worker(std::function<void()> work) {

@@ -4,6 +4,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
@@ -13,13 +14,22 @@ namespace {
 
 // Rows deleted per transaction: one sweep never holds the write lock for long.
 constexpr int sweep_batch = 200;
+// Blobs live in folders named by the first byte of their SHA-256.
+constexpr int blob_folders = 256;
 
 }  // namespace
 
 upload_sweeper::upload_sweeper(boost::asio::io_context& io, file_repository& rows,
                                file_store& store, write_batcher& writes,
-                               std::chrono::milliseconds max_age, std::chrono::milliseconds period)
-    : rows_(rows), store_(store), writes_(writes), max_age_(max_age), period_(period), timer_(io) {}
+                               std::chrono::milliseconds max_age, std::chrono::milliseconds period,
+                               std::chrono::milliseconds orphan_age)
+    : rows_(rows),
+      store_(store),
+      writes_(writes),
+      max_age_(max_age),
+      period_(period),
+      orphan_age_(orphan_age),
+      timer_(io) {}
 
 void upload_sweeper::start() {
   // Soon after startup too: a server restarted daily would otherwise never sweep.
@@ -64,9 +74,39 @@ void upload_sweeper::sweep() {
         for (auto& sha256 : result->unused_blobs) store_.remove_blob(std::move(sha256));
         if (result->rows > 0) spdlog::info("files: removed {} unsent uploads", result->rows);
         // A full batch may have left more behind: go on at once.
-        schedule(result->rows == static_cast<std::size_t>(sweep_batch) ? std::chrono::milliseconds(0)
-                                                                        : period_);
+        if (result->rows == static_cast<std::size_t>(sweep_batch)) return schedule(std::chrono::milliseconds(0));
+        sweep_blobs(0);
       });
+}
+
+void upload_sweeper::sweep_blobs(int folder) {
+  if (stopped_) return;
+  if (folder == blob_folders) {
+    ++completed_sweeps_;
+    return schedule(period_);
+  }
+  // An upload's blob is on disk before its row is committed (and pinned until then): only
+  // blobs older than any upload still waiting for its row are candidates.
+  const auto written_before = std::filesystem::file_time_type::clock::now() - orphan_age_;
+  store_.list_blobs(folder, written_before, [this, folder](std::vector<std::string> blobs) {
+    if (stopped_) return;
+    if (blobs.empty()) return sweep_blobs(folder + 1);
+    auto unused = std::make_shared<std::vector<std::string>>();
+    writes_.submit(
+        [this, blobs = std::move(blobs), unused] {
+          unused->clear();
+          for (const auto& sha256 : blobs) {
+            if (!rows_.sha256_in_use(sha256)) unused->push_back(sha256);
+          }
+        },
+        [this, folder, unused](bool stored) {
+          if (stopped_) return;
+          if (!stored) return schedule(period_);
+          for (auto& sha256 : *unused) store_.remove_blob(std::move(sha256));
+          if (!unused->empty()) spdlog::info("files: removed {} stored files nothing refers to", unused->size());
+          sweep_blobs(folder + 1);
+        });
+  });
 }
 
 }  // namespace chatterbox

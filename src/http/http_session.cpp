@@ -167,10 +167,14 @@ void http_session::start_upload() {
   }
   auto decision = services_.handler.begin_upload(std::move(header_only), length);
   if (auto* refusal = std::get_if<http_response>(&decision)) {
-    // The body is never read: the connection closes after the answer (begin_upload says so).
+    // The body is never read: the connection closes after the answer (begin_upload says so),
+    // lingering so that a client still sending can read it.
+    body_unread_ = true;
     return send(std::move(*refusal));
   }
   upload_ = std::move(std::get<std::shared_ptr<upload_in_progress>>(decision));
+  upload_deadline_ = std::chrono::steady_clock::now() + services_.limits.request_timeout +
+                     std::chrono::seconds(upload_->expected_size() / upload_min_bytes_per_second);
   upload_parser_.emplace(std::move(*header_parser_));
   header_parser_.reset();
   upload_parser_->body_limit(upload_->expected_size());
@@ -195,8 +199,10 @@ void http_session::read_upload_chunk() {
   body.size = upload_chunk_.size();
   body.more = true;
   // A deadline per chunk rather than per request: a large file on a slow link may take longer
-  // than one request timeout, but an upload that stalls is still cut.
-  stream_.expires_after(services_.limits.request_timeout);
+  // than one request timeout, but an upload that stalls is still cut, and one that crawls is
+  // cut at its overall deadline.
+  stream_.expires_at(
+      std::min(std::chrono::steady_clock::now() + services_.limits.request_timeout, upload_deadline_));
   reading_ = true;
   http::async_read(stream_, buffer_, *upload_parser_,
                    beast::bind_front_handler(&http_session::on_upload_chunk, shared_from_this()));
@@ -315,7 +321,26 @@ void http_session::on_write(bool keep_alive, beast::error_code ec, std::size_t) 
 void http_session::do_close() {
   beast::error_code ignored;
   stream_.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_send, ignored);
+  if (body_unread_ && !shutting_down_) {
+    body_unread_ = true;
+    stream_.expires_after(linger_timeout);  // for the whole linger, not per read
+    upload_chunk_.resize(upload_chunk_bytes);
+    return linger(0);
+  }
   stream_.close();
+}
+
+void http_session::linger(std::uint64_t discarded) {
+  if (shutting_down_ || discarded > linger_max_bytes) return stream_.close();
+  reading_ = true;
+  stream_.async_read_some(
+      boost::asio::buffer(upload_chunk_),
+      [self = shared_from_this(), discarded](beast::error_code ec, std::size_t bytes) {
+        self->reading_ = false;
+        // The client's end (EOF), the deadline or an error: done either way.
+        if (ec) return self->stream_.close();
+        self->linger(discarded + bytes);
+      });
 }
 
 }  // namespace chatterbox

@@ -55,6 +55,7 @@ file_repository::file_repository(SQLite::Database& db)
                           " FROM files f WHERE f.message_id IS NULL AND f.created_at < ? "
                           "ORDER BY f.created_at LIMIT ?"),
       remove_(db, "DELETE FROM files WHERE id = ?"),
+      remove_of_message_(db, "DELETE FROM files WHERE message_id = ? RETURNING sha256"),
       in_use_(db, "SELECT EXISTS (SELECT 1 FROM files WHERE sha256 = ?)") {}
 
 void file_repository::insert(file_record& record) {
@@ -108,6 +109,15 @@ void file_repository::remove(std::int64_t id) {
   statement_scope s(remove_);
   s.bind(1, id);
   s->exec();
+}
+
+std::optional<std::string> file_repository::remove_of_message(std::int64_t message_id) {
+  statement_scope s(remove_of_message_);
+  s.bind(1, message_id);
+  std::optional<std::string> sha256;
+  // One row at most (a message has one file); stepping to the end finishes the DELETE.
+  while (s->executeStep()) sha256 = s->getColumn(0).getString();
+  return sha256;
 }
 
 bool file_repository::sha256_in_use(const std::string& sha256) {

@@ -24,6 +24,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string_view>
 
@@ -58,6 +59,8 @@ struct chat_storage {
   SQLite::Database& db;  // for read_snapshot
   // Uploads a `send` may attach (docs/protocol.md, "Files"); without it, `file` is not_found.
   file_repository* files = nullptr;
+  // Removes a blob no row names any more (a deleted message's file), off the event loop.
+  std::function<void(std::string sha256)> release_blob = nullptr;
 };
 
 // Protocol 2 behaviour (docs/protocol.md): turns each client frame into storage changes and

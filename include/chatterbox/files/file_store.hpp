@@ -7,6 +7,7 @@
 #include <sodium.h>
 
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -14,6 +15,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_set>
+#include <vector>
 
 namespace chatterbox {
 
@@ -79,6 +81,12 @@ class file_store {
   // An upload whose blob is in place but whose row is not committed yet keeps its blob from
   // remove_blob; the uploader unpins once the row is committed (or refused).
   void unpin(const std::string& sha256);
+  // The blobs of one of the 256 folders (`folder` 0-255, the first byte of the SHA-256) last
+  // written before `written_before`, listed on the worker; `done` gets their SHA-256s on the
+  // event loop. How blobs no row names (a crash between storing a blob and committing its row)
+  // are found.
+  void list_blobs(int folder, std::filesystem::file_time_type written_before,
+                  std::function<void(std::vector<std::string>)> done);
   // Waits for the disk work in flight (shutdown: before the loop's handlers are destroyed).
   void stop();
 

@@ -11,6 +11,7 @@
 #include <boost/beast/http.hpp>
 
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <unordered_set>
@@ -42,6 +43,17 @@ struct http_limits {
 // An upload's body is read this much at a time; the next read waits until the chunk is on
 // disk, so this is all an upload holds in memory.
 inline constexpr std::size_t upload_chunk_bytes = 64 * 1024;
+// An upload has the request deadline for each chunk (a stall is cut) and, for the whole body,
+// the request deadline plus the time it takes at this rate: a client dribbling bytes cannot
+// hold an upload open for hours.
+inline constexpr std::uint64_t upload_min_bytes_per_second = 8 * 1024;
+
+// After answering a request whose body it did not read (an upload refused by its header), the
+// server stops sending but reads on and discards, up to these bounds, before it closes: closing
+// with unread bytes makes the kernel reset the connection, and a browser still sending its body
+// would report a network error instead of the answer (nginx's "lingering close").
+inline constexpr std::chrono::seconds linger_timeout{10};
+inline constexpr std::uint64_t linger_max_bytes = 64ull * 1024 * 1024;
 
 struct http_session_services {
   request_handler& handler;
@@ -81,6 +93,7 @@ class http_session : public std::enable_shared_from_this<http_session> {
   void write_file_part(bool keep_alive);
   void on_write(bool keep_alive, boost::beast::error_code ec, std::size_t bytes);
   void do_close();
+  void linger(std::uint64_t discarded);
 
   boost::beast::tcp_stream stream_;
   boost::beast::flat_buffer buffer_;
@@ -93,11 +106,13 @@ class http_session : public std::enable_shared_from_this<http_session> {
   std::optional<http::request_parser<http::buffer_body>> upload_parser_;
   std::shared_ptr<upload_in_progress> upload_;
   std::vector<char> upload_chunk_;
+  std::chrono::steady_clock::time_point upload_deadline_;
   std::shared_ptr<void> response_;  // kept alive until async_write completes
   std::optional<boost::asio::ip::address> peer_;  // nullopt when the socket could not say
   std::string peer_text_;  // for connection-level logs, before any request names its client
   bool shutting_down_ = false;
   bool reading_ = false;
+  bool body_unread_ = false;  // the connection closes by linger
 };
 
 }  // namespace chatterbox

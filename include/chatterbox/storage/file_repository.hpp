@@ -42,6 +42,8 @@ class file_repository {
   // Uploads never attached and created before `before_ms`, at most `limit`.
   std::vector<file_record> unattached_before(std::int64_t before_ms, int limit);
   void remove(std::int64_t id);
+  // Removes the file of a message (deleted), returning its blob's SHA-256, if it had one.
+  std::optional<std::string> remove_of_message(std::int64_t message_id);
   // Whether any row still names the blob.
   bool sha256_in_use(const std::string& sha256);
 
@@ -53,6 +55,7 @@ class file_repository {
   SQLite::Statement attach_;
   SQLite::Statement unattached_;
   SQLite::Statement remove_;
+  SQLite::Statement remove_of_message_;
   SQLite::Statement in_use_;
 };
 

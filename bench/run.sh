@@ -201,6 +201,29 @@ for mode in normal full; do
   count_messages "$work/store-$mode.db" "store_$mode"
 done
 
+# --- store with and without the full-text index (issue 11): the same binary and scenario, a
+# fresh database per run, the index's insert trigger dropped for store_unindexed. The two
+# alternate run by run (at least 5 each), so the machine's drift falls on both alike; the target
+# is the ratio of their medians. -----------------------------------------------------------------
+ab_reps=$(( reps < 5 ? 5 : reps ))
+[[ $quick == 1 ]] && ab_reps=1
+log "store_indexed / store_unindexed"
+for tag in $([[ $quick == 0 ]] && echo warmup) $(for r in $(seq "$ab_reps"); do echo "r$r"; done); do
+  for variant in indexed unindexed; do
+    db=$work/store-$variant.db
+    rm -rf "$db" "$db-wal" "$db-shm" "$db.files"
+    start_server "$db"
+    stop_server
+    if [[ $variant == unindexed ]]; then
+      sqlite3 "$db" "DROP TRIGGER messages_fts_insert"
+      [[ $tag == r1 ]] && echo "store_unindexed: sqlite3 \$WORK/store-unindexed.db 'DROP TRIGGER messages_fts_insert' after a first start" >> "$commands"
+    fi
+    start_server "$db"
+    bench_once "store_$variant" "$tag" store "${q[@]}" --senders 8 --connections 8 --window 128 "${dur[@]}"
+    stop_server
+  done
+done
+
 # --- store at half the target rate: the event loop's worst stall while the WAL is checkpointed
 # (a fresh server per run, so the stall probe's maximum covers only this load) -----------------
 half_store_rate=50000

@@ -260,10 +260,17 @@ def targets(runs):
     add("resume of 10,000 at 1M messages (p50 of catch-ups)", "resume", "resume_p50_ms", 50,
         False, "ms")
     add("startup to listening, 1M messages", "startup", "startup_p50_ms", 100, False, "ms")
-    # Issue 11: search. Storing now also writes the full-text index; it may cost at most 25 %
-    # of the 104,394 acked/s measured without it (commit 969fe3c).
-    add("store, synchronous=NORMAL, with the full-text index (≤ 25 % below 104,394)",
-        "store_normal", "acked_per_s", 78296, True, "acked/s")
+    # Issue 11: search. Storing now also writes the full-text index; it may cost the store
+    # benchmark at most 25 % (measured as a ratio, below: the machine's speed varies by more).
+    indexed, unindexed = (median(runs.get(c, []), "acked_per_s")
+                          for c in ("store_indexed", "store_unindexed"))
+    cost = None if not indexed or not unindexed else 100 * (1 - indexed / unindexed)
+    rows.append("| store: what the full-text index costs (store_indexed vs store_unindexed, same "
+                "binary, alternating runs; 1 − ratio of median acked/s) | ≤ 25 % | "
+                + ("–" if cost is None else
+                   f"{cost:.0f} % ({fmt(indexed, 'acked_per_s')} vs {fmt(unindexed, 'acked_per_s')})")
+                + " | " + ("not measured" if cost is None else
+                          "**met**" if cost <= 25 else f"**missed**: {cost:.0f} %") + " |")
     add("search: two-word query at 1M messages (p99)", "search", "search_p99_ms", 50, False, "ms")
     # Issue 10: rooms.
     add("rooms: 1,000 private rooms × 10 members, 1,000 senders, every message stored", "rooms",

@@ -12,6 +12,7 @@ import { fillItem, fillReceipt, markFailed } from './message_item.js';
 import { MessageList } from './message_list.js';
 import { NewMessages } from './new_messages.js';
 import { ReactPicker } from './react_picker.js';
+import { roomStatusText } from './room_status.js';
 import { toggleFrame } from './reactions.js';
 import { keepScroll } from './scroll_anchor.js';
 import { SeenTracker } from './seen_tracker.js';
@@ -368,12 +369,8 @@ export class RoomView {
   #status() {
     const messages = this.#messages();
     const first = this.#list.firstId();
-    const atStart = !messages || (!messages.hasOlder && (first === null || messages.indexOf(first) <= 0));
-    let text = '';
-    if (!messages || (!messages.latest && this.#list.size === 0)) text = 'Loading…';
-    else if (messages.loadingOlder) text = 'Loading older messages…';
-    else if (messages.loadingNewer) text = 'Loading newer messages…';
-    else if (atStart && messages.latest) text = 'This is the beginning of the conversation.';
+    const firstIndex = messages && first !== null ? messages.indexOf(first) : -1;
+    const text = roomStatusText(messages, firstIndex, this.#list.size);
     if (this.#ui.status.textContent !== text) this.#ui.status.textContent = text;
   }
 

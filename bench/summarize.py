@@ -252,7 +252,11 @@ def targets(runs):
         False, "bytes/conn")
     add("19,000 connections held (pings on)", "idle_19000", "open_at_end", 19000, True,
         "open")
-    add("store, synchronous=NORMAL", "store_normal", "acked_per_s", 100000, True, "acked/s")
+    # Issue 4 asked for 100,000 stored messages/s; issue 11 then let the full-text index cost up
+    # to 25 % of the store rate. The 100,000 applies to the store without the index
+    # (store_unindexed, below); with it, 75,000.
+    add("store, synchronous=NORMAL (with the full-text index: issue 4's 100,000 less the 25 % "
+        "issue 11 allows it)", "store_normal", "acked_per_s", 75000, True, "acked/s")
     add("store, synchronous=FULL (durable)", "store_full", "acked_per_s", 30000, True, "acked/s")
     add("worst event-loop stall, 50,000 stored/s with WAL checkpoints (server's probe)",
         "store_half", "server_max_loop_stall_ms", 5, False, "ms")
@@ -265,6 +269,8 @@ def targets(runs):
     indexed, unindexed = (median(runs.get(c, []), "acked_per_s")
                           for c in ("store_indexed", "store_unindexed"))
     cost = None if not indexed or not unindexed else 100 * (1 - indexed / unindexed)
+    add("store, synchronous=NORMAL, without the full-text index (store_unindexed)",
+        "store_unindexed", "acked_per_s", 100000, True, "acked/s")
     rows.append("| store: what the full-text index costs (store_indexed vs store_unindexed, same "
                 "binary, alternating runs; 1 − ratio of median acked/s) | ≤ 25 % | "
                 + ("–" if cost is None else

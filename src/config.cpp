@@ -380,10 +380,15 @@ const flag* find_flag(std::string_view name) {
 std::string help_text() {
   const server_config defaults;
   std::string text =
-      "Usage: chatterbox [options]\n"
+      "Usage: chatterbox [options]              run the server\n"
+      "       chatterbox backup [options] FILE  copy the database (and its uploads) while\n"
+      "                                         the server runs, to FILE (and FILE.files)\n"
+      "       chatterbox admin list-users|promote USER|demote USER|reset-password USER\n"
+      "       chatterbox --version              show the version and exit\n"
       "\n"
       "Options take a value as --name VALUE or --name=VALUE. Each can also be set with the\n"
-      "environment variable shown; the command line wins over the environment.\n"
+      "environment variable shown; the command line wins over the environment. `backup` and\n"
+      "`admin` take the server's options (--db, --files-dir, the argon2 cost).\n"
       "\n"
       "  -h, --help\n"
       "      Show this help and exit.\n";

@@ -219,6 +219,14 @@ TEST_F(v1_database_test, UpgradeKeepsEveryMessageInGeneral) {
   EXPECT_FALSE(messages.insert({2, "Bob", 1, "b-2", "again", {}, {}}, 2000, 8).has_value());
 }
 
+TEST_F(v1_database_test, UpgradeMakesTheFirstAccountTheAdministrator) {
+  database db(db_path(), sync_mode::normal);
+  SQLite::Statement roles(db.handle(), "SELECT username, role FROM users ORDER BY id");
+  std::vector<std::string> seen;
+  while (roles.executeStep()) seen.push_back(roles.getColumn(0).getString() + ":" + roles.getColumn(1).getString());
+  EXPECT_EQ(seen, (std::vector<std::string>{"alice:admin", "Bob:member", "carol:member", "dave:member"}));
+}
+
 TEST_F(v1_database_test, UpgradeMakesEveryReadMarkerTheUsersMarkerOfGeneral) {
   database db(db_path(), sync_mode::normal);
   room_repository rooms(db.handle());

@@ -36,6 +36,13 @@ TEST_F(user_repository_test, CreatedUserCanBeFound) {
   EXPECT_EQ(found->password_hash, "hash-a");
 }
 
+TEST_F(user_repository_test, TheFirstAccountIsTheAdministrator) {
+  EXPECT_TRUE(users_->create("alice", "hash-a", 1000)->admin);
+  EXPECT_FALSE(users_->create("bob", "hash-b", 1001)->admin);
+  EXPECT_TRUE(users_->find_by_name("alice")->admin);
+  EXPECT_FALSE(users_->find_by_name("bob")->admin);
+}
+
 TEST_F(user_repository_test, UnknownNameIsNotFound) {
   users_->create("alice", "hash-a", 1000);
   EXPECT_FALSE(users_->find_by_name("bob"));

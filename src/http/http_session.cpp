@@ -322,7 +322,7 @@ void http_session::do_close() {
   beast::error_code ignored;
   stream_.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_send, ignored);
   if (body_unread_ && !shutting_down_) {
-    body_unread_ = true;
+    body_unread_ = false;
     stream_.expires_after(linger_timeout);  // for the whole linger, not per read
     upload_chunk_.resize(upload_chunk_bytes);
     return linger(0);

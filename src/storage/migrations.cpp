@@ -174,6 +174,12 @@ CREATE INDEX files_unattached ON files(created_at) WHERE message_id IS NULL;
 )sql";
 }  // namespace
 
+// Issue 12: the first account is the administrator (docs/operations.md, "Administration").
+constexpr std::string_view roles_migration = R"sql(
+ALTER TABLE users ADD COLUMN role TEXT NOT NULL DEFAULT 'member' CHECK (role IN ('member', 'admin'));
+UPDATE users SET role = 'admin' WHERE id = (SELECT min(id) FROM users);
+)sql";
+
 std::span<const migration> migrations() {
   static const std::vector<migration> list = {
       {"initial schema (schema.sql)", embedded_schema()},
@@ -188,6 +194,7 @@ std::span<const migration> migrations() {
       {"replies and reactions", replies_and_reactions_migration},
       {"full-text search", full_text_search_migration},
       {"files", files_migration},
+      {"roles", roles_migration},
   };
   return list;
 }

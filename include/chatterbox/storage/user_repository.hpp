@@ -16,6 +16,7 @@ struct user_record {
   std::int64_t id = 0;
   std::string username;  // as first registered; lookups ignore case
   std::string password_hash;
+  bool admin = false;  // the first account is; administrators promote others
 };
 
 // Users table access; statements are prepared once and reused.

@@ -33,6 +33,7 @@ server::server(server_config config)
       mentions_(database_.handle()),
       reactions_(database_.handle()),
       file_rows_(database_.handle()),
+      accounts_(database_.handle()),
       presence_(database_.handle()),
       writes_(io_, database_.handle(),
               write_batcher::limits{.lock_wait = config_.db_busy_timeout}, checkpointer_),
@@ -57,7 +58,8 @@ server::server(server_config config)
           file_services{file_rows_, file_store_,
                         [this](std::int64_t room, std::int64_t user_id) {
                           return chat_.is_member(room, user_id);
-                        }}}),
+                        }},
+          &accounts_}),
       keepalive_(io_, config_.idle_timeout, config_.write_timeout),
       signals_(io_, SIGINT, SIGTERM),
       stall_probe_(io_) {

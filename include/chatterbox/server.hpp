@@ -10,6 +10,7 @@
 #include "chatterbox/http/listener.hpp"
 #include "chatterbox/http/request_handler.hpp"
 #include "chatterbox/http/static_files.hpp"
+#include "chatterbox/storage/account_admin.hpp"
 #include "chatterbox/storage/database.hpp"
 #include "chatterbox/storage/file_repository.hpp"
 #include "chatterbox/storage/message_repository.hpp"
@@ -71,6 +72,7 @@ class server {
   mention_repository mentions_;
   reaction_repository reactions_;
   file_repository file_rows_;
+  account_admin accounts_;
   presence_repository presence_;
   write_batcher writes_;
   password_hasher hasher_;

@@ -116,6 +116,13 @@ void connection_manager::close_token(std::string_view token_digest, std::uint16_
   });
 }
 
+void connection_manager::close_user(std::int64_t user_id, std::uint16_t code,
+                                    std::string_view reason) {
+  for_each_peer([&](chat_peer& peer) {
+    if (peer.identity().user_id == user_id) peer.close(code, reason);
+  });
+}
+
 void connection_manager::close_all(std::uint16_t code, std::string_view reason) {
   for_each_peer([&](chat_peer& peer) { peer.close(code, reason); });
 }

@@ -6,6 +6,7 @@
 #include "chatterbox/storage/account_admin.hpp"
 #include "chatterbox/storage/database.hpp"
 
+#include <SQLiteCpp/Transaction.h>
 #include <sodium.h>
 
 #include <algorithm>
@@ -55,27 +56,32 @@ int list_users(account_admin& admin) {
   std::size_t width = 8;
   for (const auto& u : users) width = std::max(width, u.username.size());
   std::cout << std::left << std::setw(static_cast<int>(width)) << "USERNAME" << "  ROLE    "
-            << "CREATED (UTC)     SESSIONS\n";
+            << "CREATED (UTC)     SESSIONS\n";  // then "deactivated" when so
   for (const auto& u : users) {
     std::cout << std::left << std::setw(static_cast<int>(width)) << u.username << "  "
               << std::setw(6) << (u.admin ? "admin" : "member") << "  " << day_of(u.created_at)
-              << "  " << u.sessions << "\n";
+              << "  " << std::setw(8) << u.sessions << (u.deactivated ? "deactivated" : "")
+              << "\n";
   }
   return 0;
 }
 
-int change_role(account_admin& admin, const std::string& user, bool to_admin) {
-  switch (admin.set_admin(user, to_admin)) {
-    case role_change::done:
+int change_role(SQLite::Database& db, account_admin& admin, const std::string& user, bool to_admin) {
+  SQLite::Transaction transaction(db, SQLite::TransactionBehavior::IMMEDIATE);
+  const auto result = admin.set_admin(user, to_admin, std::nullopt, epoch_ms());
+  transaction.commit();
+  switch (result.outcome) {
+    case account_change::done:
       std::cout << user << " is now " << (to_admin ? "an administrator" : "a member") << "\n";
       return 0;
-    case role_change::unchanged:
+    case account_change::unchanged:
       std::cout << user << " already is " << (to_admin ? "an administrator" : "a member") << "\n";
       return 0;
-    case role_change::no_such_user:
+    case account_change::no_such_user:
       std::cerr << "chatterbox admin: no user called " << user << "\n";
       return 1;
-    case role_change::last_admin:
+    case account_change::last_admin:
+    case account_change::self:
       std::cerr << "chatterbox admin: " << user
                 << " is the last administrator; promote another user first\n";
       return 1;
@@ -83,7 +89,8 @@ int change_role(account_admin& admin, const std::string& user, bool to_admin) {
   return 1;
 }
 
-int reset_password(account_admin& admin, const server_config& config, const std::string& user) {
+int reset_password(SQLite::Database& db, account_admin& admin, const server_config& config,
+                   const std::string& user) {
   const auto password = random_password();
   std::array<char, crypto_pwhash_STRBYTES> hash{};
   if (crypto_pwhash_str(hash.data(), password.data(), password.size(), config.argon2_ops,
@@ -91,7 +98,10 @@ int reset_password(account_admin& admin, const server_config& config, const std:
     std::cerr << "chatterbox admin: not enough memory to hash the password\n";
     return 1;
   }
-  if (!admin.replace_password(user, hash.data())) {
+  SQLite::Transaction transaction(db, SQLite::TransactionBehavior::IMMEDIATE);
+  const auto result = admin.replace_password(user, hash.data(), std::nullopt, epoch_ms());
+  transaction.commit();
+  if (result.outcome == account_change::no_such_user) {
     std::cerr << "chatterbox admin: no user called " << user << "\n";
     return 1;
   }
@@ -138,8 +148,8 @@ int run_admin_command(int argc, const char* const* argv, const char* const* envp
     account_admin admin(db.handle());
     if (command == "list-users") return list_users(admin);
     const std::string user = argv[3];
-    if (command == "reset-password") return reset_password(admin, config, user);
-    return change_role(admin, user, command == "promote");
+    if (command == "reset-password") return reset_password(db.handle(), admin, config, user);
+    return change_role(db.handle(), admin, user, command == "promote");
   } catch (const std::exception& e) {
     std::cerr << "chatterbox admin: " << e.what() << "\n";
     return 1;

@@ -85,6 +85,12 @@ void login_handler::handle(http_request&& request, client_address client, respon
           const auto now = login_throttle::clock::now();
           if (ok) {
             throttle_.succeeded(username, client.key, now);
+            // Only with the right password: a wrong one is the same 401 as for anyone.
+            if (user.deactivated) {
+              spdlog::info("login refused: user={} is deactivated", user.username);
+              return respond(json_error(http::status::forbidden, *shared_request, "deactivated",
+                                        "this account is deactivated"));
+            }
             return finish_login(shared_request, user, client, respond);
           }
           throttle_.failed(username, client.key, now);

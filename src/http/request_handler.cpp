@@ -25,14 +25,6 @@ std::string_view path_of(const http::request_header<>& request) {
   return target.substr(0, target.find('?'));
 }
 
-http_response method_not_allowed(const http_request& request, std::string_view allow) {
-  auto response =
-      json_error(http::status::method_not_allowed, request, "method_not_allowed",
-                 "method not allowed");
-  response.set(http::field::allow, allow);
-  return response;
-}
-
 bool is_json(const http_request& request) {
   const std::string_view type = request[http::field::content_type];
   const auto media = type.substr(0, type.find(';'));
@@ -70,6 +62,7 @@ request_handler::request_handler(services s)
     uploads_.emplace(s.config, *s.files_api, s.writes);
     downloads_.emplace(*s.files_api);
   }
+  if (s.accounts != nullptr) admin_.emplace(*s.accounts, s.writes, s.connections);
 }
 
 bool request_handler::is_upload(const http::request_header<>& header) {
@@ -167,6 +160,7 @@ void request_handler::handle(http_request&& request, client_address client, resp
   }
   if (path == "/api/files") return respond(method_not_allowed(request, "POST"));
   if (path.starts_with("/api/files/")) return respond(method_not_allowed(request, "GET, HEAD"));
+  if (path.starts_with("/api/admin/")) return administer(request, path, std::move(respond));
   if (path == "/api/health") {
     if (method != http::verb::get) return respond(method_not_allowed(request, "GET"));
     return respond(json_response(http::status::ok, request, {{"status", "ok"}}));
@@ -213,13 +207,31 @@ void request_handler::logout(const http_request& request, const client_address& 
       });
 }
 
+void request_handler::administer(const http_request& request, std::string_view path,
+                                 respond_fn respond) {
+  if (!admin_) {
+    return respond(json_error(http::status::not_found, request, "not_found", "no such endpoint"));
+  }
+  const auto auth = authenticate(request);
+  if (!auth) {
+    return respond(json_error(http::status::unauthorized, request, "unauthorized", "not logged in"));
+  }
+  // Whatever the path or method: a member learns nothing about what exists here.
+  if (!auth->owner.admin) {
+    return respond(json_error(http::status::forbidden, request, "forbidden", "administrators only"));
+  }
+  admin_->handle(request, path, auth->owner.user_id, auth->owner.username, std::move(respond));
+}
+
 http_response request_handler::me(const http_request& request) {
   const auto auth = authenticate(request);
   if (!auth) {
     return json_error(http::status::unauthorized, request, "unauthorized", "not logged in");
   }
   return json_response(http::status::ok, request,
-                       {{"username", auth->owner.username}, {"expires_at", auth->owner.expires_at_ms}});
+                       {{"username", auth->owner.username},
+                        {"expires_at", auth->owner.expires_at_ms},
+                        {"admin", auth->owner.admin}});
 }
 
 std::variant<peer_identity, http_response> request_handler::authorize_websocket(

@@ -50,6 +50,14 @@ http_response bare_json_error(http::status status, std::string_view code,
   return response;
 }
 
+http_response method_not_allowed(const http_request& request, std::string_view allow) {
+  auto response =
+      json_error(http::status::method_not_allowed, request, "method_not_allowed",
+                 "method not allowed");
+  response.set(http::field::allow, allow);
+  return response;
+}
+
 http_response database_busy(const http_request& request) {
   auto response = json_error(http::status::service_unavailable, request, "busy",
                              "the database is busy; retry shortly");

@@ -180,6 +180,19 @@ ALTER TABLE users ADD COLUMN role TEXT NOT NULL DEFAULT 'member' CHECK (role IN 
 UPDATE users SET role = 'admin' WHERE id = (SELECT min(id) FROM users);
 )sql";
 
+// Issue 12: administrators deactivate accounts (their messages stay), and every administrative
+// action is recorded. admin_id NULL: taken with `chatterbox admin` on the command line.
+constexpr std::string_view deactivation_migration = R"sql(
+ALTER TABLE users ADD COLUMN deactivated_at INTEGER;
+CREATE TABLE admin_audit (
+  id       INTEGER PRIMARY KEY,
+  at       INTEGER NOT NULL,
+  admin_id INTEGER REFERENCES users(id),
+  action   TEXT    NOT NULL,
+  user_id  INTEGER NOT NULL REFERENCES users(id)
+);
+)sql";
+
 std::span<const migration> migrations() {
   static const std::vector<migration> list = {
       {"initial schema (schema.sql)", embedded_schema()},
@@ -195,6 +208,7 @@ std::span<const migration> migrations() {
       {"full-text search", full_text_search_migration},
       {"files", files_migration},
       {"roles", roles_migration},
+      {"deactivation and the audit log", deactivation_migration},
   };
   return list;
 }

@@ -8,10 +8,12 @@ token_repository::token_repository(SQLite::Database& db)
     : insert_(db,
               "INSERT INTO tokens (token_hash, user_id, created_at, expires_at) "
               "VALUES (?, ?, ?, ?)"),
-      // A revoked token is simply absent, so only expiry needs checking here.
+      // A revoked token is simply absent, so only expiry needs checking here; a deactivated
+      // user's tokens are deleted with the deactivation, and refused here should one remain.
       find_(db,
-            "SELECT t.user_id, u.username, t.expires_at FROM tokens t "
-            "JOIN users u ON u.id = t.user_id WHERE t.token_hash = ? AND t.expires_at > ?"),
+            "SELECT t.user_id, u.username, t.expires_at, u.role = 'admin' FROM tokens t "
+            "JOIN users u ON u.id = t.user_id WHERE t.token_hash = ? AND t.expires_at > ? "
+            "AND u.deactivated_at IS NULL"),
       delete_(db, "DELETE FROM tokens WHERE token_hash = ?"),
       purge_(db, "DELETE FROM tokens WHERE expires_at <= ?") {}
 
@@ -32,7 +34,7 @@ std::optional<token_owner> token_repository::find_valid(std::string_view token_d
   s.bind(2, now_ms);
   if (!s->executeStep()) return std::nullopt;
   return token_owner{s->getColumn(0).getInt64(), s->getColumn(1).getString(),
-                     s->getColumn(2).getInt64()};
+                     s->getColumn(2).getInt64(), s->getColumn(3).getInt() != 0};
 }
 
 bool token_repository::revoke(std::string_view token_digest) {

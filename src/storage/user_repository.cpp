@@ -6,14 +6,16 @@ namespace chatterbox {
 
 user_repository::user_repository(SQLite::Database& db)
     // username carries COLLATE NOCASE in the schema, so "=" and the unique index ignore case.
-    : find_(db, "SELECT id, username, password_hash, role FROM users WHERE username = ?"),
+    : find_(db, "SELECT id, username, password_hash, role, deactivated_at IS NOT NULL FROM users "
+                "WHERE username = ?"),
       // DO NOTHING on the username conflict only: a taken name yields no row instead of an
       // exception, while any other constraint failure still throws. The first account is the
       // administrator, decided in the same statement that creates it.
       insert_(db,
               "INSERT INTO users (username, password_hash, created_at, role) VALUES (?, ?, ?, "
               "CASE WHEN EXISTS (SELECT 1 FROM users) THEN 'member' ELSE 'admin' END) "
-              "ON CONFLICT (username) DO NOTHING RETURNING id, username, password_hash, role"),
+              "ON CONFLICT (username) DO NOTHING "
+              "RETURNING id, username, password_hash, role, deactivated_at IS NOT NULL"),
       all_names_(db, "SELECT id, username FROM users"),
       // Every user is a member of every open room, having read what was there before them.
       join_open_rooms_(db,
@@ -25,7 +27,8 @@ namespace {
 
 user_record read_user(SQLite::Statement& row) {
   return user_record{row.getColumn(0).getInt64(), row.getColumn(1).getString(),
-                     row.getColumn(2).getString(), row.getColumn(3).getString() == "admin"};
+                     row.getColumn(2).getString(), row.getColumn(3).getString() == "admin",
+                     row.getColumn(4).getInt() != 0};
 }
 
 }  // namespace

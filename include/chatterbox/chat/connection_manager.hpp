@@ -40,6 +40,8 @@ class connection_manager {
 
   void close_token(std::string_view token_digest, std::uint16_t code, std::string_view reason);
   void close_all(std::uint16_t code, std::string_view reason);
+  // Every connection of the user (deactivated by an administrator).
+  void close_user(std::int64_t user_id, std::uint16_t code, std::string_view reason);
 
  private:
   template <class Deliver>

@@ -4,6 +4,7 @@
 #include "chatterbox/chat/chat_peer.hpp"
 #include "chatterbox/chat/connection_manager.hpp"
 #include "chatterbox/config.hpp"
+#include "chatterbox/http/admin_handler.hpp"
 #include "chatterbox/http/client_address.hpp"
 #include "chatterbox/http/file_download.hpp"
 #include "chatterbox/http/login_handler.hpp"
@@ -45,6 +46,8 @@ class request_handler {
     // Uploads and downloads (docs/protocol.md, "POST /api/files"); without them those paths
     // are 404.
     std::optional<file_services> files_api = std::nullopt;
+    // Administration (docs/protocol.md, "Administration"); without it /api/admin/* is 404.
+    account_admin* accounts = nullptr;
   };
 
   explicit request_handler(services s);
@@ -73,6 +76,7 @@ class request_handler {
 
  private:
   void logout(const http_request& request, const client_address& client, respond_fn respond);
+  void administer(const http_request& request, std::string_view path, respond_fn respond);
   http_response me(const http_request& request);
 
   struct authenticated {
@@ -86,6 +90,7 @@ class request_handler {
   login_handler logins_;
   std::optional<upload_handler> uploads_;
   std::optional<file_download> downloads_;
+  std::optional<admin_handler> admin_;
 };
 
 }  // namespace chatterbox

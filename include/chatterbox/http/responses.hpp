@@ -19,6 +19,8 @@ http_response json_response(http::status status, const http_request& request,
 // {"error": {"code": ..., "message": ...}}
 http_response json_error(http::status status, const http_request& request, std::string_view code,
                          std::string_view message);
+// 405 with the Allow header naming the methods the path takes.
+http_response method_not_allowed(const http_request& request, std::string_view allow);
 // 503 busy with Retry-After: the database refused the write this request needed (locked by
 // another process, full, failing); nothing of it was stored.
 http_response database_busy(const http_request& request);

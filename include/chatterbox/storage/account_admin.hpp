@@ -1,8 +1,10 @@
 #pragma once
 
 #include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -10,30 +12,66 @@
 namespace chatterbox {
 
 struct account_summary {
+  std::int64_t id = 0;
   std::string username;
   bool admin = false;
+  bool deactivated = false;
   std::int64_t created_at = 0;  // epoch ms
   int sessions = 0;             // unexpired logins
 };
 
-enum class role_change { done, unchanged, no_such_user, last_admin };
+struct audit_entry {
+  std::int64_t at = 0;
+  std::optional<std::string> admin;  // nullopt: the command line
+  std::string action;
+  std::string user;
+};
 
-// What an operator does to accounts from the command line (`chatterbox admin`, see
-// docs/operations.md, "Administration"), on the server's database file. Each change is one
-// transaction, so it is safe while the server runs.
+enum class account_change { done, unchanged, no_such_user, last_admin, self };
+
+struct account_change_result {
+  account_change outcome = account_change::no_such_user;
+  std::int64_t user_id = 0;  // set unless no_such_user
+};
+
+// What administrators do to accounts (docs/protocol.md, "Administration"; docs/operations.md):
+// through the HTTP API inside the server's group commit, or with `chatterbox admin` on the
+// file. No method opens a transaction: the caller runs each in one (write_batcher's, or its
+// own BEGIN IMMEDIATE), so a check and its change are one decision, and the audit entry is
+// written with the change. `by`: the administrator's id, nullopt for the command line.
 class account_admin {
  public:
   explicit account_admin(SQLite::Database& db);
 
   std::vector<account_summary> list(std::int64_t now_ms);
-  // Never demotes the last administrator.
-  role_change set_admin(std::string_view username, bool admin);
-  // Replaces the password hash and ends every session of the user (their tokens are deleted).
-  // false: no such user.
-  bool replace_password(std::string_view username, std::string_view password_hash);
+  std::optional<account_summary> find(std::string_view username, std::int64_t now_ms);
+  // Never leaves no active administrator; an administrator does not demote themself.
+  account_change_result set_admin(std::string_view username, bool admin,
+                                  std::optional<std::int64_t> by, std::int64_t now_ms);
+  // Deactivating also deletes every token of the user (their logins end).
+  account_change_result set_deactivated(std::string_view username, bool deactivated,
+                                        std::optional<std::int64_t> by, std::int64_t now_ms);
+  // Replaces the password hash and ends every session of the user.
+  account_change_result replace_password(std::string_view username, std::string_view password_hash,
+                                         std::optional<std::int64_t> by, std::int64_t now_ms);
+  std::vector<audit_entry> audit(int limit);
 
  private:
+  void record(std::optional<std::int64_t> by, std::string_view action, std::int64_t user_id,
+              std::int64_t now_ms);
+  int active_admins();
+  void end_sessions(std::int64_t user_id);
+
   SQLite::Database& db_;
+  SQLite::Statement list_;
+  SQLite::Statement find_;
+  SQLite::Statement set_role_;
+  SQLite::Statement set_deactivated_;
+  SQLite::Statement set_password_;
+  SQLite::Statement end_sessions_;
+  SQLite::Statement active_admins_;
+  SQLite::Statement record_;
+  SQLite::Statement audit_;
 };
 
 }  // namespace chatterbox

@@ -14,6 +14,7 @@ struct token_owner {
   std::int64_t user_id = 0;
   std::string username;
   std::int64_t expires_at_ms = 0;
+  bool admin = false;
 };
 
 // Session tokens, stored only as their SHA-256 digest (see auth/token.hpp).

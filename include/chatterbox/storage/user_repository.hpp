@@ -17,6 +17,7 @@ struct user_record {
   std::string username;  // as first registered; lookups ignore case
   std::string password_hash;
   bool admin = false;  // the first account is; administrators promote others
+  bool deactivated = false;  // by an administrator: no login
 };
 
 // Users table access; statements are prepared once and reused.

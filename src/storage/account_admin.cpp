@@ -18,8 +18,7 @@ account_summary read_summary(SQLite::Statement& row) {
 }  // namespace
 
 account_admin::account_admin(SQLite::Database& db)
-    : db_(db),
-      list_(db, std::string(summary_columns) + "ORDER BY u.id"),
+    : list_(db, std::string(summary_columns) + "ORDER BY u.id"),
       // username carries COLLATE NOCASE: names ignore case, as logins do.
       find_(db, std::string(summary_columns) + "WHERE u.username = :name"),
       set_role_(db, "UPDATE users SET role = ? WHERE id = ?"),

@@ -62,7 +62,6 @@ class account_admin {
   int active_admins();
   void end_sessions(std::int64_t user_id);
 
-  SQLite::Database& db_;
   SQLite::Statement list_;
   SQLite::Statement find_;
   SQLite::Statement set_role_;

@@ -181,9 +181,12 @@ UPDATE users SET role = 'admin' WHERE id = (SELECT min(id) FROM users);
 )sql";
 
 // Issue 12: administrators deactivate accounts (their messages stay), and every administrative
-// action is recorded. admin_id NULL: taken with `chatterbox admin` on the command line.
+// action is recorded. admin_id NULL: taken with `chatterbox admin` on the command line. A user's
+// tokens are now counted (the account list) and deleted together (deactivation, password
+// reset): by index, not by a scan of every login.
 constexpr std::string_view deactivation_migration = R"sql(
 ALTER TABLE users ADD COLUMN deactivated_at INTEGER;
+CREATE INDEX tokens_by_user ON tokens(user_id);
 CREATE TABLE admin_audit (
   id       INTEGER PRIMARY KEY,
   at       INTEGER NOT NULL,

@@ -34,6 +34,9 @@ server::server(server_config config)
       reactions_(database_.handle()),
       file_rows_(database_.handle()),
       accounts_(database_.handle()),
+      registration_(database_.handle()),
+      resets_(database_.handle()),
+      audit_(database_.handle()),
       presence_(database_.handle()),
       writes_(io_, database_.handle(),
               write_batcher::limits{.lock_wait = config_.db_busy_timeout}, checkpointer_),
@@ -59,7 +62,8 @@ server::server(server_config config)
                         [this](std::int64_t room, std::int64_t user_id) {
                           return chat_.is_member(room, user_id);
                         }},
-          &accounts_}),
+          request_handler::services::account_services{accounts_, registration_, resets_, audit_,
+                                                      chat_}}),
       keepalive_(io_, config_.idle_timeout, config_.write_timeout),
       signals_(io_, SIGINT, SIGTERM),
       stall_probe_(io_) {

@@ -11,6 +11,9 @@
 #include "chatterbox/http/request_handler.hpp"
 #include "chatterbox/http/static_files.hpp"
 #include "chatterbox/storage/account_admin.hpp"
+#include "chatterbox/storage/audit_log.hpp"
+#include "chatterbox/storage/password_reset_repository.hpp"
+#include "chatterbox/storage/registration_repository.hpp"
 #include "chatterbox/storage/database.hpp"
 #include "chatterbox/storage/file_repository.hpp"
 #include "chatterbox/storage/message_repository.hpp"
@@ -73,6 +76,9 @@ class server {
   reaction_repository reactions_;
   file_repository file_rows_;
   account_admin accounts_;
+  registration_repository registration_;
+  password_reset_repository resets_;
+  audit_log audit_;
   presence_repository presence_;
   write_batcher writes_;
   password_hasher hasher_;

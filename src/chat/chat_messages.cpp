@@ -233,12 +233,35 @@ void chat_service::handle(const std::shared_ptr<chat_peer>& peer, edit_command& 
 
 void chat_service::handle(const std::shared_ptr<chat_peer>& peer, delete_command& command) {
   if (!admit_change(*peer, command.id)) return;
+  remove_message(peer->identity().user_id, command.id, false,
+                 [weak = std::weak_ptr(peer), id = command.id](
+                     bool stored, const std::optional<protocol_error>& refused) {
+                   if (!stored) return deliver_if_connected(weak, error_frame(store_failed(id)));
+                   if (refused) deliver_if_connected(weak, error_frame(*refused));
+                 });
+}
+
+void chat_service::remove_message(std::int64_t actor, std::int64_t id, bool anywhere,
+                                  change_done done) {
   auto result = std::make_shared<change_result>();
   storage_.writes.submit(
-      [this, result, user_id = peer->identity().user_id, id = command.id] {
+      [this, result, actor, id, anywhere] {
         const auto owner = storage_.messages.find_owner(id);
-        const auto* room = owner ? rooms_.visible(owner->room, user_id) : nullptr;
-        result->refused = change_refused(owner, room, user_id, id, "delete");
+        const auto* room = !owner       ? nullptr
+                           : anywhere   ? rooms_.find(owner->room)
+                                        : rooms_.visible(owner->room, actor);
+        // Someone else's message: moderation, for administrators only (asked inside the write,
+        // so a demotion committed before it counts).
+        const bool moderating = owner && owner->user_id != actor;
+        const auto as_author = moderating && is_admin(actor) ? owner->user_id : actor;
+        if (!anywhere) {
+          result->refused = change_refused(owner, room, as_author, id, "delete");
+        } else if (!owner || room == nullptr) {
+          result->refused = protocol_error{"not_found", "no such message", id};
+        } else if (owner->deleted) {
+          // Archived rooms too: what an administrator removes there should go as well.
+          result->refused = protocol_error{"already_deleted", "the message is deleted", id};
+        }
         if (result->refused) return;
         result->changed = storage_.messages.mark_deleted(id, last_seq_ + 1);
         ++last_seq_;
@@ -255,19 +278,23 @@ void chat_service::handle(const std::shared_ptr<chat_peer>& peer, delete_command
         if (reply_to && storage_.messages.find_owner(reply_to->id)) {
           count_replies(*result, reply_to->id, -1);
         }
+        if (moderating) {
+          audit_.record(actor, "delete_message", owner->user_id,
+                        "message " + std::to_string(id) + " in #" + room->name, epoch_ms());
+        }
       },
-      [this, result, weak = std::weak_ptr(peer), id = command.id](bool stored) {
-        if (!stored) return deliver_if_connected(weak, error_frame(store_failed(id)));
-        if (result->refused) return deliver_if_connected(weak, error_frame(*result->refused));
+      [this, result, done = std::move(done)](bool stored) {
+        if (!stored || result->refused) return done(stored, result->refused);
         if (result->released_blob && storage_.release_blob) {
           storage_.release_blob(std::move(*result->released_blob));
         }
         const auto& m = result->changed;
         committed(m.seq);
-        const auto* room = rooms_.find(m.room);
-        if (room == nullptr) return;
-        to_room(*room, frames::deleted(m.room, m.id, m.seq));
-        announce_replies(*room, *result);
+        if (const auto* room = rooms_.find(m.room)) {
+          to_room(*room, frames::deleted(m.room, m.id, m.seq));
+          announce_replies(*room, *result);
+        }
+        done(true, std::nullopt);
       });
 }
 

@@ -29,6 +29,16 @@ nlohmann::json ref_of(const std::optional<std::string>& client_id) {
 
 void chat_service::change_room(const std::shared_ptr<chat_peer>& peer, std::int64_t room_id,
                                change_fn change, std::function<void(room_state&)> then) {
+  change_room(room_id, std::move(change), std::move(then),
+              [weak = std::weak_ptr(peer), room_id](bool stored,
+                                                     const std::optional<protocol_error>& refused) {
+                if (!stored) return deliver_if_connected(weak, error_frame(store_failed(room_id)));
+                if (refused) deliver_if_connected(weak, error_frame(*refused));
+              });
+}
+
+void chat_service::change_room(std::int64_t room_id, change_fn change,
+                               std::function<void(room_state&)> then, change_done done) {
   auto result = std::make_shared<room_change_result>();
   storage_.writes.submit(
       [this, result, room_id, change = std::move(change)] {
@@ -37,14 +47,14 @@ void chat_service::change_room(const std::shared_ptr<chat_peer>& peer, std::int6
         storage_.rooms.set_seq(room_id, last_seq_ + 1);
         result->seq = ++last_seq_;
       },
-      [this, result, weak = std::weak_ptr(peer), room_id, then = std::move(then)](bool stored) {
-        if (!stored) return deliver_if_connected(weak, error_frame(store_failed(room_id)));
-        if (result->refused) return deliver_if_connected(weak, error_frame(*result->refused));
+      [this, result, room_id, then = std::move(then), done = std::move(done)](bool stored) {
+        if (!stored || result->refused) return done(stored, result->refused);
         committed(result->seq);
-        auto* room = rooms_.find(room_id);
-        if (room == nullptr) return;
-        room->seq = result->seq;
-        then(*room);
+        if (auto* room = rooms_.find(room_id)) {
+          room->seq = result->seq;
+          then(*room);
+        }
+        done(true, std::nullopt);
       });
 }
 
@@ -282,21 +292,6 @@ void chat_service::handle(const std::shared_ptr<chat_peer>& peer, remove_member_
 void chat_service::handle(const std::shared_ptr<chat_peer>& peer, leave_room_command& command) {
   remove_member_command remove{command.room, peer->identity().username};
   handle(peer, remove);
-}
-
-void chat_service::handle(const std::shared_ptr<chat_peer>& peer, archive_room_command& command) {
-  auto* room = room_to_change(*peer, command.room, false, true);
-  if (room == nullptr) return;
-  change_room(
-      peer, room->id,
-      [this, room_id = room->id, archived = command.archived](std::int64_t seq) -> std::optional<protocol_error> {
-        storage_.rooms.set_archived(room_id, archived, seq);
-        return std::nullopt;
-      },
-      [this, archived = command.archived](room_state& changed) {
-        changed.archived = archived;
-        to_room(changed, frames::room(view_of(changed), nullptr));
-      });
 }
 
 void chat_service::handle(const std::shared_ptr<chat_peer>& peer, notify_command& command) {

@@ -117,10 +117,23 @@ void connection_manager::close_token(std::string_view token_digest, std::uint16_
 }
 
 void connection_manager::close_user(std::int64_t user_id, std::uint16_t code,
-                                    std::string_view reason) {
+                                    std::string_view reason, std::string_view except_token) {
   for_each_peer([&](chat_peer& peer) {
-    if (peer.identity().user_id == user_id) peer.close(code, reason);
+    const auto& who = peer.identity();
+    if (who.user_id == user_id && (except_token.empty() || who.token_digest != except_token)) {
+      peer.close(code, reason);
+    }
   });
+}
+
+std::size_t connection_manager::connections_of_token(std::int64_t user_id,
+                                                     std::string_view token_digest) const {
+  const auto user = users_.find(user_id);
+  if (user == users_.end()) return 0;
+  return static_cast<std::size_t>(std::count_if(
+      user->second.peers.begin(), user->second.peers.end(), [&](const chat_peer* peer) {
+        return peer != nullptr && peer->identity().token_digest == token_digest;
+      }));
 }
 
 void connection_manager::close_all(std::uint16_t code, std::string_view reason) {

@@ -245,7 +245,7 @@ void http_session::end_upload(http_response response) {
 }
 
 void http_session::upgrade(http_request&& request) {
-  auto decision = services_.handler.authorize_websocket(request);
+  auto decision = services_.handler.authorize_websocket(request, peer_);
   if (auto* refusal = std::get_if<http_response>(&decision)) {
     spdlog::info("websocket refused from {}: {}",
                  services_.handler.resolve_client(request, peer_).address,

@@ -24,21 +24,26 @@ login_throttle::policy throttle_policy(const server_config& config) {
   return policy;
 }
 
-// A token about to be stored, and when it was made and expires.
-struct new_session {
-  std::string token = generate_token();
-  std::int64_t created_at = epoch_ms();
-  std::int64_t expires_at = 0;
-};
+// A User-Agent is only shown back to its owner; a longer one is no more recognisable.
+constexpr std::size_t max_user_agent_bytes = 256;
+
+}  // namespace
 
 new_session start_session(std::chrono::seconds ttl) {
-  new_session session;
+  new_session session{generate_token(), epoch_ms(), 0};
   session.expires_at =
       session.created_at + std::chrono::duration_cast<std::chrono::milliseconds>(ttl).count();
   return session;
 }
 
-}  // namespace
+session_origin origin_of(const http_request& request, const client_address& client) {
+  std::string agent(request[http::field::user_agent].substr(0, max_user_agent_bytes));
+  // Browsers send ASCII; anything else becomes '?' so the session list is always valid JSON.
+  for (auto& c : agent) {
+    if (c < 0x20 || c > 0x7E) c = '?';
+  }
+  return session_origin{std::move(agent), client.address};
+}
 
 login_handler::login_handler(services s) : s_(s), throttle_(throttle_policy(s.config)) {}
 
@@ -54,6 +59,10 @@ void login_handler::handle(http_request&& request, client_address client, respon
   const auto password = body.value("password", json()).is_string()
                             ? body["password"].get<std::string>()
                             : std::string();
+  std::optional<std::string> invite;
+  if (const auto it = body.find("invite"); it != body.end() && it->is_string()) {
+    invite = it->get<std::string>();
+  }
   if (!valid_username(username)) {
     return respond(json_error(http::status::bad_request, request, "invalid_username",
                               "username must be 1-32 characters of A-Z a-z 0-9 _ . -"));
@@ -103,35 +112,72 @@ void login_handler::handle(http_request&& request, client_address client, respon
     return;
   }
 
+  // Refused before the (deliberately slow) hash; decided for good in the transaction.
+  if (const auto refused = registration_refused(invite, false)) {
+    throttle_.abandoned(username, client.key, login_throttle::clock::now());
+    return respond(json_error(http::status::forbidden, *shared_request, refused->first,
+                              refused->second));
+  }
   const bool queued = s_.hasher.async_hash(
-      password, [this, shared_request, username, client,
+      password, [this, shared_request, username, invite, client,
                  respond](std::optional<std::string> hash) mutable {
         if (!hash) {
           throttle_.abandoned(username, client.key, login_throttle::clock::now());
           return respond(json_error(http::status::internal_server_error, *shared_request,
                                     "internal", "could not hash the password"));
         }
-        create_account(shared_request, username, std::move(*hash), client, std::move(respond));
+        create_account(shared_request, username, std::move(*hash), invite, client,
+                       std::move(respond));
       });
   if (!queued) busy();
 }
 
+std::optional<std::pair<std::string_view, std::string_view>> login_handler::registration_refused(
+    const std::optional<std::string>& invite, bool use) {
+  if (s_.registration == nullptr) return std::nullopt;
+  switch (s_.registration->mode()) {
+    case registration_mode::open:
+      return std::nullopt;
+    case registration_mode::closed:
+      return std::pair{"registration_closed", "this server does not take new accounts"};
+    case registration_mode::invitation:
+      break;
+  }
+  if (!invite) {
+    return std::pair{"invitation_required", "new accounts need an invitation link"};
+  }
+  const auto now = epoch_ms();
+  const auto status = use ? s_.registration->use(*invite, now) : s_.registration->status(*invite, now);
+  if (status != invitation_status::valid) {
+    return std::pair{"invitation_invalid", "this invitation is expired, used up or revoked"};
+  }
+  return std::nullopt;
+}
+
 
 void login_handler::create_account(std::shared_ptr<http_request> request,
-                                     const std::string& username, std::string hash,
-                                     const client_address& client, respond_fn respond) {
+                                   const std::string& username, std::string hash,
+                                   std::optional<std::string> invite,
+                                   const client_address& client, respond_fn respond) {
   struct outcome {
     new_session session;
     std::optional<user_record> user;
+    std::optional<std::pair<std::string_view, std::string_view>> refused;
   };
-  auto result = std::make_shared<outcome>(outcome{start_session(s_.config.token_ttl), {}});
+  auto result = std::make_shared<outcome>(outcome{start_session(s_.config.token_ttl), {}, {}});
   // The account and its first token in one transaction: never an account without its login.
+  // The invitation is used in it too, so concurrent sign-ups cannot pass its count; a name
+  // taken meanwhile rolls nothing back but uses nothing either (checked first).
   s_.writes.submit(
-      [this, result, username, hash = std::move(hash)] {
+      [this, result, username, hash = std::move(hash), invite = std::move(invite),
+       origin = origin_of(*request, client)] {
+        if (s_.users.find_by_name(username)) return;  // taken meanwhile: a login after all
+        result->refused = registration_refused(invite, true);
+        if (result->refused) return;
         result->user = s_.users.create(username, hash, result->session.created_at);
         if (result->user) {
           s_.tokens.store(token_digest(result->session.token), result->user->id,
-                          result->session.created_at, result->session.expires_at);
+                          result->session.created_at, result->session.expires_at, origin);
         }
       },
       [this, result, request, username, client, respond](bool stored) {
@@ -139,6 +185,11 @@ void login_handler::create_account(std::shared_ptr<http_request> request,
         if (!stored) {
           throttle_.abandoned(username, client.key, now);
           return respond(database_busy(*request));
+        }
+        if (result->refused) {
+          throttle_.abandoned(username, client.key, now);
+          return respond(json_error(http::status::forbidden, *request, result->refused->first,
+                                    result->refused->second));
         }
         if (!result->user) {
           // Someone registered the name while we hashed: this is now an ordinary login,
@@ -157,9 +208,9 @@ void login_handler::finish_login(std::shared_ptr<http_request> request, const us
                                    const client_address& client, respond_fn respond) {
   auto session = std::make_shared<new_session>(start_session(s_.config.token_ttl));
   s_.writes.submit(
-      [this, session, user_id = user.id] {
+      [this, session, user_id = user.id, origin = origin_of(*request, client)] {
         s_.tokens.store(token_digest(session->token), user_id, session->created_at,
-                        session->expires_at);
+                        session->expires_at, origin);
       },
       [this, session, request, user, client, respond](bool stored) {
         if (!stored) return respond(database_busy(*request));

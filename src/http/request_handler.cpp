@@ -56,13 +56,21 @@ client_address_resolver make_resolver(const server_config& config) {
 request_handler::request_handler(services s)
     : s_(s),
       clients_(make_resolver(s.config)),
-      logins_(login_handler::services{s.config, s.users, s.tokens, s.hasher, s.writes,
-                                               s.account_created}) {
+      logins_(login_handler::services{
+          s.config, s.users, s.tokens, s.hasher, s.writes, s.account_created,
+          s.accounts ? &s.accounts->registration : nullptr}) {
   if (s.files_api) {
     uploads_.emplace(s.config, *s.files_api, s.writes);
     downloads_.emplace(*s.files_api);
   }
-  if (s.accounts != nullptr) admin_.emplace(*s.accounts, s.writes, s.connections);
+  if (s.accounts) {
+    auto& a = *s.accounts;
+    account_.emplace(account_handler::services{s.config, s.users, s.tokens, a.resets,
+                                               a.registration, s.hasher, s.writes,
+                                               s.connections, logins_});
+    admin_.emplace(admin_handler::services{a.accounts, a.registration, a.resets, a.audit,
+                                           s.writes, s.connections, a.chat});
+  }
 }
 
 bool request_handler::is_upload(const http::request_header<>& header) {
@@ -149,6 +157,16 @@ void request_handler::handle(http_request&& request, client_address client, resp
     if (method != http::verb::get) return respond(method_not_allowed(request, "GET"));
     return respond(me(request));
   }
+  if (account_ && path == "/api/registration") {
+    if (method != http::verb::get) return respond(method_not_allowed(request, "GET"));
+    return respond(account_->registration(request));
+  }
+  if (account_ && path.starts_with("/api/me/")) {
+    return account(request, path, client, std::move(respond));
+  }
+  if (account_ && (path == "/api/password-reset" || path == "/api/password-reset/check")) {
+    return account_->handle_reset(request, path, client, std::move(respond));
+  }
   if (path == "/metrics" && s_.config.metrics) {
     if (method != http::verb::get) return respond(method_not_allowed(request, "GET"));
     auto response = make_response(http::status::ok, request);
@@ -220,7 +238,18 @@ void request_handler::administer(const http_request& request, std::string_view p
   if (!auth->owner.admin) {
     return respond(json_error(http::status::forbidden, request, "forbidden", "administrators only"));
   }
-  admin_->handle(request, path, auth->owner.user_id, auth->owner.username, std::move(respond));
+  admin_->handle(request, path, {auth->owner.user_id, auth->owner.username}, std::move(respond));
+}
+
+void request_handler::account(const http_request& request, std::string_view path,
+                              const client_address& client, respond_fn respond) {
+  auto auth = authenticate(request);
+  if (!auth) {
+    return respond(json_error(http::status::unauthorized, request, "unauthorized", "not logged in"));
+  }
+  account_->handle_me(request, path,
+                      {auth->owner.user_id, std::move(auth->owner.username), std::move(auth->digest)},
+                      client, std::move(respond));
 }
 
 http_response request_handler::me(const http_request& request) {
@@ -235,7 +264,7 @@ http_response request_handler::me(const http_request& request) {
 }
 
 std::variant<peer_identity, http_response> request_handler::authorize_websocket(
-    const http_request& request) {
+    const http_request& request, const std::optional<boost::asio::ip::address>& peer) {
   if (request[http::field::sec_websocket_version] != "13") {
     auto response = json_error(http::status::upgrade_required, request,
                                "unsupported_websocket_version",
@@ -265,6 +294,11 @@ std::variant<peer_identity, http_response> request_handler::authorize_websocket(
     response.set(http::field::retry_after, "5");
     return response;
   }
+  // For the sessions list; a connection does not wait for it, and a failed write only leaves
+  // "last seen" older.
+  s_.writes.submit([this, digest = auth->digest, address = resolve_client(request, peer).address] {
+    s_.tokens.touch(digest, epoch_ms(), address);
+  }, [](bool) {}, write_batcher::shape::one_statement);
   return peer_identity{auth->owner.user_id, std::move(auth->owner.username),
                        std::move(auth->digest), auth->owner.expires_at_ms};
 }

@@ -9,6 +9,13 @@ constexpr auto summary_columns =
     "SELECT u.id, u.username, u.role = 'admin', u.deactivated_at IS NOT NULL, u.created_at, "
     "(SELECT count(*) FROM tokens t WHERE t.user_id = u.id AND t.expires_at > :now) FROM users u ";
 
+// (Appended, not `std::string + …`: GCC 12 warns falsely about the temporary's bounds.)
+std::string summary_query(std::string_view tail) {
+  std::string query(summary_columns);
+  query.append(tail);
+  return query;
+}
+
 account_summary read_summary(SQLite::Statement& row) {
   return account_summary{row.getColumn(0).getInt64(), row.getColumn(1).getString(),
                          row.getColumn(2).getInt() != 0, row.getColumn(3).getInt() != 0,
@@ -18,19 +25,15 @@ account_summary read_summary(SQLite::Statement& row) {
 }  // namespace
 
 account_admin::account_admin(SQLite::Database& db)
-    : list_(db, std::string(summary_columns) + "ORDER BY u.id"),
+    : list_(db, summary_query("ORDER BY u.id")),
       // username carries COLLATE NOCASE: names ignore case, as logins do.
-      find_(db, std::string(summary_columns) + "WHERE u.username = :name"),
+      find_(db, summary_query("WHERE u.username = :name")),
       set_role_(db, "UPDATE users SET role = ? WHERE id = ?"),
       set_deactivated_(db, "UPDATE users SET deactivated_at = ? WHERE id = ?"),
       set_password_(db, "UPDATE users SET password_hash = ? WHERE id = ?"),
       end_sessions_(db, "DELETE FROM tokens WHERE user_id = ?"),
       active_admins_(db, "SELECT count(*) FROM users WHERE role = 'admin' AND deactivated_at IS NULL"),
-      record_(db, "INSERT INTO admin_audit (at, admin_id, action, user_id) VALUES (?, ?, ?, ?)"),
-      audit_(db,
-             "SELECT a.at, b.username, a.action, u.username FROM admin_audit a "
-             "LEFT JOIN users b ON b.id = a.admin_id JOIN users u ON u.id = a.user_id "
-             "ORDER BY a.id DESC LIMIT ?") {}
+      audit_(db) {}
 
 std::vector<account_summary> account_admin::list(std::int64_t now_ms) {
   statement_scope s(list_);
@@ -55,19 +58,17 @@ int account_admin::active_admins() {
   return s->getColumn(0).getInt();
 }
 
+std::optional<account_change> account_admin::removal_refused(const account_summary& user,
+                                                            std::optional<std::int64_t> by) {
+  if (by == user.id) return account_change::self;
+  // Only an active administrator counts: taking one away must leave another.
+  if (user.admin && !user.deactivated && active_admins() <= 1) return account_change::last_admin;
+  return std::nullopt;
+}
+
 void account_admin::end_sessions(std::int64_t user_id) {
   statement_scope s(end_sessions_);
   s.bind(1, user_id);
-  s->exec();
-}
-
-void account_admin::record(std::optional<std::int64_t> by, std::string_view action,
-                           std::int64_t user_id, std::int64_t now_ms) {
-  statement_scope s(record_);
-  s.bind(1, now_ms);
-  if (by) s.bind(2, *by);  // else NULL: bindings are cleared after each use
-  s.bind(3, std::string(action));
-  s.bind(4, user_id);
   s->exec();
 }
 
@@ -79,16 +80,14 @@ account_change_result account_admin::set_admin(std::string_view username, bool a
   account_change_result result{account_change::done, user->id};
   if (user->admin == admin) {
     result.outcome = account_change::unchanged;
-  } else if (!admin && by == user->id) {
-    result.outcome = account_change::self;
-  } else if (!admin && !user->deactivated && active_admins() <= 1) {
-    result.outcome = account_change::last_admin;
+  } else if (auto refused = !admin ? removal_refused(*user, by) : std::nullopt) {
+    result.outcome = *refused;
   } else {
     statement_scope s(set_role_);
     s.bind(1, admin ? "admin" : "member");
     s.bind(2, user->id);
     s->exec();
-    record(by, admin ? "promote" : "demote", user->id, now_ms);
+    audit_.record(by, admin ? "promote" : "demote", user->id, "", now_ms);
   }
   return result;
 }
@@ -101,17 +100,15 @@ account_change_result account_admin::set_deactivated(std::string_view username, 
   account_change_result result{account_change::done, user->id};
   if (user->deactivated == deactivated) {
     result.outcome = account_change::unchanged;
-  } else if (deactivated && by == user->id) {
-    result.outcome = account_change::self;
-  } else if (deactivated && user->admin && active_admins() <= 1) {
-    result.outcome = account_change::last_admin;
+  } else if (auto refused = deactivated ? removal_refused(*user, by) : std::nullopt) {
+    result.outcome = *refused;
   } else {
     statement_scope s(set_deactivated_);
     if (deactivated) s.bind(1, now_ms);  // else NULL
     s.bind(2, user->id);
     s->exec();
     if (deactivated) end_sessions(user->id);
-    record(by, deactivated ? "deactivate" : "reactivate", user->id, now_ms);
+    audit_.record(by, deactivated ? "deactivate" : "reactivate", user->id, "", now_ms);
   }
   return result;
 }
@@ -127,23 +124,8 @@ account_change_result account_admin::replace_password(std::string_view username,
   s.bind(2, user->id);
   s->exec();
   end_sessions(user->id);
-  record(by, "reset_password", user->id, now_ms);
+  audit_.record(by, "reset_password", user->id, "", now_ms);
   return {account_change::done, user->id};
-}
-
-std::vector<audit_entry> account_admin::audit(int limit) {
-  statement_scope s(audit_);
-  s.bind(1, limit);
-  std::vector<audit_entry> out;
-  while (s->executeStep()) {
-    audit_entry entry;
-    entry.at = s->getColumn(0).getInt64();
-    if (!s->getColumn(1).isNull()) entry.admin = s->getColumn(1).getString();
-    entry.action = s->getColumn(2).getString();
-    entry.user = s->getColumn(3).getString();
-    out.push_back(std::move(entry));
-  }
-  return out;
 }
 
 }  // namespace chatterbox

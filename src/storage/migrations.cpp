@@ -196,6 +196,48 @@ CREATE TABLE admin_audit (
 );
 )sql";
 
+// Issue 12: who may register (a setting), invitation links, one-time password reset links
+// (only their digest: a code is as good as the password), what each session is (browser,
+// address, last seen) so its owner can recognise and end it, and audit entries that concern a
+// room or a message rather than a user (user_id becomes optional, with a detail text: SQLite
+// cannot relax a NOT NULL in place, so the table is copied).
+constexpr std::string_view invitations_migration = R"sql(
+CREATE TABLE settings (
+  key   TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE invitations (
+  code       TEXT    PRIMARY KEY,
+  created_by INTEGER REFERENCES users(id),
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  max_uses   INTEGER,
+  uses       INTEGER NOT NULL DEFAULT 0,
+  revoked_at INTEGER
+) WITHOUT ROWID;
+CREATE INDEX invitations_by_age ON invitations(created_at);
+CREATE TABLE password_resets (
+  code_hash  TEXT    PRIMARY KEY,
+  user_id    INTEGER NOT NULL UNIQUE REFERENCES users(id) ON DELETE CASCADE,
+  expires_at INTEGER NOT NULL
+) WITHOUT ROWID;
+ALTER TABLE tokens ADD COLUMN user_agent TEXT NOT NULL DEFAULT '';
+ALTER TABLE tokens ADD COLUMN address TEXT NOT NULL DEFAULT '';
+ALTER TABLE tokens ADD COLUMN last_seen_at INTEGER;
+CREATE TABLE admin_audit_new (
+  id       INTEGER PRIMARY KEY,
+  at       INTEGER NOT NULL,
+  admin_id INTEGER REFERENCES users(id),
+  action   TEXT    NOT NULL,
+  user_id  INTEGER REFERENCES users(id),
+  detail   TEXT    NOT NULL DEFAULT ''
+);
+INSERT INTO admin_audit_new (id, at, admin_id, action, user_id)
+  SELECT id, at, admin_id, action, user_id FROM admin_audit;
+DROP TABLE admin_audit;
+ALTER TABLE admin_audit_new RENAME TO admin_audit;
+)sql";
+
 std::span<const migration> migrations() {
   static const std::vector<migration> list = {
       {"initial schema (schema.sql)", embedded_schema()},
@@ -212,6 +254,7 @@ std::span<const migration> migrations() {
       {"files", files_migration},
       {"roles", roles_migration},
       {"deactivation and the audit log", deactivation_migration},
+      {"invitations, password resets, sessions", invitations_migration},
   };
   return list;
 }

@@ -8,6 +8,9 @@ user_repository::user_repository(SQLite::Database& db)
     // username carries COLLATE NOCASE in the schema, so "=" and the unique index ignore case.
     : find_(db, "SELECT id, username, password_hash, role, deactivated_at IS NOT NULL FROM users "
                 "WHERE username = ?"),
+      find_by_id_(db, "SELECT id, username, password_hash, role, deactivated_at IS NOT NULL "
+                      "FROM users WHERE id = ?"),
+      set_password_(db, "UPDATE users SET password_hash = ? WHERE id = ?"),
       // DO NOTHING on the username conflict only: a taken name yields no row instead of an
       // exception, while any other constraint failure still throws. The first account is the
       // administrator, decided in the same statement that creates it.
@@ -32,6 +35,20 @@ user_record read_user(SQLite::Statement& row) {
 }
 
 }  // namespace
+
+std::optional<user_record> user_repository::find_by_id(std::int64_t id) {
+  statement_scope s(find_by_id_);
+  s.bind(1, id);
+  if (!s->executeStep()) return std::nullopt;
+  return read_user(*s);
+}
+
+void user_repository::set_password(std::int64_t id, std::string_view password_hash) {
+  statement_scope s(set_password_);
+  s.bind(1, password_hash);
+  s.bind(2, id);
+  s->exec();
+}
 
 std::optional<user_record> user_repository::find_by_name(std::string_view username) {
   statement_scope s(find_);

@@ -1532,4 +1532,68 @@ describe('chatterbox web client', { concurrency: false, timeout: 10 * 60 * 1000 
     await waitForMessage(page, 'And now alice is back at the bottom');
     assert.deepEqual(problems, []);
   });
+  step('admin page: only the administrator has it; sign-up becomes by invitation and a one-use link is made', async () => {
+    assert.ok(await pages.bob.locator('#admin-open').isHidden(), 'members have no admin page');
+    const carol = await openPage(contexts.carol, 'carolAdmin');
+    await carol.locator('#chat-view').waitFor();
+    await carol.click('#admin-open');
+    await carol.locator('#admin-view').waitFor();
+    assert.ok(await carol.locator('.chat-body').isHidden(), 'the admin page takes the conversation\'s place');
+    const users = carol.locator('.admin-users tbody tr');
+    await eventually(async () => assert.deepEqual(
+      (await users.evaluateAll((rows) => rows.map((r) => r.dataset.user))).sort(), ['alice', 'bob', 'carol', 'dave']));
+    assert.match(await users.filter({ hasText: 'carol' }).textContent(), /administrator/);
+    assert.ok(await carol.locator('.admin-rooms tbody tr').count() >= 1, 'rooms are listed');
+
+    await carol.check('.admin-registration input[value="invitation"]');
+    await carol.locator('.admin-status', { hasText: 'Sign-up is now: invitation.' }).waitFor();
+    const registration = await (await fetch(`${server.url}/api/registration`)).json();
+    assert.equal(registration.mode, 'invitation');
+
+    await carol.fill('.admin-invite input[name="uses"]', '1');
+    await carol.click('.admin-invite button[type="submit"]');
+    const link = carol.locator('.admin-invitations .admin-link input');
+    await link.first().waitFor();
+    seeded.invitation = await link.first().inputValue();
+    assert.match(seeded.invitation, /\/#invite=[A-Za-z0-9_-]{43}$/);
+    assert.match(await carol.locator('.admin-invitations tbody tr').first().textContent(), /0 of 1/);
+    await carol.locator('.admin-audit li', { hasText: 'invite' }).first().waitFor();
+    assert.deepEqual(problems, []);
+  });
+
+  step('a new user joins by the invitation link; the used-up link lets nobody else in', async () => {
+    const erin = await openPage(await newContext('erin'), 'erin');
+    await erin.goto(seeded.invitation);
+    await erin.locator('#login-intro', { hasText: 'You have been invited' }).waitFor();
+    await loginAndWait(erin, 'erin', 'erin-password');
+    await erin.locator('#notice', { hasText: 'Account created' }).waitFor();
+    assert.equal(await erin.evaluate(() => location.hash.includes('invite')), false, 'the code leaves the address bar');
+    await send(erin, 'Hello, I came by invitation');
+    await waitForMessage(erin, 'Hello, I came by invitation');
+
+    const frank = await openPage(await newContext('frank'), 'frank');
+    await frank.goto(seeded.invitation);
+    await frank.locator('#login-intro', { hasText: 'used up' }).waitFor();
+    await login(frank, 'frank', 'frank-password');
+    await frank.locator('#login-error', { hasText: 'invitation' }).waitFor();
+    assert.ok(await frank.locator('#chat-view').isHidden());
+    assert.deepEqual(problems, []);
+  });
+
+  step('the administrator deactivates a user: their tab is logged out at once, and the audit log says so', async () => {
+    const carol = pages.carolAdmin;
+    await carol.click('#admin-close');
+    await carol.click('#admin-open');
+    const erinRow = carol.locator('.admin-users tbody tr[data-user="erin"]');
+    await erinRow.waitFor();
+    await erinRow.getByRole('button', { name: 'Deactivate erin' }).click();
+    await carol.locator('#confirm-dialog').waitFor();
+    await carol.click('#confirm-dialog .confirm-ok');
+    await pages.erin.locator('#login-view').waitFor();
+    await eventually(async () => assert.match(await erinRow.textContent(), /deactivated/));
+    await carol.locator('.admin-audit li', { hasText: 'deactivate erin' }).waitFor();
+    await login(pages.erin, 'erin', 'erin-password');
+    await pages.erin.locator('#login-error', { hasText: 'deactivated' }).waitFor();
+    assert.deepEqual(problems, []);
+  });
 });

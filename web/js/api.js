@@ -1,4 +1,4 @@
-// The HTTP API (docs/protocol.md): login, logout, me. The session is an HttpOnly cookie the
+// The HTTP API (docs/protocol.md): login, logout, me, registration, your account, administration. The session is an HttpOnly cookie the
 // browser keeps; this module never sees or stores the token.
 //
 // Every call resolves (never rejects) to { ok, status, data } or { ok: false, status, code, message }
@@ -25,6 +25,13 @@ const MESSAGES = {
   busy: 'The server is busy. Please try again in a moment.',
   rate_limited: 'Too many attempts. Please wait a little and try again.',
   unauthorized: 'Your session has ended. Please log in again.',
+  registration_closed: 'This server does not take new accounts. Ask an administrator.',
+  invitation_required: 'New accounts need an invitation link. Ask an administrator for one.',
+  invitation_invalid: 'This invitation link has expired, been used up or been revoked.',
+  deactivated: 'This account is deactivated. Ask an administrator.',
+  invalid_code: 'This link is invalid, has expired or has been used.',
+  last_admin: 'The last administrator must stay one.',
+  self: 'Another administrator must do this.',
 };
 
 // A human sentence for a failed call.
@@ -70,4 +77,46 @@ export function logout() {
 // 200 { username } when the cookie is valid, 401 when not, status 0 when the server is down.
 export function me() {
   return call('GET', '/api/me');
+}
+
+// 201 = the account was just created; `invite` (a code from an invitation link) lets a new
+// account in when registration is by invitation.
+export function signUp(username, password, invite) {
+  return call('POST', '/api/login', { username, password, invite });
+}
+
+// { mode } and, with a code, { invitation: 'valid' | 'expired' | 'used_up' | 'revoked' | 'unknown' }.
+export function registration(invite = null) {
+  const query = invite ? `?invite=${encodeURIComponent(invite)}` : '';
+  return call('GET', `/api/registration${query}`);
+}
+
+export function checkReset(code) {
+  return call('POST', '/api/password-reset/check', { code });
+}
+
+// Logs in on success, like login().
+export function resetPassword(code, password) {
+  return call('POST', '/api/password-reset', { code, password });
+}
+
+export function changePassword(currentPassword, newPassword) {
+  return call('POST', '/api/me/password', { current_password: currentPassword, new_password: newPassword });
+}
+
+export function sessions() {
+  return call('GET', '/api/me/sessions');
+}
+
+export function endSession(id) {
+  return call('POST', `/api/me/sessions/${encodeURIComponent(id)}/end`);
+}
+
+// /api/admin/… (administrators only): `path` after "/api/admin/".
+export function adminGet(path) {
+  return call('GET', `/api/admin/${path}`);
+}
+
+export function adminPost(path, body = {}) {
+  return call('POST', `/api/admin/${path}`, body);
 }

@@ -2,7 +2,11 @@
 // the model and the pieces of the screen). No protocol or rendering details live here.
 
 import * as api from './api.js';
+import { AccountDialog } from './account_dialog.js';
+import { AdminPage } from './admin_page.js';
+import { confirmDialog } from './dialogs.js';
 import { EmojiPanel } from './emoji.js';
+import { loginIntro, parseEntryLink } from './entry_links.js';
 import { TITLE } from './notifications.js';
 import { Session } from './session.js';
 
@@ -17,6 +21,19 @@ const ui = {
   loginError: $('login-error'),
   loginNotice: $('login-notice'),
   loginSubmit: $('login-submit'),
+  loginIntro: $('login-intro'),
+  resetForm: $('reset-form'),
+  resetIntro: $('reset-intro'),
+  resetPassword: $('reset-password'),
+  resetRepeat: $('reset-repeat'),
+  resetError: $('reset-error'),
+  resetSubmit: $('reset-submit'),
+  adminOpen: $('admin-open'),
+  adminView: $('admin-view'),
+  adminClose: $('admin-close'),
+  accountOpen: $('account-open'),
+  accountDialog: $('account-dialog'),
+  chatBody: document.querySelector('.chat-body'),
   chatView: $('chat-view'),
   meName: $('me-name'),
   logout: $('logout'),
@@ -73,6 +90,22 @@ const ui = {
 
 const emoji = new EmojiPanel(ui.emojiToggle, ui.emojiPanel, ui.input);
 let session = null; // the Session of the logged-in user, or null on the login screen
+let admin = null; // the AdminPage, for administrators
+let invite = null; // the code of the invitation link the page was opened with
+let resetCode = null; // the code of the password reset link the page was opened with
+
+// The link's code has done its job (or the user went on without it): out of the address bar,
+// so it is neither bookmarked nor shared by accident.
+function forgetEntryLink() {
+  invite = null;
+  resetCode = null;
+  if (parseEntryLink(location.hash)) history.replaceState(null, '', location.pathname + location.search);
+}
+
+const account = new AccountDialog(ui.accountDialog, {
+  notice: (text) => showNotice(text),
+  loggedOut: () => endChat({ notice: 'You have logged out.' }),
+});
 
 // ---------------------------------------------------------------- login screen
 
@@ -80,6 +113,8 @@ function showLogin({ error = '', notice = '' } = {}) {
   ui.loading.hidden = true;
   ui.chatView.hidden = true;
   ui.loginView.hidden = false;
+  ui.loginForm.hidden = false;
+  ui.resetForm.hidden = true;
   document.title = TITLE;
   setLoginError(error);
   ui.loginNotice.textContent = notice;
@@ -108,7 +143,7 @@ ui.loginForm.addEventListener('submit', async (e) => {
   ui.loginNotice.hidden = true;
   ui.loginSubmit.disabled = true;
   ui.loginSubmit.textContent = 'Logging in…';
-  const result = await api.login(username, password);
+  const result = invite ? await api.signUp(username, password, invite) : await api.login(username, password);
   ui.loginSubmit.disabled = false;
   ui.loginSubmit.textContent = 'Log in';
   if (!result.ok) {
@@ -118,18 +153,66 @@ ui.loginForm.addEventListener('submit', async (e) => {
   }
   ui.loginPassword.value = '';
   const created = result.status === 201 || result.data?.created === true;
-  startChat(result.data.username, created ? `Account created. Welcome to Chatterbox, ${result.data.username}!` : '');
+  forgetEntryLink();
+  loggedIn(result.data.username, created ? `Account created. Welcome to Chatterbox, ${result.data.username}!` : '');
 });
+
+// The password reset link's form.
+async function showReset(code) {
+  const check = await api.checkReset(code);
+  if (!check.ok) {
+    forgetEntryLink();
+    showLogin({ error: api.errorMessage(check) });
+    return;
+  }
+  resetCode = code;
+  ui.loading.hidden = true;
+  ui.loginView.hidden = false;
+  ui.loginForm.hidden = true;
+  ui.resetForm.hidden = false;
+  ui.resetIntro.textContent = `Choose a new password for ${check.data.username}. Every browser logged in as ${check.data.username} will be logged out.`;
+  ui.loginUsername.value = check.data.username;
+  ui.resetPassword.focus();
+}
+
+function setResetError(message) {
+  ui.resetError.textContent = message;
+  ui.resetError.hidden = message === '';
+}
+
+ui.resetForm.addEventListener('submit', async (e) => {
+  e.preventDefault();
+  const password = ui.resetPassword.value;
+  const invalid = api.validateCredentials('x', password);
+  if (invalid) return setResetError(invalid);
+  if (password !== ui.resetRepeat.value) return setResetError('The two passwords differ.');
+  ui.resetSubmit.disabled = true;
+  const result = await api.resetPassword(resetCode, password);
+  ui.resetSubmit.disabled = false;
+  if (!result.ok) return setResetError(api.errorMessage(result));
+  ui.resetForm.reset();
+  forgetEntryLink();
+  loggedIn(result.data.username, 'Your password has been changed.');
+});
+
+// /api/me says whether the user is an administrator; the login answer does not.
+async function loggedIn(username, notice) {
+  const me = await api.me();
+  startChat(username, notice, me.ok && me.data.admin === true);
+}
 
 // ---------------------------------------------------------------- chat view
 
-function startChat(username, notice = '') {
+function startChat(username, notice = '', isAdmin = false) {
   session?.stop();
   ui.loading.hidden = true;
   ui.loginView.hidden = true;
   ui.chatView.hidden = false;
   ui.banner.hidden = true;
-  session = new Session(username, ui, { notice: showNotice, loggedOut: () => endChat({ notice: 'You were logged out.' }) });
+  session = new Session(username, ui, { notice: showNotice, loggedOut: () => endChat({ notice: 'You were logged out.' }), admin: isAdmin });
+  admin = isAdmin ? new AdminPage(ui.adminView, { me: username, confirm: (options) => confirmDialog(ui.confirmDialog, options) }) : null;
+  ui.adminOpen.hidden = !isAdmin;
+  showAdmin(false);
   ui.soundToggle.checked = session.notifier.soundOn;
   ui.notifyPermission.hidden = session.notifier.permission !== 'default';
   showNotice(notice);
@@ -147,12 +230,24 @@ function showNotice(text, ms = 8000) {
 function endChat(options) {
   session?.stop();
   session = null;
+  admin = null;
+  showAdmin(false);
   emoji.close(false);
   showLogin(options);
 }
 
 // ---------------------------------------------------------------- page-level handlers
 
+// The admin page takes the place of the rooms and the conversation while it is open.
+function showAdmin(open) {
+  ui.chatBody.hidden = open;
+  if (open) admin?.open();
+  else ui.adminView.hidden = true;
+}
+
+ui.adminOpen.addEventListener('click', () => showAdmin(ui.adminView.hidden));
+ui.adminClose.addEventListener('click', () => showAdmin(false));
+ui.accountOpen.addEventListener('click', () => account.open());
 ui.newRoom.addEventListener('click', () => session?.dialogs.openCreate());
 ui.newDm.addEventListener('click', () => session?.dialogs.openDm());
 ui.soundToggle.addEventListener('change', () => session?.notifier.setSound(ui.soundToggle.checked));
@@ -175,9 +270,20 @@ ui.logout.addEventListener('click', async () => {
 
 // The session cookie is HttpOnly: ask the server who we are.
 async function boot() {
+  const link = parseEntryLink(location.hash);
+  if (link?.reset) return showReset(link.reset);
   const result = await api.me();
-  if (result.ok) startChat(result.data.username);
-  else showLogin({ error: result.status === 0 || result.status >= 500 ? api.errorMessage(result) : '' });
+  if (result.ok) {
+    if (link) forgetEntryLink(); // already logged in: the link has nothing to do
+    startChat(result.data.username, '', result.data.admin === true);
+    return;
+  }
+  const registration = await api.registration(link?.invite);
+  if (registration.ok) {
+    if (registration.data.invitation === 'valid') invite = link.invite;
+    ui.loginIntro.textContent = loginIntro(registration.data.mode, registration.data.invitation ?? null);
+  }
+  showLogin({ error: result.status === 0 || result.status >= 500 ? api.errorMessage(result) : '' });
 }
 
 boot();

@@ -27,7 +27,8 @@ function button(className, text, label) {
 }
 
 // A new <li> for a message (`msg.id` null: one of ours still on its way, `clientId` set).
-export function createItem(msg, { me, clientId = null }) {
+// `moderator`: an administrator, who may delete anyone's message.
+export function createItem(msg, { me, clientId = null, moderator = false }) {
   const li = el('li', 'msg');
   const bubble = el('div', 'msg-bubble');
   const head = el('div', 'msg-head');
@@ -43,6 +44,8 @@ export function createItem(msg, { me, clientId = null }) {
   if (msg.user === me) {
     li.classList.add('own');
     actions.append(button('msg-edit', 'Edit'), button('msg-delete', 'Delete'), button('msg-retry', 'Retry'), button('msg-remove', 'Remove'));
+  } else if (moderator) {
+    actions.append(button('msg-delete', 'Delete'));
   }
   li.append(actions);
   if (clientId) {

@@ -46,9 +46,9 @@ export class MessageList {
   }
 
   // Inserts a confirmed message at its place by id (before `before`, or found by search).
-  insert(msg, before, { me, othersRead, firstUnreadId }) {
+  insert(msg, before, { me, moderator = false, othersRead, firstUnreadId }) {
     if (!msg || this.#items.has(msg.id)) return null;
-    const li = createItem(msg, { me });
+    const li = createItem(msg, { me, moderator });
     fillItem(li, msg, { me, othersRead });
     const next = before === null ? this.#nextItemFor(msg.id) : before;
     this.#list.insertBefore(li, separatorOf(next) ?? next);

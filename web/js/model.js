@@ -33,6 +33,7 @@ export { CAP, badgeText, roomTitle };
 
 export class ChatModel {
   me;
+  admin = false; // an administrator: may delete anyone's message and archive any room
   rooms = new Map(); // id -> room (see roomFrom)
   presence = new Map(); // username -> online
   #listeners = new Map();

@@ -147,7 +147,7 @@ export class RoomPanel {
     ui.admin.hidden = !canManage;
     ui.addForm.hidden = room.kind !== 'private' || room.archived;
     ui.renameForm.hidden = !creator;
-    ui.archive.hidden = !creator;
+    ui.archive.hidden = !creator && this.#model.admin !== true;
     ui.archive.textContent = room.archived ? 'Unarchive room' : 'Archive room';
     ui.leave.hidden = room.kind !== 'private';
     const renameInput = ui.renameForm.querySelector('input');

@@ -174,6 +174,7 @@ export class RoomView {
   #insert(msg, before) {
     return this.#list.insert(msg, before, {
       me: this.#model.me,
+      moderator: this.#model.admin === true,
       othersRead: this.#model.rooms.get(this.#room)?.othersRead ?? 0,
       firstUnreadId: this.#newMessages.dividerId,
     });

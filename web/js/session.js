@@ -45,11 +45,12 @@ export class Session {
   #cleanup = [];
 
   // ui: the elements (see app.js); notice(text, ms); loggedOut()
-  constructor(me, ui, { notice, loggedOut }) {
+  constructor(me, ui, { notice, loggedOut, admin = false }) {
     this.me = me;
     this.#ui = ui;
     this.#notice = notice;
     const model = new ChatModel(me);
+    model.admin = admin; // moderation: delete anyone's message, archive any room
     this.model = model;
     this.outboxStore = new OutboxStore(storageOrNull(), me);
     this.socket = new ChatSocket(socketUrl(location), {

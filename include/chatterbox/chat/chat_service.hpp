@@ -9,6 +9,7 @@
 #include "chatterbox/chat/typing_tracker.hpp"
 #include "chatterbox/limits/rate_limiter.hpp"
 #include "chatterbox/protocol/client_command.hpp"
+#include "chatterbox/storage/audit_log.hpp"
 #include "chatterbox/storage/message_repository.hpp"
 #include "chatterbox/protocol/server_frames.hpp"
 #include "chatterbox/storage/file_repository.hpp"
@@ -98,6 +99,26 @@ class chat_service {
   // A user the chat has not seen yet (an account created after startup).
   void add_user(std::int64_t id, std::string name) { users_.add(id, std::move(name)); }
 
+  // Moderation through the admin API (chat_moderation.cpp); the caller has checked that
+  // `admin_id` is an administrator. `done(stored, refused)`: after the commit (and the
+  // broadcast), or with why nothing changed; `stored` false when the database could not.
+  using change_done = std::function<void(bool stored, const std::optional<protocol_error>& refused)>;
+  struct room_overview {
+    std::int64_t id = 0;
+    std::string name;
+    bool open = true;
+    bool archived = false;
+    std::size_t members = 0;
+    std::string creator;
+  };
+  // Every open and private room, by id.
+  std::vector<room_overview> rooms_overview();
+  // Any open or private room, member or not (not_found for DMs).
+  void archive_as_admin(std::int64_t room_id, bool archived, std::int64_t admin_id,
+                        change_done done);
+  // Any message, in any room (already_deleted, not_found).
+  void delete_as_admin(std::int64_t message_id, std::int64_t admin_id, change_done done);
+
  private:
   void dispatch(const std::shared_ptr<chat_peer>& peer, std::string_view frame);
   void handle(const std::shared_ptr<chat_peer>& peer, send_command& command);
@@ -152,6 +173,16 @@ class chat_service {
   using change_fn = std::function<std::optional<protocol_error>(std::int64_t seq)>;
   void change_room(const std::shared_ptr<chat_peer>& peer, std::int64_t room_id, change_fn change,
                    std::function<void(room_state&)> then);
+  void change_room(std::int64_t room_id, change_fn change, std::function<void(room_state&)> then,
+                   change_done done);
+  // Deletes a message as `actor`: its author, or an administrator (moderation, audited).
+  // `anywhere`: the admin API's delete, in any room (archived or not, member or not).
+  void remove_message(std::int64_t actor, std::int64_t id, bool anywhere, change_done done);
+  // Archiving a room as `actor`, in the transaction (audited when not its creator).
+  change_fn archive_change(const room_state& room, bool archived, std::int64_t actor);
+  std::function<void(room_state&)> announce_archived(bool archived);
+  // An active administrator now, as the database says (on the event loop or in a write).
+  bool is_admin(std::int64_t user_id);
   // Inside a send's write: why `reply` may not answer `original_id` (nullopt: it may, and its
   // quote is filled in).
   std::optional<protocol_error> reply_refused(std::int64_t original_id, std::int64_t room,
@@ -184,6 +215,7 @@ class chat_service {
   rate_limiter signal_limiter_;
   rate_limiter query_limiter_;
   search_repository search_;  // on storage_.db; its own, so chat_storage stays as it is
+  audit_log audit_;            // likewise
   std::size_t reply_bytes_;
   // Seqs are handed out inside the write transaction (last_seq_), but only reported once their
   // change is committed (committed_seq_): a batch that is rolled back leaves a gap, never a seq

@@ -40,8 +40,12 @@ class connection_manager {
 
   void close_token(std::string_view token_digest, std::uint16_t code, std::string_view reason);
   void close_all(std::uint16_t code, std::string_view reason);
-  // Every connection of the user (deactivated by an administrator).
-  void close_user(std::int64_t user_id, std::uint16_t code, std::string_view reason);
+  // Every connection of the user (deactivated by an administrator, a new password) but those
+  // opened with the token `except_token` (the session that changed the password).
+  void close_user(std::int64_t user_id, std::uint16_t code, std::string_view reason,
+                  std::string_view except_token = {});
+  // Open connections of the user made with one token (the sessions list).
+  std::size_t connections_of_token(std::int64_t user_id, std::string_view token_digest) const;
 
  private:
   template <class Deliver>

@@ -4,6 +4,7 @@
 #include "chatterbox/chat/chat_peer.hpp"
 #include "chatterbox/chat/connection_manager.hpp"
 #include "chatterbox/config.hpp"
+#include "chatterbox/http/account_handler.hpp"
 #include "chatterbox/http/admin_handler.hpp"
 #include "chatterbox/http/client_address.hpp"
 #include "chatterbox/http/file_download.hpp"
@@ -46,8 +47,16 @@ class request_handler {
     // Uploads and downloads (docs/protocol.md, "POST /api/files"); without them those paths
     // are 404.
     std::optional<file_services> files_api = std::nullopt;
-    // Administration (docs/protocol.md, "Administration"); without it /api/admin/* is 404.
-    account_admin* accounts = nullptr;
+    // Registration, your account, password resets and administration (docs/protocol.md);
+    // without them those paths are 404 and anyone may register.
+    struct account_services {
+      account_admin& accounts;
+      registration_repository& registration;
+      password_reset_repository& resets;
+      audit_log& audit;
+      chat_service& chat;
+    };
+    std::optional<account_services> accounts = std::nullopt;
   };
 
   explicit request_handler(services s);
@@ -71,12 +80,16 @@ class request_handler {
       http_request&& header, std::optional<std::uint64_t> content_length);
   std::variant<http_response, file_response> download(const http_request& request);
 
-  // The identity for an upgrade request, or the response refusing it.
-  std::variant<peer_identity, http_response> authorize_websocket(const http_request& request);
+  // The identity for an upgrade request from `peer`, or the response refusing it. An accepted
+  // one marks its session as seen now, from where it came.
+  std::variant<peer_identity, http_response> authorize_websocket(
+      const http_request& request, const std::optional<boost::asio::ip::address>& peer);
 
  private:
   void logout(const http_request& request, const client_address& client, respond_fn respond);
   void administer(const http_request& request, std::string_view path, respond_fn respond);
+  void account(const http_request& request, std::string_view path, const client_address& client,
+               respond_fn respond);
   http_response me(const http_request& request);
 
   struct authenticated {
@@ -90,6 +103,7 @@ class request_handler {
   login_handler logins_;
   std::optional<upload_handler> uploads_;
   std::optional<file_download> downloads_;
+  std::optional<account_handler> account_;
   std::optional<admin_handler> admin_;
 };
 

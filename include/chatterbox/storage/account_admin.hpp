@@ -1,5 +1,7 @@
 #pragma once
 
+#include "chatterbox/storage/audit_log.hpp"
+
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 
@@ -18,13 +20,6 @@ struct account_summary {
   bool deactivated = false;
   std::int64_t created_at = 0;  // epoch ms
   int sessions = 0;             // unexpired logins
-};
-
-struct audit_entry {
-  std::int64_t at = 0;
-  std::optional<std::string> admin;  // nullopt: the command line
-  std::string action;
-  std::string user;
 };
 
 enum class account_change { done, unchanged, no_such_user, last_admin, self };
@@ -54,11 +49,12 @@ class account_admin {
   // Replaces the password hash and ends every session of the user.
   account_change_result replace_password(std::string_view username, std::string_view password_hash,
                                          std::optional<std::int64_t> by, std::int64_t now_ms);
-  std::vector<audit_entry> audit(int limit);
 
  private:
-  void record(std::optional<std::int64_t> by, std::string_view action, std::int64_t user_id,
-              std::int64_t now_ms);
+  // Demoting or deactivating `user`: an administrator does not do it to themself, and the last
+  // active administrator stays one.
+  std::optional<account_change> removal_refused(const account_summary& user,
+                                                std::optional<std::int64_t> by);
   int active_admins();
   void end_sessions(std::int64_t user_id);
 
@@ -69,8 +65,7 @@ class account_admin {
   SQLite::Statement set_password_;
   SQLite::Statement end_sessions_;
   SQLite::Statement active_admins_;
-  SQLite::Statement record_;
-  SQLite::Statement audit_;
+  audit_log audit_;
 };
 
 }  // namespace chatterbox

@@ -26,6 +26,9 @@ class user_repository {
   explicit user_repository(SQLite::Database& db);
 
   std::optional<user_record> find_by_name(std::string_view username);
+  std::optional<user_record> find_by_id(std::int64_t id);
+  // Does not end sessions: the caller decides which (token_repository::revoke_all_of).
+  void set_password(std::int64_t id, std::string_view password_hash);
   std::vector<std::pair<std::int64_t, std::string>> all_names();  // id, username
   // nullopt when the name (case-insensitively) is already taken. The new user joins every open
   // room.
@@ -34,6 +37,8 @@ class user_repository {
 
  private:
   SQLite::Statement find_;
+  SQLite::Statement find_by_id_;
+  SQLite::Statement set_password_;
   SQLite::Statement insert_;
   SQLite::Statement all_names_;
   SQLite::Statement join_open_rooms_;

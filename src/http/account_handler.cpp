@@ -1,0 +1,269 @@
+#include "chatterbox/http/account_handler.hpp"
+
+#include "chatterbox/auth/credentials.hpp"
+#include "chatterbox/auth/token.hpp"
+#include "chatterbox/clock.hpp"
+#include "chatterbox/files/file_name.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <optional>
+
+namespace chatterbox {
+namespace {
+
+using json = nlohmann::json;
+
+constexpr std::string_view sessions_path = "/api/me/sessions";
+// A session's id in the list: enough of its token's digest to tell sessions apart, too little
+// to be worth anything else (the digest is not the token either).
+constexpr std::size_t session_id_chars = 16;
+
+std::string string_field(const json& body, const char* name) {
+  const auto it = body.find(name);
+  return it != body.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+std::optional<json> object_body(const http_request& request) {
+  auto body = json::parse(request.body(), nullptr, /*allow_exceptions=*/false);
+  if (body.is_discarded() || !body.is_object()) return std::nullopt;
+  return body;
+}
+
+http_response invalid_json(const http_request& request) {
+  return json_error(http::status::bad_request, request, "invalid_json",
+                    "body must be a JSON object");
+}
+
+http_response invalid_password(const http_request& request) {
+  return json_error(http::status::bad_request, request, "invalid_password",
+                    "password must be 8-128 bytes");
+}
+
+http_response invalid_code(const http_request& request) {
+  return json_error(http::status::not_found, request, "invalid_code",
+                    "this link is invalid, expired or used");
+}
+
+http_response busy_hashing(const http_request& request) {
+  auto response = json_error(http::status::service_unavailable, request, "busy",
+                             "too many passwords being checked; retry shortly");
+  response.set(http::field::retry_after, "1");
+  return response;
+}
+
+}  // namespace
+
+account_handler::account_handler(services s) : s_(s) {}
+
+http_response account_handler::registration(const http_request& request) {
+  json body{{"mode", to_string(s_.registration.mode())}};
+  if (const auto invite = query_parameter(request.target(), "invite")) {
+    const auto code = percent_decode(*invite).value_or(std::string());
+    body["invitation"] = to_string(s_.registration.status(code, epoch_ms()));
+  }
+  return json_response(http::status::ok, request, std::move(body));
+}
+
+void account_handler::handle_me(const http_request& request, std::string_view path,
+                                const session& who, const client_address& client,
+                                respond_fn respond) {
+  const auto method = request.method();
+  if (path == "/api/me/password") {
+    if (method != http::verb::post) return respond(method_not_allowed(request, "POST"));
+    return change_password(request, who, client, std::move(respond));
+  }
+  if (path == sessions_path) {
+    if (method != http::verb::get) return respond(method_not_allowed(request, "GET"));
+    return respond(sessions(request, who));
+  }
+  // /api/me/sessions/{id}/end
+  if (path.starts_with(sessions_path) && path.ends_with("/end") &&
+      path.size() > sessions_path.size() + 5 && path[sessions_path.size()] == '/') {
+    if (method != http::verb::post) return respond(method_not_allowed(request, "POST"));
+    const auto id = path.substr(sessions_path.size() + 1,
+                                path.size() - sessions_path.size() - 1 - 4);
+    return end_session(request, id, who, std::move(respond));
+  }
+  respond(json_error(http::status::not_found, request, "not_found", "no such endpoint"));
+}
+
+void account_handler::change_password(const http_request& request, const session& who,
+                                      const client_address& client, respond_fn respond) {
+  const auto body = object_body(request);
+  if (!body) return respond(invalid_json(request));
+  auto current = string_field(*body, "current_password");
+  auto replacement = string_field(*body, "new_password");
+  if (!valid_password(replacement)) return respond(invalid_password(request));
+  const auto user = s_.users.find_by_id(who.user_id);
+  if (!user) return respond(json_error(http::status::unauthorized, request, "unauthorized", "not logged in"));
+
+  // A wrong current password is a failed login: a stolen session guesses no faster.
+  auto& throttle = s_.logins.throttle();
+  const auto decision = throttle.admit(who.username, client.key, login_throttle::clock::now());
+  if (!decision.allowed()) {
+    return respond(s_.logins.login_throttled(request, who.username, client, decision));
+  }
+  auto shared_request = std::make_shared<http_request>(request);
+  const bool queued = s_.hasher.async_verify(
+      user->password_hash, std::move(current),
+      [this, shared_request, who, client, replacement = std::move(replacement),
+       respond](bool ok) mutable {
+        auto& throttle = s_.logins.throttle();
+        const auto now = login_throttle::clock::now();
+        if (!ok) {
+          throttle.failed(who.username, client.key, now);
+          return respond(json_error(http::status::unauthorized, *shared_request,
+                                    "invalid_credentials", "the current password is wrong"));
+        }
+        throttle.succeeded(who.username, client.key, now);
+        const bool hashing = s_.hasher.async_hash(
+            std::move(replacement),
+            [this, shared_request, who, respond](std::optional<std::string> hash) {
+              if (!hash) {
+                return respond(json_error(http::status::internal_server_error, *shared_request,
+                                          "internal", "could not hash the password"));
+              }
+              store_new_password(shared_request, who, std::move(*hash), respond);
+            });
+        if (!hashing) respond(busy_hashing(*shared_request));
+      });
+  if (!queued) {
+    throttle.abandoned(who.username, client.key, login_throttle::clock::now());
+    respond(busy_hashing(request));
+  }
+}
+
+void account_handler::store_new_password(std::shared_ptr<http_request> request,
+                                         const session& who, std::string hash,
+                                         respond_fn respond) {
+  s_.writes.submit(
+      [this, who, hash = std::move(hash)] {
+        s_.users.set_password(who.user_id, hash);
+        s_.tokens.revoke_all_of(who.user_id, who.token_digest);
+      },
+      [this, request, who, respond](bool stored) {
+        if (!stored) return respond(database_busy(*request));
+        spdlog::info("password changed: user={}", who.username);
+        s_.connections.close_user(who.user_id, 4001, "password changed", who.token_digest);
+        respond(json_response(http::status::ok, *request, {{"ok", true}}));
+      });
+}
+
+http_response account_handler::sessions(const http_request& request, const session& who) {
+  auto list = json::array();
+  for (const auto& s : s_.tokens.sessions_of(who.user_id, epoch_ms())) {
+    list.push_back({{"id", s.digest.substr(0, session_id_chars)},
+                    {"browser", s.user_agent},
+                    {"address", s.address},
+                    {"created_at", s.created_at},
+                    {"last_seen_at", s.last_seen_at},
+                    {"current", s.digest == who.token_digest},
+                    {"connected", s_.connections.connections_of_token(who.user_id, s.digest)}});
+  }
+  return json_response(http::status::ok, request, {{"sessions", std::move(list)}});
+}
+
+void account_handler::end_session(const http_request& request, std::string_view id,
+                                  const session& who, respond_fn respond) {
+  std::optional<std::string> digest;
+  if (id.size() == session_id_chars) {
+    for (auto& s : s_.tokens.sessions_of(who.user_id, epoch_ms())) {
+      if (s.digest.starts_with(id)) digest = std::move(s.digest);
+    }
+  }
+  if (!digest) {
+    return respond(json_error(http::status::not_found, request, "not_found", "no such session"));
+  }
+  auto shared_request = std::make_shared<http_request>(request);
+  s_.writes.submit([this, d = *digest] { s_.tokens.revoke(d); },
+                   [this, shared_request, d = *digest, respond](bool stored) {
+                     if (!stored) return respond(database_busy(*shared_request));
+                     s_.connections.close_token(d, 4001, "session ended");
+                     respond(json_response(http::status::ok, *shared_request, {{"ok", true}}));
+                   });
+}
+
+void account_handler::handle_reset(const http_request& request, std::string_view path,
+                                   const client_address& client, respond_fn respond) {
+  if (request.method() != http::verb::post) return respond(method_not_allowed(request, "POST"));
+  if (path == "/api/password-reset") return reset_password(request, client, std::move(respond));
+  if (path != "/api/password-reset/check") {
+    return respond(json_error(http::status::not_found, request, "not_found", "no such endpoint"));
+  }
+  const auto body = object_body(request);
+  if (!body) return respond(invalid_json(request));
+  const auto code = string_field(*body, "code");
+  const auto target = well_formed_token(code)
+                          ? s_.resets.find_valid(token_digest(code), epoch_ms())
+                          : std::nullopt;
+  if (!target) return respond(invalid_code(request));
+  respond(json_response(http::status::ok, request,
+                        {{"username", target->username}, {"expires_at", target->expires_at}}));
+}
+
+void account_handler::reset_password(const http_request& request, const client_address& client,
+                                     respond_fn respond) {
+  const auto body = object_body(request);
+  if (!body) return respond(invalid_json(request));
+  const auto code = string_field(*body, "code");
+  auto password = string_field(*body, "password");
+  if (!well_formed_token(code)) return respond(invalid_code(request));
+  if (!valid_password(password)) return respond(invalid_password(request));
+  auto digest = token_digest(code);
+  const auto target = s_.resets.find_valid(digest, epoch_ms());
+  if (!target) return respond(invalid_code(request));
+  if (target->deactivated) {
+    return respond(json_error(http::status::forbidden, request, "deactivated",
+                              "this account is deactivated"));
+  }
+  auto shared_request = std::make_shared<http_request>(request);
+  const bool queued = s_.hasher.async_hash(
+      std::move(password), [this, shared_request, digest = std::move(digest), client,
+                            respond](std::optional<std::string> hash) {
+        if (!hash) {
+          return respond(json_error(http::status::internal_server_error, *shared_request,
+                                    "internal", "could not hash the password"));
+        }
+        struct outcome {
+          new_session session;
+          std::optional<user_record> user;
+          bool deactivated = false;
+        };
+        auto result = std::make_shared<outcome>(outcome{start_session(s_.config.token_ttl), {}});
+        // Decided again inside the write: the link may have been used or replaced meanwhile.
+        s_.writes.submit(
+            [this, result, digest, hash = std::move(*hash),
+             origin = origin_of(*shared_request, client)] {
+              const auto target = s_.resets.find_valid(digest, result->session.created_at);
+              if (!target) return;
+              if (target->deactivated) {
+                result->deactivated = true;
+                return;
+              }
+              s_.users.set_password(target->user_id, hash);
+              s_.tokens.revoke_all_of(target->user_id);
+              s_.resets.use_up(digest);
+              s_.tokens.store(token_digest(result->session.token), target->user_id,
+                              result->session.created_at, result->session.expires_at, origin);
+              result->user = s_.users.find_by_id(target->user_id);
+            },
+            [this, result, shared_request, client, respond](bool stored) {
+              const auto& request = *shared_request;
+              if (!stored) return respond(database_busy(request));
+              if (result->deactivated) {
+                return respond(json_error(http::status::forbidden, request, "deactivated",
+                                          "this account is deactivated"));
+              }
+              if (!result->user) return respond(invalid_code(request));
+              spdlog::info("password reset: user={} from={}", result->user->username,
+                           client.address);
+              s_.connections.close_user(result->user->id, 4001, "password changed");
+              respond(s_.logins.logged_in(request, *result->user, false, result->session.token,
+                                          result->session.expires_at, client));
+            });
+      });
+  if (!queued) respond(busy_hashing(request));
+}
+
+}  // namespace chatterbox

@@ -1,0 +1,151 @@
+// admin_handler: who may register, and the invitation links that let people in.
+
+#include "chatterbox/http/admin_handler.hpp"
+
+#include "chatterbox/auth/token.hpp"
+#include "chatterbox/clock.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <memory>
+#include <optional>
+
+namespace chatterbox {
+namespace {
+
+using json = nlohmann::json;
+
+constexpr int listed_invitations = 200;
+constexpr int default_expiry_hours = 7 * 24;
+constexpr int max_expiry_hours = 365 * 24;
+constexpr int max_invitation_uses = 10'000;
+constexpr std::int64_t hour_ms = 60LL * 60 * 1000;
+
+json invitation_json(const invitation& i) {
+  return {{"code", i.code},
+          {"created_by", i.created_by ? json(*i.created_by) : json(nullptr)},
+          {"created_at", i.created_at},
+          {"expires_at", i.expires_at},
+          {"max_uses", i.max_uses ? json(*i.max_uses) : json(nullptr)},
+          {"uses", i.uses},
+          {"revoked", i.revoked}};
+}
+
+// The audit log names an invitation by the start of its code: enough to tell which, not
+// enough to use it.
+std::string code_prefix(const std::string& code) { return code.substr(0, 8); }
+
+std::optional<json> object_body(const http_request& request) {
+  auto body = json::parse(request.body(), nullptr, /*allow_exceptions=*/false);
+  if (body.is_discarded() || !body.is_object()) return std::nullopt;
+  return body;
+}
+
+struct invitation_terms {
+  int expires_in_hours = default_expiry_hours;
+  std::optional<int> max_uses;
+};
+
+std::optional<invitation_terms> terms_of(const json& body) {
+  invitation_terms terms;
+  if (const auto it = body.find("expires_in_hours"); it != body.end() && !it->is_null()) {
+    if (!it->is_number_integer()) return std::nullopt;
+    const auto hours = it->get<std::int64_t>();
+    if (hours < 1 || hours > max_expiry_hours) return std::nullopt;
+    terms.expires_in_hours = static_cast<int>(hours);
+  }
+  if (const auto it = body.find("max_uses"); it != body.end() && !it->is_null()) {
+    if (!it->is_number_integer()) return std::nullopt;
+    const auto uses = it->get<std::int64_t>();
+    if (uses < 1 || uses > max_invitation_uses) return std::nullopt;
+    terms.max_uses = static_cast<int>(uses);
+  }
+  return terms;
+}
+
+}  // namespace
+
+void admin_handler::set_registration(const http_request& request, const admin& by,
+                                     respond_fn respond) {
+  const auto body = object_body(request);
+  const auto it = body ? body->find("mode") : json::const_iterator();
+  const auto mode = body && it != body->end() && it->is_string()
+                        ? parse_registration_mode(it->get<std::string>())
+                        : std::nullopt;
+  if (!mode) {
+    return respond(json_error(http::status::bad_request, request, "invalid_mode",
+                              "mode must be open, invitation or closed"));
+  }
+  auto shared_request = std::make_shared<http_request>(request);
+  s_.writes.submit(
+      [this, mode = *mode, admin_id = by.id] {
+        if (s_.registration.mode() == mode) return;  // unchanged: not logged
+        s_.registration.set_mode(mode);
+        s_.audit.record(admin_id, "registration", std::nullopt, to_string(mode), epoch_ms());
+      },
+      [shared_request, mode = *mode, admin_name = by.name, respond](bool stored) {
+        if (!stored) return respond(database_busy(*shared_request));
+        spdlog::info("admin: {} set registration to {}", admin_name, to_string(mode));
+        respond(json_response(http::status::ok, *shared_request, {{"mode", to_string(mode)}}));
+      });
+}
+
+http_response admin_handler::invitations(const http_request& request) {
+  auto list = json::array();
+  for (const auto& i : s_.registration.newest(listed_invitations)) {
+    list.push_back(invitation_json(i));
+  }
+  return json_response(http::status::ok, request, {{"invitations", std::move(list)}});
+}
+
+void admin_handler::invite(const http_request& request, const admin& by, respond_fn respond) {
+  const auto body = object_body(request);
+  const auto terms = body ? terms_of(*body) : std::nullopt;
+  if (!terms) {
+    return respond(json_error(http::status::bad_request, request, "invalid_invitation",
+                              "expires_in_hours must be 1-8760 and max_uses 1-10000 or null"));
+  }
+  auto created = std::make_shared<std::optional<invitation>>();
+  auto shared_request = std::make_shared<http_request>(request);
+  s_.writes.submit(
+      [this, created, terms = *terms, admin_id = by.id] {
+        const auto now = epoch_ms();
+        *created = s_.registration.create(generate_token(), admin_id, now,
+                                          now + terms.expires_in_hours * hour_ms, terms.max_uses);
+        s_.audit.record(admin_id, "invite", std::nullopt, code_prefix((*created)->code), now);
+      },
+      [created, shared_request, admin_name = by.name, respond](bool stored) {
+        if (!stored || !*created) return respond(database_busy(*shared_request));
+        spdlog::info("admin: {} created an invitation", admin_name);
+        respond(json_response(http::status::created, *shared_request,
+                              {{"invitation", invitation_json(**created)}}));
+      });
+}
+
+void admin_handler::revoke_invitation(const http_request& request, const std::string& code,
+                                      const admin& by, respond_fn respond) {
+  auto revoked = std::make_shared<std::optional<invitation>>();
+  auto shared_request = std::make_shared<http_request>(request);
+  s_.writes.submit(
+      [this, revoked, code, admin_id = by.id] {
+        const auto now = epoch_ms();
+        const auto before = s_.registration.find(code);
+        if (!before) return;
+        if (!before->revoked) {
+          s_.registration.revoke(code, now);
+          s_.audit.record(admin_id, "revoke_invitation", std::nullopt, code_prefix(code), now);
+        }
+        *revoked = s_.registration.find(code);
+      },
+      [revoked, shared_request, respond](bool stored) {
+        if (!stored) return respond(database_busy(*shared_request));
+        if (!*revoked) {
+          return respond(json_error(http::status::not_found, *shared_request, "not_found",
+                                    "no such invitation"));
+        }
+        respond(json_response(http::status::ok, *shared_request,
+                              {{"invitation", invitation_json(**revoked)}}));
+      });
+}
+
+}  // namespace chatterbox

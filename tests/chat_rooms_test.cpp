@@ -3,6 +3,8 @@
 
 #include "support/chat_fixture.hpp"
 
+#include "chatterbox/storage/audit_log.hpp"
+
 namespace chatterbox {
 namespace {
 
@@ -292,15 +294,32 @@ TEST_F(chat_rooms_test, TheSenderNamedAmongTheOthersIsTheSameDm) {
   EXPECT_EQ(open_dm(alice, {"alice"}), open_dm(alice, {}));
 }
 
-TEST_F(chat_rooms_test, GeneralHasNoCreatorSoNobodyRenamesOrArchivesIt) {
-  const auto alice = connect(alice_);
+TEST_F(chat_rooms_test, GeneralHasNoCreatorSoOnlyAnAdministratorArchivesIt) {
+  const auto alice = connect(alice_);  // the first account: the administrator
+  const auto bob = connect(bob_);
   alice->take();
+  bob->take();
+  receive(bob, {{"type", "rename_room"}, {"room", general}, {"name", "lobby"}});
+  receive(bob, {{"type", "archive_room"}, {"room", general}, {"archived", true}});
+  settle();
+  ASSERT_EQ(bob->types(), (types{"error", "error"}));
+  EXPECT_EQ(bob->frames[0].at("code"), "forbidden");
+  EXPECT_EQ(bob->frames[1].at("code"), "forbidden");
+
+  // Moderation: archiving, yes (and audited); renaming stays the creator's.
+  bob->take();
   receive(alice, {{"type", "rename_room"}, {"room", general}, {"name", "lobby"}});
   receive(alice, {{"type", "archive_room"}, {"room", general}, {"archived", true}});
   settle();
-  ASSERT_EQ(alice->types(), (types{"error", "error"}));
+  ASSERT_EQ(alice->types(), (types{"error", "room"}));
   EXPECT_EQ(alice->frames[0].at("code"), "forbidden");
-  EXPECT_EQ(alice->frames[1].at("code"), "forbidden");
+  EXPECT_EQ(alice->frames[1].at("room").at("archived"), true);
+  EXPECT_EQ(bob->take().at(0).at("room").at("archived"), true);
+  audit_log audit(handle());
+  const auto entries = audit.recent(5);
+  ASSERT_EQ(entries.size(), 1u);
+  EXPECT_EQ(entries[0].action, "archive_room");
+  EXPECT_EQ(entries[0].detail, "#general");
 }
 
 TEST_F(chat_rooms_test, ARoomMayBeRenamedToAnotherSpellingOfItsOwnName) {

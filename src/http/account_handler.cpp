@@ -24,12 +24,6 @@ std::string string_field(const json& body, const char* name) {
   return it != body.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
-std::optional<json> object_body(const http_request& request) {
-  auto body = json::parse(request.body(), nullptr, /*allow_exceptions=*/false);
-  if (body.is_discarded() || !body.is_object()) return std::nullopt;
-  return body;
-}
-
 http_response invalid_json(const http_request& request) {
   return json_error(http::status::bad_request, request, "invalid_json",
                     "body must be a JSON object");
@@ -90,7 +84,7 @@ void account_handler::handle_me(const http_request& request, std::string_view pa
 
 void account_handler::change_password(const http_request& request, const session& who,
                                       const client_address& client, respond_fn respond) {
-  const auto body = object_body(request);
+  const auto body = json_object_body(request);
   if (!body) return respond(invalid_json(request));
   auto current = string_field(*body, "current_password");
   auto replacement = string_field(*body, "new_password");
@@ -191,7 +185,7 @@ void account_handler::handle_reset(const http_request& request, std::string_view
   if (path != "/api/password-reset/check") {
     return respond(json_error(http::status::not_found, request, "not_found", "no such endpoint"));
   }
-  const auto body = object_body(request);
+  const auto body = json_object_body(request);
   if (!body) return respond(invalid_json(request));
   const auto code = string_field(*body, "code");
   const auto target = well_formed_token(code)
@@ -204,7 +198,7 @@ void account_handler::handle_reset(const http_request& request, std::string_view
 
 void account_handler::reset_password(const http_request& request, const client_address& client,
                                      respond_fn respond) {
-  const auto body = object_body(request);
+  const auto body = json_object_body(request);
   if (!body) return respond(invalid_json(request));
   const auto code = string_field(*body, "code");
   auto password = string_field(*body, "password");

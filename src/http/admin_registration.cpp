@@ -35,12 +35,6 @@ json invitation_json(const invitation& i) {
 // enough to use it.
 std::string code_prefix(const std::string& code) { return code.substr(0, 8); }
 
-std::optional<json> object_body(const http_request& request) {
-  auto body = json::parse(request.body(), nullptr, /*allow_exceptions=*/false);
-  if (body.is_discarded() || !body.is_object()) return std::nullopt;
-  return body;
-}
-
 struct invitation_terms {
   int expires_in_hours = default_expiry_hours;
   std::optional<int> max_uses;
@@ -67,7 +61,7 @@ std::optional<invitation_terms> terms_of(const json& body) {
 
 void admin_handler::set_registration(const http_request& request, const admin& by,
                                      respond_fn respond) {
-  const auto body = object_body(request);
+  const auto body = json_object_body(request);
   const auto it = body ? body->find("mode") : json::const_iterator();
   const auto mode = body && it != body->end() && it->is_string()
                         ? parse_registration_mode(it->get<std::string>())
@@ -99,7 +93,7 @@ http_response admin_handler::invitations(const http_request& request) {
 }
 
 void admin_handler::invite(const http_request& request, const admin& by, respond_fn respond) {
-  const auto body = object_body(request);
+  const auto body = json_object_body(request);
   const auto terms = body ? terms_of(*body) : std::nullopt;
   if (!terms) {
     return respond(json_error(http::status::bad_request, request, "invalid_invitation",

@@ -65,4 +65,10 @@ http_response database_busy(const http_request& request) {
   return response;
 }
 
+std::optional<nlohmann::json> json_object_body(const http_request& request) {
+  auto body = nlohmann::json::parse(request.body(), nullptr, /*allow_exceptions=*/false);
+  if (body.is_discarded() || !body.is_object()) return std::nullopt;
+  return body;
+}
+
 }  // namespace chatterbox

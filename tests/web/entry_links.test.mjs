@@ -17,7 +17,7 @@ test('invitation and reset links are told apart by their fragment', () => {
 test('the login screen says what a visitor can do', () => {
   assert.match(loginIntro('open'), /create an account/);
   assert.match(loginIntro('invitation'), /need an invitation/);
-  assert.match(loginIntro('closed'), /need an invitation/);
+  assert.match(loginIntro('closed'), /does not take new accounts/);
   assert.match(loginIntro('invitation', 'valid'), /You have been invited/);
   assert.match(loginIntro('invitation', 'used_up'), /used up/);
   assert.match(loginIntro('open', 'expired'), /expired/);

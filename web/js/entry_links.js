@@ -23,5 +23,6 @@ export function loginIntro(mode, invitation = null) {
     return `This invitation link ${why}. Ask for a new one; existing accounts can still log in.`;
   }
   if (mode === 'open') return 'Log in, or choose a new username and password to create an account.';
+  if (mode === 'closed') return 'Log in with your account. This server does not take new accounts.';
   return 'Log in with your account. New accounts need an invitation link from an administrator.';
 }

@@ -270,6 +270,7 @@ ui.logout.addEventListener('click', async () => {
 
 // The session cookie is HttpOnly: ask the server who we are.
 async function boot() {
+  invite = null;
   const link = parseEntryLink(location.hash);
   if (link?.reset) return showReset(link.reset);
   const result = await api.me();
@@ -285,5 +286,10 @@ async function boot() {
   }
   showLogin({ error: result.status === 0 || result.status >= 500 ? api.errorMessage(result) : '' });
 }
+
+// A link pasted into a tab already on the login screen changes only the fragment: no reload.
+window.addEventListener('hashchange', () => {
+  if (!session && parseEntryLink(location.hash)) boot();
+});
 
 boot();

@@ -1,5 +1,6 @@
 #include "chatterbox/cli/admin_command.hpp"
 #include "chatterbox/cli/backup_command.hpp"
+#include "chatterbox/cli/export_command.hpp"
 #include "chatterbox/config.hpp"
 #include "chatterbox/observability/logging.hpp"
 #include "chatterbox/server.hpp"
@@ -15,6 +16,9 @@ extern char** environ;
 int main(int argc, char** argv) {
   if (argc > 1 && std::string_view(argv[1]) == "backup") {
     return chatterbox::run_backup_command(argc, argv, environ);
+  }
+  if (argc > 1 && std::string_view(argv[1]) == "export") {
+    return chatterbox::run_export_command(argc, argv, environ);
   }
   if (argc > 1 && std::string_view(argv[1]) == "admin") {
     return chatterbox::run_admin_command(argc, argv, environ);

@@ -37,6 +37,9 @@ server::server(server_config config)
       registration_(database_.handle()),
       resets_(database_.handle()),
       audit_(database_.handle()),
+      // One export at a time, held in memory while it is sent: 128 MiB is years of a busy
+      // team's room; `chatterbox export` writes any size to a file.
+      exports_(io_, config_.db_path, 128 * 1024 * 1024),
       presence_(database_.handle()),
       writes_(io_, database_.handle(),
               write_batcher::limits{.lock_wait = config_.db_busy_timeout}, checkpointer_),
@@ -63,7 +66,7 @@ server::server(server_config config)
                           return chat_.is_member(room, user_id);
                         }},
           request_handler::services::account_services{accounts_, registration_, resets_, audit_,
-                                                      chat_}}),
+                                                      chat_, exports_}}),
       keepalive_(io_, config_.idle_timeout, config_.write_timeout),
       signals_(io_, SIGINT, SIGTERM),
       stall_probe_(io_) {

@@ -79,6 +79,7 @@ class server {
   registration_repository registration_;
   password_reset_repository resets_;
   audit_log audit_;
+  export_handler exports_;
   presence_repository presence_;
   write_batcher writes_;
   password_hasher hasher_;

@@ -45,6 +45,12 @@ chat_service::change_fn chat_service::archive_change(const room_state& room, boo
   };
 }
 
+std::string chat_service::room_file_stem(std::int64_t room_id) {
+  const auto* room = rooms_.find(room_id);
+  if (room == nullptr) return "";
+  return room->kind == room_kind::dm ? "dm-" + std::to_string(room->id) : room->name;
+}
+
 std::function<void(room_state&)> chat_service::announce_archived(bool archived) {
   return [this, archived](room_state& changed) {
     changed.archived = archived;

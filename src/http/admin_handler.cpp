@@ -56,6 +56,10 @@ void admin_handler::handle(const http_request& request, std::string_view path, c
       if (method == http::verb::post) return set_registration(request, by, std::move(respond));
       return respond(method_not_allowed(request, "POST"));
     }
+    if (what == "export") {
+      if (method != http::verb::get) return respond(method_not_allowed(request, "GET"));
+      return s_.exports.start(request, std::nullopt, "all-rooms", std::move(respond));
+    }
     if (what == "users" || what == "audit" || what == "rooms") {
       if (method != http::verb::get) return respond(method_not_allowed(request, "GET"));
       if (what == "users") return respond(users(request));

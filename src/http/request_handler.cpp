@@ -12,6 +12,7 @@
 #include <boost/beast/core/string.hpp>
 #include <spdlog/spdlog.h>
 
+#include <charconv>
 #include <chrono>
 
 namespace chatterbox {
@@ -69,7 +70,7 @@ request_handler::request_handler(services s)
                                                a.registration, s.hasher, s.writes,
                                                s.connections, logins_});
     admin_.emplace(admin_handler::services{a.accounts, a.registration, a.resets, a.audit,
-                                           s.writes, s.connections, a.chat});
+                                           s.writes, s.connections, a.chat, a.exports});
   }
 }
 
@@ -164,6 +165,10 @@ void request_handler::handle(http_request&& request, client_address client, resp
   if (account_ && path.starts_with("/api/me/")) {
     return account(request, path, client, std::move(respond));
   }
+  if (account_ && path.starts_with("/api/rooms/") && path.ends_with("/export")) {
+    if (method != http::verb::get) return respond(method_not_allowed(request, "GET"));
+    return export_room(request, path, std::move(respond));
+  }
   if (account_ && (path == "/api/password-reset" || path == "/api/password-reset/check")) {
     return account_->handle_reset(request, path, client, std::move(respond));
   }
@@ -250,6 +255,25 @@ void request_handler::account(const http_request& request, std::string_view path
   account_->handle_me(request, path,
                       {auth->owner.user_id, std::move(auth->owner.username), std::move(auth->digest)},
                       client, std::move(respond));
+}
+
+void request_handler::export_room(const http_request& request, std::string_view path,
+                                  respond_fn respond) {
+  const auto auth = authenticate(request);
+  if (!auth) {
+    return respond(json_error(http::status::unauthorized, request, "unauthorized", "not logged in"));
+  }
+  constexpr std::string_view prefix = "/api/rooms/";
+  const auto id_text = path.substr(prefix.size(), path.size() - prefix.size() - 7);
+  std::int64_t room = 0;
+  const auto [end, error] = std::from_chars(id_text.data(), id_text.data() + id_text.size(), room);
+  auto& chat = s_.accounts->chat;
+  // A room the user is not in is as unknown as one that does not exist.
+  if (error != std::errc() || end != id_text.data() + id_text.size() ||
+      !chat.is_member(room, auth->owner.user_id)) {
+    return respond(json_error(http::status::not_found, request, "not_found", "no such room"));
+  }
+  s_.accounts->exports.start(request, room, chat.room_file_stem(room), std::move(respond));
 }
 
 http_response request_handler::me(const http_request& request) {

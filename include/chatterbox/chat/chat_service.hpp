@@ -111,6 +111,8 @@ class chat_service {
     std::size_t members = 0;
     std::string creator;
   };
+  // A room's name for an export's file name ("general", "dm-3"; "" for no such room).
+  std::string room_file_stem(std::int64_t room_id);
   // Every open and private room, by id.
   std::vector<room_overview> rooms_overview();
   // Any open or private room, member or not (not_found for DMs).

@@ -2,6 +2,7 @@
 
 #include "chatterbox/chat/chat_service.hpp"
 #include "chatterbox/chat/connection_manager.hpp"
+#include "chatterbox/http/export_handler.hpp"
 #include "chatterbox/http/responses.hpp"
 #include "chatterbox/storage/account_admin.hpp"
 #include "chatterbox/storage/audit_log.hpp"
@@ -36,6 +37,7 @@ class admin_handler {
     write_batcher& writes;
     connection_manager& connections;
     chat_service& chat;
+    export_handler& exports;
   };
 
   // Who asks.

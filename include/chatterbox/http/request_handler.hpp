@@ -7,6 +7,7 @@
 #include "chatterbox/http/account_handler.hpp"
 #include "chatterbox/http/admin_handler.hpp"
 #include "chatterbox/http/client_address.hpp"
+#include "chatterbox/http/export_handler.hpp"
 #include "chatterbox/http/file_download.hpp"
 #include "chatterbox/http/login_handler.hpp"
 #include "chatterbox/http/responses.hpp"
@@ -55,6 +56,7 @@ class request_handler {
       password_reset_repository& resets;
       audit_log& audit;
       chat_service& chat;
+      export_handler& exports;
     };
     std::optional<account_services> accounts = std::nullopt;
   };
@@ -90,6 +92,8 @@ class request_handler {
   void administer(const http_request& request, std::string_view path, respond_fn respond);
   void account(const http_request& request, std::string_view path, const client_address& client,
                respond_fn respond);
+  // GET /api/rooms/{id}/export, for members of the room.
+  void export_room(const http_request& request, std::string_view path, respond_fn respond);
   http_response me(const http_request& request);
 
   struct authenticated {

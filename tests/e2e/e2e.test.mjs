@@ -1544,6 +1544,14 @@ describe('chatterbox web client', { concurrency: false, timeout: 10 * 60 * 1000 
       (await users.evaluateAll((rows) => rows.map((r) => r.dataset.user))).sort(), ['alice', 'bob', 'carol', 'dave']));
     assert.match(await users.filter({ hasText: 'carol' }).textContent(), /administrator/);
     assert.ok(await carol.locator('.admin-rooms tbody tr').count() >= 1, 'rooms are listed');
+    // The history downloads, with the browser's own session.
+    const exported = await carol.evaluate(async () => {
+      const r = await fetch('/api/admin/export?format=markdown');
+      return { status: r.status, disposition: r.headers.get('content-disposition'), text: await r.text() };
+    });
+    assert.equal(exported.status, 200);
+    assert.match(exported.disposition, /attachment; filename="chatterbox-all-rooms\.md"/);
+    assert.match(exported.text, /^# #general$/m);
 
     await carol.check('.admin-registration input[value="invitation"]');
     await carol.locator('.admin-status', { hasText: 'Sign-up is now: invitation.' }).waitFor();

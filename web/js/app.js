@@ -59,6 +59,7 @@ const ui = {
   addMembers: $('add-members'),
   renameRoom: $('rename-room'),
   archiveRoom: $('archive-room'),
+  exportRoom: $('export-room'),
   leaveRoom: $('leave-room'),
   scroller: $('scroller'),
   historyStatus: $('history-status'),

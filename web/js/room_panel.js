@@ -144,12 +144,13 @@ export class RoomPanel {
     ui.archivedNote.hidden = !room.archived;
     const creator = room.creator === me;
     const canManage = room.kind !== 'dm';
-    ui.admin.hidden = !canManage;
+    ui.admin.hidden = false; // every member may download the history; the rest depends
     ui.addForm.hidden = room.kind !== 'private' || room.archived;
-    ui.renameForm.hidden = !creator;
-    ui.archive.hidden = !creator && this.#model.admin !== true;
+    ui.renameForm.hidden = !creator || !canManage;
+    ui.archive.hidden = !canManage || (!creator && this.#model.admin !== true);
     ui.archive.textContent = room.archived ? 'Unarchive room' : 'Archive room';
     ui.leave.hidden = room.kind !== 'private';
+    ui.exportLink.href = `/api/rooms/${room.id}/export?format=markdown`;
     const renameInput = ui.renameForm.querySelector('input');
     if (document.activeElement !== renameInput) renameInput.value = room.name ?? '';
     this.#renderMembers();

@@ -93,7 +93,7 @@ export class Session {
       {
         title: ui.roomTitle, meta: ui.roomMeta, notify: ui.roomNotify, archivedNote: ui.archivedNote, toggle: ui.membersToggle, close: ui.membersClose,
         panel: ui.membersPanel, list: ui.memberList, more: ui.memberMore, admin: ui.roomAdmin, addForm: ui.addMembers,
-        renameForm: ui.renameRoom, archive: ui.archiveRoom, leave: ui.leaveRoom, view: ui.chatView,
+        renameForm: ui.renameRoom, archive: ui.archiveRoom, exportLink: ui.exportRoom, leave: ui.leaveRoom, view: ui.chatView,
       },
       model,
       { send: (frame) => this.#command(frame), members, confirm, watchChanged: () => this.#updateWatch() },

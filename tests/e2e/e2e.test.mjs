@@ -1604,4 +1604,47 @@ describe('chatterbox web client', { concurrency: false, timeout: 10 * 60 * 1000 
     await pages.erin.locator('#login-error', { hasText: 'deactivated' }).waitFor();
     assert.deepEqual(problems, []);
   });
+  step('Account: the sessions are listed; a new password logs out the other browser, not this one', async () => {
+    const here = await openPage(await newContext('daveHere'), 'daveHere');
+    await loginAndWait(here, 'dave');
+    const there = await openPage(await newContext('daveThere'), 'daveThere');
+    await loginAndWait(there, 'dave');
+    await here.click('#account-open');
+    const sessions = here.locator('#account-dialog .session-item');
+    await eventually(async () => assert.ok(await sessions.count() >= 2, 'both browsers are listed'));
+    assert.match(await sessions.filter({ hasText: 'this browser' }).textContent(), /Chrome on Linux/);
+    await here.fill('#account-current', PASSWORDS.dave);
+    await here.fill('#account-new', 'dave-new-password');
+    await here.fill('#account-repeat', 'dave-new-password');
+    await here.click('#account-dialog .password-form button[type="submit"]');
+    await here.locator('#notice', { hasText: 'Password changed' }).waitFor();
+    await there.locator('#login-view').waitFor();
+    await eventually(async () => assert.equal(await sessions.count(), 1, 'only this browser is left'));
+    await here.click('#account-dialog .dialog-cancel');
+    assert.ok(await here.locator('#chat-view').isVisible());
+    PASSWORDS.dave = 'dave-new-password';
+    assert.deepEqual(problems, []);
+  });
+
+  step('a password reset link from the administrator sets a new password once', async () => {
+    const carol = pages.carolAdmin;
+    const daveRow = carol.locator('.admin-users tbody tr[data-user="dave"]');
+    await daveRow.getByRole('button', { name: 'Password reset link for dave' }).click();
+    const link = await carol.locator('.admin-reset-link input').inputValue();
+    assert.match(link, /\/#reset=[A-Za-z0-9_-]{43}$/);
+    const dave = pages.daveThere;
+    await dave.goto(link);
+    await dave.locator('#reset-intro', { hasText: 'Choose a new password for dave' }).waitFor();
+    await dave.fill('#reset-password', 'dave-reset-password');
+    await dave.fill('#reset-repeat', 'dave-reset-password');
+    await dave.click('#reset-submit');
+    await dave.locator('#me-name', { hasText: 'dave' }).waitFor();
+    await dave.locator('#notice', { hasText: 'Your password has been changed' }).waitFor();
+    await pages.daveHere.locator('#login-view').waitFor(); // every other session ends
+    // The link is used up.
+    const again = await openPage(await newContext('daveAgain'), 'daveAgain');
+    await again.goto(link);
+    await again.locator('#login-error', { hasText: 'invalid' }).waitFor();
+    assert.deepEqual(problems, []);
+  });
 });

@@ -279,8 +279,9 @@ void chat_service::remove_message(std::int64_t actor, std::int64_t id, bool anyw
           count_replies(*result, reply_to->id, -1);
         }
         if (moderating) {
-          audit_.record(actor, "delete_message", owner->user_id,
-                        "message " + std::to_string(id) + " in #" + room->name, epoch_ms());
+          auto detail = "message " + std::to_string(id);
+          detail.append(room->kind == room_kind::dm ? " in a direct message" : " in #" + room->name);
+          audit_.record(actor, "delete_message", owner->user_id, detail, epoch_ms());
         }
       },
       [this, result, done = std::move(done)](bool stored) {

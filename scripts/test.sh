@@ -8,6 +8,10 @@ bash scripts/setup.sh --tests
 
 step() { printf '\n=== %s\n' "$*"; }
 
+# Every server and command the tests start reads this empty file instead of the machine's
+# /etc/chatterbox/chatterbox.conf, which an installed package would have put there.
+export CHATTERBOX_CONFIG=/dev/null
+
 # The Debian package test (tests/package/run.sh) runs in the background beside the ASan build
 # and tests: it waits mostly on the network and dpkg, they on the CPU. Its output goes to a
 # log that is printed when it is collected, or when this script stops early.

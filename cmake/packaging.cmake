@@ -21,9 +21,10 @@ set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_PACKAGE_CONTACT "Chatterbox maintainers <maintainers@users.noreply.r-seed-8b8b1dcd.example>")
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "real-time chat server with its web client built in")
 string(CONCAT CPACK_PACKAGE_DESCRIPTION
-  "One binary serving open and private rooms, direct messages, mentions, reactions,\n"
-  "uploads and search over WebSockets, with the web client compiled in and everything\n"
-  "stored in one SQLite file. Runs as a sandboxed systemd service.")
+  "One binary serving open and private rooms, direct messages, mentions,\n"
+  "reactions, uploads and search over WebSockets, with the web client compiled\n"
+  "in and everything stored in one SQLite file. Runs as a sandboxed systemd\n"
+  "service.")
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION net)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)

@@ -30,14 +30,15 @@ std::string file_error_of(const config_file_result& r) {
 }
 
 TEST(ConfigText, BothSyntaxesCommentsAndBlankLines) {
-  const auto s = settings_of(parse_config_text("# a comment\n"
-                                               "\n"
-                                               "port = 9000\n"
-                                               "  address\t0.0.0.0  \n"
-                                               "   # indented comment\n"
-                                               "db=/var/lib/x.db\r\n"
-                                               "public-url = https://a.example/#x = y",
-                                               "f.conf"));
+  const auto s =
+      settings_of(parse_config_text("# a comment\n"
+                                    "\n"
+                                    "port = 9000\n"
+                                    "  address\t0.0.0.0  \n"
+                                    "   # indented comment\n"
+                                    "db=/var/lib/x.db\r\n"
+                                    "public-url = https://a.example/#x = y",
+                                    "f.conf"));
   ASSERT_EQ(s.size(), 4u);
   EXPECT_EQ(s[0].name, "port");
   EXPECT_EQ(s[0].value, "9000");
@@ -87,8 +88,7 @@ class ConfigFile : public test_support::temp_dir_test {
     std::vector<const char*> envp;
     for (const auto& e : env_store) envp.push_back(e.c_str());
     envp.push_back(nullptr);
-    return parse_config(static_cast<int>(arg_store.size()), argv.data(), envp.data(),
-                        default_file);
+    return parse_config(static_cast<int>(arg_store.size()), argv.data(), envp.data(), default_file);
   }
 
   static server_config ok(const result& r) {
@@ -144,9 +144,9 @@ TEST_F(ConfigFile, PrecedenceIsDefaultsFileEnvironmentCommandLine) {
   const auto path = write("c.conf", "port = 9000\ndb = file.db\nlog-level = warn\naddress = ::1\n");
   const auto c = ok(parse({"--config", path, "--port", "9002"},
                           {"CHATTERBOX_PORT=9001", "CHATTERBOX_DB=env.db"}));
-  EXPECT_EQ(c.port, 9002);          // command line over environment and file
-  EXPECT_EQ(c.db_path, "env.db");   // environment over file
-  EXPECT_EQ(c.log_level, "warn");   // file over default
+  EXPECT_EQ(c.port, 9002);         // command line over environment and file
+  EXPECT_EQ(c.db_path, "env.db");  // environment over file
+  EXPECT_EQ(c.log_level, "warn");  // file over default
   EXPECT_EQ(c.address, "::1");
   EXPECT_EQ(c.max_body_bytes, server_config{}.max_body_bytes);  // default
 }
@@ -192,8 +192,7 @@ TEST_F(ConfigFile, ExplicitFileMustExist) {
   const auto missing = file("absent.conf");
   const auto from_flag = error_of(parse({"--config", missing}));
   EXPECT_EQ(from_flag, "configuration file " + missing + ": No such file or directory");
-  EXPECT_NE(error_of(parse({}, {"CHATTERBOX_CONFIG=" + missing})).find(missing),
-            std::string::npos);
+  EXPECT_NE(error_of(parse({}, {"CHATTERBOX_CONFIG=" + missing})).find(missing), std::string::npos);
   EXPECT_NE(error_of(parse({"--config", dir_.string()})).find("directory"), std::string::npos);
   EXPECT_NE(error_of(parse({"--config="})).find("--config"), std::string::npos);
   EXPECT_NE(error_of(parse({"--config"})).find("needs a value (FILE)"), std::string::npos);
@@ -216,8 +215,7 @@ TEST_F(ConfigFile, BadValueNamesFileLineAndSetting) {
   EXPECT_EQ(error_of(parse({"--config", path})),
             path + ":3: port: expected an integer from 0 to 65535, got 'eighty'");
   const auto origin = write("d.conf", "allowed-origin = https://a.example/\n");
-  EXPECT_NE(error_of(parse({"--config", origin})).find(":1: allowed-origin: "),
-            std::string::npos);
+  EXPECT_NE(error_of(parse({"--config", origin})).find(":1: allowed-origin: "), std::string::npos);
   const auto syntax = write("e.conf", "port\n");
   EXPECT_EQ(error_of(parse({"--config", syntax})), syntax + ":1: 'port' needs a value");
 }

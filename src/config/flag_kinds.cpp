@@ -89,7 +89,9 @@ flag list_flag(std::string name, std::string value_name, std::string help,
                std::function<std::optional<std::string>(std::string_view)> check) {
   auto f = make_flag(
       std::move(name), std::move(value_name),
-      std::move(help) + "; repeatable (a line each in the configuration\n      file), comma-separated in the environment variable",
+      std::move(help) +
+          "; repeatable (a line each in the configuration\n      file), comma-separated in the "
+          "environment variable",
       [member, check](server_config& c, std::string_view text) -> std::optional<std::string> {
         if (auto error = check(text)) return error;
         (c.*member).emplace_back(text);

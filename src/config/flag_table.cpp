@@ -33,7 +33,6 @@ std::optional<std::string> check_public_url(std::string_view url) {
   return "expected http://host[:port][/path] or https://..., got '" + std::string(url) + "'";
 }
 
-
 constexpr std::string_view log_levels[] = {"trace", "debug",    "info", "warn",
                                            "error", "critical", "off"};
 
@@ -157,9 +156,10 @@ const std::vector<flag>& flag_table() {
     t.push_back(duration_flag("write-timeout", "SECONDS",
                               "A WebSocket whose writes make no progress for this long is closed",
                               &server_config::write_timeout, 24 * 3600));
-    t.push_back(duration_flag("presence-grace", "SECONDS",
-                              "A user is announced as gone only after being away this long (0: at once)",
-                              &server_config::presence_grace, 24 * 3600, 0));
+    t.push_back(
+        duration_flag("presence-grace", "SECONDS",
+                      "A user is announced as gone only after being away this long (0: at once)",
+                      &server_config::presence_grace, 24 * 3600, 0));
     t.push_back(duration_flag("db-busy-timeout-ms", "MS",
                               "How long writes wait for a database lock held by another process\n"
                               "      before they are refused (the server never blocks on it)",
@@ -170,9 +170,11 @@ const std::vector<flag>& flag_table() {
                              &server_config::max_db_bytes, 0));
     t.push_back(integer_flag("message-rate", "Messages (send/edit/delete) per second per user",
                              &server_config::message_rate, 1, 1000000));
-    t.push_back(integer_flag("message-burst", "Messages a user may send at once before the rate applies",
+    t.push_back(integer_flag("message-burst",
+                             "Messages a user may send at once before the rate applies",
                              &server_config::message_burst, 1, 1000000));
-    t.push_back(integer_flag("signal-rate", "typing/seen events per second per user (extra are dropped)",
+    t.push_back(integer_flag("signal-rate",
+                             "typing/seen events per second per user (extra are dropped)",
                              &server_config::signal_rate, 1, 1000000));
     t.push_back(integer_flag("signal-burst", "typing/seen events a user may send at once",
                              &server_config::signal_burst, 1, 1000000));
@@ -180,12 +182,14 @@ const std::vector<flag>& flag_table() {
                              &server_config::query_rate, 1, 1000000));
     t.push_back(integer_flag("query-burst", "history/sync requests a user may send at once",
                              &server_config::query_burst, 1, 1000000));
-    t.push_back(integer_flag("inbound-frame-rate",
-                             "WebSocket frames per second read from one connection before others go first",
-                             &server_config::inbound_frame_rate, 1, 100000000));
-    t.push_back(integer_flag("inbound-byte-rate",
-                             "WebSocket bytes per second read from one connection before others go first",
-                             &server_config::inbound_byte_rate, 1024, size_max));
+    t.push_back(
+        integer_flag("inbound-frame-rate",
+                     "WebSocket frames per second read from one connection before others go first",
+                     &server_config::inbound_frame_rate, 1, 100000000));
+    t.push_back(
+        integer_flag("inbound-byte-rate",
+                     "WebSocket bytes per second read from one connection before others go first",
+                     &server_config::inbound_byte_rate, 1024, size_max));
     t.push_back(integer_flag("login-free-failures",
                              "Failed logins for one username from one address before each further\n"
                              "      attempt from there must wait (1 s, doubling per failure)",
@@ -202,11 +206,12 @@ const std::vector<flag>& flag_table() {
     t.push_back(integer_flag("max-pending-logins-per-address",
                              "Password hashes queued or running for one address",
                              &server_config::max_pending_logins_per_address, 1, size_max));
-    t.push_back(list_flag("trusted-proxy", "CIDR",
-                          "Reverse proxy (network or address) whose Forwarded, X-Forwarded-For and\n"
-                          "      X-Forwarded-Proto headers are believed",
-                          &server_config::trusted_proxies,
-                          [](std::string_view text) { return trusted_proxies().add(text); }));
+    t.push_back(
+        list_flag("trusted-proxy", "CIDR",
+                  "Reverse proxy (network or address) whose Forwarded, X-Forwarded-For and\n"
+                  "      X-Forwarded-Proto headers are believed",
+                  &server_config::trusted_proxies,
+                  [](std::string_view text) { return trusted_proxies().add(text); }));
     t.push_back(make_flag(
         "public-url", "URL",
         "The URL users open (https://chat.example.com); https makes every cookie Secure",

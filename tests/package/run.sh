@@ -168,4 +168,10 @@ step "the admin command finds the database through the same file"
 in_root runuser -u chatterbox -- chatterbox admin list-users >"$work/admin.log" 2>&1 ||
   { cat "$work/admin.log"; fail "chatterbox admin list-users"; }
 grep -q USERNAME "$work/admin.log" || { cat "$work/admin.log"; fail "admin list-users printed no list"; }
+
+step "purging the package keeps the data"
+in_root apt-get purge -y -q chatterbox >"$work/purge.log" 2>&1 || { cat "$work/purge.log"; fail "apt-get purge"; }
+[ ! -e "$root/usr/bin/chatterbox" ] && [ ! -e "$root/etc/chatterbox/chatterbox.conf" ] ||
+  fail "files left after purge"
+[ -f "$root/var/lib/chatterbox/chatterbox.db" ] || fail "purge removed the database"
 step "passed"

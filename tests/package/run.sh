@@ -3,8 +3,9 @@
 # install it with apt into a fresh minimal Debian 12 root, where the packaged server is started
 # as the package's user on the packaged configuration (only the port overridden: 0, a free
 # one, because the root shares this machine's network). Passes when GET / answers 200,
-# /api/health answers ok, SIGHUP (systemctl reload) leaves it serving and SIGTERM
-# (systemctl stop) ends it with exit 0.
+# /api/health answers ok, SIGHUP (systemctl reload) leaves it serving, SIGTERM (systemctl
+# stop) ends it with exit 0, `chatterbox admin` finds the database through the same file and
+# a purge keeps the data. lintian runs too when it is installed (informational only).
 #   tests/package/run.sh [BUILD_DIR]      (default build/; needs root)
 # The minimal root is cached as a tarball in ${TMPDIR:-/tmp}, so only a machine's first run
 # downloads it.

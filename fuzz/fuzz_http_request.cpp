@@ -115,7 +115,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (!request) return 0;
 
   // The upgrade decision reads the same request, so check it before handle() consumes it.
-  (void)w.handler.authorize_websocket(*request);
+  (void)w.handler.authorize_websocket(*request, std::nullopt);
 
   int responses = 0;
   static const auto peer = boost::asio::ip::make_address("127.0.0.1");

@@ -19,6 +19,8 @@ case "${1:-}" in
     )
     if [ "${1:-}" = "--tests" ]; then
       packages+=(chromium fonts-noto-color-emoji)  # the emoji font: screenshots show real emoji
+      # tests/package/run.sh: the .deb (dpkg-shlibdeps), its unit, a fresh Debian root
+      packages+=(dpkg-dev systemd mmdebstrap curl)
       # Node.js from Debian unless one is already installed (any source, any version >= 18).
       command -v node >/dev/null 2>&1 || packages+=(nodejs)
       command -v npm >/dev/null 2>&1 || packages+=(npm)

@@ -1,410 +1,27 @@
 #include "chatterbox/config.hpp"
 
-#include "chatterbox/http/trusted_proxies.hpp"
+#include "chatterbox/config_file.hpp"
+#include "config/flag.hpp"
 
-#include <sodium.h>
+#include <unistd.h>
 
 #include <algorithm>
-#include <charconv>
-#include <functional>
-#include <limits>
+#include <cerrno>
 #include <string_view>
 
 namespace chatterbox {
 
 namespace {
 
-// Why a value was rejected, without the flag name (the caller knows whether it came from the
-// command line or the environment and prefixes accordingly).
-using setter = std::function<std::optional<std::string>(server_config&, std::string_view)>;
-
-// One row per option. --help, the command line and the environment are all driven from this
-// table so they cannot drift apart.
-struct flag {
-  std::string name;        // without the leading "--"
-  std::string env;         // CHATTERBOX_<NAME>, derived from name
-  std::string value_name;  // placeholder shown in --help
-  std::string help;
-  setter set;
-  std::function<std::string(const server_config&)> show;  // current value, for defaults
-  // Repeatable flags accumulate; their environment variable holds a comma-separated list.
-  bool repeatable = false;
-};
-
-std::string env_name(std::string_view name) {
-  std::string env = "CHATTERBOX_";
-  for (char c : name) env += c == '-' ? '_' : char(c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c);
-  return env;
-}
-
-flag make_flag(std::string name, std::string value_name, std::string help, setter set,
-               std::function<std::string(const server_config&)> show) {
-  auto env = env_name(name);
-  return flag{
-      std::move(name), std::move(env), std::move(value_name), std::move(help), std::move(set),
-      std::move(show), false};
-}
-
-std::optional<unsigned long long> parse_unsigned(std::string_view text) {
-  unsigned long long value = 0;
-  const auto* end = text.data() + text.size();
-  // from_chars for an unsigned type rejects signs and whitespace, which is what we want.
-  const auto [ptr, ec] = std::from_chars(text.data(), end, value);
-  if (text.empty() || ec != std::errc{} || ptr != end) return std::nullopt;
-  return value;
-}
-
-std::optional<unsigned long long> parse_in_range(std::string_view text, unsigned long long min,
-                                                 unsigned long long max, std::string& error) {
-  auto value = parse_unsigned(text);
-  if (!value || *value < min || *value > max) {
-    error = "expected an integer from " + std::to_string(min) + " to " + std::to_string(max) +
-            ", got '" + std::string(text) + "'";
-    return std::nullopt;
-  }
-  return value;
-}
-
-template <typename T>
-flag integer_flag(std::string name, std::string help, T server_config::*member,
-                  unsigned long long min, unsigned long long max = std::numeric_limits<T>::max()) {
-  return make_flag(
-      std::move(name), "N", std::move(help),
-      [member, min, max](server_config& c, std::string_view text) -> std::optional<std::string> {
-        std::string error;
-        auto value = parse_in_range(text, min, max, error);
-        if (!value) return error;
-        c.*member = static_cast<T>(*value);
-        return std::nullopt;
-      },
-      [member](const server_config& c) { return std::to_string(c.*member); });
-}
-
-template <typename Rep, typename Period>
-flag duration_flag(std::string name, std::string value_name, std::string help,
-                   std::chrono::duration<Rep, Period> server_config::*member,
-                   unsigned long long max, unsigned long long min = 1) {
-  using duration = std::chrono::duration<Rep, Period>;
-  return make_flag(
-      std::move(name), std::move(value_name), std::move(help),
-      [member, max, min](server_config& c, std::string_view text) -> std::optional<std::string> {
-        std::string error;
-        auto value = parse_in_range(text, min, max, error);
-        if (!value) return error;
-        c.*member = duration{static_cast<Rep>(*value)};
-        return std::nullopt;
-      },
-      [member](const server_config& c) { return std::to_string((c.*member).count()); });
-}
-
-flag string_flag(std::string name, std::string value_name, std::string help,
-                 std::string server_config::*member) {
-  return make_flag(
-      std::move(name), std::move(value_name), std::move(help),
-      [member](server_config& c, std::string_view text) -> std::optional<std::string> {
-        if (text.empty()) return "must not be empty";
-        c.*member = std::string(text);
-        return std::nullopt;
-      },
-      [member](const server_config& c) { return c.*member; });
-}
-
-// The browser sends Origin as scheme://host[:port] and it is compared byte for byte, so a
-// trailing slash or path in the configuration would silently never match.
-std::optional<std::string> check_origin(std::string_view origin) {
-  const auto sep = origin.find("://");
-  if (sep == std::string_view::npos || sep == 0 || sep + 3 == origin.size()) {
-    return "expected scheme://host[:port], got '" + std::string(origin) + "'";
-  }
-  if (origin.find('/', sep + 3) != std::string_view::npos) {
-    return "an origin has no path or trailing slash, got '" + std::string(origin) + "'";
-  }
-  return std::nullopt;
-}
-
-std::optional<std::string> check_public_url(std::string_view url) {
-  for (const std::string_view scheme : {"http://", "https://"}) {
-    if (url.size() > scheme.size() && url.starts_with(scheme)) return std::nullopt;
-  }
-  return "expected http://host[:port][/path] or https://..., got '" + std::string(url) + "'";
-}
-
-// A repeatable flag whose values accumulate in a list (comma-separated in its environment
-// variable); each value is checked first (`check` returns why it is refused).
-flag list_flag(std::string name, std::string value_name, std::string help,
-               std::vector<std::string> server_config::*member,
-               std::function<std::optional<std::string>(std::string_view)> check) {
-  auto f = make_flag(
-      std::move(name), std::move(value_name),
-      std::move(help) + "; repeatable,\n      comma-separated in the environment variable",
-      [member, check](server_config& c, std::string_view text) -> std::optional<std::string> {
-        if (auto error = check(text)) return error;
-        (c.*member).emplace_back(text);
-        return std::nullopt;
-      },
-      [member](const server_config& c) {
-        std::string joined;
-        for (const auto& value : c.*member) joined += (joined.empty() ? "" : ",") + value;
-        return joined;
-      });
-  f.repeatable = true;
-  return f;
-}
-
-constexpr std::string_view log_levels[] = {"trace", "debug",    "info", "warn",
-                                           "error", "critical", "off"};
-
-const std::vector<flag>& flag_table() {
-  using namespace std::chrono;
-  constexpr unsigned long long size_max = std::numeric_limits<std::uint32_t>::max();
-  static const std::vector<flag> table = [] {
-    std::vector<flag> t;
-    t.push_back(string_flag("address", "ADDR", "IP address to listen on", &server_config::address));
-    t.push_back(integer_flag("port", "TCP port to listen on; 0 picks a free port and logs it",
-                             &server_config::port, 0));
-    t.push_back(string_flag("db", "PATH", "SQLite database file", &server_config::db_path));
-    t.push_back(make_flag(
-        "log-level", "trace|debug|info|warn|error|critical|off", "Minimum level logged",
-        [](server_config& c, std::string_view text) -> std::optional<std::string> {
-          if (std::find(std::begin(log_levels), std::end(log_levels), text) ==
-              std::end(log_levels)) {
-            return "expected one of trace, debug, info, warn, error, critical, off, got '" +
-                   std::string(text) + "'";
-          }
-          c.log_level = std::string(text);
-          return std::nullopt;
-        },
-        [](const server_config& c) { return c.log_level; }));
-
-    t.push_back(list_flag("allowed-origin", "ORIGIN",
-                          "Extra Origin (scheme://host[:port]) allowed to open the WebSocket",
-                          &server_config::allowed_origins, check_origin));
-
-    t.push_back(make_flag(
-        "web-dir", "DIR", "Serve the web client from this directory instead of the built-in copy",
-        [](server_config& c, std::string_view text) -> std::optional<std::string> {
-          if (text.empty()) return "must not be empty";
-          c.web_dir = std::string(text);
-          return std::nullopt;
-        },
-        [](const server_config& c) { return c.web_dir.value_or(""); }));
-    t.push_back(make_flag(
-        "files-dir", "DIR",
-        "Where uploaded files are stored (content-addressed, with a tmp/ for uploads in progress)",
-        [](server_config& c, std::string_view text) -> std::optional<std::string> {
-          if (text.empty()) return "must not be empty";
-          c.files_dir = std::string(text);
-          return std::nullopt;
-        },
-        [](const server_config& c) { return c.files_dir.value_or("<db>.files"); }));
-    t.push_back(make_flag(
-        "synchronous", "normal|full",
-        "SQLite synchronous mode; full also survives power loss at some write cost",
-        [](server_config& c, std::string_view text) -> std::optional<std::string> {
-          if (text == "normal") {
-            c.synchronous = sync_mode::normal;
-          } else if (text == "full") {
-            c.synchronous = sync_mode::full;
-          } else {
-            return "expected normal or full, got '" + std::string(text) + "'";
-          }
-          return std::nullopt;
-        },
-        [](const server_config& c) {
-          return std::string(c.synchronous == sync_mode::full ? "full" : "normal");
-        }));
-    t.push_back(make_flag(
-        "durable", "on|off",
-        "on: acknowledge a message only after it is fsynced (the same as --synchronous full)",
-        [](server_config& c, std::string_view text) -> std::optional<std::string> {
-          if (text == "on") {
-            c.synchronous = sync_mode::full;
-          } else if (text == "off") {
-            c.synchronous = sync_mode::normal;
-          } else {
-            return "expected on or off, got '" + std::string(text) + "'";
-          }
-          return std::nullopt;
-        },
-        [](const server_config& c) {
-          return std::string(c.synchronous == sync_mode::full ? "on" : "off");
-        }));
-
-    // Upper bounds on durations keep later time arithmetic far from overflow.
-    t.push_back(duration_flag("token-ttl", "SECONDS", "Lifetime of a login token",
-                              &server_config::token_ttl, 10ULL * 365 * 24 * 3600));
-    t.push_back(integer_flag("argon2-ops", "argon2id time cost (passes)",
-                             &server_config::argon2_ops, crypto_pwhash_OPSLIMIT_MIN,
-                             crypto_pwhash_OPSLIMIT_MAX));
-    t.push_back(integer_flag(
-        "argon2-mem-kib", "argon2id memory cost in KiB", &server_config::argon2_mem_kib,
-        (crypto_pwhash_MEMLIMIT_MIN + 1023) / 1024, crypto_pwhash_MEMLIMIT_MAX / 1024));
-    t.push_back(integer_flag("hash-threads", "Threads that hash passwords",
-                             &server_config::hash_threads, 1, 1024));
-    t.push_back(integer_flag("max-pending-logins",
-                             "Password hashes queued or running before logins are refused",
-                             &server_config::max_pending_logins, 1, size_max));
-    t.push_back(integer_flag("max-body-bytes", "Largest HTTP request body",
-                             &server_config::max_body_bytes, 1, size_max));
-    t.push_back(integer_flag("max-upload-bytes", "Largest uploaded file (POST /api/files)",
-                             &server_config::max_upload_bytes, 1,
-                             std::numeric_limits<std::int64_t>::max()));
-    t.push_back(integer_flag("user-quota-bytes", "Bytes of uploaded files one user may keep",
-                             &server_config::user_quota_bytes, 1,
-                             std::numeric_limits<std::int64_t>::max()));
-    t.push_back(integer_flag("max-header-bytes", "Largest HTTP request header block",
-                             &server_config::max_header_bytes, 1, size_max));
-    t.push_back(duration_flag("request-timeout", "SECONDS", "Time allowed to send one HTTP request",
-                              &server_config::request_timeout, 24 * 3600));
-    t.push_back(integer_flag("max-pending-handshakes",
-                             "Connections served at once until their first request is read;\n"
-                             "      later ones wait, accepted, in order",
-                             &server_config::max_pending_handshakes, 1, size_max));
-    t.push_back(duration_flag("handshake-hold-ms", "MS",
-                              "How long a connection that has sent nothing keeps its place among\n"
-                              "      the pending handshakes",
-                              &server_config::handshake_hold, 60 * 1000));
-    t.push_back(integer_flag("max-frame-bytes", "Largest WebSocket message accepted",
-                             &server_config::max_frame_bytes, 1, size_max));
-    t.push_back(integer_flag("send-queue-frames",
-                             "Outgoing WebSocket messages queued before a slow client is dropped",
-                             &server_config::send_queue_frames, 1, size_max));
-    // At least 64 KiB: a reply (a history page, a catch-up) is budgeted at a quarter of it
-    // and must always fit one whole message.
-    t.push_back(integer_flag("send-queue-bytes",
-                             "Outgoing WebSocket bytes queued before a slow client is dropped",
-                             &server_config::send_queue_bytes, 64 * 1024, size_max));
-    t.push_back(duration_flag("typing-timeout-ms", "MS",
-                              "A typing indicator ends after this long without a refresh",
-                              &server_config::typing_timeout, 3600 * 1000));
-    t.push_back(duration_flag("idle-timeout", "SECONDS",
-                              "A silent WebSocket is pinged after half of this and closed after it",
-                              &server_config::idle_timeout, 24 * 3600));
-    t.push_back(duration_flag("write-timeout", "SECONDS",
-                              "A WebSocket whose writes make no progress for this long is closed",
-                              &server_config::write_timeout, 24 * 3600));
-    t.push_back(duration_flag("presence-grace", "SECONDS",
-                              "A user is announced as gone only after being away this long (0: at once)",
-                              &server_config::presence_grace, 24 * 3600, 0));
-    t.push_back(duration_flag("db-busy-timeout-ms", "MS",
-                              "How long writes wait for a database lock held by another process\n"
-                              "      before they are refused (the server never blocks on it)",
-                              &server_config::db_busy_timeout, 3600 * 1000, 0));
-    t.push_back(integer_flag("max-db-bytes",
-                             "Largest database file; writes past it are refused as on a full disk\n"
-                             "      (0: no limit)",
-                             &server_config::max_db_bytes, 0));
-    t.push_back(integer_flag("message-rate", "Messages (send/edit/delete) per second per user",
-                             &server_config::message_rate, 1, 1000000));
-    t.push_back(integer_flag("message-burst", "Messages a user may send at once before the rate applies",
-                             &server_config::message_burst, 1, 1000000));
-    t.push_back(integer_flag("signal-rate", "typing/seen events per second per user (extra are dropped)",
-                             &server_config::signal_rate, 1, 1000000));
-    t.push_back(integer_flag("signal-burst", "typing/seen events a user may send at once",
-                             &server_config::signal_burst, 1, 1000000));
-    t.push_back(integer_flag("query-rate", "history/sync requests per second per user",
-                             &server_config::query_rate, 1, 1000000));
-    t.push_back(integer_flag("query-burst", "history/sync requests a user may send at once",
-                             &server_config::query_burst, 1, 1000000));
-    t.push_back(integer_flag("inbound-frame-rate",
-                             "WebSocket frames per second read from one connection before others go first",
-                             &server_config::inbound_frame_rate, 1, 100000000));
-    t.push_back(integer_flag("inbound-byte-rate",
-                             "WebSocket bytes per second read from one connection before others go first",
-                             &server_config::inbound_byte_rate, 1024, size_max));
-    t.push_back(integer_flag("login-free-failures",
-                             "Failed logins for one username from one address before each further\n"
-                             "      attempt from there must wait (1 s, doubling per failure)",
-                             &server_config::login_free_failures, 1, 1000000));
-    t.push_back(duration_flag("login-max-delay", "SECONDS",
-                              "Longest wait for one username from one address after failures",
-                              &server_config::login_max_delay, 24 * 3600));
-    t.push_back(integer_flag("login-failures-per-address",
-                             "Failed logins per minute from one address, whatever the usernames",
-                             &server_config::login_failures_per_address, 1, 1000000));
-    t.push_back(integer_flag("login-attempts-per-minute",
-                             "Deprecated name of --login-failures-per-address",
-                             &server_config::login_failures_per_address, 1, 1000000));
-    t.push_back(integer_flag("max-pending-logins-per-address",
-                             "Password hashes queued or running for one address",
-                             &server_config::max_pending_logins_per_address, 1, size_max));
-    t.push_back(list_flag("trusted-proxy", "CIDR",
-                          "Reverse proxy (network or address) whose Forwarded, X-Forwarded-For and\n"
-                          "      X-Forwarded-Proto headers are believed",
-                          &server_config::trusted_proxies,
-                          [](std::string_view text) { return trusted_proxies().add(text); }));
-    t.push_back(make_flag(
-        "public-url", "URL",
-        "The URL users open (https://chat.example.com); https makes every cookie Secure",
-        [](server_config& c, std::string_view text) -> std::optional<std::string> {
-          if (auto error = check_public_url(text)) return error;
-          c.public_url = std::string(text);
-          return std::nullopt;
-        },
-        [](const server_config& c) { return c.public_url.value_or(""); }));
-    t.push_back(integer_flag("max-connections", "WebSocket connections in total",
-                             &server_config::max_connections, 1, size_max));
-    t.push_back(integer_flag("max-connections-per-user", "WebSocket connections per user",
-                             &server_config::max_connections_per_user, 1, size_max));
-    t.push_back(make_flag(
-        "metrics", "on|off",
-        "Serve Prometheus metrics at GET /metrics on the main listener (keep it behind a proxy)",
-        [](server_config& c, std::string_view text) -> std::optional<std::string> {
-          if (text != "on" && text != "off") return "expected on or off, got '" + std::string(text) + "'";
-          c.metrics = text == "on";
-          return std::nullopt;
-        },
-        [](const server_config& c) { return std::string(c.metrics ? "on" : "off"); }));
-    t.push_back(make_flag(
-        "log-format", "text|json", "Log lines as text, or as one JSON object per line",
-        [](server_config& c, std::string_view text) -> std::optional<std::string> {
-          if (text != "text" && text != "json") {
-            return "expected text or json, got '" + std::string(text) + "'";
-          }
-          c.log_json = text == "json";
-          return std::nullopt;
-        },
-        [](const server_config& c) { return std::string(c.log_json ? "json" : "text"); }));
-    return t;
-  }();
-  return table;
-}
-
-const flag* find_flag(std::string_view name) {
-  for (const auto& f : flag_table()) {
-    if (f.name == name) return &f;
-  }
-  return nullptr;
-}
-
-std::string help_text() {
-  const server_config defaults;
-  std::string text =
-      "Usage: chatterbox [options]              run the server\n"
-      "       chatterbox backup [options] FILE  copy the database (and its uploads) while\n"
-      "                                         the server runs, to FILE (and FILE.files)\n"
-      "       chatterbox admin list-users|promote USER|demote USER|reset-password USER\n"
-      "       chatterbox --version              show the version and exit\n"
-      "\n"
-      "Options take a value as --name VALUE or --name=VALUE. Each can also be set with the\n"
-      "environment variable shown; the command line wins over the environment. `backup` and\n"
-      "`admin` take the server's options (--db, --files-dir, the argon2 cost).\n"
-      "\n"
-      "  -h, --help\n"
-      "      Show this help and exit.\n";
-  for (const auto& f : flag_table()) {
-    auto shown = f.show(defaults);
-    text += "  --" + f.name + " " + f.value_name + "\n      " + f.help +
-            ".\n      default: " + (shown.empty() ? "none" : shown) + "; env: " + f.env + "\n";
-  }
-  return text;
-}
+constexpr std::string_view config_env = "CHATTERBOX_CONFIG";
 
 std::optional<std::string_view> find_env(const char* const* envp, std::string_view name) {
   if (envp == nullptr) return std::nullopt;
   for (; *envp != nullptr; ++envp) {
     std::string_view entry = *envp;
     if (entry.size() > name.size() && entry.starts_with(name) && entry[name.size()] == '=') {
+      // An empty variable is treated as unset, as container runtimes often export blanks.
+      if (entry.size() == name.size() + 1) return std::nullopt;
       return entry.substr(name.size() + 1);
     }
   }
@@ -435,24 +52,13 @@ struct occurrence {
   std::string_view value;
 };
 
-}  // namespace
-
-std::string files_dir_of(const server_config& config) {
-  return config.files_dir.value_or(config.db_path + ".files");
-}
-
-std::variant<server_config, config_help, config_error> parse_config(int argc,
-                                                                    const char* const* argv,
-                                                                    const char* const* envp) {
-  // --help wins wherever it appears, even next to bad options: that is when it is needed.
-  for (int i = 1; i < argc; ++i) {
-    const std::string_view arg = argv[i];
-    if (arg == "--help" || arg == "-h") return config_help{help_text()};
-  }
-
-  // The whole command line is read first: it decides which environment variables are
-  // overridden, and a typo in a flag is reported even when a variable is also wrong.
+struct command_line {
   std::vector<occurrence> given;
+  std::optional<std::string_view> config_file;  // --config
+};
+
+std::variant<command_line, config_error> read_command_line(int argc, const char* const* argv) {
+  command_line line;
   for (int i = 1; i < argc; ++i) {
     const std::string_view arg = argv[i];
     if (!arg.starts_with("--") || arg.size() == 2) {
@@ -463,35 +69,127 @@ std::variant<server_config, config_help, config_error> parse_config(int argc,
     const auto name = body.substr(0, eq);
     if (name == "help") return config_error{"--help takes no value"};
     const flag* f = find_flag(name);
-    if (f == nullptr) {
+    if (f == nullptr && name != "config") {
       return config_error{"unknown option --" + std::string(name) + "; see --help"};
     }
+    std::string_view value;
     if (eq != std::string_view::npos) {
-      given.push_back({f, body.substr(eq + 1)});
-      continue;
+      value = body.substr(eq + 1);
+    } else if (i + 1 >= argc || std::string_view(argv[i + 1]).starts_with("--")) {
+      // A following "--flag" is almost certainly a forgotten value, not a value that happens
+      // to start with dashes; --name=--value still allows the latter.
+      return config_error{"--" + std::string(name) + " needs a value (" +
+                          (f ? f->value_name : std::string("FILE")) + ")"};
+    } else {
+      value = argv[++i];
     }
-    // A following "--flag" is almost certainly a forgotten value, not a value that happens to
-    // start with dashes; --name=--value still allows the latter.
-    if (i + 1 >= argc || std::string_view(argv[i + 1]).starts_with("--")) {
-      return config_error{"--" + f->name + " needs a value (" + f->value_name + ")"};
+    if (f == nullptr) {
+      line.config_file = value;
+    } else {
+      line.given.push_back({f, value});
     }
-    given.push_back({f, argv[++i]});
+  }
+  return line;
+}
+
+// The settings of the configuration file in force, and its name (empty: none was read).
+struct file_settings {
+  std::string path;
+  std::vector<config_setting> settings;
+};
+
+std::variant<file_settings, config_error> read_settings(const command_line& line,
+                                                        const char* const* envp,
+                                                        std::string_view default_file) {
+  file_settings file;
+  if (line.config_file) {
+    if (line.config_file->empty()) return config_error{"--config: must not be empty"};
+    file.path = *line.config_file;
+  } else if (auto env = find_env(envp, config_env)) {
+    file.path = *env;
+  } else {
+    // Only the default may be absent: a server started without any file must still run, but a
+    // file the operator named and mistyped must not be silently replaced by the defaults.
+    if (default_file.empty()) return file;
+    file.path = default_file;
+    if (::access(file.path.c_str(), F_OK) != 0 && errno == ENOENT) return file_settings{};
+  }
+  auto read = read_config_file(file.path);
+  if (auto* error = std::get_if<config_file_error>(&read)) {
+    return config_error{error->message};
+  }
+  file.settings = std::move(std::get<std::vector<config_setting>>(read));
+  return file;
+}
+
+std::string at_line(const file_settings& file, const config_setting& setting) {
+  return file.path + ":" + std::to_string(setting.line) + ": ";
+}
+
+}  // namespace
+
+std::string files_dir_of(const server_config& config) {
+  return config.files_dir.value_or(config.db_path + ".files");
+}
+
+std::variant<server_config, config_help, config_error> parse_config(int argc,
+                                                                    const char* const* argv,
+                                                                    const char* const* envp,
+                                                                    std::string_view default_file) {
+  // --help wins wherever it appears, even next to bad options: that is when it is needed.
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if (arg == "--help" || arg == "-h") return config_help{help_text()};
   }
 
+  // The whole command line is read first: it decides which settings of the file and the
+  // environment are overridden, and a typo in a flag is reported even when they are wrong too.
+  auto parsed_line = read_command_line(argc, argv);
+  if (auto* error = std::get_if<config_error>(&parsed_line)) return *error;
+  const auto& line = std::get<command_line>(parsed_line);
+
+  auto parsed_file = read_settings(line, envp, default_file);
+  if (auto* error = std::get_if<config_error>(&parsed_file)) return *error;
+  const auto& file = std::get<file_settings>(parsed_file);
+
+  // A layer wins outright over the ones below: an overridden value is not even validated, so
+  // a broken file or variable can be worked around from above. For a repeatable flag this
+  // also means a higher layer's values replace the lower one's list, not extend it.
+  const auto on_command_line = [&line](const flag& f) {
+    return std::any_of(line.given.begin(), line.given.end(),
+                       [&f](const occurrence& o) { return o.f == &f; });
+  };
+
   server_config config;
+  config.config_file = file.path;
+  std::vector<const config_setting*> seen(flag_table().size(), nullptr);
+  for (const auto& setting : file.settings) {
+    const flag* f = find_flag(setting.name);
+    if (f == nullptr) {
+      return config_error{at_line(file, setting) + "unknown setting '" + setting.name +
+                          "'; see chatterbox --help"};
+    }
+    // A setting written twice is an edit gone wrong; the command line's "last wins" would hide
+    // which of the two lines the operator meant.
+    const auto*& earlier = seen[static_cast<std::size_t>(f - flag_table().data())];
+    if (earlier != nullptr && !f->repeatable) {
+      return config_error{at_line(file, setting) + "'" + setting.name +
+                          "' is already set on line " + std::to_string(earlier->line)};
+    }
+    earlier = &setting;
+    if (on_command_line(*f) || find_env(envp, f->env)) continue;
+    if (auto error = f->set(config, setting.value)) {
+      return config_error{at_line(file, setting) + setting.name + ": " + *error};
+    }
+  }
+
   for (const auto& f : flag_table()) {
-    // The command line wins outright: an overridden variable is not even validated, so a
-    // broken deployment file can be worked around from the command line. For a repeatable
-    // flag this also means command-line values replace the environment list, not extend it.
-    const bool overridden =
-        std::any_of(given.begin(), given.end(), [&](const occurrence& o) { return o.f == &f; });
-    auto raw = find_env(envp, f.env);
-    // An empty variable is treated as unset, as container runtimes often export blanks.
-    if (overridden || !raw || raw->empty()) continue;
+    const auto raw = find_env(envp, f.env);
+    if (on_command_line(f) || !raw) continue;
     if (auto error = apply_env(config, f, *raw)) return config_error{f.env + ": " + *error};
   }
 
-  for (const auto& [f, value] : given) {
+  for (const auto& [f, value] : line.given) {
     if (auto error = f->set(config, value)) return config_error{"--" + f->name + ": " + *error};
   }
   return config;

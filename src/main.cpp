@@ -47,6 +47,7 @@ int main(int argc, char** argv) {
   mallopt(M_TRIM_THRESHOLD, 64 * 1024 * 1024);
   const auto& config = std::get<chatterbox::server_config>(parsed);
   chatterbox::configure_logging(config.log_level, config.log_json);
+  if (!config.config_file.empty()) spdlog::info("configuration file {}", config.config_file);
   chatterbox::database::configure_library();
 
   try {

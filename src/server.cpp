@@ -69,6 +69,7 @@ server::server(server_config config)
                                                       chat_, exports_}}),
       keepalive_(io_, config_.idle_timeout, config_.write_timeout),
       signals_(io_, SIGINT, SIGTERM),
+      reload_signals_(io_, SIGHUP),
       stall_probe_(io_) {
   try {
     const auto purged = tokens_.purge_expired(epoch_ms());
@@ -116,6 +117,7 @@ void server::run() {
   listener_->run();
   upload_sweeper_.start();
   wait_for_signal();
+  wait_for_reload();
   probe_loop_stall();
   spdlog::info("listening on http://{}:{} (database {})", endpoint.address().to_string(),
                endpoint.port(), config_.db_path);
@@ -143,6 +145,16 @@ void server::wait_for_signal() {
     if (ec) return;
     spdlog::info("received signal {}, shutting down", signal);
     shutdown();
+  });
+}
+
+void server::wait_for_reload() {
+  // `systemctl reload` sends SIGHUP, whose default action would end the server. Nothing is
+  // reloaded yet: every setting takes effect at a restart.
+  reload_signals_.async_wait([this](boost::system::error_code ec, int) {
+    if (ec) return;
+    spdlog::info("received SIGHUP: nothing to reload; settings take effect at a restart");
+    wait_for_reload();
   });
 }
 
@@ -175,6 +187,7 @@ void server::shutdown() {
   start_watchdog();
   boost::system::error_code ignored;
   signals_.cancel(ignored);
+  reload_signals_.cancel(ignored);
   listener_->stop();
   save_presence();
   keepalive_.stop();

@@ -23,7 +23,8 @@ result parse(std::initializer_list<std::string> args, std::initializer_list<std:
   std::vector<const char*> envp;
   for (const auto& e : env_store) envp.push_back(e.c_str());
   envp.push_back(nullptr);
-  return parse_config(static_cast<int>(arg_store.size()), argv.data(), envp.data());
+  // No default file: what the machine has in /etc must not change these tests.
+  return parse_config(static_cast<int>(arg_store.size()), argv.data(), envp.data(), "");
 }
 
 server_config ok(const result& r) {
@@ -41,7 +42,8 @@ std::string error_of(const result& r) {
   return error ? error->message : std::string{};
 }
 
-const std::vector<std::string> all_flags = {"address",
+const std::vector<std::string> all_flags = {"config",
+                                            "address",
                                             "port",
                                             "db",
                                             "log-level",
@@ -116,7 +118,7 @@ TEST(Config, DefaultsWithNoArgumentsOrEnvironment) {
 }
 
 TEST(Config, NullEnvironmentAndZeroArgcAreAccepted) {
-  EXPECT_TRUE(std::holds_alternative<server_config>(parse_config(0, nullptr, nullptr)));
+  EXPECT_TRUE(std::holds_alternative<server_config>(parse_config(0, nullptr, nullptr, "")));
 }
 
 TEST(Config, BothFlagSyntaxesSetEveryOption) {

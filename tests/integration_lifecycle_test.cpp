@@ -89,6 +89,14 @@ TEST_F(lifecycle_test, sigterm_with_idle_http_connections_still_exits_promptly) 
   start();
 }
 
+TEST_F(lifecycle_test, sighup_is_not_a_stop) {
+  // systemctl reload sends SIGHUP; the server must go on serving.
+  ::kill(server_->pid(), SIGHUP);
+  EXPECT_TRUE(server_->wait_for_output("received SIGHUP").has_value()) << server_->output();
+  EXPECT_EQ(http_request(port(), http::verb::get, "/api/health").status, 200u);
+  EXPECT_TRUE(server_->running());
+}
+
 TEST_F(lifecycle_test, a_burst_of_pipelined_sends_is_not_mistaken_for_a_slow_client) {
   auto eager = connect("eager");
   auto watcher = connect("watcher");

@@ -7,13 +7,18 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
 namespace chatterbox {
 
-// Everything an operator can set. Each flag `--some-name` also reads CHATTERBOX_SOME_NAME;
-// a flag on the command line wins over the environment.
+// Read when neither --config nor CHATTERBOX_CONFIG names a file, and only if it exists.
+inline constexpr std::string_view default_config_file = "/etc/chatterbox/chatterbox.conf";
+
+// Everything an operator can set. Each flag `--some-name` also reads CHATTERBOX_SOME_NAME and
+// the line `some-name = value` of the configuration file; the command line wins over the
+// environment, the environment over the file (src/config/flag_table.cpp lists them all).
 struct server_config {
   std::string address = "127.0.0.1";
   std::uint16_t port = 8080;  // 0 = pick a free port and log it
@@ -86,6 +91,8 @@ struct server_config {
 
   bool metrics = false;  // GET /metrics (Prometheus text) on the main listener
   bool log_json = false;
+
+  std::string config_file;  // the configuration file that was read; empty: none
 };
 
 struct config_help {
@@ -98,8 +105,11 @@ struct config_error {
 // Where uploads are stored: --files-dir, or a directory beside the database.
 std::string files_dir_of(const server_config& config);
 
-// Parses argv and the environment (`environ`-style, NAME=value). Never exits the process.
+// Parses argv, the environment (`environ`-style, NAME=value) and the configuration file
+// (--config, else CHATTERBOX_CONFIG, else `default_file` if it exists; "" reads none). Never
+// exits the process.
 std::variant<server_config, config_help, config_error> parse_config(
-    int argc, const char* const* argv, const char* const* envp);
+    int argc, const char* const* argv, const char* const* envp,
+    std::string_view default_file = default_config_file);
 
 }  // namespace chatterbox

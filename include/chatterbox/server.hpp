@@ -59,6 +59,7 @@ class server {
 
  private:
   void wait_for_signal();
+  void wait_for_reload();
   void probe_loop_stall();
   void start_watchdog();
   void restore_presence();
@@ -93,6 +94,7 @@ class server {
   websocket_keepalive keepalive_;
   std::shared_ptr<listener> listener_;
   boost::asio::signal_set signals_;
+  boost::asio::signal_set reload_signals_;  // SIGHUP (systemctl reload)
   boost::asio::steady_timer stall_probe_;
   bool stopping_ = false;
 

@@ -342,6 +342,41 @@ const std::vector<flag>& flag_table() {
           return std::nullopt;
         },
         [](const server_config& c) { return c.public_url.value_or(""); }));
+    t.push_back(make_flag(
+        "tls-cert", "FILE",
+        "Serve HTTPS with this certificate chain (PEM, e.g. certbot's fullchain.pem); needs\n"
+        "      --tls-key; SIGHUP reloads both",
+        [](server_config& c, std::string_view text) -> std::optional<std::string> {
+          if (text.empty()) return "must not be empty";
+          c.tls_cert = std::string(text);
+          return std::nullopt;
+        },
+        [](const server_config& c) { return c.tls_cert.value_or(""); }));
+    t.push_back(make_flag(
+        "tls-key", "FILE", "The private key of --tls-cert (PEM, e.g. certbot's privkey.pem)",
+        [](server_config& c, std::string_view text) -> std::optional<std::string> {
+          if (text.empty()) return "must not be empty";
+          c.tls_key = std::string(text);
+          return std::nullopt;
+        },
+        [](const server_config& c) { return c.tls_key.value_or(""); }));
+    t.push_back(duration_flag("tls-handshake-timeout", "SECONDS",
+                              "Time a client has to complete the TLS handshake",
+                              &server_config::tls_handshake_timeout, 3600));
+    t.push_back(make_flag(
+        "http-redirect-port", "N",
+        "With TLS, also listen for plain HTTP on this port and answer every request with a\n"
+        "      redirect to HTTPS (nothing else is served there); 0 picks a free port",
+        [](server_config& c, std::string_view text) -> std::optional<std::string> {
+          std::string error;
+          const auto value = parse_in_range(text, 0, 65535, error);
+          if (!value) return error;
+          c.http_redirect_port = static_cast<std::uint16_t>(*value);
+          return std::nullopt;
+        },
+        [](const server_config& c) {
+          return c.http_redirect_port ? std::to_string(*c.http_redirect_port) : std::string();
+        }));
     t.push_back(integer_flag("max-connections", "WebSocket connections in total",
                              &server_config::max_connections, 1, size_max));
     t.push_back(integer_flag("max-connections-per-user", "WebSocket connections per user",
@@ -493,6 +528,12 @@ std::variant<server_config, config_help, config_error> parse_config(int argc,
 
   for (const auto& [f, value] : given) {
     if (auto error = f->set(config, value)) return config_error{"--" + f->name + ": " + *error};
+  }
+  if (config.tls_cert.has_value() != config.tls_key.has_value()) {
+    return config_error{"--tls-cert and --tls-key go together: give both or neither"};
+  }
+  if (config.http_redirect_port && !config.tls_cert) {
+    return config_error{"--http-redirect-port redirects to HTTPS: it needs --tls-cert and --tls-key"};
   }
   return config;
 }

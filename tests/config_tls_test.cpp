@@ -33,10 +33,10 @@ TEST(ConfigTls, OffByDefault) {
 }
 
 TEST(ConfigTls, FlagsAndEnvironment) {
-  const auto c = std::get<server_config>(
-      parse({"--tls-cert", "/etc/le/fullchain.pem", "--http-redirect-port=80",
-             "--tls-handshake-timeout", "3"},
-            {"CHATTERBOX_TLS_KEY=/etc/le/privkey.pem"}));
+  const auto c =
+      std::get<server_config>(parse({"--tls-cert", "/etc/le/fullchain.pem",
+                                     "--http-redirect-port=80", "--tls-handshake-timeout", "3"},
+                                    {"CHATTERBOX_TLS_KEY=/etc/le/privkey.pem"}));
   EXPECT_EQ(c.tls_cert, "/etc/le/fullchain.pem");
   EXPECT_EQ(c.tls_key, "/etc/le/privkey.pem");
   EXPECT_EQ(c.http_redirect_port, 80);
@@ -60,8 +60,8 @@ TEST(ConfigTls, RedirectPortNeedsTls) {
 
 TEST(ConfigTls, HelpListsTheFlags) {
   const auto help = std::get<config_help>(parse({"--help"})).text;
-  for (const auto* flag : {"--tls-cert FILE", "--tls-key FILE", "--http-redirect-port N",
-                           "CHATTERBOX_TLS_CERT"}) {
+  for (const auto* flag :
+       {"--tls-cert FILE", "--tls-key FILE", "--http-redirect-port N", "CHATTERBOX_TLS_CERT"}) {
     EXPECT_NE(help.find(flag), std::string::npos) << flag;
   }
 }

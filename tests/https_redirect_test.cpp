@@ -7,7 +7,8 @@ namespace {
 
 TEST(HttpsRedirect, KeepsTheHostAndPathAndUsesOurPort) {
   const https_redirect_target to{std::nullopt, 8443};
-  EXPECT_EQ(https_location(to, "chat.example.com", "/a/b?c=d"), "https://chat.example.com:8443/a/b?c=d");
+  EXPECT_EQ(https_location(to, "chat.example.com", "/a/b?c=d"),
+            "https://chat.example.com:8443/a/b?c=d");
   EXPECT_EQ(https_location(to, "chat.example.com:8080", "/"), "https://chat.example.com:8443/");
   EXPECT_EQ(https_location(to, "[2001:db8::1]:80", "/x"), "https://[2001:db8::1]:8443/x");
   EXPECT_EQ(https_location(to, "127.0.0.1", "/"), "https://127.0.0.1:8443/");

@@ -6,13 +6,13 @@
 #include "support/server_process.hpp"
 #include "support/temp_dir.hpp"
 
-#include <boost/asio.hpp>
 #include <gtest/gtest.h>
+#include <boost/asio.hpp>
 
+#include <signal.h>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
-#include <signal.h>
 
 namespace chatterbox::test_support {
 namespace {
@@ -71,8 +71,9 @@ TEST_F(tls_test, PageOverHttpsCarriesHsts) {
 
 TEST_F(tls_test, LoginOverTlsSetsASecureHostCookie) {
   start();
-  const auto result = https_request(port(), http::verb::post, "/api/login",
-                                    json{{"username", "alice"}, {"password", "password123"}}.dump());
+  const auto result =
+      https_request(port(), http::verb::post, "/api/login",
+                    json{{"username", "alice"}, {"password", "password123"}}.dump());
   ASSERT_EQ(result.status, 201u) << result.body;
   const auto cookie = result.header("set-cookie");
   EXPECT_EQ(cookie.rfind("__Host-chatterbox_token=", 0), 0u) << cookie;
@@ -92,7 +93,9 @@ TEST_F(tls_test, WebSocketOverTlsSendsAndReceivesChat) {
   // TLS records each (one message's frame already fills a quarter of a record).
   const std::string big(3900, 'x');
   for (int i = 0; i < 40; ++i) {
-    alice->send({{"type", "send"}, {"room", general}, {"client_id", "b" + std::to_string(i)},
+    alice->send({{"type", "send"},
+                 {"room", general},
+                 {"client_id", "b" + std::to_string(i)},
                  {"text", big}});
   }
   for (int i = 0; i < 40; ++i) {

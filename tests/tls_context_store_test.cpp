@@ -3,8 +3,8 @@
 #include "support/temp_dir.hpp"
 #include "support/tls_client.hpp"
 
-#include <boost/asio/ssl/context.hpp>
 #include <gtest/gtest.h>
+#include <boost/asio/ssl/context.hpp>
 
 #include <filesystem>
 #include <fstream>

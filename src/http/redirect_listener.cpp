@@ -1,8 +1,8 @@
 #include "chatterbox/http/redirect_listener.hpp"
 
+#include <spdlog/spdlog.h>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <spdlog/spdlog.h>
 
 namespace chatterbox {
 namespace {
@@ -24,9 +24,9 @@ class redirect_session : public std::enable_shared_from_this<redirect_session> {
   void run() {
     parser_.header_limit(static_cast<std::uint32_t>(limits_.max_header_bytes));
     stream_.expires_after(limits_.request_timeout);
-    http::async_read_header(stream_, buffer_, parser_,
-                            beast::bind_front_handler(&redirect_session::on_header,
-                                                      shared_from_this()));
+    http::async_read_header(
+        stream_, buffer_, parser_,
+        beast::bind_front_handler(&redirect_session::on_header, shared_from_this()));
   }
 
  private:
@@ -39,8 +39,7 @@ class redirect_session : public std::enable_shared_from_this<redirect_session> {
       return answer(http::status::bad_request, {});
     }
     const auto& request = parser_.get();
-    const auto location =
-        https_location(to_, request[http::field::host], request.target());
+    const auto location = https_location(to_, request[http::field::host], request.target());
     if (!location) return answer(http::status::bad_request, {});
     const bool safe = request.method() == http::verb::get || request.method() == http::verb::head;
     answer(safe ? http::status::moved_permanently : http::status::permanent_redirect, *location);
@@ -54,8 +53,9 @@ class redirect_session : public std::enable_shared_from_this<redirect_session> {
     response_.keep_alive(false);
     response_.content_length(0);
     stream_.expires_after(limits_.request_timeout);
-    http::async_write(stream_, response_,
-                      [self = shared_from_this()](beast::error_code, std::size_t) { self->close(); });
+    http::async_write(
+        stream_, response_,
+        [self = shared_from_this()](beast::error_code, std::size_t) { self->close(); });
   }
 
   void close() {
@@ -105,8 +105,7 @@ void redirect_listener::do_accept() {
       return;
     }
     if (*self->active_ < self->limits_.max_connections) {
-      std::make_shared<redirect_session>(std::move(socket), self->to_, self->limits_,
-                                         self->active_)
+      std::make_shared<redirect_session>(std::move(socket), self->to_, self->limits_, self->active_)
           ->run();
     }
     self->do_accept();

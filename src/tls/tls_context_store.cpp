@@ -1,10 +1,10 @@
 #include "chatterbox/tls/tls_context_store.hpp"
 
-#include <boost/asio/ssl/context.hpp>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <spdlog/spdlog.h>
+#include <boost/asio/ssl/context.hpp>
 
 #include <stdexcept>
 
@@ -45,8 +45,8 @@ std::variant<tls_context_store::context_ptr, std::string> tls_context_store::loa
     }
     // No renegotiation (a client could make the server do handshake work at will, and a read
     // must never need to write: see ws/session_stream); no compression (CRIME).
-    SSL_CTX_set_options(native, SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_COMPRESSION |
-                                    SSL_OP_IGNORE_UNEXPECTED_EOF);
+    SSL_CTX_set_options(
+        native, SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_COMPRESSION | SSL_OP_IGNORE_UNEXPECTED_EOF);
     // An idle connection gives its record buffers back to the allocator (about 34 KB each).
     SSL_CTX_set_mode(native, SSL_MODE_RELEASE_BUFFERS);
     if (SSL_CTX_set_cipher_list(native, tls12_ciphers) != 1) {

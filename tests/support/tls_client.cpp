@@ -2,6 +2,7 @@
 
 #include "support/run_command.hpp"
 
+#include <openssl/x509.h>
 #include <boost/asio.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
@@ -9,7 +10,6 @@
 #include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
-#include <openssl/x509.h>
 
 #include <cctype>
 #include <deque>
@@ -24,8 +24,9 @@ namespace websocket = beast::websocket;
 namespace {
 
 template <class Start, class Cancel>
-beast::error_code run_bounded(boost::asio::io_context& io, std::chrono::steady_clock::duration bound,
-                              Start start, Cancel cancel) {
+beast::error_code run_bounded(boost::asio::io_context& io,
+                              std::chrono::steady_clock::duration bound, Start start,
+                              Cancel cancel) {
   std::optional<beast::error_code> result;
   io.restart();
   start([&](beast::error_code ec, auto&&...) { result = ec; });
@@ -62,8 +63,9 @@ tcp::endpoint local(std::uint16_t port) {
 
 test_certificate make_certificate(const std::string& dir, const std::string& common_name) {
   test_certificate made{dir + "/" + common_name + ".crt", dir + "/" + common_name + ".key"};
-  std::string command = "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 "
-                        "-nodes -days 2 -subj /CN=";
+  std::string command =
+      "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 "
+      "-nodes -days 2 -subj /CN=";
   command.append(common_name)
       .append(" -addext subjectAltName=IP:127.0.0.1 -keyout ")
       .append(made.key)
@@ -94,14 +96,15 @@ https_result https_request(std::uint16_t port, http::verb method, const std::str
   auto ec = run_bounded(
       io, wait_bound,
       [&](auto handler) {
-        stream.async_handshake(ssl::stream_base::client, [&, handler](beast::error_code hec) mutable {
-          if (hec) return handler(hec);
-          http::async_write(stream, request,
-                            [&, handler](beast::error_code wec, std::size_t) mutable {
-                              if (wec) return handler(wec);
-                              http::async_read(stream, buffer, response, handler);
-                            });
-        });
+        stream.async_handshake(
+            ssl::stream_base::client, [&, handler](beast::error_code hec) mutable {
+              if (hec) return handler(hec);
+              http::async_write(stream, request,
+                                [&, handler](beast::error_code wec, std::size_t) mutable {
+                                  if (wec) return handler(wec);
+                                  http::async_read(stream, buffer, response, handler);
+                                });
+            });
       },
       [&] { beast::get_lowest_layer(stream).cancel(); });
   if (ec) throw std::runtime_error("HTTPS " + target + " failed: " + ec.message());
@@ -121,8 +124,9 @@ https_result https_request(std::uint16_t port, http::verb method, const std::str
 }
 
 std::string tls_token_for(std::uint16_t port, const std::string& username) {
-  const auto result = https_request(port, http::verb::post, "/api/login",
-                                    json{{"username", username}, {"password", "password123"}}.dump());
+  const auto result =
+      https_request(port, http::verb::post, "/api/login",
+                    json{{"username", username}, {"password", "password123"}}.dump());
   if (result.status != 200 && result.status != 201) {
     throw std::runtime_error("login failed: " + std::to_string(result.status) + " " + result.body);
   }
@@ -178,7 +182,8 @@ struct tls_ws_client::impl {
 tls_ws_client::tls_ws_client() : impl_(std::make_unique<impl>()) {}
 tls_ws_client::~tls_ws_client() = default;
 
-std::unique_ptr<tls_ws_client> tls_ws_client::connect(std::uint16_t port, const std::string& token) {
+std::unique_ptr<tls_ws_client> tls_ws_client::connect(std::uint16_t port,
+                                                      const std::string& token) {
   std::unique_ptr<tls_ws_client> client(new tls_ws_client());
   auto& ws = client->impl_->ws;
   beast::get_lowest_layer(ws).expires_after(wait_bound);

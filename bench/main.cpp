@@ -1,5 +1,6 @@
 #include "options.hpp"
 #include "scenarios.hpp"
+#include "tls_client.hpp"
 
 #include <sys/resource.h>
 
@@ -29,6 +30,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   const auto& options = std::get<bench_options>(parsed);
+  use_tls(options.tls);
   raise_fd_limit();
   try {
     if (options.command == "join") return run_join(options);

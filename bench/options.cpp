@@ -30,7 +30,7 @@ commands:
   startup  time from exec to "listening on" of the command after `--`
 
 options (defaults depend on the command):
-  --url URL               server base URL (http://127.0.0.1:8080)
+  --url URL               server base URL (http://127.0.0.1:8080; https:// speaks TLS)
   --connections N         WebSocket connections, senders included
   --senders S             connections that send
   --rate R                sends/s over all senders; 0 = closed loop on acks
@@ -78,14 +78,17 @@ bool parse_number(std::string_view text, T& out) {
 }
 
 bool parse_url(std::string_view url, bench_options& o) {
-  constexpr std::string_view scheme = "http://";
+  constexpr std::string_view plain = "http://";
+  constexpr std::string_view tls = "https://";
+  o.tls = url.substr(0, tls.size()) == tls;
+  const auto scheme = o.tls ? tls : plain;
   if (url.substr(0, scheme.size()) != scheme) return false;
   url.remove_prefix(scheme.size());
   if (const auto slash = url.find('/'); slash != std::string_view::npos) url = url.substr(0, slash);
   const auto colon = url.rfind(':');
   if (colon == std::string_view::npos) {
     o.host = std::string(url);
-    o.port = 80;
+    o.port = o.tls ? 443 : 80;
     return !o.host.empty();
   }
   o.host = std::string(url.substr(0, colon));

@@ -15,6 +15,7 @@ struct bench_options {
 
   std::string host = "127.0.0.1";
   std::uint16_t port = 8080;
+  bool tls = false;  // --url https://...
 
   // Load runs (fanout, store, idle).
   std::size_t connections = 1000;  // authenticated WebSocket connections, senders included

@@ -1,5 +1,7 @@
 #include "ws_connection.hpp"
 
+#include "tls_client.hpp"
+
 #include <boost/asio/ip/tcp.hpp>
 
 #include <netinet/in.h>
@@ -18,12 +20,28 @@ namespace websocket = beast::websocket;
 
 }  // namespace
 
+namespace {
+
+std::variant<ws_connection::plain_ws, ws_connection::tls_ws> make_ws(asio::io_context& io) {
+  if (tls_enabled()) {
+    return std::variant<ws_connection::plain_ws, ws_connection::tls_ws>(
+        std::in_place_index<1>, io, client_tls_context());
+  }
+  return std::variant<ws_connection::plain_ws, ws_connection::tls_ws>(std::in_place_index<0>, io);
+}
+
+}  // namespace
+
 ws_connection::ws_connection(asio::io_context& io, connection_observer& observer, std::size_t index)
-    : ws_(io), observer_(observer), index_(index) {}
+    : ws_(make_ws(io)), observer_(observer), index_(index) {}
+
+beast::tcp_stream& ws_connection::tcp() {
+  return with_ws([](auto& ws) -> beast::tcp_stream& { return beast::get_lowest_layer(ws); });
+}
 
 void ws_connection::start(const connection_target& target) {
   target_ = target;
-  auto& stream = beast::get_lowest_layer(ws_);
+  auto& stream = tcp();
   const asio::ip::tcp::endpoint server(asio::ip::make_address(target_.host), target_.port);
   beast::error_code ec;
   stream.socket().open(server.protocol(), ec);
@@ -37,7 +55,7 @@ void ws_connection::start(const connection_target& target) {
   }
   if (ec) {
     // Report asynchronously so the observer never re-enters from inside start().
-    asio::post(ws_.get_executor(),
+    asio::post(stream.get_executor(),
                [self = shared_from_this(), ec] { self->finish("socket: " + ec.message()); });
     return;
   }
@@ -48,19 +66,34 @@ void ws_connection::start(const connection_target& target) {
 
 void ws_connection::on_connect(beast::error_code ec) {
   if (ec) return finish("connect: " + ec.message());
-  beast::get_lowest_layer(ws_).socket().set_option(asio::ip::tcp::no_delay(true), ec);
-  ws_.set_option(
-      websocket::stream_base::decorator([token = target_.token](websocket::request_type& request) {
-        request.set(beast::http::field::authorization, "Bearer " + token);
-        request.set(beast::http::field::user_agent, "chatterbox-bench");
-      }));
-  ws_.async_handshake(target_.host + ":" + std::to_string(target_.port), "/ws",
-                      beast::bind_front_handler(&ws_connection::on_handshake, shared_from_this()));
+  tcp().socket().set_option(asio::ip::tcp::no_delay(true), ec);
+  with_ws([this](auto& ws) {
+    ws.set_option(
+        websocket::stream_base::decorator([token = target_.token](websocket::request_type& request) {
+          request.set(beast::http::field::authorization, "Bearer " + token);
+          request.set(beast::http::field::user_agent, "chatterbox-bench");
+        }));
+  });
+  auto upgrade = [self = shared_from_this()] {
+    self->with_ws([&self](auto& ws) {
+      ws.async_handshake(self->target_.host + ":" + std::to_string(self->target_.port), "/ws",
+                         beast::bind_front_handler(&ws_connection::on_handshake, self));
+    });
+  };
+  if (auto* tls = std::get_if<tls_ws>(&ws_)) {
+    tls->next_layer().async_handshake(asio::ssl::stream_base::client,
+                                      [upgrade, self = shared_from_this()](beast::error_code ec) {
+                                        if (ec) return self->finish("tls: " + ec.message());
+                                        upgrade();
+                                      });
+    return;
+  }
+  upgrade();
 }
 
 void ws_connection::on_handshake(beast::error_code ec) {
   if (ec) return finish("upgrade: " + ec.message());
-  beast::get_lowest_layer(ws_).expires_never();
+  tcp().expires_never();
   websocket::stream_base::timeout timeouts{};
   timeouts.handshake_timeout = target_.setup_timeout;
   // ping_idle 0: no pings of our own (the server's keep-alive pings are still answered).
@@ -71,20 +104,22 @@ void ws_connection::on_handshake(beast::error_code ec) {
     timeouts.idle_timeout = websocket::stream_base::none();
     timeouts.keep_alive_pings = false;
   }
-  ws_.set_option(timeouts);
+  with_ws([&timeouts](auto& ws) { ws.set_option(timeouts); });
   open_ = true;
   observer_.on_open(*this);
   do_read();
 }
 
 void ws_connection::do_read() {
-  ws_.async_read(buffer_, beast::bind_front_handler(&ws_connection::on_read, shared_from_this()));
+  with_ws([this](auto& ws) {
+    ws.async_read(buffer_, beast::bind_front_handler(&ws_connection::on_read, shared_from_this()));
+  });
 }
 
 void ws_connection::on_read(beast::error_code ec, std::size_t) {
   if (ec) {
     if (ec == websocket::error::closed) {
-      const auto& reason = ws_.reason();
+      const auto reason = with_ws([](auto& ws) { return ws.reason(); });
       return finish("closed " + std::to_string(reason.code) + " " +
                     std::string(reason.reason.data(), reason.reason.size()));
     }
@@ -104,9 +139,11 @@ void ws_connection::send(std::string text) {
 
 void ws_connection::do_write() {
   writing_ = true;
-  ws_.text(true);
-  ws_.async_write(asio::buffer(outbox_.front()),
-                  beast::bind_front_handler(&ws_connection::on_write, shared_from_this()));
+  with_ws([this](auto& ws) {
+    ws.text(true);
+    ws.async_write(asio::buffer(outbox_.front()),
+                   beast::bind_front_handler(&ws_connection::on_write, shared_from_this()));
+  });
 }
 
 void ws_connection::on_write(beast::error_code ec, std::size_t) {
@@ -121,18 +158,20 @@ void ws_connection::close() {
   closing_ = true;
   if (!open_) {
     beast::error_code ignored;
-    beast::get_lowest_layer(ws_).socket().close(ignored);
+    tcp().socket().close(ignored);
     return;
   }
-  ws_.async_close(websocket::close_code::normal,
-                  beast::bind_front_handler(&ws_connection::on_close, shared_from_this()));
+  with_ws([this](auto& ws) {
+    ws.async_close(websocket::close_code::normal,
+                   beast::bind_front_handler(&ws_connection::on_close, shared_from_this()));
+  });
 }
 
 void ws_connection::on_close(beast::error_code ec) {
   // The pending read completes with `closed` (or an error) and reports through finish().
   if (ec) {
     beast::error_code ignored;
-    beast::get_lowest_layer(ws_).socket().close(ignored);
+    tcp().socket().close(ignored);
   }
 }
 
@@ -143,7 +182,7 @@ void ws_connection::finish(const std::string& why) {
   open_ = false;
   outbox_.clear();
   beast::error_code ignored;
-  beast::get_lowest_layer(ws_).socket().close(ignored);
+  tcp().socket().close(ignored);
   observer_.on_closed(*this, why, closing_, was_open);
 }
 

@@ -3,7 +3,9 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/beast/core.hpp>
+#include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
 
 #include <chrono>
 #include <cstdint>
@@ -12,6 +14,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <variant>
 
 namespace chatterbox::bench {
 
@@ -42,6 +45,10 @@ struct connection_target {
 // flight. Beast answers the server's pings and sends ours.
 class ws_connection : public std::enable_shared_from_this<ws_connection> {
  public:
+  using plain_ws = boost::beast::websocket::stream<boost::beast::tcp_stream>;
+  using tls_ws =
+      boost::beast::websocket::stream<boost::beast::ssl_stream<boost::beast::tcp_stream>>;
+
   ws_connection(boost::asio::io_context& io, connection_observer& observer, std::size_t index);
 
   void start(const connection_target& target);
@@ -61,8 +68,14 @@ class ws_connection : public std::enable_shared_from_this<ws_connection> {
   void on_write(boost::beast::error_code ec, std::size_t bytes);
   void on_close(boost::beast::error_code ec);
   void finish(const std::string& why);
+  boost::beast::tcp_stream& tcp();
+  // Calls `f` with the WebSocket, plain or over TLS.
+  template <class F>
+  decltype(auto) with_ws(F&& f) {
+    return std::visit(std::forward<F>(f), ws_);
+  }
 
-  boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
+  std::variant<plain_ws, tls_ws> ws_;  // tls_ws when the run speaks TLS (--url https://)
   connection_observer& observer_;
   std::size_t index_;
   connection_target target_;

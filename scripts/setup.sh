@@ -15,7 +15,7 @@ case "${1:-}" in
     packages=(
       g++ cmake ninja-build pkg-config git ca-certificates
       libboost1.81-dev libsqlitecpp-dev libsqlite3-dev nlohmann-json3-dev libspdlog-dev
-      libsodium-dev libgtest-dev sqlite3 tzdata procps
+      libsodium-dev libssl-dev libgtest-dev sqlite3 tzdata procps
     )
     if [ "${1:-}" = "--tests" ]; then
       packages+=(chromium fonts-noto-color-emoji)  # the emoji font: screenshots show real emoji

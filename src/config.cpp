@@ -192,6 +192,12 @@ std::variant<server_config, config_help, config_error> parse_config(int argc,
   for (const auto& [f, value] : line.given) {
     if (auto error = f->set(config, value)) return config_error{"--" + f->name + ": " + *error};
   }
+  if (config.tls_cert.has_value() != config.tls_key.has_value()) {
+    return config_error{"--tls-cert and --tls-key go together: give both or neither"};
+  }
+  if (config.http_redirect_port && !config.tls_cert) {
+    return config_error{"--http-redirect-port redirects to HTTPS: it needs --tls-cert and --tls-key"};
+  }
   return config;
 }
 

@@ -68,6 +68,9 @@ server::server(server_config config)
           request_handler::services::account_services{accounts_, registration_, resets_, audit_,
                                                       chat_, exports_}}),
       keepalive_(io_, config_.idle_timeout, config_.write_timeout),
+      tls_(config_.tls_cert ? std::make_unique<tls_context_store>(
+                                  tls_files{*config_.tls_cert, *config_.tls_key})
+                            : nullptr),
       signals_(io_, SIGINT, SIGTERM),
       reload_signals_(io_, SIGHUP),
       stall_probe_(io_) {
@@ -90,9 +93,21 @@ server::server(server_config config)
                            config_.send_queue_bytes, config_.idle_timeout, config_.write_timeout,
                            static_cast<double>(config_.inbound_frame_rate),
                            static_cast<double>(config_.inbound_byte_rate)},
-          keepalive_},
+          keepalive_, tls_.get(), config_.tls_handshake_timeout},
       accept_limits{.pending_handshakes = config_.max_pending_handshakes,
                     .handshake_hold = config_.handshake_hold});
+  if (config_.http_redirect_port) {
+    https_redirect_target to;
+    if (config_.public_url && config_.public_url->starts_with("https://")) {
+      const auto& url = *config_.public_url;
+      to.public_origin = url.substr(0, url.find('/', std::string_view("https://").size()));
+    }
+    to.https_port = listener_->local_endpoint().port();
+    redirect_ = std::make_shared<redirect_listener>(
+        io_, boost::asio::ip::tcp::endpoint{address, *config_.http_redirect_port}, std::move(to),
+        redirect_limits{.max_connections = config_.max_pending_handshakes * 8,
+                        .max_header_bytes = config_.max_header_bytes});
+  }
 }
 
 server::~server() {
@@ -115,12 +130,17 @@ server::~server() {
 void server::run() {
   const auto endpoint = listener_->local_endpoint();
   listener_->run();
+  if (redirect_) {
+    redirect_->run();
+    const auto plain = redirect_->local_endpoint();
+    spdlog::info("redirecting http://{}:{} to https", plain.address().to_string(), plain.port());
+  }
   upload_sweeper_.start();
   wait_for_signal();
-  wait_for_reload();
+  wait_for_reload_signal();
   probe_loop_stall();
-  spdlog::info("listening on http://{}:{} (database {})", endpoint.address().to_string(),
-               endpoint.port(), config_.db_path);
+  spdlog::info("listening on {}://{}:{} (database {})", tls_ ? "https" : "http",
+               endpoint.address().to_string(), endpoint.port(), config_.db_path);
   for (;;) {
     try {
       io_.run();
@@ -148,13 +168,21 @@ void server::wait_for_signal() {
   });
 }
 
-void server::wait_for_reload() {
-  // `systemctl reload` sends SIGHUP, whose default action would end the server. Nothing is
-  // reloaded yet: every setting takes effect at a restart.
+bool server::reload_tls() { return tls_ && tls_->reload(); }
+
+void server::wait_for_reload_signal() {
+  // `systemctl reload` (and a certbot deploy hook) sends SIGHUP, whose default action would end
+  // the server: it is always caught. With TLS it reloads the certificate; nothing else is
+  // reloaded — other settings take effect at a restart.
   reload_signals_.async_wait([this](boost::system::error_code ec, int) {
     if (ec) return;
-    spdlog::info("received SIGHUP: nothing to reload; settings take effect at a restart");
-    wait_for_reload();
+    if (tls_) {
+      spdlog::info("received SIGHUP, reloading the TLS certificate");
+      reload_tls();
+    } else {
+      spdlog::info("received SIGHUP: nothing to reload; settings take effect at a restart");
+    }
+    wait_for_reload_signal();
   });
 }
 
@@ -187,8 +215,10 @@ void server::shutdown() {
   start_watchdog();
   boost::system::error_code ignored;
   signals_.cancel(ignored);
+  // Still registered, so a late SIGHUP (a renewal hook during shutdown) cannot kill the process.
   reload_signals_.cancel(ignored);
   listener_->stop();
+  if (redirect_) redirect_->stop();
   save_presence();
   keepalive_.stop();
   connections_.close_all(1001, "server shutting down");

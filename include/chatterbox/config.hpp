@@ -86,6 +86,13 @@ struct server_config {
   std::vector<std::string> trusted_proxies;
   // Where users reach the server; an https:// URL makes every cookie Secure.
   std::optional<std::string> public_url;
+  // HTTPS without a proxy: the certificate chain and key (PEM, both or neither). SIGHUP reads
+  // them again; connections already open keep the certificate they started with.
+  std::optional<std::string> tls_cert;
+  std::optional<std::string> tls_key;
+  std::chrono::seconds tls_handshake_timeout{10};
+  // With TLS, a plain-HTTP port that only redirects to HTTPS (0 picks a free port and logs it).
+  std::optional<std::uint16_t> http_redirect_port;
   std::size_t max_connections = 10000;
   std::size_t max_connections_per_user = 20;
 

@@ -8,6 +8,7 @@
 #include "chatterbox/files/upload_sweeper.hpp"
 #include "chatterbox/http/http_session.hpp"
 #include "chatterbox/http/listener.hpp"
+#include "chatterbox/http/redirect_listener.hpp"
 #include "chatterbox/http/request_handler.hpp"
 #include "chatterbox/http/static_files.hpp"
 #include "chatterbox/storage/account_admin.hpp"
@@ -25,6 +26,7 @@
 #include "chatterbox/storage/user_repository.hpp"
 #include "chatterbox/storage/wal_checkpointer.hpp"
 #include "chatterbox/storage/write_batcher.hpp"
+#include "chatterbox/tls/tls_context_store.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -54,12 +56,15 @@ class server {
 
   boost::asio::ip::tcp::endpoint endpoint() const { return listener_->local_endpoint(); }
   void run();
+  // Reads the TLS certificate and key again (what SIGHUP does): new connections use them,
+  // open ones keep theirs; files that cannot be used leave the current ones in place.
+  bool reload_tls();
   // Graceful stop, as on SIGTERM: stop accepting, close WebSockets with 1001, drain, return.
   void shutdown();
 
  private:
   void wait_for_signal();
-  void wait_for_reload();
+  void wait_for_reload_signal();
   void probe_loop_stall();
   void start_watchdog();
   void restore_presence();
@@ -92,9 +97,11 @@ class server {
   request_handler handler_;
   http_session_registry http_sessions_;
   websocket_keepalive keepalive_;
+  std::unique_ptr<tls_context_store> tls_;  // with --tls-cert: the context new connections use
   std::shared_ptr<listener> listener_;
+  std::shared_ptr<redirect_listener> redirect_;  // --http-redirect-port
   boost::asio::signal_set signals_;
-  boost::asio::signal_set reload_signals_;  // SIGHUP (systemctl reload)
+  boost::asio::signal_set reload_signals_;  // SIGHUP: systemctl reload; the TLS certificate
   boost::asio::steady_timer stall_probe_;
   bool stopping_ = false;
 

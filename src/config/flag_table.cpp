@@ -221,6 +221,31 @@ const std::vector<flag>& flag_table() {
           return std::nullopt;
         },
         [](const server_config& c) { return c.public_url.value_or(""); }));
+    t.push_back(optional_string_flag(
+        "tls-cert", "FILE",
+        "Serve HTTPS with this certificate chain (PEM, e.g. certbot's fullchain.pem); needs\n"
+        "      --tls-key; SIGHUP reloads both",
+        &server_config::tls_cert));
+    t.push_back(optional_string_flag("tls-key", "FILE",
+                                     "The private key of --tls-cert (PEM, e.g. certbot's privkey.pem)",
+                                     &server_config::tls_key));
+    t.push_back(duration_flag("tls-handshake-timeout", "SECONDS",
+                              "Time a client has to complete the TLS handshake",
+                              &server_config::tls_handshake_timeout, 3600));
+    t.push_back(make_flag(
+        "http-redirect-port", "N",
+        "With TLS, also listen for plain HTTP on this port and answer every request with a\n"
+        "      redirect to HTTPS (nothing else is served there); 0 picks a free port",
+        [](server_config& c, std::string_view text) -> std::optional<std::string> {
+          std::string error;
+          const auto value = parse_in_range(text, 0, 65535, error);
+          if (!value) return error;
+          c.http_redirect_port = static_cast<std::uint16_t>(*value);
+          return std::nullopt;
+        },
+        [](const server_config& c) {
+          return c.http_redirect_port ? std::to_string(*c.http_redirect_port) : std::string();
+        }));
     t.push_back(integer_flag("max-connections", "WebSocket connections in total",
                              &server_config::max_connections, 1, size_max));
     t.push_back(integer_flag("max-connections-per-user", "WebSocket connections per user",

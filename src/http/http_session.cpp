@@ -1,8 +1,11 @@
 #include "chatterbox/http/http_session.hpp"
 
 #include "chatterbox/http/trusted_proxies.hpp"
+#include "chatterbox/tls/tls_connection.hpp"
 
+#include <boost/asio/ssl/error.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
+#include <openssl/ssl.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -13,6 +16,16 @@ namespace {
 
 namespace beast = boost::beast;
 
+// What a plain HTTP request to the TLS port gets instead of a handshake (as nginx does): a
+// person who typed http:// learns why nothing works.
+constexpr std::string_view plain_http_answer =
+    "HTTP/1.1 400 Bad Request\r\n"
+    "Content-Type: text/plain\r\n"
+    "Content-Length: 34\r\n"
+    "Connection: close\r\n"
+    "\r\n"
+    "This port speaks HTTPS, not HTTP.\n";
+
 }  // namespace
 
 void http_session_registry::shutdown_all() {
@@ -22,12 +35,17 @@ void http_session_registry::shutdown_all() {
 }
 
 http_session::http_session(boost::asio::ip::tcp::socket&& socket, http_session_services services,
-                           handshake_gate::slot first_request)
-    : stream_(std::move(socket)), services_(services), first_request_(std::move(first_request)) {
+                           handshake_gate::slot first_request,
+                           std::shared_ptr<boost::asio::ssl::context> tls)
+    : stream_(tls ? beast::tcp_stream(socket.get_executor()) : beast::tcp_stream(std::move(socket))),
+      is_tls_(tls != nullptr),
+      services_(services),
+      first_request_(std::move(first_request)) {
+  if (tls) tls_ = std::make_unique<tls_connection>(std::move(tls), std::move(socket));
   beast::error_code ec;
   // We coalesce frames ourselves; Nagle would only hold small writes back behind delayed ACKs.
-  stream_.socket().set_option(boost::asio::ip::tcp::no_delay(true), ec);
-  const auto remote = stream_.socket().remote_endpoint(ec);
+  tcp().socket().set_option(boost::asio::ip::tcp::no_delay(true), ec);
+  const auto remote = tcp().socket().remote_endpoint(ec);
   if (!ec) peer_ = normalize_address(remote.address());
   peer_text_ = peer_ ? peer_->to_string() : "unknown";
   services_.registry.add(this);
@@ -39,12 +57,55 @@ http_session::~http_session() {
   services_.registry.remove(this);
 }
 
-void http_session::run() { do_read(); }
+beast::tcp_stream& http_session::tcp() { return tls_ ? tls_->stream.next_layer() : stream_; }
+
+template <class F>
+void http_session::with_stream(F&& f) {
+  if (tls_) return f(tls_->stream);
+  f(stream_);
+}
+
+void http_session::run() {
+  if (!tls_) return do_read();
+  // The handshake has its own deadline; the gate place is held until the first request.
+  tcp().expires_after(services_.tls_handshake_timeout);
+  reading_ = true;
+  tls_->stream.async_handshake(
+      boost::asio::ssl::stream_base::server,
+      beast::bind_front_handler(&http_session::on_handshake, shared_from_this()));
+}
+
+void http_session::on_handshake(beast::error_code ec) {
+  reading_ = false;
+  if (!ec) return do_read();
+  first_request_.release();
+  if (ec == beast::error::timeout) {
+    spdlog::debug("tls: handshake from {} timed out", peer_text_);
+  } else {
+    spdlog::debug("tls: handshake from {} failed: {}", peer_text_, ec.message());
+  }
+  if (ec.category() == boost::asio::error::get_ssl_category() &&
+      ERR_GET_REASON(static_cast<unsigned long>(ec.value())) == SSL_R_HTTP_REQUEST) {
+    return refuse_plain_http();
+  }
+  tcp().close();
+}
+
+void http_session::refuse_plain_http() {
+  // One small write on a fresh connection: it fits the socket buffer, so it is written at once
+  // without blocking the loop (non-blocking mode); if it does not, the client gets nothing.
+  auto& socket = tcp().socket();
+  beast::error_code ignored;
+  socket.non_blocking(true, ignored);
+  socket.write_some(boost::asio::buffer(plain_http_answer), ignored);
+  socket.shutdown(boost::asio::ip::tcp::socket::shutdown_send, ignored);
+  tcp().close();
+}
 
 void http_session::shutdown() {
   shutting_down_ = true;
   // Only an idle connection is cut; one busy with a request finishes it and then closes.
-  if (reading_) stream_.cancel();
+  if (reading_) tcp().cancel();
 }
 
 void http_session::do_read() {
@@ -54,16 +115,19 @@ void http_session::do_read() {
   // The body's size is judged once the header is read: uploads have a limit of their own.
   header_parser_->body_limit(boost::none);
   // One deadline for the whole request, so a client dribbling bytes cannot hold the slot.
-  stream_.expires_after(services_.limits.request_timeout);
+  tcp().expires_after(services_.limits.request_timeout);
   reading_ = true;
-  http::async_read_header(stream_, buffer_, *header_parser_,
-                          beast::bind_front_handler(&http_session::on_header, shared_from_this()));
+  with_stream([this](auto& stream) {
+    http::async_read_header(stream, buffer_, *header_parser_,
+                            beast::bind_front_handler(&http_session::on_header, shared_from_this()));
+  });
 }
 
 void http_session::on_header(beast::error_code ec, std::size_t) {
   reading_ = false;
   first_request_.release();
-  if (ec == http::error::end_of_stream || ec == boost::asio::error::operation_aborted) {
+  if (ec == http::error::end_of_stream || ec == boost::asio::error::operation_aborted ||
+      ec == boost::asio::ssl::error::stream_truncated) {
     return do_close();
   }
   if (ec == beast::error::timeout) {
@@ -98,13 +162,16 @@ void http_session::on_header(beast::error_code ec, std::size_t) {
   }
   if (parser_->is_done()) return on_read({}, 0);
   reading_ = true;
-  http::async_read(stream_, buffer_, *parser_,
-                   beast::bind_front_handler(&http_session::on_read, shared_from_this()));
+  with_stream([this](auto& stream) {
+    http::async_read(stream, buffer_, *parser_,
+                     beast::bind_front_handler(&http_session::on_read, shared_from_this()));
+  });
 }
 
 void http_session::on_read(beast::error_code ec, std::size_t) {
   reading_ = false;
-  if (ec == http::error::end_of_stream || ec == boost::asio::error::operation_aborted) {
+  if (ec == http::error::end_of_stream || ec == boost::asio::error::operation_aborted ||
+      ec == boost::asio::ssl::error::stream_truncated) {
     return do_close();
   }
   if (ec == beast::error::timeout) {
@@ -140,6 +207,7 @@ void http_session::dispatch(http_request&& request) {
     }
     // Per request: behind a proxy, one connection carries many clients' requests.
     auto client = services_.handler.resolve_client(request, peer_);
+    if (is_tls_) client.https = true;  // cookies become Secure (__Host-)
     services_.handler.handle(std::move(request), std::move(client),
                              [self = shared_from_this(), answered](http_response response) {
                                *answered = true;
@@ -201,11 +269,13 @@ void http_session::read_upload_chunk() {
   // A deadline per chunk rather than per request: a large file on a slow link may take longer
   // than one request timeout, but an upload that stalls is still cut, and one that crawls is
   // cut at its overall deadline.
-  stream_.expires_at(
+  tcp().expires_at(
       std::min(std::chrono::steady_clock::now() + services_.limits.request_timeout, upload_deadline_));
   reading_ = true;
-  http::async_read(stream_, buffer_, *upload_parser_,
-                   beast::bind_front_handler(&http_session::on_upload_chunk, shared_from_this()));
+  with_stream([this](auto& stream) {
+    http::async_read(stream, buffer_, *upload_parser_,
+                     beast::bind_front_handler(&http_session::on_upload_chunk, shared_from_this()));
+  });
 }
 
 void http_session::on_upload_chunk(beast::error_code ec, std::size_t) {
@@ -253,13 +323,15 @@ void http_session::upgrade(http_request&& request) {
     refusal->keep_alive(false);
     return send(std::move(*refusal));
   }
-  stream_.expires_never();
+  tcp().expires_never();
   // Bytes a client sent right behind its request (frames it did not wait to send) belong to
   // the WebSocket.
   const auto early = buffer_.cdata();
   std::string early_bytes(static_cast<const char*>(early.data()), early.size());
   buffer_.consume(buffer_.size());
-  std::make_shared<websocket_session>(stream_.release_socket(),
+  session_stream connection = tls_ ? session_stream(std::move(tls_))
+                                  : session_stream(stream_.release_socket());
+  std::make_shared<websocket_session>(std::move(connection),
                                       std::move(std::get<peer_identity>(decision)),
                                       services_.chat, services_.ws_limits, services_.keepalive)
       ->run(request[http::field::sec_websocket_key], std::move(early_bytes));
@@ -268,12 +340,15 @@ void http_session::upgrade(http_request&& request) {
 void http_session::send(http_response response) {
   const bool keep_alive = response.keep_alive() && !shutting_down_;
   response.keep_alive(keep_alive);
+  if (is_tls_) response.set(http::field::strict_transport_security, hsts_value);
   auto held = std::make_shared<http_response>(std::move(response));
   response_ = held;
-  stream_.expires_after(services_.limits.request_timeout);
-  http::async_write(stream_, *held,
-                    beast::bind_front_handler(&http_session::on_write, shared_from_this(),
-                                              keep_alive));
+  tcp().expires_after(services_.limits.request_timeout);
+  with_stream([this, &held, keep_alive](auto& stream) {
+    http::async_write(stream, *held,
+                      beast::bind_front_handler(&http_session::on_write, shared_from_this(),
+                                                keep_alive));
+  });
 }
 
 namespace {
@@ -290,6 +365,7 @@ struct file_write {
 void http_session::send_file(file_response response) {
   const bool keep_alive = response.keep_alive() && !shutting_down_;
   response.keep_alive(keep_alive);
+  if (is_tls_) response.set(http::field::strict_transport_security, hsts_value);
   auto held = std::make_shared<file_write>(std::move(response));
   response_ = held;
   write_file_part(keep_alive);
@@ -298,14 +374,16 @@ void http_session::send_file(file_response response) {
 void http_session::write_file_part(bool keep_alive) {
   auto* held = static_cast<file_write*>(response_.get());
   // A deadline per part: a large file to a slow reader takes long, a reader that stops is cut.
-  stream_.expires_after(services_.limits.request_timeout);
-  http::async_write_some(
-      stream_, held->serializer,
-      [self = shared_from_this(), keep_alive](beast::error_code ec, std::size_t bytes) {
-        auto* held = static_cast<file_write*>(self->response_.get());
-        if (ec || held->serializer.is_done()) return self->on_write(keep_alive, ec, bytes);
-        self->write_file_part(keep_alive);
-      });
+  tcp().expires_after(services_.limits.request_timeout);
+  with_stream([this, held, keep_alive](auto& stream) {
+    http::async_write_some(
+        stream, held->serializer,
+        [self = shared_from_this(), keep_alive](beast::error_code ec, std::size_t bytes) {
+          auto* held = static_cast<file_write*>(self->response_.get());
+          if (ec || held->serializer.is_done()) return self->on_write(keep_alive, ec, bytes);
+          self->write_file_part(keep_alive);
+        });
+  });
 }
 
 void http_session::on_write(bool keep_alive, beast::error_code ec, std::size_t) {
@@ -320,25 +398,29 @@ void http_session::on_write(bool keep_alive, beast::error_code ec, std::size_t) 
 
 void http_session::do_close() {
   beast::error_code ignored;
-  stream_.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_send, ignored);
+  // Under TLS too, without a close_notify: every response is length-delimited, so a client
+  // can tell a complete answer from a cut one, and waiting for the peer's close_notify would
+  // hold the connection for nothing.
+  tcp().socket().shutdown(boost::asio::ip::tcp::socket::shutdown_send, ignored);
   if (body_unread_ && !shutting_down_) {
     body_unread_ = false;
-    stream_.expires_after(linger_timeout);  // for the whole linger, not per read
+    tcp().expires_after(linger_timeout);  // for the whole linger, not per read
     upload_chunk_.resize(upload_chunk_bytes);
     return linger(0);
   }
-  stream_.close();
+  tcp().close();
 }
 
 void http_session::linger(std::uint64_t discarded) {
-  if (shutting_down_ || discarded > linger_max_bytes) return stream_.close();
+  if (shutting_down_ || discarded > linger_max_bytes) return tcp().close();
   reading_ = true;
-  stream_.async_read_some(
+  // Under TLS the raw bytes are discarded undecrypted: only their end matters.
+  tcp().async_read_some(
       boost::asio::buffer(upload_chunk_),
       [self = shared_from_this(), discarded](beast::error_code ec, std::size_t bytes) {
         self->reading_ = false;
         // The client's end (EOF), the deadline or an error: done either way.
-        if (ec) return self->stream_.close();
+        if (ec) return self->tcp().close();
         self->linger(discarded + bytes);
       });
 }

@@ -1,5 +1,7 @@
 #include "chatterbox/http/listener.hpp"
 
+#include "chatterbox/tls/tls_context_store.hpp"
+
 #include <spdlog/spdlog.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -91,7 +93,11 @@ void listener::start_waiting() {
       ::close(fd);
       continue;
     }
-    std::make_shared<http_session>(std::move(socket), services_, gate_.take())->run();
+    // Under TLS each connection takes the context current when it starts (a reload since
+    // then is for the next ones).
+    auto context = services_.tls ? services_.tls->current() : nullptr;
+    std::make_shared<http_session>(std::move(socket), services_, gate_.take(), std::move(context))
+        ->run();
   }
   if (!waiting_.empty() && !gate_waiter_) {
     gate_waiter_ = true;

@@ -7,6 +7,7 @@
 
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl/error.hpp>
 #include <boost/asio/write.hpp>
 #include <spdlog/spdlog.h>
 
@@ -44,15 +45,15 @@ constexpr std::size_t max_control_frame = 2 + 125;
 bool expected_end(const boost::system::error_code& ec) {
   return ec == asio::error::operation_aborted || ec == asio::error::eof ||
          ec == asio::error::connection_reset || ec == asio::error::broken_pipe ||
-         ec == asio::error::bad_descriptor;
+         ec == asio::error::bad_descriptor || ec == asio::ssl::error::stream_truncated;
 }
 
 }  // namespace
 
-websocket_session::websocket_session(asio::ip::tcp::socket socket, peer_identity identity,
+websocket_session::websocket_session(session_stream stream, peer_identity identity,
                                      chat_service& chat, websocket_limits limits,
                                      websocket_keepalive& keepalive)
-    : socket_(std::move(socket)),
+    : stream_(std::move(stream)),
       reader_(limits.max_frame_bytes),
       identity_(std::move(identity)),
       chat_(chat),
@@ -71,7 +72,7 @@ websocket_session::~websocket_session() {
 
 void websocket_session::run(std::string_view client_key, std::string early_bytes) {
   error_code ec;
-  socket_.non_blocking(true, ec);  // on_readable reads until the socket would block
+  stream_.socket().non_blocking(true, ec);  // on_readable reads until the socket would block
   handshake_ = ws::upgrade_response(client_key);
   spdlog::info("connected: user={}", identity_.username);
   in_chat_ = true;
@@ -85,7 +86,11 @@ void websocket_session::run(std::string_view client_key, std::string early_bytes
 }
 
 void websocket_session::wait_readable() {
-  socket_.async_wait(asio::ip::tcp::socket::wait_read,
+  if (stream_.input_buffered()) {
+    asio::post(stream_.socket().get_executor(), [self = shared_from_this()] { self->on_readable({}); });
+    return;
+  }
+  stream_.socket().async_wait(asio::ip::tcp::socket::wait_read,
                      [self = shared_from_this()](error_code ec) { self->on_readable(ec); });
 }
 
@@ -96,7 +101,7 @@ void websocket_session::on_readable(error_code ec) {
     return finish();
   }
   char* const buffer = shared_read_buffer();
-  const auto size = socket_.read_some(asio::buffer(buffer, read_chunk), ec);
+  const auto size = stream_.read_some(asio::buffer(buffer, read_chunk), ec);
   if (ec == asio::error::would_block || ec == asio::error::try_again) return wait_readable();
   if (ec) {
     if (!expected_end(ec)) spdlog::warn("read: user={} {}", identity_.username, ec.message());
@@ -152,7 +157,7 @@ void websocket_session::resume_backlog() {
 void websocket_session::continue_reading() {
   if (finished_) return;
   if (const auto wait = budget_.wait(clock::now()); wait.count() > 0) {
-    if (!read_pause_) read_pause_ = std::make_unique<asio::steady_timer>(socket_.get_executor());
+    if (!read_pause_) read_pause_ = std::make_unique<asio::steady_timer>(stream_.socket().get_executor());
     read_pause_->expires_after(wait);
     read_pause_->async_wait([self = shared_from_this()](error_code ec) {
       if (!ec) self->continue_reading();
@@ -160,7 +165,7 @@ void websocket_session::continue_reading() {
     return;
   }
   if (!backlog_.empty()) {
-    asio::post(socket_.get_executor(), [self = shared_from_this()] { self->resume_backlog(); });
+    asio::post(stream_.socket().get_executor(), [self = shared_from_this()] { self->resume_backlog(); });
     return;
   }
   wait_readable();
@@ -223,7 +228,7 @@ void websocket_session::schedule_write() {
   // Wait for the end of this event-loop turn, so that everything delivered in it (a whole
   // group commit's messages, say) leaves in one write instead of one system call per frame.
   write_scheduled_ = true;
-  asio::post(socket_.get_executor(), [self = shared_from_this()] {
+  asio::post(stream_.socket().get_executor(), [self = shared_from_this()] {
     self->write_scheduled_ = false;
     if (!self->writing_ && !self->finished_) self->do_write();
   });
@@ -247,8 +252,8 @@ void websocket_session::do_write() {
   // The header and the (possibly shared) payload leave in one system call, without a copy.
   const std::array<asio::const_buffer, 2> buffers{asio::buffer(header_.data(), header),
                                                   asio::buffer(*in_flight_)};
-  asio::async_write(socket_, buffers,
-                    [self = shared_from_this()](error_code ec, std::size_t) { self->on_write(ec); });
+  stream_.async_write(buffers,
+                      [self = shared_from_this()](error_code ec, std::size_t) { self->on_write(ec); });
 }
 
 void websocket_session::write_control() {
@@ -262,8 +267,8 @@ void websocket_session::write_control() {
   close_out_.clear();
   writing_ = true;
   write_started_ = clock::now();
-  asio::async_write(socket_, asio::buffer(control_in_flight_),
-                    [self = shared_from_this()](error_code ec, std::size_t) { self->on_write(ec); });
+  stream_.async_write(asio::buffer(control_in_flight_),
+                      [self = shared_from_this()](error_code ec, std::size_t) { self->on_write(ec); });
 }
 
 void websocket_session::on_write(error_code ec) {
@@ -284,7 +289,7 @@ void websocket_session::on_write(error_code ec) {
     // before the close frame.
     close_written_ = true;
     error_code ignored;
-    socket_.shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+    stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
     if (close_received_) return finish();
   }
 }
@@ -304,7 +309,7 @@ void websocket_session::begin_close(std::uint16_t code, std::string_view reason,
   closing_ = true;
   leave_chat();
   pending_close_ = std::make_unique<std::string>(ws::close_frame(code, reason));
-  close_deadline_ = std::make_unique<asio::steady_timer>(socket_.get_executor(), close_grace);
+  close_deadline_ = std::make_unique<asio::steady_timer>(stream_.socket().get_executor(), close_grace);
   close_deadline_->async_wait([self = shared_from_this()](error_code ec) {
     if (!ec) self->finish();
   });
@@ -369,8 +374,8 @@ void websocket_session::finish() {
   if (read_pause_) read_pause_->cancel();
   // Cancels whatever is still pending; their handlers release the last references.
   error_code ignored;
-  socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
-  socket_.close(ignored);
+  stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+  stream_.socket().close(ignored);
 }
 
 }  // namespace chatterbox

@@ -24,8 +24,11 @@ namespace chatterbox::test_support {
 class server_process {
  public:
   // Starts the binary and waits (bounded) for its "listening on" line.
+  // `banner` is the start of the line that says the server is up ("listening on https://"
+  // for a server with --tls-cert).
   explicit server_process(const std::string& db_path, std::vector<std::string> extra_args = {},
-                          std::uint16_t port = 0) {
+                          std::uint16_t port = 0,
+                          const std::string& banner = "listening on http://") {
     std::vector<std::string> args = {CHATTERBOX_BINARY, "--port", std::to_string(port),
                                      "--db", db_path,
                                      // libsodium's minimum cost: logins in tests take ~1 ms.
@@ -51,7 +54,7 @@ class server_process {
     if (std::getenv("CHATTERBOX_TEST_DROP_UNKNOWN_FLAGS")) args = known_flags_only(args);
     start(args);
     // "listening on http://127.0.0.1:PORT (database ...)"
-    const auto line = wait_for_output("listening on http://");
+    const auto line = wait_for_output(banner);
     const auto colon = line ? line->substr(0, line->find(' ')).rfind(':') : std::string::npos;
     if (colon == std::string::npos) {
       stop_now();
@@ -124,10 +127,18 @@ class server_process {
   // under the sanitizers.)
   std::optional<std::string> wait_for_output(const std::string& needle,
                                              std::chrono::seconds bound = std::chrono::seconds(20)) {
+    return wait_for_nth_output(needle, 1, bound);
+  }
+  // The same for the `n`th such line (1 = the first).
+  std::optional<std::string> wait_for_nth_output(const std::string& needle, int n,
+                                                 std::chrono::seconds bound) {
     std::unique_lock lock(mutex_);
     std::optional<std::string> rest;
     changed_.wait_for(lock, bound, [&] {
-      const auto at = output_.find(needle);
+      auto at = output_.find(needle);
+      for (int i = 1; i < n && at != std::string::npos; ++i) {
+        at = output_.find(needle, output_.find('\n', at));
+      }
       if (at != std::string::npos) {
         const auto from = at + needle.size();
         const auto eol = output_.find('\n', from);

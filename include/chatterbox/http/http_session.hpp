@@ -14,12 +14,19 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <string_view>
 #include <unordered_set>
 #include <vector>
+
+namespace boost::asio::ssl {
+class context;
+}
 
 namespace chatterbox {
 
 class http_session;
+class tls_context_store;
+struct tls_connection;
 
 // The open HTTP connections, so shutdown can close idle keep-alive ones instead of waiting
 // for their timeouts. Non-owning: a session removes itself when it is destroyed.
@@ -62,22 +69,34 @@ struct http_session_services {
   http_limits limits;
   websocket_limits ws_limits;
   websocket_keepalive& keepalive;
+  // Set when the listener serves HTTPS: new connections use its current context.
+  const tls_context_store* tls = nullptr;
+  // A TLS client has this long to complete its handshake (it holds a handshake_gate place
+  // meanwhile, like a plain connection waiting for its first request).
+  std::chrono::seconds tls_handshake_timeout{10};
 };
+
+// Every response over TLS tells the browser to use HTTPS for this host from now on.
+inline constexpr std::string_view hsts_value = "max-age=31536000";
 
 // Reads HTTP requests on one connection (one at a time, each within the request deadline),
 // answers them, and hands the socket to a websocket_session on an authorised /ws upgrade.
 class http_session : public std::enable_shared_from_this<http_session> {
  public:
   // `first_request` is the connection's place in the handshake gate, given up once its first
-  // request has been read.
+  // request has been read. With `tls`, the connection speaks TLS with that context (kept
+  // alive by the connection: a certificate reload does not touch it).
   http_session(boost::asio::ip::tcp::socket&& socket, http_session_services services,
-               handshake_gate::slot first_request = {});
+               handshake_gate::slot first_request = {},
+               std::shared_ptr<boost::asio::ssl::context> tls = {});
   ~http_session();
 
   void run();
   void shutdown();
 
  private:
+  void on_handshake(boost::beast::error_code ec);
+  void refuse_plain_http();
   void do_read();
   void on_header(boost::beast::error_code ec, std::size_t bytes);
   void on_read(boost::beast::error_code ec, std::size_t bytes);
@@ -94,8 +113,15 @@ class http_session : public std::enable_shared_from_this<http_session> {
   void on_write(bool keep_alive, boost::beast::error_code ec, std::size_t bytes);
   void do_close();
   void linger(std::uint64_t discarded);
+  // The TCP stream (its deadline, its socket), plain or under TLS.
+  boost::beast::tcp_stream& tcp();
+  // Calls `f` with the stream requests are read from and responses written to.
+  template <class F>
+  void with_stream(F&& f);
 
-  boost::beast::tcp_stream stream_;
+  boost::beast::tcp_stream stream_;  // the connection when plain; unopened under TLS
+  std::unique_ptr<tls_connection> tls_;  // handed to the websocket_session on an upgrade
+  bool is_tls_ = false;
   boost::beast::flat_buffer buffer_;
   http_session_services services_;
   handshake_gate::slot first_request_;

@@ -5,6 +5,7 @@
 #include "chatterbox/ws/frame_codec.hpp"
 #include "chatterbox/ws/inbound_budget.hpp"
 #include "chatterbox/ws/send_queue.hpp"
+#include "chatterbox/ws/session_stream.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -48,7 +49,8 @@ class websocket_session : public chat_peer,
  public:
   using clock = std::chrono::steady_clock;
 
-  websocket_session(boost::asio::ip::tcp::socket socket, peer_identity identity,
+  // `stream`: the connection, plain or TLS (ws/session_stream).
+  websocket_session(session_stream stream, peer_identity identity,
                     chat_service& chat, websocket_limits limits, websocket_keepalive& keepalive);
   ~websocket_session() override;
 
@@ -87,7 +89,7 @@ class websocket_session : public chat_peer,
   void leave_chat();
   void finish();
 
-  boost::asio::ip::tcp::socket socket_;
+  session_stream stream_;
   ws::message_reader reader_;
   peer_identity identity_;
   chat_service& chat_;

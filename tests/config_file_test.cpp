@@ -1,6 +1,7 @@
 #include "chatterbox/config_file.hpp"
 
 #include "chatterbox/config.hpp"
+#include "support/parse_args.hpp"
 #include "support/temp_dir.hpp"
 
 #include <gtest/gtest.h>
@@ -13,7 +14,7 @@
 namespace chatterbox {
 namespace {
 
-using result = std::variant<server_config, config_help, config_error>;
+using result = test_support::parse_result;
 
 std::vector<config_setting> settings_of(const config_file_result& r) {
   if (const auto* error = std::get_if<config_file_error>(&r)) {
@@ -75,35 +76,13 @@ class ConfigFile : public test_support::temp_dir_test {
     return path;
   }
 
-  // argv and envp as plain string lists; `default_file` as parse_config takes it.
   static result parse(std::initializer_list<std::string> args,
                       std::initializer_list<std::string> env = {},
                       const std::string& default_file = "") {
-    std::vector<std::string> arg_store{"chatterbox"};
-    arg_store.insert(arg_store.end(), args);
-    std::vector<std::string> env_store(env);
-    std::vector<const char*> argv;
-    for (const auto& a : arg_store) argv.push_back(a.c_str());
-    argv.push_back(nullptr);
-    std::vector<const char*> envp;
-    for (const auto& e : env_store) envp.push_back(e.c_str());
-    envp.push_back(nullptr);
-    return parse_config(static_cast<int>(arg_store.size()), argv.data(), envp.data(), default_file);
+    return test_support::parse_args(args, env, default_file);
   }
-
-  static server_config ok(const result& r) {
-    if (const auto* error = std::get_if<config_error>(&r)) {
-      ADD_FAILURE() << "unexpected config_error: " << error->message;
-      return {};
-    }
-    return std::get<server_config>(r);
-  }
-
-  static std::string error_of(const result& r) {
-    const auto* error = std::get_if<config_error>(&r);
-    EXPECT_NE(error, nullptr) << "expected a config_error";
-    return error ? error->message : std::string{};
-  }
+  static server_config ok(const result& r) { return test_support::parsed_ok(r); }
+  static std::string error_of(const result& r) { return test_support::parse_error(r); }
 };
 
 TEST_F(ConfigFile, ConfigFlagReadsTheFile) {

@@ -1,4 +1,5 @@
 #include "chatterbox/config.hpp"
+#include "support/parse_args.hpp"
 
 #include <gtest/gtest.h>
 #include <sodium.h>
@@ -10,37 +11,14 @@
 namespace chatterbox {
 namespace {
 
-using result = std::variant<server_config, config_help, config_error>;
+using result = test_support::parse_result;
 
-// Owns argv/envp storage so each test can write them as plain string lists.
+// No default file (test_support::parse_args): /etc must not change these tests.
 result parse(std::initializer_list<std::string> args, std::initializer_list<std::string> env = {}) {
-  std::vector<std::string> arg_store{"chatterbox"};
-  arg_store.insert(arg_store.end(), args);
-  std::vector<std::string> env_store(env);
-  std::vector<const char*> argv;
-  for (const auto& a : arg_store) argv.push_back(a.c_str());
-  argv.push_back(nullptr);
-  std::vector<const char*> envp;
-  for (const auto& e : env_store) envp.push_back(e.c_str());
-  envp.push_back(nullptr);
-  // No default file: what the machine has in /etc must not change these tests.
-  return parse_config(static_cast<int>(arg_store.size()), argv.data(), envp.data(), "");
+  return test_support::parse_args(args, env);
 }
-
-server_config ok(const result& r) {
-  if (const auto* error = std::get_if<config_error>(&r)) {
-    ADD_FAILURE() << "unexpected config_error: " << error->message;
-    return {};
-  }
-  EXPECT_TRUE(std::holds_alternative<server_config>(r));
-  return std::holds_alternative<server_config>(r) ? std::get<server_config>(r) : server_config{};
-}
-
-std::string error_of(const result& r) {
-  const auto* error = std::get_if<config_error>(&r);
-  EXPECT_NE(error, nullptr) << "expected a config_error";
-  return error ? error->message : std::string{};
-}
+server_config ok(const result& r) { return test_support::parsed_ok(r); }
+std::string error_of(const result& r) { return test_support::parse_error(r); }
 
 const std::vector<std::string> all_flags = {"config",
                                             "address",

@@ -1,4 +1,5 @@
 #include "chatterbox/config.hpp"
+#include "support/parse_args.hpp"
 
 #include <gtest/gtest.h>
 
@@ -9,23 +10,10 @@
 namespace chatterbox {
 namespace {
 
-using result = std::variant<server_config, config_help, config_error>;
-
-result parse(std::initializer_list<std::string> args, std::initializer_list<std::string> env = {}) {
-  std::vector<std::string> arg_store{"chatterbox"};
-  arg_store.insert(arg_store.end(), args);
-  std::vector<std::string> env_store(env);
-  std::vector<const char*> argv;
-  for (const auto& a : arg_store) argv.push_back(a.c_str());
-  argv.push_back(nullptr);
-  std::vector<const char*> envp;
-  for (const auto& e : env_store) envp.push_back(e.c_str());
-  envp.push_back(nullptr);
-  return parse_config(static_cast<int>(arg_store.size()), argv.data(), envp.data());
-}
+using test_support::parse_args;
 
 TEST(ConfigTls, OffByDefault) {
-  const auto c = std::get<server_config>(parse({}));
+  const auto c = std::get<server_config>(parse_args({}));
   EXPECT_FALSE(c.tls_cert);
   EXPECT_FALSE(c.tls_key);
   EXPECT_FALSE(c.http_redirect_port);
@@ -34,7 +22,7 @@ TEST(ConfigTls, OffByDefault) {
 
 TEST(ConfigTls, FlagsAndEnvironment) {
   const auto c =
-      std::get<server_config>(parse({"--tls-cert", "/etc/le/fullchain.pem",
+      std::get<server_config>(parse_args({"--tls-cert", "/etc/le/fullchain.pem",
                                      "--http-redirect-port=80", "--tls-handshake-timeout", "3"},
                                     {"CHATTERBOX_TLS_KEY=/etc/le/privkey.pem"}));
   EXPECT_EQ(c.tls_cert, "/etc/le/fullchain.pem");
@@ -44,22 +32,22 @@ TEST(ConfigTls, FlagsAndEnvironment) {
 }
 
 TEST(ConfigTls, CertificateAndKeyGoTogether) {
-  const auto only_cert = parse({"--tls-cert", "a.pem"});
+  const auto only_cert = parse_args({"--tls-cert", "a.pem"});
   ASSERT_TRUE(std::holds_alternative<config_error>(only_cert));
   EXPECT_NE(std::get<config_error>(only_cert).message.find("--tls-key"), std::string::npos);
-  EXPECT_TRUE(std::holds_alternative<config_error>(parse({"--tls-key", "k.pem"})));
+  EXPECT_TRUE(std::holds_alternative<config_error>(parse_args({"--tls-key", "k.pem"})));
 }
 
 TEST(ConfigTls, RedirectPortNeedsTls) {
-  const auto r = parse({"--http-redirect-port", "80"});
+  const auto r = parse_args({"--http-redirect-port", "80"});
   ASSERT_TRUE(std::holds_alternative<config_error>(r));
   EXPECT_NE(std::get<config_error>(r).message.find("--tls-cert"), std::string::npos);
   EXPECT_TRUE(std::holds_alternative<config_error>(
-      parse({"--tls-cert=c", "--tls-key=k", "--http-redirect-port=70000"})));
+      parse_args({"--tls-cert=c", "--tls-key=k", "--http-redirect-port=70000"})));
 }
 
 TEST(ConfigTls, HelpListsTheFlags) {
-  const auto help = std::get<config_help>(parse({"--help"})).text;
+  const auto help = std::get<config_help>(parse_args({"--help"})).text;
   for (const auto* flag :
        {"--tls-cert FILE", "--tls-key FILE", "--http-redirect-port N", "CHATTERBOX_TLS_CERT"}) {
     EXPECT_NE(help.find(flag), std::string::npos) << flag;

@@ -19,16 +19,6 @@ constexpr std::string_view sessions_path = "/api/me/sessions";
 // to be worth anything else (the digest is not the token either).
 constexpr std::size_t session_id_chars = 16;
 
-std::string string_field(const json& body, const char* name) {
-  const auto it = body.find(name);
-  return it != body.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
-http_response invalid_json(const http_request& request) {
-  return json_error(http::status::bad_request, request, "invalid_json",
-                    "body must be a JSON object");
-}
-
 http_response invalid_password(const http_request& request) {
   return json_error(http::status::bad_request, request, "invalid_password",
                     "password must be 8-128 bytes");

@@ -48,19 +48,12 @@ session_origin origin_of(const http_request& request, const client_address& clie
 login_handler::login_handler(services s) : s_(s), throttle_(throttle_policy(s.config)) {}
 
 void login_handler::handle(http_request&& request, client_address client, respond_fn respond) {
-  const json body = json::parse(request.body(), nullptr, /*allow_exceptions=*/false);
-  if (body.is_discarded() || !body.is_object()) {
-    return respond(
-        json_error(http::status::bad_request, request, "invalid_json", "body must be a JSON object"));
-  }
-  const auto username = body.value("username", json()).is_string()
-                            ? body["username"].get<std::string>()
-                            : std::string();
-  const auto password = body.value("password", json()).is_string()
-                            ? body["password"].get<std::string>()
-                            : std::string();
+  const auto body = json_object_body(request);
+  if (!body) return respond(invalid_json(request));
+  const auto username = string_field(*body, "username");
+  const auto password = string_field(*body, "password");
   std::optional<std::string> invite;
-  if (const auto it = body.find("invite"); it != body.end() && it->is_string()) {
+  if (const auto it = body->find("invite"); it != body->end() && it->is_string()) {
     invite = it->get<std::string>();
   }
   if (!valid_username(username)) {

@@ -71,4 +71,14 @@ std::optional<nlohmann::json> json_object_body(const http_request& request) {
   return body;
 }
 
+http_response invalid_json(const http_request& request) {
+  return json_error(http::status::bad_request, request, "invalid_json",
+                    "body must be a JSON object");
+}
+
+std::string string_field(const nlohmann::json& object, const char* name) {
+  const auto it = object.find(name);
+  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
 }  // namespace chatterbox

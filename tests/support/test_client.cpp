@@ -1,5 +1,7 @@
 #include "support/test_client.hpp"
 
+#include "support/ws_connection.hpp"
+
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -7,7 +9,6 @@
 
 #include <algorithm>
 #include <cctype>
-#include <deque>
 #include <stdexcept>
 
 namespace chatterbox::test_support {
@@ -16,24 +17,6 @@ namespace beast = boost::beast;
 namespace websocket = beast::websocket;
 
 namespace {
-
-// Runs one async operation on `io` for at most `bound`; a timeout cancels it via `cancel`.
-// Returns the operation's error, or beast::error::timeout.
-template <class Start, class Cancel>
-beast::error_code run_bounded(boost::asio::io_context& io, std::chrono::steady_clock::duration bound,
-                              Start start, Cancel cancel) {
-  std::optional<beast::error_code> result;
-  io.restart();
-  start([&](beast::error_code ec, auto&&...) { result = ec; });
-  io.run_for(bound);
-  if (!result) {
-    cancel();
-    io.restart();
-    io.run_for(std::chrono::seconds(2));
-    return beast::error::timeout;
-  }
-  return *result;
-}
 
 // A field of a server event, null when it has none (a const json's operator[] would assert).
 json field(const json& event, const char* name) {
@@ -102,13 +85,7 @@ http_result http_request(std::uint16_t port, http::verb method, const std::strin
 
   http_result result;
   result.status = response.result_int();
-  for (const auto& field : response) {
-    std::string name(field.name_string());
-    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    // A repeated header (Set-Cookie) keeps every value, one per line.
-    auto& value = result.headers[name];
-    value += (value.empty() ? "" : "\n") + std::string(field.value());
-  }
+  result.headers = lowercase_headers(response);
   result.body = response.body();
   return result;
 }
@@ -126,38 +103,9 @@ std::string token_for(std::uint16_t port, const std::string& username) {
   return result.body_json()["token"].get<std::string>();
 }
 
-struct ws_client::impl {
-  impl() : ws(io) {}
-
-  bool read_frame(std::chrono::steady_clock::duration bound) {
-    if (closed) return false;
-    beast::flat_buffer buffer;
-    auto ec = run_bounded(
-        io, bound, [&](auto handler) { ws.async_read(buffer, handler); },
-        [&] { beast::get_lowest_layer(ws).cancel(); });
-    if (ec) {
-      last_error = ec;
-      closed = true;  // a cancelled websocket read leaves the stream unusable, too
-      if (ec != beast::error::timeout) close_code = ws.reason().code;
-      return false;
-    }
-    auto parsed = json::parse(beast::buffers_to_string(buffer.data()));
-    if (parsed.is_array()) {
-      for (auto& event : parsed) pending.push_back(std::move(event));
-    } else {
-      pending.push_back(std::move(parsed));
-    }
-    return true;
-  }
-
-  boost::asio::io_context io;
-  websocket::stream<beast::tcp_stream> ws;
+struct ws_client::impl : ws_connection<websocket::stream<beast::tcp_stream>> {
   websocket::response_type upgrade_response;
   beast::error_code handshake_error;
-  beast::error_code last_error;
-  std::deque<json> pending;
-  bool closed = false;
-  std::optional<std::uint16_t> close_code;
 };
 
 ws_client::ws_client(std::uint16_t port, options opts) : impl_(std::make_unique<impl>()) {
@@ -205,21 +153,12 @@ void ws_client::send(std::int64_t room, const std::string& client_id, const std:
 }
 
 void ws_client::send_text(const std::string& text, bool binary) {
-  auto& ws = impl_->ws;
-  ws.binary(binary);
-  auto ec = run_bounded(
-      impl_->io, wait_bound,
-      [&](auto handler) { ws.async_write(boost::asio::buffer(text), handler); },
-      [&] { beast::get_lowest_layer(ws).cancel(); });
-  if (ec) throw std::runtime_error("send failed: " + ec.message());
+  impl_->ws.binary(binary);
+  impl_->write(text);
 }
 
 std::optional<json> ws_client::next(std::chrono::steady_clock::duration bound) {
-  auto& pending = impl_->pending;
-  if (pending.empty() && !impl_->read_frame(bound)) return std::nullopt;
-  auto event = std::move(pending.front());
-  pending.pop_front();
-  return event;
+  return impl_->next(bound);
 }
 
 json ws_client::expect(const std::string& type, std::chrono::steady_clock::duration bound) {
@@ -229,14 +168,7 @@ json ws_client::expect(const std::string& type, std::chrono::steady_clock::durat
 
 json ws_client::expect_match(const std::function<bool(const json&)>& matches,
                              const std::string& what, std::chrono::steady_clock::duration bound) {
-  const auto deadline = std::chrono::steady_clock::now() + bound;
-  for (;;) {
-    const auto left = deadline - std::chrono::steady_clock::now();
-    auto event = next(std::max<std::chrono::steady_clock::duration>(left, 0s));
-    if (!event) throw std::runtime_error("no " + what + " event arrived (" + last_error() + ")");
-    if (matches(*event)) return *event;
-    skipped.push_back(std::move(*event));
-  }
+  return impl_->expect_match(matches, what, bound, &skipped);
 }
 
 namespace {
@@ -418,14 +350,7 @@ std::vector<json> ws_client::drain_until_closed(std::chrono::steady_clock::durat
 }
 
 std::optional<std::uint16_t> ws_client::wait_closed(std::chrono::steady_clock::duration bound) {
-  const auto deadline = std::chrono::steady_clock::now() + bound;
-  while (!impl_->closed) {
-    const auto left = deadline - std::chrono::steady_clock::now();
-    if (left <= 0s) return std::nullopt;
-    impl_->pending.clear();
-    if (!impl_->read_frame(left) && !impl_->closed) return std::nullopt;
-  }
-  return impl_->close_code;
+  return impl_->wait_closed(bound);
 }
 
 void ws_client::close() {

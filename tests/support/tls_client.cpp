@@ -1,6 +1,7 @@
 #include "support/tls_client.hpp"
 
 #include "support/run_command.hpp"
+#include "support/ws_connection.hpp"
 
 #include <openssl/x509.h>
 #include <boost/asio.hpp>
@@ -11,8 +12,6 @@
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
 
-#include <cctype>
-#include <deque>
 #include <stdexcept>
 
 namespace chatterbox::test_support {
@@ -22,23 +21,6 @@ namespace ssl = boost::asio::ssl;
 namespace websocket = beast::websocket;
 
 namespace {
-
-template <class Start, class Cancel>
-beast::error_code run_bounded(boost::asio::io_context& io,
-                              std::chrono::steady_clock::duration bound, Start start,
-                              Cancel cancel) {
-  std::optional<beast::error_code> result;
-  io.restart();
-  start([&](beast::error_code ec, auto&&...) { result = ec; });
-  io.run_for(bound);
-  if (!result) {
-    cancel();
-    io.restart();
-    io.run_for(std::chrono::seconds(2));
-    return beast::error::timeout;
-  }
-  return *result;
-}
 
 ssl::context client_context() {
   ssl::context context(ssl::context::tls_client);
@@ -111,13 +93,7 @@ https_result https_request(std::uint16_t port, http::verb method, const std::str
 
   https_result result;
   result.status = response.result_int();
-  for (const auto& field : response) {
-    std::string name(field.name_string());
-    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    auto& value = result.headers[name];
-    if (!value.empty()) value.append("\n");
-    value.append(field.value());
-  }
+  result.headers = lowercase_headers(response);
   result.body = response.body();
   result.peer_common_name = common_name(stream.native_handle());
   return result;
@@ -145,37 +121,14 @@ std::string tls_handshake_error(std::uint16_t port) {
   return ec ? ec.message() : std::string();
 }
 
-struct tls_ws_client::impl {
-  impl() : context(client_context()), ws(io, context) {}
+// Made before the connection, which is made with it.
+struct client_tls_context {
+  ssl::context context = client_context();
+};
 
-  bool read_frame(std::chrono::steady_clock::duration bound) {
-    if (closed) return false;
-    beast::flat_buffer buffer;
-    auto ec = run_bounded(
-        io, bound, [&](auto handler) { ws.async_read(buffer, handler); },
-        [&] { beast::get_lowest_layer(ws).cancel(); });
-    if (ec) {
-      last_error = ec;
-      closed = true;
-      if (ec != beast::error::timeout) close_code = ws.reason().code;
-      return false;
-    }
-    auto parsed = json::parse(beast::buffers_to_string(buffer.data()));
-    if (parsed.is_array()) {
-      for (auto& event : parsed) pending.push_back(std::move(event));
-    } else {
-      pending.push_back(std::move(parsed));
-    }
-    return true;
-  }
-
-  boost::asio::io_context io;
-  ssl::context context;
-  websocket::stream<beast::ssl_stream<beast::tcp_stream>> ws;
-  std::deque<json> pending;
-  beast::error_code last_error;
-  bool closed = false;
-  std::optional<std::uint16_t> close_code;
+struct tls_ws_client::impl : client_tls_context,
+                             ws_connection<websocket::stream<beast::ssl_stream<beast::tcp_stream>>> {
+  impl() : ws_connection(context) {}
   std::string peer_common_name;
 };
 
@@ -210,46 +163,22 @@ std::unique_ptr<tls_ws_client> tls_ws_client::connect(std::uint16_t port,
   return client;
 }
 
-void tls_ws_client::send(const json& frame) {
-  const auto text = frame.dump();
-  auto& ws = impl_->ws;
-  auto ec = run_bounded(
-      impl_->io, wait_bound,
-      [&](auto handler) { ws.async_write(boost::asio::buffer(text), handler); },
-      [&] { beast::get_lowest_layer(ws).cancel(); });
-  if (ec) throw std::runtime_error("send failed: " + ec.message());
-}
+void tls_ws_client::send(const json& frame) { impl_->write(frame.dump()); }
 
 std::optional<json> tls_ws_client::next(std::chrono::steady_clock::duration bound) {
-  auto& pending = impl_->pending;
-  if (pending.empty() && !impl_->read_frame(bound)) return std::nullopt;
-  auto event = std::move(pending.front());
-  pending.pop_front();
-  return event;
+  return impl_->next(bound);
 }
 
 json tls_ws_client::expect(const std::string& type, std::chrono::steady_clock::duration bound) {
-  const auto deadline = std::chrono::steady_clock::now() + bound;
-  for (;;) {
-    const auto left = deadline - std::chrono::steady_clock::now();
-    auto event = next(std::max<std::chrono::steady_clock::duration>(left, 0s));
-    if (!event) {
-      throw std::runtime_error("no '" + type + "' event arrived (" + impl_->last_error.message() +
-                               ")");
-    }
-    if (event->value("type", "") == type) return *event;
-  }
+  return impl_->expect_match([&](const json& e) { return e.value("type", "") == type; },
+                             "'" + type + "'", bound, nullptr);
 }
 
 json tls_ws_client::expect_message(const std::string& text,
                                    std::chrono::steady_clock::duration bound) {
-  const auto deadline = std::chrono::steady_clock::now() + bound;
-  for (;;) {
-    const auto left = deadline - std::chrono::steady_clock::now();
-    auto event = next(std::max<std::chrono::steady_clock::duration>(left, 0s));
-    if (!event) throw std::runtime_error("no message '" + text.substr(0, 40) + "' arrived");
-    if (event->value("type", "") == "message" && event->value("text", "") == text) return *event;
-  }
+  return impl_->expect_match(
+      [&](const json& e) { return e.value("type", "") == "message" && e.value("text", "") == text; },
+      "message '" + text.substr(0, 40) + "'", bound, nullptr);
 }
 
 json tls_ws_client::say(std::int64_t room, const std::string& client_id, const std::string& text) {
@@ -258,14 +187,7 @@ json tls_ws_client::say(std::int64_t room, const std::string& client_id, const s
 }
 
 std::optional<std::uint16_t> tls_ws_client::wait_closed(std::chrono::steady_clock::duration bound) {
-  const auto deadline = std::chrono::steady_clock::now() + bound;
-  while (!impl_->closed) {
-    const auto left = deadline - std::chrono::steady_clock::now();
-    if (left <= 0s) return std::nullopt;
-    impl_->read_frame(left);
-  }
-  if (impl_->last_error == beast::error::timeout) return std::nullopt;
-  return impl_->close_code;
+  return impl_->wait_closed(bound);
 }
 
 const std::string& tls_ws_client::peer_common_name() const { return impl_->peer_common_name; }

@@ -3,21 +3,15 @@
 
 #include "chatterbox/http/admin_handler.hpp"
 
+#include "chatterbox/http/positive_id.hpp"
+
 #include <spdlog/spdlog.h>
 
-#include <charconv>
 #include <memory>
 #include <optional>
 
 namespace chatterbox {
 namespace {
-
-std::optional<std::int64_t> id_of(std::string_view text) {
-  std::int64_t id = 0;
-  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), id);
-  if (error != std::errc() || end != text.data() + text.size() || id <= 0) return std::nullopt;
-  return id;
-}
 
 // The answer once the chat has decided: `ok` on success.
 chat_service::change_done answer(std::shared_ptr<http_request> request,
@@ -49,7 +43,7 @@ http_response admin_handler::rooms(const http_request& request) {
 
 void admin_handler::archive_room(const http_request& request, std::string_view id, bool archived,
                                  const admin& by, respond_fn respond) {
-  const auto room = id_of(id);
+  const auto room = positive_id(id);
   if (!room) {
     return respond(json_error(http::status::not_found, request, "not_found", "no such room"));
   }
@@ -62,7 +56,7 @@ void admin_handler::archive_room(const http_request& request, std::string_view i
 
 void admin_handler::delete_message(const http_request& request, std::string_view id,
                                    const admin& by, respond_fn respond) {
-  const auto message = id_of(id);
+  const auto message = positive_id(id);
   if (!message) {
     return respond(json_error(http::status::not_found, request, "not_found", "no such message"));
   }

@@ -1,12 +1,13 @@
 #include "chatterbox/http/file_download.hpp"
 
+#include "chatterbox/http/positive_id.hpp"
+
 #include "chatterbox/files/byte_range.hpp"
 #include "chatterbox/files/file_name.hpp"
 #include "chatterbox/files/sniff.hpp"
 
 #include <spdlog/spdlog.h>
 
-#include <charconv>
 #include <optional>
 #include <string>
 
@@ -19,12 +20,7 @@ std::optional<std::int64_t> file_id_of(std::string_view target) {
   target = target.substr(0, target.find('?'));
   if (!target.starts_with(prefix)) return std::nullopt;
   target.remove_prefix(prefix.size());
-  const auto id_text = target.substr(0, target.find('/'));
-  std::int64_t id = 0;
-  const auto* end = id_text.data() + id_text.size();
-  const auto [ptr, ec] = std::from_chars(id_text.data(), end, id);
-  if (id_text.empty() || ec != std::errc{} || ptr != end || id < 1) return std::nullopt;
-  return id;
+  return positive_id(target.substr(0, target.find('/')));
 }
 
 // If-None-Match: "*" or a list of entity tags, weak ones compared weakly (RFC 9110 §13.1.2).

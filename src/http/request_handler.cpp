@@ -1,5 +1,6 @@
 #include "chatterbox/http/request_handler.hpp"
 
+#include "chatterbox/http/positive_id.hpp"
 #include "chatterbox/http/session_cookie.hpp"
 
 #include "chatterbox/auth/credentials.hpp"
@@ -12,7 +13,6 @@
 #include <boost/beast/core/string.hpp>
 #include <spdlog/spdlog.h>
 
-#include <charconv>
 #include <chrono>
 
 namespace chatterbox {
@@ -264,16 +264,17 @@ void request_handler::export_room(const http_request& request, std::string_view 
     return respond(json_error(http::status::unauthorized, request, "unauthorized", "not logged in"));
   }
   constexpr std::string_view prefix = "/api/rooms/";
-  const auto id_text = path.substr(prefix.size(), path.size() - prefix.size() - 7);
-  std::int64_t room = 0;
-  const auto [end, error] = std::from_chars(id_text.data(), id_text.data() + id_text.size(), room);
+  constexpr std::string_view suffix = "/export";
+  const auto room = path.size() > prefix.size() + suffix.size()
+                        ? positive_id(path.substr(prefix.size(),
+                                                  path.size() - prefix.size() - suffix.size()))
+                        : std::nullopt;
   auto& chat = s_.accounts->chat;
   // A room the user is not in is as unknown as one that does not exist.
-  if (error != std::errc() || end != id_text.data() + id_text.size() ||
-      !chat.is_member(room, auth->owner.user_id)) {
+  if (!room || !chat.is_member(*room, auth->owner.user_id)) {
     return respond(json_error(http::status::not_found, request, "not_found", "no such room"));
   }
-  s_.accounts->exports.start(request, room, chat.room_file_stem(room), std::move(respond));
+  s_.accounts->exports.start(request, *room, chat.room_file_stem(*room), std::move(respond));
 }
 
 http_response request_handler::me(const http_request& request) {

@@ -1,24 +1,17 @@
 #include "chatterbox/http/upload_handler.hpp"
 
+#include "chatterbox/http/positive_id.hpp"
+
 #include "chatterbox/clock.hpp"
 #include "chatterbox/files/file_name.hpp"
 
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <charconv>
 #include <optional>
 
 namespace chatterbox {
 namespace {
-
-std::optional<std::int64_t> positive_integer(std::string_view text) {
-  std::int64_t value = 0;
-  const auto* end = text.data() + text.size();
-  const auto [ptr, ec] = std::from_chars(text.data(), end, value);
-  if (text.empty() || ec != std::errc{} || ptr != end || value < 1) return std::nullopt;
-  return value;
-}
 
 // A refusal before the body is read: the connection must close, since the unread body would
 // otherwise be taken for the next request.
@@ -38,7 +31,7 @@ upload_handler::upload_handler(const server_config& config, file_services files,
 std::variant<http_response, std::shared_ptr<upload_in_progress>> upload_handler::begin(
     http_request&& header, std::uint64_t size, std::int64_t user_id) {
   const auto target = header.target();
-  const auto room = positive_integer(query_parameter(target, "room").value_or(""));
+  const auto room = positive_id(query_parameter(target, "room").value_or(""));
   std::optional<std::string> name;
   if (const auto raw = query_parameter(target, "name")) {
     if (auto decoded = percent_decode(*raw)) name = clean_file_name(*decoded);

@@ -81,6 +81,7 @@ inline constexpr std::string_view hsts_value = "max-age=31536000";
 
 // Reads HTTP requests on one connection (one at a time, each within the request deadline),
 // answers them, and hands the socket to a websocket_session on an authorised /ws upgrade.
+// Over TLS, the handshake comes first (http_session_tls.cpp).
 class http_session : public std::enable_shared_from_this<http_session> {
  public:
   // `first_request` is the connection's place in the handshake gate, given up once its first

@@ -31,6 +31,9 @@ TEST_F(admin_api_test, only_administrators_get_through_whatever_the_path) {
   const auto bob = token_for(port(), "bob");
   EXPECT_EQ(get(alice, "/api/me").body_json()["admin"], true);
   EXPECT_EQ(get(bob, "/api/me").body_json()["admin"], false);
+  // The login answer says so too, so the client needs no second request.
+  EXPECT_EQ(login(port(), "alice").body_json()["admin"], true);
+  EXPECT_EQ(login(port(), "bob").body_json()["admin"], false);
 
   const std::vector<std::pair<http::verb, std::string>> endpoints = {
       {http::verb::get, "/api/admin/users"},

@@ -220,7 +220,8 @@ http_response login_handler::logged_in(const http_request& request, const user_r
                                 {{"token", token},
                                  {"username", user.username},
                                  {"expires_at", expires_at},
-                                 {"created", created}});
+                                 {"created", created},
+                                 {"admin", user.admin}});
   response.set(http::field::set_cookie,
                session_cookie(client.https ? secure_token_cookie : token_cookie, token,
                              s_.config.token_ttl, client.https));

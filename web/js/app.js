@@ -155,7 +155,7 @@ ui.loginForm.addEventListener('submit', async (e) => {
   ui.loginPassword.value = '';
   const created = result.status === 201 || result.data?.created === true;
   forgetEntryLink();
-  loggedIn(result.data.username, created ? `Account created. Welcome to Chatterbox, ${result.data.username}!` : '');
+  startChat(result.data.username, created ? `Account created. Welcome to Chatterbox, ${result.data.username}!` : '', result.data.admin === true);
 });
 
 // The password reset link's form.
@@ -193,14 +193,9 @@ ui.resetForm.addEventListener('submit', async (e) => {
   if (!result.ok) return setResetError(api.errorMessage(result));
   ui.resetForm.reset();
   forgetEntryLink();
-  loggedIn(result.data.username, 'Your password has been changed.');
+  startChat(result.data.username, 'Your password has been changed.', result.data.admin === true);
 });
 
-// /api/me says whether the user is an administrator; the login answer does not.
-async function loggedIn(username, notice) {
-  const me = await api.me();
-  startChat(username, notice, me.ok && me.data.admin === true);
-}
 
 // ---------------------------------------------------------------- chat view
 

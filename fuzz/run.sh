@@ -1,46 +1,39 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer harnesses (clang, ASan + UBSan, build dir build-fuzz/) and runs each one
-# for N seconds (default 60) from its committed seed corpus. Exits non-zero if any harness
-# crashes, leaks, trips a sanitizer or fails to build.
+# Builds the libFuzzer harnesses (in the sanitizer build, build-asan/: clang, ASan + UBSan, see
+# scripts/build.sh) and runs each one for N seconds (default 60) from its committed seed corpus.
+# Exits non-zero if any harness crashes, leaks, trips a sanitizer or fails to build.
 #   fuzz/run.sh [seconds]            all harnesses
 #   FUZZ_ONLY=fuzz_client_frame fuzz/run.sh 30     one harness
 #   FUZZ_PARALLEL=1 fuzz/run.sh 600               all at once
-# Per-harness logs and the final stats line go to build-fuzz/logs/<name>.log; crashing inputs
-# are written to build-fuzz/artifacts/.
+# Per-harness logs and the final stats line go to build-asan/fuzz/logs/<name>.log; crashing
+# inputs are written to build-asan/fuzz/artifacts/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-60}
-build=build-fuzz
+build=build-asan
+out=$build/fuzz
 
-if ! command -v clang++ >/dev/null ||
-   ! ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a >/dev/null 2>&1; then
-  # Debian ships the libFuzzer runtime apart from the compiler.
-  bash scripts/setup.sh --only clang libclang-rt-14-dev
-fi
-
-CC=clang CXX=clang++ cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Fuzz \
-  -DCHATTERBOX_FUZZ=ON -DCHATTERBOX_TESTS=OFF >/dev/null
 harnesses=(fuzz_client_frame fuzz_http_request fuzz_auth_parsers fuzz_ws_frames fuzz_client_address
            fuzz_login_throttle fuzz_json_out)
 [ -n "${FUZZ_ONLY:-}" ] && read -r -a harnesses <<<"$FUZZ_ONLY"
-ninja -C "$build" "${harnesses[@]}"
+bash scripts/build.sh asan "${harnesses[@]}"
 
-mkdir -p "$build/logs" "$build/artifacts"
+mkdir -p "$out/logs" "$out/artifacts"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:symbolize=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
 run_one() {
   local harness=$1
   # New inputs go to a scratch corpus so a run never rewrites the committed seeds.
-  local work=$build/corpus/${harness#fuzz_}
+  local work=$out/corpus/${harness#fuzz_}
   mkdir -p "$work"
   "$build/$harness" -max_total_time="$seconds" -print_final_stats=1 -timeout=10 \
-    -rss_limit_mb=2048 -max_len=26000 -artifact_prefix="$build/artifacts/$harness-" \
-    "$work" "fuzz/corpus/${harness#fuzz_}" >"$build/logs/$harness.log" 2>&1
+    -rss_limit_mb=2048 -max_len=26000 -artifact_prefix="$out/artifacts/$harness-" \
+    "$work" "fuzz/corpus/${harness#fuzz_}" >"$out/logs/$harness.log" 2>&1
 }
 
 report() {
-  local harness=$1 status=$2 log=$build/logs/$1.log
+  local harness=$1 status=$2 log=$out/logs/$1.log
   if [ "$status" -eq 0 ]; then
     echo "fuzz: $harness ok: $(grep -E '^stat::number_of_executed_units' "$log" | awk '{print $2}') executions"
   else

@@ -15,10 +15,14 @@ case "${1:-}" in
     packages=(
       g++ cmake ninja-build pkg-config git ca-certificates
       libboost1.81-dev libsqlitecpp-dev libsqlite3-dev nlohmann-json3-dev libspdlog-dev
-      libsodium-dev libssl-dev libgtest-dev sqlite3 tzdata procps
+      libsodium-dev libssl-dev libhiredis-dev libpq-dev libgtest-dev sqlite3 tzdata procps
     )
     if [ "${1:-}" = "--tests" ]; then
       packages+=(chromium fonts-noto-color-emoji)  # the emoji font: screenshots show real emoji
+      # The sanitizer build (scripts/build.sh asan) is clang's, with the libFuzzer runtime.
+      packages+=(clang libclang-rt-14-dev)
+      # The Redis bus's and the PostgreSQL store's tests start their own servers.
+      packages+=(redis-server postgresql-15)
       # tests/package/run.sh: the .deb (dpkg-shlibdeps), its unit, a fresh Debian root
       packages+=(dpkg-dev systemd mmdebstrap curl)
       # Node.js from Debian unless one is already installed (any source, any version >= 18).

@@ -16,8 +16,11 @@ namespace {
 class storage_failures_test : public server_test {
  protected:
   // A second connection to the server's database file, as an operator's shell would open.
+  // Waits for the server's own commits (a login's token, a session's last-seen time are written
+  // just after the request is answered), as `sqlite3` with `.timeout` would: the tests are about
+  // the server waiting for this connection, not the other way round.
   SQLite::Database operator_connection() {
-    return SQLite::Database(file("chat.db"), SQLite::OPEN_READWRITE);
+    return SQLite::Database(file("chat.db"), SQLite::OPEN_READWRITE, 5000);
   }
 
   int stored_messages(const std::string& text) {

@@ -40,7 +40,7 @@ run() {
 }
 
 run fuzz env FUZZ_PARALLEL=1 bash fuzz/run.sh "$fuzz_seconds"
-cp build-fuzz/logs/*.log "$out/" 2>/dev/null
+cp build-asan/fuzz/logs/*.log "$out/" 2>/dev/null
 tail -1 "$out/fuzz.txt" >"$out/fuzz.summary"
 run crash "$python" tools/reliability/crash_test.py --kills "$kills" --binary "$release"
 run soak "$python" tools/reliability/soak.py --duration "$soak_seconds" --binary "$asan"

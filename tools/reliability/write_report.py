@@ -289,7 +289,7 @@ def main():
     w("| what | command | CI version (`tools/reliability/ci.sh`) |")
     w("|---|---|---|")
     w("| everything above, rewriting this file | `tools/reliability/report.sh` | |")
-    w("| fuzzers (clang, libFuzzer, build dir `build-fuzz/`) | `fuzz/run.sh 600` | `fuzz/run.sh 60`, all at once |")
+    w("| fuzzers (clang, libFuzzer, built in `build-asan/`) | `fuzz/run.sh 600` | `fuzz/run.sh 60`, all at once |")
     w("| crash durability | `tools/reliability/crash_test.py --kills 20` | `--kills 3` |")
     w("| soak | `tools/reliability/soak.py --duration 600` | `--duration 60` |")
     w("| login flood | `tools/reliability/login_flood.py` | not in CI (timing on shared runners is noise) |")
@@ -298,7 +298,7 @@ def main():
     w("")
     w("The Python tools use Debian's `/usr/bin/python3` with `python3-websockets` "
       "(`tools/reliability/deps.sh` installs it). A crashing fuzz input is saved in "
-      "`build-fuzz/artifacts/`; replay it with `build-fuzz/<harness> <file>`. The crash test, "
+      "`build-asan/fuzz/artifacts/`; replay it with `build-asan/<harness> <file>`. The crash test, "
       "soak and chaos run keep their database and server log in a temporary directory when they fail and print "
       "its path.")
     print("\n".join(out))

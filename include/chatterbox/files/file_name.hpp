@@ -8,9 +8,9 @@ namespace chatterbox {
 
 inline constexpr std::size_t max_file_name_bytes = 255;
 
-// %XX decoding of a query parameter ('+' is a space, as browsers' URLSearchParams write it);
-// nullopt for a malformed escape.
-std::optional<std::string> percent_decode(std::string_view text);
+// %XX decoding of a query parameter ('+' is a space, as browsers' URLSearchParams write it,
+// unless plus_is_space is false: a URL's user and password); nullopt for a malformed escape.
+std::optional<std::string> percent_decode(std::string_view text, bool plus_is_space = true);
 
 // The name an upload is stored under: everything up to the last '/' or '\' dropped (a browser
 // may send a path), then 1–255 bytes of valid UTF-8 without control characters; nullopt when

@@ -44,7 +44,7 @@ class request_handler {
     // a database locked by another process delays them the same way instead of blocking the
     // loop, and refusals become 503 busy.
     write_batcher& writes;
-    std::function<void(std::int64_t id, const std::string& name)> account_created;
+    std::function<void(std::int64_t id, const std::string& name)> account_created = nullptr;
     // Uploads and downloads (docs/protocol.md, "POST /api/files"); without them those paths
     // are 404.
     std::optional<file_services> files_api = std::nullopt;

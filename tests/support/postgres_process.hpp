@@ -1,0 +1,64 @@
+#pragma once
+
+#include "support/child_process.hpp"
+#include "support/redis_process.hpp"
+#include "support/run_command.hpp"
+
+#include <unistd.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <random>
+#include <stdexcept>
+#include <string>
+
+namespace chatterbox::test_support {
+
+// Debian's PostgreSQL 15 on a free loopback port, in a fresh cluster of its own (initdb), run as
+// `nobody` (PostgreSQL refuses to run as root), trusting local connections, without fsync (a
+// test's data need not survive the machine). Gone, with its files, when this is destroyed.
+class postgres_process : public child_process {
+ public:
+  explicit postgres_process(std::uint16_t port = free_tcp_port()) : port_(port) {
+    std::random_device random;
+    dir_ = std::filesystem::temp_directory_path() /
+           ("chatterbox-pg-" + std::to_string(random()) + "-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir_);
+    run_command("chown nobody:nogroup '" + dir_.string() + "'");
+    const auto init = run_command("cd / && " + as_nobody() + bin("initdb") + " -D '" +
+                                  dir_.string() + "' -A trust -U postgres -E UTF8 --locale=C" +
+                                  " --no-sync --no-instructions");
+    if (init.status != 0) throw std::runtime_error("initdb failed:\n" + init.output);
+    start({"/usr/bin/setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", "--",
+           bin("postgres"), "-D", dir_.string(), "-p", std::to_string(port_), "-k", dir_.string(),
+           "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "max_connections=200"});
+    if (!wait_for_output("database system is ready to accept connections")) {
+      throw std::runtime_error("postgres did not start; output:\n" + output());
+    }
+  }
+
+  ~postgres_process() {
+    stop_now();
+    std::error_code ignored;
+    std::filesystem::remove_all(dir_, ignored);
+  }
+
+  // `pg_ctl stop -m immediate`: the postmaster ends every backend at once, without a checkpoint.
+  void stop_immediately() { terminate(std::chrono::seconds(20), SIGQUIT); }
+
+  std::uint16_t port() const { return port_; }
+  std::string url(const std::string& database = "postgres") const {
+    return "postgresql://postgres@127.0.0.1:" + std::to_string(port_) + "/" + database;
+  }
+
+ private:
+  static std::string bin(const std::string& name) { return "/usr/lib/postgresql/15/bin/" + name; }
+  static std::string as_nobody() {
+    return "/usr/bin/setpriv --reuid=nobody --regid=nogroup --clear-groups -- ";
+  }
+
+  std::uint16_t port_;
+  std::filesystem::path dir_;
+};
+
+}  // namespace chatterbox::test_support

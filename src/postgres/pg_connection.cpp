@@ -329,6 +329,8 @@ void pg_connection::fail(const std::string& why) {
   state_ = state::finished;
   connect_timer_.cancel();
   resolver_.cancel();
+  // Off the reactor before libpq closes the descriptor (its number may be reused at once).
+  if (watcher_ && watcher_->descriptor.is_open()) watcher_->descriptor.release();
   watcher_.reset();
   if (conn_ != nullptr) {
     PQfinish(std::exchange(conn_, nullptr));

@@ -192,6 +192,29 @@ TEST_F(redis_connection_test, TheOwnerMayLetGoOfTheConnectionWhenToldItIsLost) {
   io_.run_for(20ms);  // nothing left behind touches the connection (ASan would say)
 }
 
+TEST_F(redis_connection_test, TheOwnerMayLetGoWhenTheConnectionFailsInsideHiredis) {
+  // Refused inside a reply callback, and refused while connecting: each time hiredis frees its
+  // context after the owner has dropped the connection (ASan would see a use after free).
+  redis_process redis(test_support::free_tcp_port(), "secret");
+  redis_endpoint nobody_there;
+  nobody_there.host = "127.0.0.1";
+  nobody_there.port = test_support::free_tcp_port();
+  for (const auto& endpoint : {endpoint_of(redis, "wrong"), nobody_there}) {
+    std::shared_ptr<redis_connection> connection;
+    bool lost = false;
+    connection = redis_connection::create(io_, endpoint, {},
+                                          {.connected = nullptr,
+                                           .lost = [&](const std::string&) {
+                                             connection.reset();
+                                             lost = true;
+                                           }});
+    connection->start();
+    ASSERT_TRUE(run_until([&] { return lost; }));
+    io_.restart();
+    io_.run_for(20ms);
+  }
+}
+
 TEST_F(redis_connection_test, ClosingTellsNobody) {
   redis_process redis;
   auto connection = connect(endpoint_of(redis));

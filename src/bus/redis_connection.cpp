@@ -71,13 +71,6 @@ struct redis_connection::watcher : std::enable_shared_from_this<watcher> {
   bool write_armed = false;
 };
 
-// What a command's callback needs; owned by hiredis's callback list until the reply (or the
-// connection's end) comes, then deleted by on_reply_callback.
-struct redis_connection::pending_reply {
-  reply_fn on_reply;
-  std::size_t bytes = 0;
-};
-
 redis_reply copy_reply(const redisReply& reply) {
   redis_reply out;
   switch (reply.type) {
@@ -184,9 +177,8 @@ void redis_connection::on_connect_callback(const redisAsyncContext* context, int
   auto* self = static_cast<redis_connection*>(context->data);
   if (self == nullptr) return;
   if (status != REDIS_OK) {
-    // hiredis frees the context when this returns.
     const std::string why = context->errstr;
-    self->context_ = nullptr;
+    self->let_hiredis_free(context);
     self->fail("cannot connect to " + self->endpoint_.display() + ": " + why);
     return;
   }
@@ -203,15 +195,15 @@ void redis_connection::authenticate() {
       return;
     }
     const auto database = std::to_string(self->endpoint_.database);
-    self->send({"SELECT", database}, new pending_reply{[weak](const redis_reply* reply) {
-                 auto self = weak.lock();
-                 if (!self || reply == nullptr) return;
-                 if (reply->is_error()) {
-                   self->fail("SELECT refused: " + reply->text);
-                 } else {
-                   self->become_ready();
-                 }
-               }});
+    self->send({"SELECT", database}, [weak](const redis_reply* reply) {
+      auto self = weak.lock();
+      if (!self || reply == nullptr) return;
+      if (reply->is_error()) {
+        self->fail("SELECT refused: " + reply->text);
+      } else {
+        self->become_ready();
+      }
+    });
   };
   if (endpoint_.password.empty()) {
     select();
@@ -220,15 +212,15 @@ void redis_connection::authenticate() {
   std::vector<std::string_view> auth{"AUTH"};
   if (!endpoint_.user.empty()) auth.push_back(endpoint_.user);
   auth.push_back(endpoint_.password);
-  send(auth, new pending_reply{[weak = weak_from_this(), select](const redis_reply* reply) {
-         auto self = weak.lock();
-         if (!self || reply == nullptr) return;
-         if (reply->is_error()) {
-           self->fail("AUTH refused: " + reply->text);
-         } else {
-           select();
-         }
-       }});
+  send(auth, [weak = weak_from_this(), select](const redis_reply* reply) {
+    auto self = weak.lock();
+    if (!self || reply == nullptr) return;
+    if (reply->is_error()) {
+      self->fail("AUTH refused: " + reply->text);
+    } else {
+      select();
+    }
+  });
 }
 
 void redis_connection::become_ready() {
@@ -239,14 +231,13 @@ void redis_connection::become_ready() {
 
 bool redis_connection::command(const std::vector<std::string_view>& args, reply_fn on_reply) {
   if (state_ != state::ready) return false;
-  return send(args, new pending_reply{std::move(on_reply)});
+  return send(args, std::move(on_reply));
 }
 
-bool redis_connection::send(const std::vector<std::string_view>& args, pending_reply* pending) {
-  std::unique_ptr<pending_reply> owned(pending);
+bool redis_connection::send(const std::vector<std::string_view>& args, reply_fn on_reply) {
   std::size_t bytes = 0;
   for (const auto arg : args) bytes += arg.size();
-  if (context_ == nullptr || pending_ >= options_.max_pending ||
+  if (context_ == nullptr || waiting_.size() >= options_.max_pending ||
       pending_bytes_ + bytes > options_.max_pending_bytes) {
     return false;
   }
@@ -258,31 +249,27 @@ bool redis_connection::send(const std::vector<std::string_view>& args, pending_r
     argv.push_back(arg.data());
     lengths.push_back(arg.size());
   }
-  owned->bytes = bytes;
-  if (redisAsyncCommandArgv(context_, &redis_connection::on_reply_callback, owned.get(),
+  if (redisAsyncCommandArgv(context_, &redis_connection::on_reply_callback, nullptr,
                             static_cast<int>(args.size()), argv.data(),
                             lengths.data()) != REDIS_OK) {
     return false;
   }
-  owned.release();
-  ++pending_;
+  waiting_.push_back({std::move(on_reply), bytes});
   pending_bytes_ += bytes;
   return true;
 }
 
-void redis_connection::on_reply_callback(redisAsyncContext* context, void* reply, void* privdata) {
-  std::unique_ptr<pending_reply> pending(static_cast<pending_reply*>(privdata));
+// Replies come in the order the commands went, so the front of `waiting_` is the one answered.
+// A null reply is hiredis ending the connection: fail() answers everything still waiting.
+void redis_connection::on_reply_callback(redisAsyncContext* context, void* reply, void*) {
   auto* self = static_cast<redis_connection*>(context->data);
-  if (self == nullptr || pending == nullptr) return;  // closing: nobody is told
-  --self->pending_;
-  self->pending_bytes_ -= pending->bytes;
-  if (!pending->on_reply) return;
-  if (reply == nullptr) {
-    pending->on_reply(nullptr);
-    return;
-  }
+  if (self == nullptr || reply == nullptr || self->waiting_.empty()) return;
+  auto front = std::move(self->waiting_.front());
+  self->waiting_.pop_front();
+  self->pending_bytes_ -= front.bytes;
+  if (!front.on_reply) return;
   const auto copied = copy_reply(*static_cast<redisReply*>(reply));
-  pending->on_reply(&copied);
+  front.on_reply(&copied);
 }
 
 bool redis_connection::subscribe(const std::vector<std::string>& channels, message_fn on_message,
@@ -331,11 +318,23 @@ void redis_connection::on_message_callback(redisAsyncContext* context, void* rep
 void redis_connection::on_disconnect_callback(const redisAsyncContext* context, int status) {
   auto* self = static_cast<redis_connection*>(context->data);
   if (self == nullptr) return;
-  // hiredis frees the context when this returns.
-  self->context_ = nullptr;
-  self->fail(status == REDIS_OK ? "connection closed"
-                                : std::string("connection lost: ") +
-                                      (context->errstr != nullptr ? context->errstr : "?"));
+  const std::string why = status == REDIS_OK ? "connection closed"
+                                             : std::string("connection lost: ") +
+                                                   (context->errstr != nullptr ? context->errstr
+                                                                               : "?");
+  self->let_hiredis_free(context);
+  self->fail(why);
+}
+
+// hiredis frees `context` itself once its callback returns (a failed connect, a lost
+// connection); by then this connection may be gone (its owner lets go in `lost`), so nothing of
+// that free may reach it or its watcher.
+void redis_connection::let_hiredis_free(const redisAsyncContext* context) {
+  auto* mutable_context = const_cast<redisAsyncContext*>(context);
+  mutable_context->data = nullptr;
+  mutable_context->ev = {};
+  if (watcher_) watcher_->detach();
+  context_ = nullptr;
 }
 
 void redis_connection::fail(const std::string& why) {
@@ -343,12 +342,17 @@ void redis_connection::fail(const std::string& why) {
   state_ = state::finished;
   connect_timer_.cancel();
   resolver_.cancel();
-  free_context(!closing_);
-  // Last: the owner may let go of this connection in `lost`.
-  if (!closing_ && handlers_.lost) {
-    auto lost = std::move(handlers_.lost);
-    lost(why);
+  auto unanswered = std::move(waiting_);
+  waiting_.clear();
+  pending_bytes_ = 0;
+  free_context();
+  if (closing_) return;
+  // Last, from copies: the owner may let go of this connection in `lost`.
+  auto lost = std::move(handlers_.lost);
+  for (auto& w : unanswered) {
+    if (w.on_reply) w.on_reply(nullptr);
   }
+  if (lost) lost(why);
 }
 
 void redis_connection::close() {
@@ -357,16 +361,18 @@ void redis_connection::close() {
   state_ = state::finished;
   connect_timer_.cancel();
   resolver_.cancel();
-  free_context(false);
+  waiting_.clear();
+  pending_bytes_ = 0;
+  free_context();
 }
 
-void redis_connection::free_context(bool answer_waiting) {
+void redis_connection::free_context() {
   if (watcher_) watcher_->detach();
   if (context_ == nullptr) return;
-  // The watcher is done with; unless commands are to hear of the end, nothing hiredis calls
-  // while freeing (now, or after the callback it is in) may reach this object either.
+  // Nothing hiredis calls while freeing (now, or after the callback it is in) may reach this
+  // connection or its watcher: what was waiting is answered by fail().
   auto* context = std::exchange(context_, nullptr);
-  if (!answer_waiting) context->data = nullptr;
+  context->data = nullptr;
   context->ev = {};
   redisAsyncFree(context);
 }

@@ -340,16 +340,12 @@ void pg_connection::fail(const std::string& why) {
   pending_statements_ = 0;
   pending_bytes_ = 0;
   if (closing_) return;
-  auto weak = weak_from_this();
+  // Last, from copies: the owner may let go of this connection in `lost`.
+  auto lost = std::move(handlers_.lost);
   for (auto& w : waiting) {
     if (w.on_result) w.on_result(nullptr);
-    if (weak.expired()) return;
   }
-  // Last: the owner may let go of this connection in `lost`.
-  if (handlers_.lost) {
-    auto lost = std::move(handlers_.lost);
-    lost(why);
-  }
+  if (lost) lost(why);
 }
 
 void pg_connection::close() {

@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <string>
@@ -78,12 +79,15 @@ class redis_connection : public std::enable_shared_from_this<redis_connection> {
   // Closes the connection without calling `lost` or any reply callback.
   void close();
 
-  std::size_t pending() const { return pending_; }
+  std::size_t pending() const { return waiting_.size(); }
 
  private:
   enum class state { idle, resolving, connecting, authenticating, ready, finished };
   struct watcher;
-  struct pending_reply;
+  struct waiting {
+    reply_fn on_reply;
+    std::size_t bytes = 0;
+  };
 
   redis_connection(boost::asio::io_context& io, redis_endpoint endpoint, options opts,
                    handlers on);
@@ -91,10 +95,10 @@ class redis_connection : public std::enable_shared_from_this<redis_connection> {
   void on_connected(int status);
   void authenticate();
   void become_ready();
-  bool send(const std::vector<std::string_view>& args, pending_reply* pending);
+  bool send(const std::vector<std::string_view>& args, reply_fn on_reply);
   void fail(const std::string& why);
-  // answer_waiting: commands still waiting get their `nullptr` reply (not when closing).
-  void free_context(bool answer_waiting);
+  void free_context();
+  void let_hiredis_free(const redisAsyncContext* context);
 
   static void on_connect_callback(const redisAsyncContext* context, int status);
   static void on_disconnect_callback(const redisAsyncContext* context, int status);
@@ -111,7 +115,7 @@ class redis_connection : public std::enable_shared_from_this<redis_connection> {
   redisAsyncContext* context_ = nullptr;
   state state_ = state::idle;
   bool closing_ = false;  // close() or the destructor: no callback may reach the owner
-  std::size_t pending_ = 0;
+  std::deque<waiting> waiting_;  // commands sent, in order, until their replies come
   std::size_t pending_bytes_ = 0;
   message_fn on_message_;
   std::vector<std::unique_ptr<std::function<void()>>> subscriptions_;

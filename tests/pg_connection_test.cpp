@@ -14,10 +14,22 @@ using test_support::postgres_process;
 // One PostgreSQL for the suite (initdb costs a second or two); tests that stop it start their own.
 class pg_connection_test : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() { server_ = new postgres_process(); }
+  static void SetUpTestSuite() {
+    try {
+      server_ = new postgres_process();
+    } catch (const test_support::postgres_unavailable& e) {
+      unavailable_ = e.what();
+    }
+  }
   static void TearDownTestSuite() {
     delete server_;
     server_ = nullptr;
+  }
+  void SetUp() override {
+    if (server_ == nullptr && !unavailable_.empty()) {
+      GTEST_SKIP() << "PostgreSQL cannot run here: " << unavailable_;
+    }
+    ASSERT_NE(server_, nullptr) << "PostgreSQL did not start (see the suite's setup)";
   }
 
   std::shared_ptr<pg_connection> connect(const std::string& conninfo,
@@ -48,12 +60,14 @@ class pg_connection_test : public ::testing::Test {
   }
 
   static postgres_process* server_;
+  static std::string unavailable_;
   boost::asio::io_context io_;
   int connected_ = 0;
   std::vector<std::string> lost_;
 };
 
 postgres_process* pg_connection_test::server_ = nullptr;
+std::string pg_connection_test::unavailable_;
 
 TEST_F(pg_connection_test, ParametersGoInAndRowsComeOutAsText) {
   auto c = connect(server_->url());

@@ -14,12 +14,24 @@
 
 namespace chatterbox::test_support {
 
+// PostgreSQL cannot run on this machine at all (not a failure of the code under test): the
+// tests that need it say why and skip.
+struct postgres_unavailable : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
 // Debian's PostgreSQL 15 on a free loopback port, in a fresh cluster of its own (initdb), run as
 // `nobody` (PostgreSQL refuses to run as root), trusting local connections, without fsync (a
 // test's data need not survive the machine). Gone, with its files, when this is destroyed.
 class postgres_process : public child_process {
  public:
   explicit postgres_process(std::uint16_t port = free_tcp_port()) : port_(port) {
+    // A root directory only root may enter (a chroot made in a `mktemp -d` folder, as
+    // ../shared/tools/fresh-debian.sh does) leaves `nobody` unable to load any program.
+    if (run_command(as_nobody() + "test -x " + bin("postgres")).status != 0) {
+      throw postgres_unavailable("user nobody cannot run " + bin("postgres") +
+                                 " here (is '/' readable by others?)");
+    }
     std::random_device random;
     dir_ = std::filesystem::temp_directory_path() /
            ("chatterbox-pg-" + std::to_string(random()) + "-" + std::to_string(::getpid()));

@@ -13,8 +13,7 @@ seconds=${1:-60}
 build=build-asan
 out=$build/fuzz
 
-harnesses=(fuzz_client_frame fuzz_http_request fuzz_auth_parsers fuzz_ws_frames fuzz_client_address
-           fuzz_login_throttle fuzz_json_out)
+read -r -a harnesses <<<"$(cd fuzz && ls fuzz_*.cpp | sed 's/\.cpp$//' | tr '\n' ' ')"
 [ -n "${FUZZ_ONLY:-}" ] && read -r -a harnesses <<<"$FUZZ_ONLY"
 bash scripts/build.sh asan "${harnesses[@]}"
 

@@ -4,6 +4,7 @@
 #include "chatterbox/files/upload_sweeper.hpp"
 #include "chatterbox/storage/file_repository.hpp"
 #include "chatterbox/storage/write_batcher.hpp"
+#include "support/run_until.hpp"
 #include "support/temp_dir.hpp"
 
 #include <gtest/gtest.h>
@@ -58,16 +59,7 @@ class file_store_test : public test_support::temp_db_test {
     rows_.reset();
   }
 
-  // Runs the loop until `done` holds (bounded).
-  bool run_until(const std::function<bool()>& done) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    while (!done()) {
-      if (std::chrono::steady_clock::now() > deadline) return false;
-      io_.restart();
-      io_.run_for(std::chrono::milliseconds(5));
-    }
-    return true;
-  }
+  bool run_until(const std::function<bool()>& done) { return test_support::run_until(io_, done); }
 
   std::optional<file_upload::stored> store_bytes(const std::string& bytes, std::size_t chunk = 7) {
     auto upload = store_->start_upload();

@@ -20,26 +20,25 @@ struct redis_connection::watcher : std::enable_shared_from_this<watcher> {
 
   void arm() {
     if (context == nullptr) return;
-    if (want_read && !read_armed) {
-      read_armed = true;
-      descriptor.async_wait(asio::posix::descriptor_base::wait_read,
-                            [self = shared_from_this()](const boost::system::error_code& ec) {
-                              self->read_armed = false;
-                              if (ec || self->context == nullptr || !self->want_read) return;
-                              redisAsyncHandleRead(self->context);
-                              self->arm();
-                            });
-    }
-    if (want_write && !write_armed) {
-      write_armed = true;
-      descriptor.async_wait(asio::posix::descriptor_base::wait_write,
-                            [self = shared_from_this()](const boost::system::error_code& ec) {
-                              self->write_armed = false;
-                              if (ec || self->context == nullptr || !self->want_write) return;
-                              redisAsyncHandleWrite(self->context);
-                              self->arm();
-                            });
-    }
+    if (want_read) arm_one(asio::posix::descriptor_base::wait_read, read_armed, want_read,
+                           &redisAsyncHandleRead);
+    if (want_write) arm_one(asio::posix::descriptor_base::wait_write, write_armed, want_write,
+                            &redisAsyncHandleWrite);
+  }
+
+  // One wait per direction at a time; when it fires and hiredis still wants it, hiredis handles
+  // the socket and the waits are armed again for whatever it wants next.
+  void arm_one(asio::posix::descriptor_base::wait_type direction, bool& armed, const bool& wanted,
+               void (*handle)(redisAsyncContext*)) {
+    if (armed) return;
+    armed = true;
+    descriptor.async_wait(direction, [self = shared_from_this(), &armed, &wanted,
+                                      handle](const boost::system::error_code& ec) {
+      armed = false;
+      if (ec || self->context == nullptr || !wanted) return;
+      handle(self->context);
+      self->arm();
+    });
   }
 
   // hiredis closes the descriptor itself: give it back without closing (this cancels the waits).
@@ -358,12 +357,7 @@ void redis_connection::fail(const std::string& why) {
 void redis_connection::close() {
   closing_ = true;
   handlers_ = {};
-  state_ = state::finished;
-  connect_timer_.cancel();
-  resolver_.cancel();
-  waiting_.clear();
-  pending_bytes_ = 0;
-  free_context();
+  fail("closed");
 }
 
 void redis_connection::free_context() {

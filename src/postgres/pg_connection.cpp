@@ -180,21 +180,11 @@ void pg_connection::poll_connect() {
   watch_socket();
   switch (step) {
     case PGRES_POLLING_READING:
-    case PGRES_POLLING_WRITING: {
-      const bool read = step == PGRES_POLLING_READING;
-      auto& armed = read ? watcher_->reading : watcher_->writing;
-      if (armed) return;
-      armed = true;
-      watcher_->descriptor.async_wait(
-          read ? asio::posix::descriptor_base::wait_read : asio::posix::descriptor_base::wait_write,
-          [weak = weak_from_this(), w = watcher_, read](const boost::system::error_code& ec) {
-            (read ? w->reading : w->writing) = false;
-            auto self = weak.lock();
-            if (ec || !self || self->watcher_ != w) return;
-            self->poll_connect();
-          });
+      wait_for(asio::posix::descriptor_base::wait_read, &pg_connection::poll_connect);
       return;
-    }
+    case PGRES_POLLING_WRITING:
+      wait_for(asio::posix::descriptor_base::wait_write, &pg_connection::poll_connect);
+      return;
     case PGRES_POLLING_OK:
       if (PQsetnonblocking(conn_, 1) != 0 || PQenterPipelineMode(conn_) != 1) {
         fail("cannot enter pipeline mode: " + error_of(conn_));
@@ -260,16 +250,7 @@ void pg_connection::flush() {
     fail("cannot send: " + error_of(conn_));
     return;
   }
-  if (left == 0 || watcher_->writing) return;
-  watcher_->writing = true;
-  watcher_->descriptor.async_wait(
-      asio::posix::descriptor_base::wait_write,
-      [weak = weak_from_this(), w = watcher_](const boost::system::error_code& ec) {
-        w->writing = false;
-        auto self = weak.lock();
-        if (ec || !self || self->watcher_ != w) return;
-        self->flush();
-      });
+  if (left == 1) wait_for(asio::posix::descriptor_base::wait_write, &pg_connection::flush);
 }
 
 void pg_connection::on_readable() {
@@ -279,15 +260,26 @@ void pg_connection::on_readable() {
     return;
   }
   read_results();
-  if (state_ != state::ready || watcher_->reading) return;
-  watcher_->reading = true;
+  if (state_ == state::ready) {
+    wait_for(asio::posix::descriptor_base::wait_read, &pg_connection::on_readable);
+  }
+}
+
+// One wait per direction at a time, on the socket libpq has now; `then` runs when it is ready,
+// unless the connection is gone or libpq has moved to another socket meanwhile.
+void pg_connection::wait_for(asio::posix::descriptor_base::wait_type direction,
+                             void (pg_connection::*then)()) {
+  const bool read = direction == asio::posix::descriptor_base::wait_read;
+  auto& armed = read ? watcher_->reading : watcher_->writing;
+  if (armed) return;
+  armed = true;
   watcher_->descriptor.async_wait(
-      asio::posix::descriptor_base::wait_read,
-      [weak = weak_from_this(), w = watcher_](const boost::system::error_code& ec) {
-        w->reading = false;
+      direction, [weak = weak_from_this(), w = watcher_, read, then](
+                     const boost::system::error_code& ec) {
+        (read ? w->reading : w->writing) = false;
         auto self = weak.lock();
         if (ec || !self || self->watcher_ != w) return;
-        self->on_readable();
+        ((*self).*then)();
       });
 }
 

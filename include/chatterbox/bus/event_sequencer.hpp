@@ -99,7 +99,6 @@ class event_sequencer {
     }
     delivered_ = std::max(delivered_, complete_to);
     latest_ = std::max(latest_, complete_to);
-    held_.erase(held_.begin(), held_.upper_bound(delivered_));
     drain_held();
     gap_since_.reset();
     note_gap(now);

@@ -2,6 +2,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/posix/descriptor_base.hpp>
 #include <boost/asio/steady_timer.hpp>
 
 #include <chrono>
@@ -96,6 +97,8 @@ class pg_connection : public std::enable_shared_from_this<pg_connection> {
   void connect(const std::string& hostaddr);
   void poll_connect();
   void watch_socket();
+  void wait_for(boost::asio::posix::descriptor_base::wait_type direction,
+                void (pg_connection::*then)());
   void on_readable();
   void flush();
   void read_results();

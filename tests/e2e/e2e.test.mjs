@@ -1641,9 +1641,20 @@ describe('chatterbox web client', { concurrency: false, timeout: 10 * 60 * 1000 
     await dave.locator('#me-name', { hasText: 'dave' }).waitFor();
     await dave.locator('#notice', { hasText: 'Your password has been changed' }).waitFor();
     await pages.daveHere.locator('#login-view').waitFor(); // every other session ends
-    // The link is used up.
-    const again = await openPage(await newContext('daveAgain'), 'daveAgain');
+    // The link is used up. It is pasted while the page is still asking who is logged in, and that
+    // older question is answered last: its login screen must not wipe the link's answer.
+    const context = await newContext('daveAgain');
+    let answerWhoAmI;
+    const whoAmIHeld = new Promise((resolve) => { answerWhoAmI = resolve; });
+    await context.route('**/api/me', async (route) => { await whoAmIHeld; await route.continue(); });
+    const again = await openPage(context, 'daveAgain');
+    const checked = again.waitForResponse('**/api/password-reset/check');
     await again.goto(link);
+    await checked;
+    const whoAmIAnswered = again.waitForResponse('**/api/me');
+    answerWhoAmI();
+    await whoAmIAnswered;
+    await again.evaluate(() => fetch('/api/registration').then((r) => r.text())); // a round trip for the stale boot to act
     await again.locator('#login-error', { hasText: 'invalid' }).waitFor();
     assert.deepEqual(problems, []);
   });

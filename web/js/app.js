@@ -159,8 +159,9 @@ ui.loginForm.addEventListener('submit', async (e) => {
 });
 
 // The password reset link's form.
-async function showReset(code) {
+async function showReset(code, isCurrent) {
   const check = await api.checkReset(code);
+  if (!isCurrent()) return;
   if (!check.ok) {
     forgetEntryLink();
     showLogin({ error: api.errorMessage(check) });
@@ -264,18 +265,26 @@ ui.logout.addEventListener('click', async () => {
   endChat({ notice: 'You have logged out.' });
 });
 
+// A link pasted while the page is still asking the server starts another boot; only the latest
+// may draw the screen, or the first one's login screen would wipe the link's answer.
+let bootGeneration = 0;
+
 // The session cookie is HttpOnly: ask the server who we are.
 async function boot() {
+  const generation = ++bootGeneration;
+  const isCurrent = () => generation === bootGeneration;
   invite = null;
   const link = parseEntryLink(location.hash);
-  if (link?.reset) return showReset(link.reset);
+  if (link?.reset) return showReset(link.reset, isCurrent);
   const result = await api.me();
+  if (!isCurrent()) return;
   if (result.ok) {
     if (link) forgetEntryLink(); // already logged in: the link has nothing to do
     startChat(result.data.username, '', result.data.admin === true);
     return;
   }
   const registration = await api.registration(link?.invite);
+  if (!isCurrent()) return;
   if (registration.ok) {
     if (registration.data.invitation === 'valid') invite = link.invite;
     ui.loginIntro.textContent = loginIntro(registration.data.mode, registration.data.invitation ?? null);

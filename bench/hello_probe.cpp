@@ -13,13 +13,6 @@ constexpr std::size_t setup_index = 0;
 constexpr std::size_t partner_index = 1;
 constexpr std::size_t first_probe_index = 2;
 
-std::uint64_t micros(std::chrono::steady_clock::duration d) {
-  return static_cast<std::uint64_t>(
-      std::chrono::duration_cast<std::chrono::microseconds>(d).count());
-}
-
-double ms(std::uint64_t us) { return static_cast<double>(us) / 1000.0; }
-
 // The `rooms` of a hello: calls on_room(object) for each room object.
 template <typename F>
 bool for_each_room(std::string_view hello, F&& on_room) {

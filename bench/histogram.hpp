@@ -1,10 +1,18 @@
 #pragma once
 
 #include <array>
+#include <chrono>
 #include <cstdint>
 #include <vector>
 
 namespace chatterbox::bench {
+
+// A latency as the histograms record it, and a recorded value as the reports print it.
+inline std::uint64_t micros(std::chrono::steady_clock::duration d) {
+  return static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::microseconds>(d).count());
+}
+inline double ms(std::uint64_t us) { return static_cast<double>(us) / 1000.0; }
 
 // Log-linear latency histogram in microseconds (HDR style): values below 256 µs are exact,
 // larger ones land in one of 128 sub-buckets per power of two (under 1 % error). Recording is a

@@ -5,17 +5,6 @@
 #include <boost/asio/post.hpp>
 
 namespace chatterbox::bench {
-namespace {
-
-std::uint64_t micros(std::chrono::steady_clock::duration d) {
-  return static_cast<std::uint64_t>(
-      std::chrono::duration_cast<std::chrono::microseconds>(d).count());
-}
-
-double ms(std::uint64_t us) { return static_cast<double>(us) / 1000.0; }
-
-}  // namespace
-
 join_probe::join_probe(bench_options options, std::string token)
     : o_(std::move(options)), token_(std::move(token)), deadline_(io_) {}
 

@@ -22,8 +22,6 @@ std::chrono::milliseconds millis(double seconds) {
   return std::chrono::milliseconds(static_cast<long long>(seconds * 1000));
 }
 
-double ms(std::uint64_t micros) { return static_cast<double>(micros) / 1000.0; }
-
 std::string joined(const std::map<std::string, std::size_t>& counts) {
   std::ostringstream out;
   bool first = true;

@@ -5,12 +5,6 @@
 #include <algorithm>
 
 namespace chatterbox::bench {
-namespace {
-
-double ms(std::uint64_t us) { return static_cast<double>(us) / 1000.0; }
-
-}  // namespace
-
 resume_probe::resume_probe(bench_options options, std::string token)
     : o_(std::move(options)), token_(std::move(token)), deadline_(io_) {}
 

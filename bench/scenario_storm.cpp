@@ -1,4 +1,5 @@
 #include "accounts.hpp"
+#include "histogram.hpp"
 #include "process_stats.hpp"
 #include "report.hpp"
 #include "scenarios.hpp"
@@ -37,8 +38,6 @@ bool start(server_process& server, const bench_options& o, std::string& error) {
   }
   return true;
 }
-
-double ms(std::uint64_t us) { return static_cast<double>(us) / 1000.0; }
 
 }  // namespace
 

@@ -7,8 +7,6 @@
 namespace chatterbox::bench {
 namespace {
 
-double ms(std::uint64_t us) { return static_cast<double>(us) / 1000.0; }
-
 // Results in a `search` answer: each has exactly one "snippet" key, and a JSON string cannot
 // hold an unescaped `"snippet":`.
 std::size_t count_results(std::string_view event) {

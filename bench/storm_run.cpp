@@ -11,11 +11,6 @@ namespace {
 
 constexpr auto retry_pause = std::chrono::milliseconds(100);
 
-std::uint64_t micros(std::chrono::steady_clock::duration d) {
-  return static_cast<std::uint64_t>(
-      std::chrono::duration_cast<std::chrono::microseconds>(d).count());
-}
-
 }  // namespace
 
 storm_run::storm_run(bench_options options, std::vector<std::string> tokens)

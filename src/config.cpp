@@ -1,6 +1,7 @@
 #include "chatterbox/config.hpp"
 
 #include "chatterbox/config_file.hpp"
+#include "chatterbox/text/ascii.hpp"
 #include "config/flag.hpp"
 
 #include <unistd.h>
@@ -28,18 +29,12 @@ std::optional<std::string_view> find_env(const char* const* envp, std::string_vi
   return std::nullopt;
 }
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
 std::optional<std::string> apply_env(server_config& config, const flag& f, std::string_view raw) {
   if (!f.repeatable) return f.set(config, raw);
   // A list in one variable: commas separate, blanks around them are noise.
   while (!raw.empty()) {
     const auto comma = raw.find(',');
-    const auto item = trim(raw.substr(0, comma));
+    const auto item = ascii::trim(raw.substr(0, comma));
     raw = comma == std::string_view::npos ? std::string_view{} : raw.substr(comma + 1);
     if (item.empty()) continue;
     if (auto error = f.set(config, item)) return error;

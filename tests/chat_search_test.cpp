@@ -168,7 +168,10 @@ TEST_F(chat_search_test, HostileQueriesGetResultsNotErrors) {
                                   "stuff\"", "-stuff", "^stuff", "stuff:", "*stuff"}) {
     EXPECT_EQ(found(alice, query), (ids{m})) << query;
   }
-  EXPECT_EQ(found(alice, std::string(250, '(') + " NEAR(a, b) " + std::string(200, '"')), ids{});
+  // Built by append: GCC 12 warns falsely (-Warray-bounds) on a chain of string + here.
+  std::string nested(250, '(');
+  nested.append(" NEAR(a, b) ").append(200, '"');
+  EXPECT_EQ(found(alice, nested), ids{});
 }
 
 TEST_F(chat_search_test, AReplyStaysWithinTheReplyBudget) {

@@ -2,6 +2,8 @@
 
 #include "chatterbox/protocol/client_command.hpp"
 
+#include "support/parse_frame.hpp"
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -16,26 +18,8 @@ namespace {
 using json = nlohmann::json;
 using names = std::vector<std::string>;
 
-template <class T>
-T parse_ok(const json& frame) {
-  auto result = parse_client_frame(frame.dump());
-  if (const auto* error = std::get_if<protocol_error>(&result)) {
-    ADD_FAILURE() << "frame " << frame.dump() << " rejected: " << error->code << " "
-                  << error->message;
-    return T{};
-  }
-  auto& command = std::get<client_command>(result);
-  if (auto* typed = std::get_if<T>(&command)) return std::move(*typed);
-  ADD_FAILURE() << "frame " << frame.dump() << " parsed as variant index " << command.index();
-  return T{};
-}
-
-protocol_error parse_error(const json& frame) {
-  auto result = parse_client_frame(frame.dump());
-  if (auto* error = std::get_if<protocol_error>(&result)) return std::move(*error);
-  ADD_FAILURE() << "frame " << frame.dump() << " was accepted";
-  return {};
-}
+using test_support::parse_json_error;
+using test_support::parse_json_ok;
 
 names numbered(std::size_t count) {
   names out;
@@ -46,7 +30,7 @@ names numbered(std::size_t count) {
 // --- create_room ---
 
 TEST(client_command_rooms_test, ParsesCreateRoom) {
-  const auto command = parse_ok<create_room_command>({{"type", "create_room"},
+  const auto command = parse_json_ok<create_room_command>({{"type", "create_room"},
                                                       {"kind", "private"},
                                                       {"name", "  design  "},
                                                       {"users", {"bob", "Carol_2"}},
@@ -57,10 +41,10 @@ TEST(client_command_rooms_test, ParsesCreateRoom) {
   EXPECT_EQ(command.client_id, "r-1");
 
   const auto bare =
-      parse_ok<create_room_command>({{"type", "create_room"}, {"kind", "open"}, {"name", "x"}});
+      parse_json_ok<create_room_command>({{"type", "create_room"}, {"kind", "open"}, {"name", "x"}});
   EXPECT_TRUE(bare.users.empty());
   EXPECT_FALSE(bare.client_id.has_value());
-  const auto nulls = parse_ok<create_room_command>({{"type", "create_room"},
+  const auto nulls = parse_json_ok<create_room_command>({{"type", "create_room"},
                                                     {"kind", "open"},
                                                     {"name", "x"},
                                                     {"users", nullptr},
@@ -71,7 +55,7 @@ TEST(client_command_rooms_test, ParsesCreateRoom) {
 
 TEST(client_command_rooms_test, CreateRoomKindIsOpenOrPrivate) {
   for (const json& kind : {json("dm"), json("Open"), json(""), json(1), json(nullptr)}) {
-    const auto error = parse_error(
+    const auto error = parse_json_error(
         json{{"type", "create_room"}, {"kind", kind}, {"name", "x"}, {"client_id", "r-2"}});
     EXPECT_EQ(error.code, "invalid_field") << kind;
     EXPECT_EQ(error.ref, json("r-2")) << kind;
@@ -87,19 +71,19 @@ TEST(client_command_rooms_test, RoomNamesAreOneToSixtyFourCharactersWithoutContr
     for (int i = 0; i < 64; ++i) s += "é";
     return s;
   }();
-  EXPECT_EQ(parse_ok<create_room_command>(create(longest)).name, longest);
-  EXPECT_EQ(parse_ok<create_room_command>(create(" " + longest + " ")).name, longest);
+  EXPECT_EQ(parse_json_ok<create_room_command>(create(longest)).name, longest);
+  EXPECT_EQ(parse_json_ok<create_room_command>(create(" " + longest + " ")).name, longest);
   for (const json& name : {json(longest + "é"), json(""), json("   "), json("a\nb"),
                            json("tab\there"), json("bell\a"), json("\xC2\x85"), json(5)}) {
-    const auto error = parse_error(create(name));
+    const auto error = parse_json_error(create(name));
     EXPECT_EQ(error.code, "invalid_field") << name;
     EXPECT_NE(error.message.find("name"), std::string::npos) << error.message;
   }
-  const auto rename = parse_ok<rename_room_command>(
+  const auto rename = parse_json_ok<rename_room_command>(
       {{"type", "rename_room"}, {"room", 7}, {"name", " Design Team "}});
   EXPECT_EQ(rename.room, 7);
   EXPECT_EQ(rename.name, "Design Team");
-  const auto error = parse_error(json{{"type", "rename_room"}, {"room", 7}, {"name", "a\rb"}});
+  const auto error = parse_json_error(json{{"type", "rename_room"}, {"room", 7}, {"name", "a\rb"}});
   EXPECT_EQ(error.code, "invalid_field");
   EXPECT_EQ(error.ref, json(7));
 }
@@ -109,7 +93,7 @@ TEST(client_command_rooms_test, CreateRoomClientIdFollowsSendRules) {
   for (const json& id : {json(""), json(std::string(65, 'x')), json("r\n1"), json(7)}) {
     auto frame = base;
     frame["client_id"] = id;
-    EXPECT_EQ(parse_error(frame).code, "invalid_field") << id;
+    EXPECT_EQ(parse_json_error(frame).code, "invalid_field") << id;
   }
 }
 
@@ -119,36 +103,36 @@ TEST(client_command_rooms_test, UsersAreAListOfUsernames) {
   const auto frame = [](const json& users) {
     return json{{"type", "add_members"}, {"room", 7}, {"users", users}};
   };
-  EXPECT_EQ(parse_ok<add_members_command>(frame(json::array({"a", "b.c", "d-e_f"}))).users,
+  EXPECT_EQ(parse_json_ok<add_members_command>(frame(json::array({"a", "b.c", "d-e_f"}))).users,
             (names{"a", "b.c", "d-e_f"}));
-  EXPECT_TRUE(parse_ok<add_members_command>(frame(json::array())).users.empty());
+  EXPECT_TRUE(parse_json_ok<add_members_command>(frame(json::array())).users.empty());
   for (const json& users :
        {json("bob"), json(5), json::array({"bob", 5}), json::array({"bob", nullptr}),
         json::array({json::array({"bob"})}), json::array({json{{"name", "bob"}}}),
         json::array({"bob", 1.5}), json::array({""}), json::array({"bob smith"}),
         json::array({std::string(33, 'a')}), json::array({"b\xC3\xA9"}), json::array({"@bob"})}) {
-    const auto error = parse_error(frame(users));
+    const auto error = parse_json_error(frame(users));
     EXPECT_EQ(error.code, "invalid_field") << users;
     EXPECT_NE(error.message.find("users"), std::string::npos) << error.message;
     EXPECT_EQ(error.ref, json(7)) << users;
   }
-  const auto missing = parse_error(json{{"type", "add_members"}, {"room", 7}});
+  const auto missing = parse_json_error(json{{"type", "add_members"}, {"room", 7}});
   EXPECT_EQ(missing.code, "invalid_field");
 }
 
 TEST(client_command_rooms_test, ListsHoldAtMostAHundredUsers) {
-  EXPECT_EQ(parse_ok<add_members_command>(
+  EXPECT_EQ(parse_json_ok<add_members_command>(
                 {{"type", "add_members"}, {"room", 7}, {"users", numbered(100)}})
                 .users.size(),
             100u);
-  EXPECT_EQ(parse_error(json{{"type", "add_members"}, {"room", 7}, {"users", numbered(101)}}).code,
+  EXPECT_EQ(parse_json_error(json{{"type", "add_members"}, {"room", 7}, {"users", numbered(101)}}).code,
             "invalid_field");
   EXPECT_EQ(
-      parse_ok<create_room_command>(
+      parse_json_ok<create_room_command>(
           {{"type", "create_room"}, {"kind", "private"}, {"name", "x"}, {"users", numbered(100)}})
           .users.size(),
       100u);
-  EXPECT_EQ(parse_error(json{{"type", "create_room"},
+  EXPECT_EQ(parse_json_error(json{{"type", "create_room"},
                              {"kind", "private"},
                              {"name", "x"},
                              {"users", numbered(101)}})
@@ -158,30 +142,30 @@ TEST(client_command_rooms_test, ListsHoldAtMostAHundredUsers) {
 
 TEST(client_command_rooms_test, OpenDmTakesUpToSevenOthers) {
   const auto command =
-      parse_ok<open_dm_command>({{"type", "open_dm"}, {"users", numbered(7)}, {"client_id", "d"}});
+      parse_json_ok<open_dm_command>({{"type", "open_dm"}, {"users", numbered(7)}, {"client_id", "d"}});
   EXPECT_EQ(command.users, numbered(7));
   EXPECT_EQ(command.client_id, "d");
-  EXPECT_TRUE(parse_ok<open_dm_command>({{"type", "open_dm"}, {"users", json::array()}})
+  EXPECT_TRUE(parse_json_ok<open_dm_command>({{"type", "open_dm"}, {"users", json::array()}})
                   .users.empty());  // notes to self
   const auto error =
-      parse_error(json{{"type", "open_dm"}, {"users", numbered(8)}, {"client_id", "d"}});
+      parse_json_error(json{{"type", "open_dm"}, {"users", numbered(8)}, {"client_id", "d"}});
   EXPECT_EQ(error.code, "invalid_field");
   EXPECT_EQ(error.ref, json("d"));
-  EXPECT_EQ(parse_error(json{{"type", "open_dm"}}).code, "invalid_field");  // required
-  EXPECT_EQ(parse_error(json{{"type", "open_dm"}, {"users", nullptr}}).code, "invalid_field");
+  EXPECT_EQ(parse_json_error(json{{"type", "open_dm"}}).code, "invalid_field");  // required
+  EXPECT_EQ(parse_json_error(json{{"type", "open_dm"}, {"users", nullptr}}).code, "invalid_field");
 }
 
 TEST(client_command_rooms_test, WatchTakesUpToFiveHundredUsernames) {
-  EXPECT_EQ(parse_ok<watch_command>({{"type", "watch"}, {"users", numbered(500)}}).users.size(),
+  EXPECT_EQ(parse_json_ok<watch_command>({{"type", "watch"}, {"users", numbered(500)}}).users.size(),
             500u);
-  EXPECT_TRUE(parse_ok<watch_command>({{"type", "watch"}, {"users", json::array()}}).users.empty());
-  EXPECT_EQ(parse_ok<watch_command>({{"type", "watch"}, {"users", {"bob", "bob"}}}).users,
+  EXPECT_TRUE(parse_json_ok<watch_command>({{"type", "watch"}, {"users", json::array()}}).users.empty());
+  EXPECT_EQ(parse_json_ok<watch_command>({{"type", "watch"}, {"users", {"bob", "bob"}}}).users,
             (names{"bob", "bob"}));
   for (const json& frame :
        {json{{"type", "watch"}, {"users", numbered(501)}}, json{{"type", "watch"}},
         json{{"type", "watch"}, {"users", {"bad name"}}},
         json{{"type", "watch"}, {"users", "bob"}}}) {
-    const auto error = parse_error(frame);
+    const auto error = parse_json_error(frame);
     EXPECT_EQ(error.code, "invalid_field") << frame;
     EXPECT_TRUE(error.ref.is_null()) << frame;
   }
@@ -191,30 +175,30 @@ TEST(client_command_rooms_test, ALongListStillCountsAsOneField) {
   // type, room, users and five fields more: eight, the most a frame may have.
   json frame = {{"type", "add_members"}, {"room", 7}, {"users", numbered(100)}};
   for (int i = 0; i < 5; ++i) frame["x" + std::to_string(i)] = i;
-  EXPECT_EQ(parse_ok<add_members_command>(frame).users.size(), 100u);
+  EXPECT_EQ(parse_json_ok<add_members_command>(frame).users.size(), 100u);
   frame["x5"] = 5;
-  EXPECT_EQ(parse_error(frame).code, "invalid_json");
+  EXPECT_EQ(parse_json_error(frame).code, "invalid_json");
 }
 
 // --- the other room commands ---
 
 TEST(client_command_rooms_test, ParsesTheOtherRoomCommands) {
   const auto remove =
-      parse_ok<remove_member_command>({{"type", "remove_member"}, {"room", 7}, {"user", "dave"}});
+      parse_json_ok<remove_member_command>({{"type", "remove_member"}, {"room", 7}, {"user", "dave"}});
   EXPECT_EQ(remove.room, 7);
   EXPECT_EQ(remove.user, "dave");
-  EXPECT_EQ(parse_ok<leave_room_command>({{"type", "leave_room"}, {"room", 7}}).room, 7);
+  EXPECT_EQ(parse_json_ok<leave_room_command>({{"type", "leave_room"}, {"room", 7}}).room, 7);
   const auto archive =
-      parse_ok<archive_room_command>({{"type", "archive_room"}, {"room", 7}, {"archived", true}});
+      parse_json_ok<archive_room_command>({{"type", "archive_room"}, {"room", 7}, {"archived", true}});
   EXPECT_TRUE(archive.archived);
   EXPECT_FALSE(
-      parse_ok<archive_room_command>({{"type", "archive_room"}, {"room", 7}, {"archived", false}})
+      parse_json_ok<archive_room_command>({{"type", "archive_room"}, {"room", 7}, {"archived", false}})
           .archived);
   for (const char* level : {"all", "mentions", "none"}) {
-    EXPECT_EQ(parse_ok<notify_command>({{"type", "notify"}, {"room", 7}, {"level", level}}).level,
+    EXPECT_EQ(parse_json_ok<notify_command>({{"type", "notify"}, {"room", 7}, {"level", level}}).level,
               level);
   }
-  const auto seen_by = parse_ok<seen_by_command>({{"type", "seen_by"}, {"room", 7}, {"id", 42}});
+  const auto seen_by = parse_json_ok<seen_by_command>({{"type", "seen_by"}, {"room", 7}, {"id", 42}});
   EXPECT_EQ(seen_by.room, 7);
   EXPECT_EQ(seen_by.id, 42);
 }
@@ -233,31 +217,31 @@ TEST(client_command_rooms_test, RoomCommandFieldsAreChecked) {
            json{{"type", "members"}, {"room", 7}, {"prefix", std::string(33, 'a')}},
            json{{"type", "members"}, {"room", 7}, {"limit", "10"}},
        }) {
-    const auto error = parse_error(frame);
+    const auto error = parse_json_error(frame);
     EXPECT_EQ(error.code, "invalid_field") << frame;
     EXPECT_EQ(error.ref, json(7)) << frame;
   }
 }
 
 TEST(client_command_rooms_test, MembersPrefixAndLimit) {
-  const auto bare = parse_ok<members_command>({{"type", "members"}, {"room", 7}});
+  const auto bare = parse_json_ok<members_command>({{"type", "members"}, {"room", 7}});
   EXPECT_EQ(bare.prefix, "");
   EXPECT_EQ(bare.limit, default_members_limit);
   EXPECT_EQ(bare.limit, 50);
   const auto full =
-      parse_ok<members_command>({{"type", "members"}, {"room", 7}, {"prefix", "b"}, {"limit", 20}});
+      parse_json_ok<members_command>({{"type", "members"}, {"room", 7}, {"prefix", "b"}, {"limit", 20}});
   EXPECT_EQ(full.prefix, "b");
   EXPECT_EQ(full.limit, 20);
   EXPECT_EQ(
-      parse_ok<members_command>({{"type", "members"}, {"room", 7}, {"prefix", nullptr}}).prefix,
+      parse_json_ok<members_command>({{"type", "members"}, {"room", 7}, {"prefix", nullptr}}).prefix,
       "");
-  EXPECT_EQ(parse_ok<members_command>(
+  EXPECT_EQ(parse_json_ok<members_command>(
                 {{"type", "members"}, {"room", 7}, {"prefix", std::string(32, 'a')}})
                 .prefix.size(),
             32u);
   for (const auto& [limit, expected] : std::vector<std::pair<json, int>>{
            {json(0), 1}, {json(-3), 1}, {json(100), 100}, {json(101), 100}, {json(nullptr), 50}}) {
-    EXPECT_EQ(parse_ok<members_command>({{"type", "members"}, {"room", 7}, {"limit", limit}}).limit,
+    EXPECT_EQ(parse_json_ok<members_command>({{"type", "members"}, {"room", 7}, {"limit", limit}}).limit,
               expected)
         << limit;
   }
@@ -280,12 +264,12 @@ class room_frames : public ::testing::TestWithParam<json> {
 TEST_P(room_frames, TheRoomIsAPositiveInteger) {
   EXPECT_TRUE(std::holds_alternative<client_command>(parse_client_frame(with_room(7).dump())));
   for (const json& room : {json(nullptr), json("7"), json(1.5), json(true), json::array({7})}) {
-    const auto error = parse_error(with_room(room));
+    const auto error = parse_json_error(with_room(room));
     EXPECT_EQ(error.code, "invalid_field") << with_room(room);
     EXPECT_NE(error.message.find("room"), std::string::npos) << error.message;
   }
   for (const json& room : {json(0), json(-1)}) {
-    const auto error = parse_error(with_room(room));
+    const auto error = parse_json_error(with_room(room));
     EXPECT_EQ(error.code, "invalid_field") << with_room(room);
   }
 }

@@ -2,6 +2,8 @@
 
 #include "chatterbox/protocol/client_command.hpp"
 
+#include "support/parse_frame.hpp"
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -14,25 +16,8 @@ namespace {
 
 using json = nlohmann::json;
 
-template <class T>
-T parse_ok(std::string_view frame) {
-  auto result = parse_client_frame(frame);
-  if (const auto* error = std::get_if<protocol_error>(&result)) {
-    ADD_FAILURE() << "frame " << frame << " rejected: " << error->code << " " << error->message;
-    return T{};
-  }
-  auto& command = std::get<client_command>(result);
-  if (auto* typed = std::get_if<T>(&command)) return std::move(*typed);
-  ADD_FAILURE() << "frame " << frame << " parsed as variant index " << command.index();
-  return T{};
-}
-
-protocol_error parse_error(std::string_view frame) {
-  auto result = parse_client_frame(frame);
-  if (auto* error = std::get_if<protocol_error>(&result)) return std::move(*error);
-  ADD_FAILURE() << "frame " << frame << " was accepted";
-  return {};
-}
+using test_support::parse_error;
+using test_support::parse_ok;
 
 std::string search_frame(const json& query) {
   return json{{"type", "search"}, {"query", query}}.dump();

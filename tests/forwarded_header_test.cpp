@@ -6,7 +6,7 @@ namespace chatterbox {
 namespace {
 
 using boost::asio::ip::make_address;
-using kind = forwarded_node::kind;
+using node_kind = forwarded_node::kind;
 
 TEST(ForwardedNode, AddressesWithAndWithoutPorts) {
   EXPECT_EQ(parse_forwarded_node("192.0.2.60").address, make_address("192.0.2.60"));
@@ -15,29 +15,29 @@ TEST(ForwardedNode, AddressesWithAndWithoutPorts) {
   EXPECT_EQ(parse_forwarded_node("[2001:db8:cafe::17]:4711").address,
             make_address("2001:db8:cafe::17"));
   EXPECT_EQ(parse_forwarded_node("2001:db8::1").address, make_address("2001:db8::1"));
-  EXPECT_EQ(parse_forwarded_node("192.0.2.60:_hidden").type, kind::address);
+  EXPECT_EQ(parse_forwarded_node("192.0.2.60:_hidden").type, node_kind::address);
   EXPECT_EQ(parse_forwarded_node("[::ffff:1.2.3.4]").address, make_address("::ffff:1.2.3.4"));
 }
 
 TEST(ForwardedNode, UnknownObfuscatedAndInvalid) {
-  EXPECT_EQ(parse_forwarded_node("unknown").type, kind::unknown);
-  EXPECT_EQ(parse_forwarded_node("UNKNOWN:80").type, kind::unknown);
-  EXPECT_EQ(parse_forwarded_node("_hidden").type, kind::obfuscated);
-  EXPECT_EQ(parse_forwarded_node("_SEVKISEK:_port").type, kind::obfuscated);
+  EXPECT_EQ(parse_forwarded_node("unknown").type, node_kind::unknown);
+  EXPECT_EQ(parse_forwarded_node("UNKNOWN:80").type, node_kind::unknown);
+  EXPECT_EQ(parse_forwarded_node("_hidden").type, node_kind::obfuscated);
+  EXPECT_EQ(parse_forwarded_node("_SEVKISEK:_port").type, node_kind::obfuscated);
   for (const char* bad :
        {"", "_", "example.com", "1.2.3", "1.2.3.4:", "1.2.3.4:123456", "1.2.3.4:8a", "[2001:db8::1",
         "[2001:db8::1]x", "[1.2.3.4]", "fe80::1%eth0", "[fe80::1%25eth0]", "01.2.3.4", "1.2.3.4 ",
         "999.1.1.1", "::g"}) {
-    EXPECT_EQ(parse_forwarded_node(bad).type, kind::invalid) << bad;
+    EXPECT_EQ(parse_forwarded_node(bad).type, node_kind::invalid) << bad;
   }
-  EXPECT_EQ(parse_forwarded_node(std::string_view("1.2.3.4\0", 8)).type, kind::invalid);
+  EXPECT_EQ(parse_forwarded_node(std::string_view("1.2.3.4\0", 8)).type, node_kind::invalid);
 }
 
 TEST(Forwarded, Rfc7239Examples) {
   auto elements = parse_forwarded("for=\"_gazonk\"");
   ASSERT_TRUE(elements);
   ASSERT_EQ(elements->size(), 1u);
-  EXPECT_EQ((*elements)[0].for_node.type, kind::obfuscated);
+  EXPECT_EQ((*elements)[0].for_node.type, node_kind::obfuscated);
 
   elements = parse_forwarded("For=\"[2001:db8:cafe::17]:4711\"");
   ASSERT_TRUE(elements);
@@ -61,8 +61,8 @@ TEST(Forwarded, ListsQuotingAndCase) {
   ASSERT_TRUE(elements);
   ASSERT_EQ(elements->size(), 3u);
   EXPECT_EQ((*elements)[0].proto, "https");
-  EXPECT_EQ((*elements)[1].for_node.type, kind::unknown);
-  EXPECT_EQ((*elements)[2].for_node.type, kind::unknown);  // no for= at all
+  EXPECT_EQ((*elements)[1].for_node.type, node_kind::unknown);
+  EXPECT_EQ((*elements)[2].for_node.type, node_kind::unknown);  // no for= at all
   EXPECT_EQ((*elements)[2].proto, "http");
   // An unquoted bracketed IPv6 is out of grammar, but its meaning is clear.
   const auto sloppy = parse_forwarded("for=[2001:db8::2]:80");
@@ -88,8 +88,8 @@ TEST(XForwardedFor, ItemsInOrder) {
   EXPECT_EQ(nodes[0].address, make_address("203.0.113.7"));
   EXPECT_EQ(nodes[1].address, make_address("2001:db8::1"));
   EXPECT_EQ(nodes[2].address, make_address("2001:db8::2"));
-  EXPECT_EQ(nodes[3].type, kind::unknown);
-  EXPECT_EQ(nodes[4].type, kind::invalid);
+  EXPECT_EQ(nodes[3].type, node_kind::unknown);
+  EXPECT_EQ(nodes[4].type, node_kind::invalid);
   EXPECT_TRUE(parse_x_forwarded_for(" , ").empty());
 }
 

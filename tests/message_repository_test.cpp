@@ -16,7 +16,7 @@
 namespace chatterbox {
 namespace {
 
-constexpr std::int64_t t0 = 1'795'000'000'000;
+constexpr std::int64_t created_t0 = 1'795'000'000'000;
 
 class message_repository_test : public test_support::temp_db_test {
  protected:
@@ -35,7 +35,7 @@ class message_repository_test : public test_support::temp_db_test {
   message post(std::int64_t user, const std::string& text, std::int64_t room = general) {
     const std::int64_t n = ++posted_;
     const std::string client_id = "c-" + std::to_string(n);
-    return messages_->insert(fresh(user, client_id, text, room), t0 + n, next_seq()).value();
+    return messages_->insert(fresh(user, client_id, text, room), created_t0 + n, next_seq()).value();
   }
 
   new_message fresh(std::int64_t user, std::string_view client_id, std::string_view text,
@@ -67,13 +67,13 @@ class message_repository_test : public test_support::temp_db_test {
 };
 
 TEST_F(message_repository_test, InsertReturnsStoredMessage) {
-  const message m = messages_->insert(fresh(alice_, "c-1", "hi\nthere"), t0, 7).value();
+  const message m = messages_->insert(fresh(alice_, "c-1", "hi\nthere"), created_t0, 7).value();
   EXPECT_GT(m.id, 0);
   EXPECT_EQ(m.seq, 7);
   EXPECT_EQ(m.room, general);
   EXPECT_EQ(m.user, "alice");
   EXPECT_EQ(m.text, "hi\nthere");
-  EXPECT_EQ(m.ts, t0);
+  EXPECT_EQ(m.ts, created_t0);
   EXPECT_FALSE(m.edited);
   EXPECT_FALSE(m.deleted);
   EXPECT_EQ(messages_->find(m.id), m);
@@ -101,26 +101,26 @@ TEST_F(message_repository_test, MaxSeqTracksLatestChange) {
 }
 
 TEST_F(message_repository_test, ResentClientIdIsFoundAndNotStoredTwice) {
-  const message original = messages_->insert(fresh(alice_, "c-1", "hi"), t0, next_seq()).value();
+  const message original = messages_->insert(fresh(alice_, "c-1", "hi"), created_t0, next_seq()).value();
   const auto again = messages_->find_by_client_id(alice_, "c-1");
   ASSERT_TRUE(again);
   EXPECT_EQ(*again, original);
 
-  EXPECT_EQ(messages_->insert(fresh(alice_, "c-1", "hi"), t0 + 5, next_seq()), std::nullopt);
+  EXPECT_EQ(messages_->insert(fresh(alice_, "c-1", "hi"), created_t0 + 5, next_seq()), std::nullopt);
   EXPECT_EQ(messages_->page_before(general, std::nullopt, 10), std::vector<message>{original});
   EXPECT_EQ(messages_->find_by_client_id(alice_, "c-1"), original);
 }
 
 TEST_F(message_repository_test, ClientIdsArePerUser) {
-  messages_->insert(fresh(alice_, "c-1", "from alice"), t0, next_seq());
+  messages_->insert(fresh(alice_, "c-1", "from alice"), created_t0, next_seq());
   EXPECT_FALSE(messages_->find_by_client_id(bob_, "c-1"));
-  const message bobs = messages_->insert(fresh(bob_, "c-1", "from bob"), t0, next_seq()).value();
+  const message bobs = messages_->insert(fresh(bob_, "c-1", "from bob"), created_t0, next_seq()).value();
   EXPECT_EQ(messages_->find_by_client_id(bob_, "c-1"), bobs);
   EXPECT_EQ(messages_->find_by_client_id(alice_, "c-1")->text, "from alice");
 }
 
 TEST_F(message_repository_test, MessageFromUnknownUserIsRejected) {
-  EXPECT_THROW(messages_->insert(new_message{bob_ + 100, "ghost", general, "c-1", "boo", {}, {}}, t0,
+  EXPECT_THROW(messages_->insert(new_message{bob_ + 100, "ghost", general, "c-1", "boo", {}, {}}, created_t0,
                                  next_seq()),
                SQLite::Exception);
   EXPECT_EQ(messages_->max_seq(), 0);
@@ -312,7 +312,7 @@ TEST_F(message_repository_test, ChangedSinceSpansEveryRoomInSeqOrder) {
 TEST_F(message_repository_test, MentionNamesAreStoredWithTheMessage) {
   const auto m =
       messages_
-          ->insert(fresh(alice_, "c-1", "hi @bob @here", general, {"bob", "here"}), t0, next_seq())
+          ->insert(fresh(alice_, "c-1", "hi @bob @here", general, {"bob", "here"}), created_t0, next_seq())
           .value();
   EXPECT_EQ(m.mentions, (std::vector<std::string>{"bob", "here"}));
   EXPECT_EQ(messages_->find(m.id)->mentions, (std::vector<std::string>{"bob", "here"}));
@@ -323,7 +323,7 @@ TEST_F(message_repository_test, MentionNamesAreStoredWithTheMessage) {
 
 TEST_F(message_repository_test, EditReplacesMentionsAndDeleteClearsThem) {
   const auto m =
-      messages_->insert(fresh(alice_, "c-1", "hi @bob", general, {"bob"}), t0, next_seq()).value();
+      messages_->insert(fresh(alice_, "c-1", "hi @bob", general, {"bob"}), created_t0, next_seq()).value();
   auto edited = messages_->update_text(m.id, "hi @carol and @dave", {"carol", "dave"}, next_seq());
   EXPECT_EQ(edited.mentions, (std::vector<std::string>{"carol", "dave"}));
   EXPECT_EQ(messages_->find(m.id)->mentions, edited.mentions);

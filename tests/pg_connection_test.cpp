@@ -1,7 +1,6 @@
 #include "chatterbox/postgres/pg_connection.hpp"
 
-#include "support/postgres_process.hpp"
-#include "support/run_until.hpp"
+#include "support/postgres_fixture.hpp"
 
 #include <gtest/gtest.h>
 
@@ -11,63 +10,7 @@ namespace {
 using namespace std::chrono_literals;
 using test_support::postgres_process;
 
-// One PostgreSQL for the suite (initdb costs a second or two); tests that stop it start their own.
-class pg_connection_test : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    try {
-      server_ = new postgres_process();
-    } catch (const test_support::postgres_unavailable& e) {
-      unavailable_ = e.what();
-    }
-  }
-  static void TearDownTestSuite() {
-    delete server_;
-    server_ = nullptr;
-  }
-  void SetUp() override {
-    if (server_ == nullptr && !unavailable_.empty()) {
-      GTEST_SKIP() << "PostgreSQL cannot run here: " << unavailable_;
-    }
-    ASSERT_NE(server_, nullptr) << "PostgreSQL did not start (see the suite's setup)";
-  }
-
-  std::shared_ptr<pg_connection> connect(const std::string& conninfo,
-                                         pg_connection::options opts = {}) {
-    auto connection = pg_connection::create(
-        io_, conninfo, opts,
-        {.connected = [this] { ++connected_; },
-         .lost = [this](const std::string& why) { lost_.push_back(why); }});
-    connection->start();
-    return connection;
-  }
-
-  template <typename Done>
-  bool run_until(Done done, std::chrono::milliseconds bound = 10000ms) {
-    return test_support::run_until(io_, done, bound);
-  }
-
-  // Runs one statement (and a sync) and waits for its result.
-  pg_result run(pg_connection& connection, std::string_view sql,
-                const pg_connection::parameters& params = {}) {
-    std::optional<pg_result> result;
-    EXPECT_TRUE(connection.query(sql, params, [&](const pg_result* r) {
-      result = r ? *r : pg_result{.error = "connection lost"};
-    }));
-    connection.sync();
-    EXPECT_TRUE(run_until([&] { return result.has_value(); }));
-    return result.value_or(pg_result{.error = "no answer"});
-  }
-
-  static postgres_process* server_;
-  static std::string unavailable_;
-  boost::asio::io_context io_;
-  int connected_ = 0;
-  std::vector<std::string> lost_;
-};
-
-postgres_process* pg_connection_test::server_ = nullptr;
-std::string pg_connection_test::unavailable_;
+class pg_connection_test : public test_support::postgres_fixture {};
 
 TEST_F(pg_connection_test, ParametersGoInAndRowsComeOutAsText) {
   auto c = connect(server_->url());

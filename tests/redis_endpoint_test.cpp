@@ -5,7 +5,7 @@
 namespace chatterbox {
 namespace {
 
-redis_endpoint parsed(std::string_view url) {
+redis_endpoint endpoint_of(std::string_view url) {
   std::string why;
   const auto endpoint = parse_redis_url(url, why);
   EXPECT_TRUE(endpoint) << url << ": " << why;
@@ -19,7 +19,7 @@ std::string refusal(std::string_view url) {
 }
 
 TEST(redis_endpoint, AHostAloneMeansTheDefaultPortAndDatabase) {
-  const auto e = parsed("redis://cache.internal");
+  const auto e = endpoint_of("redis://cache.internal");
   EXPECT_EQ(e.host, "cache.internal");
   EXPECT_EQ(e.port, 6379);
   EXPECT_EQ(e.database, 0);
@@ -27,7 +27,7 @@ TEST(redis_endpoint, AHostAloneMeansTheDefaultPortAndDatabase) {
 }
 
 TEST(redis_endpoint, PortDatabaseAndCredentials) {
-  const auto e = parsed("redis://chat:s%40cret%3A1@10.0.0.5:6380/3");
+  const auto e = endpoint_of("redis://chat:s%40cret%3A1@10.0.0.5:6380/3");
   EXPECT_EQ(e.host, "10.0.0.5");
   EXPECT_EQ(e.port, 6380);
   EXPECT_EQ(e.database, 3);
@@ -37,17 +37,17 @@ TEST(redis_endpoint, PortDatabaseAndCredentials) {
 }
 
 TEST(redis_endpoint, APasswordWithoutAUser) {
-  const auto e = parsed("redis://:hunter2@localhost");
+  const auto e = endpoint_of("redis://:hunter2@localhost");
   EXPECT_TRUE(e.user.empty());
   EXPECT_EQ(e.password, "hunter2");
 }
 
 TEST(redis_endpoint, APlusInAPasswordIsAPlus) {
-  EXPECT_EQ(parsed("redis://:a+b@localhost").password, "a+b");
+  EXPECT_EQ(endpoint_of("redis://:a+b@localhost").password, "a+b");
 }
 
 TEST(redis_endpoint, IPv6InBrackets) {
-  const auto e = parsed("redis://[::1]:7000/");
+  const auto e = endpoint_of("redis://[::1]:7000/");
   EXPECT_EQ(e.host, "::1");
   EXPECT_EQ(e.port, 7000);
   EXPECT_EQ(e.display(), "redis://[::1]:7000");

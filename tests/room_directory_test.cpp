@@ -19,7 +19,7 @@ room_state make_room(std::int64_t id, room_kind kind, std::string name,
   return room;
 }
 
-std::vector<std::int64_t> ids(const std::vector<room_state*>& rooms) {
+std::vector<std::int64_t> room_ids(const std::vector<room_state*>& rooms) {
   std::vector<std::int64_t> out;
   for (const auto* room : rooms) out.push_back(room->id);
   std::sort(out.begin(), out.end());
@@ -58,11 +58,11 @@ TEST(room_directory_test, EveryoneIsAMemberOfAnOpenRoomAndOnlyMembersOfOthers) {
   EXPECT_EQ(rooms.visible(99, 3), nullptr);  // no such room: the same answer
   EXPECT_NE(rooms.find(2), nullptr);
   EXPECT_EQ(rooms.find(2)->members, (std::vector<std::int64_t>{3, 5}));  // kept sorted
-  EXPECT_EQ(ids(rooms.rooms_of(3)), (std::vector<std::int64_t>{1, 2, 3}));
-  EXPECT_EQ(ids(rooms.rooms_of(4)), (std::vector<std::int64_t>{1, 3}));
-  EXPECT_EQ(ids(rooms.rooms_of(42)), (std::vector<std::int64_t>{1}));
+  EXPECT_EQ(room_ids(rooms.rooms_of(3)), (std::vector<std::int64_t>{1, 2, 3}));
+  EXPECT_EQ(room_ids(rooms.rooms_of(4)), (std::vector<std::int64_t>{1, 3}));
+  EXPECT_EQ(room_ids(rooms.rooms_of(42)), (std::vector<std::int64_t>{1}));
   EXPECT_EQ(rooms.rooms_of(3).front()->id, 1);  // open rooms first
-  EXPECT_EQ(ids(rooms.all()), (std::vector<std::int64_t>{1, 2, 3}));
+  EXPECT_EQ(room_ids(rooms.all()), (std::vector<std::int64_t>{1, 2, 3}));
 }
 
 TEST(room_directory_test, AddingAndRemovingMembers) {
@@ -72,7 +72,7 @@ TEST(room_directory_test, AddingAndRemovingMembers) {
   rooms.add_member(room, 4);
   rooms.add_member(room, 7);  // once
   EXPECT_EQ(room.members, (std::vector<std::int64_t>{1, 4, 7}));
-  EXPECT_EQ(ids(rooms.rooms_of(7)), (std::vector<std::int64_t>{2}));
+  EXPECT_EQ(room_ids(rooms.rooms_of(7)), (std::vector<std::int64_t>{2}));
   rooms.remove_member(room, 7);
   EXPECT_EQ(room.members, (std::vector<std::int64_t>{1, 4}));
   EXPECT_EQ(rooms.visible(2, 7), nullptr);
@@ -171,7 +171,7 @@ TEST(room_directory_test, LoadBuildsRoomsMembersAndMarkers) {
   EXPECT_EQ(rooms.find_dm("10,11"), rooms.find(3));
   EXPECT_EQ(room_directory::others_read(*rooms.find(1), 11), 5);
   EXPECT_EQ(room_directory::others_read(*rooms.find(1), 12), 7);
-  EXPECT_EQ(ids(rooms.rooms_of(11)), (std::vector<std::int64_t>{1, 3}));
+  EXPECT_EQ(room_ids(rooms.rooms_of(11)), (std::vector<std::int64_t>{1, 3}));
   EXPECT_EQ(rooms.find_by_name("GENERAL"), rooms.find(1));
 }
 

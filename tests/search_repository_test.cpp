@@ -20,8 +20,8 @@
 namespace chatterbox {
 namespace {
 
-constexpr std::int64_t t0 = 1'795'000'000'000;
-constexpr std::int64_t general = 1;
+constexpr std::int64_t search_t0 = 1'795'000'000'000;
+constexpr std::int64_t general_room = 1;
 
 class search_repository_test : public test_support::temp_db_test {
  protected:
@@ -30,8 +30,8 @@ class search_repository_test : public test_support::temp_db_test {
     alice_ = add_user("alice");
     bob_ = add_user("bob");
     handle().exec("INSERT INTO rooms (id, kind, name, created_at) VALUES (2, 'private', 'secret', 0)");
-    join(general, alice_);
-    join(general, bob_);
+    join(general_room, alice_);
+    join(general_room, bob_);
     join(secret, bob_);
   }
   void attach() override {
@@ -50,12 +50,12 @@ class search_repository_test : public test_support::temp_db_test {
     insert.exec();
   }
 
-  message post(std::int64_t user, const std::string& text, std::int64_t room = general) {
+  message post(std::int64_t user, const std::string& text, std::int64_t room = general_room) {
     const std::int64_t n = ++posted_;
     const std::string client_id = "c-" + std::to_string(n);
     return messages_
         ->insert(new_message{user, user == alice_ ? "alice" : "bob", room, client_id, text, {}},
-                 t0 + n * 1000, ++seq_)
+                 search_t0 + n * 1000, ++seq_)
         .value();
   }
 

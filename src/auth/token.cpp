@@ -1,6 +1,7 @@
 #include "chatterbox/auth/token.hpp"
 
 #include "chatterbox/auth/sodium_init.hpp"
+#include "chatterbox/text/ascii.hpp"
 
 #include <sodium.h>
 
@@ -17,22 +18,6 @@ constexpr std::size_t token_chars = 43;  // ceil(32 * 8 / 6), no padding
 bool base64url_char(char c) {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
          c == '_';
-}
-
-// RFC 7230 optional whitespace; headers may carry tabs as well as spaces.
-bool ows(char c) { return c == ' ' || c == '\t'; }
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && ows(s.front())) s.remove_prefix(1);
-  while (!s.empty() && ows(s.back())) s.remove_suffix(1);
-  return s;
-}
-
-bool iequals_ascii(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           auto lower = [](char c) { return (c >= 'A' && c <= 'Z') ? char(c - 'A' + 'a') : c; };
-           return lower(x) == lower(y);
-         });
 }
 
 }  // namespace
@@ -74,8 +59,8 @@ std::optional<std::string_view> find_cookie(std::string_view cookie_header, std:
     // A pair without '=' carries no value for anyone; skip it rather than reject the header,
     // because one malformed cookie from another app on the same host must not log users out.
     if (eq == std::string_view::npos) continue;
-    if (trim(pair.substr(0, eq)) != name) continue;
-    auto value = trim(pair.substr(eq + 1));
+    if (ascii::trim(pair.substr(0, eq)) != name) continue;
+    auto value = ascii::trim(pair.substr(eq + 1));
     // RFC 6265 allows the value to be wrapped in double quotes, which are not part of it.
     if (value.size() >= 2 && value.front() == '"' && value.back() == '"') {
       value = value.substr(1, value.size() - 2);
@@ -88,16 +73,16 @@ std::optional<std::string_view> find_cookie(std::string_view cookie_header, std:
 
 std::optional<std::string_view> bearer_token(std::string_view authorization_header) {
   constexpr std::string_view scheme = "Bearer";
-  auto rest = trim(authorization_header);
-  if (rest.size() <= scheme.size() || !iequals_ascii(rest.substr(0, scheme.size()), scheme)) {
+  auto rest = ascii::trim(authorization_header);
+  if (rest.size() <= scheme.size() || !ascii::iequals(rest.substr(0, scheme.size()), scheme)) {
     return std::nullopt;
   }
   rest.remove_prefix(scheme.size());
   // "Bearerxyz" is a different scheme, not a bearer token.
-  if (!ows(rest.front())) return std::nullopt;
-  rest = trim(rest);
+  if (!ascii::is_ows(rest.front())) return std::nullopt;
+  rest = ascii::trim(rest);
   // token68 has no inner whitespace; "Bearer a b" is malformed, not the token "a b".
-  if (rest.empty() || std::any_of(rest.begin(), rest.end(), ows)) return std::nullopt;
+  if (rest.empty() || std::any_of(rest.begin(), rest.end(), ascii::is_ows)) return std::nullopt;
   return rest;
 }
 

@@ -1,5 +1,7 @@
 #include "chatterbox/config_file.hpp"
 
+#include "chatterbox/text/ascii.hpp"
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -15,12 +17,6 @@ constexpr std::size_t max_file_bytes = 1024 * 1024;
 
 bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\r'; }
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && is_blank(s.front())) s.remove_prefix(1);
-  while (!s.empty() && is_blank(s.back())) s.remove_suffix(1);
-  return s;
-}
-
 config_file_error error_at(std::string_view file, std::size_t line, const std::string& why) {
   std::string message(file);
   message.append(":").append(std::to_string(line)).append(": ").append(why);
@@ -34,7 +30,7 @@ config_file_result parse_config_text(std::string_view text, std::string_view fil
   std::size_t number = 0;
   while (!text.empty()) {
     const auto eol = text.find('\n');
-    const auto line = trim(text.substr(0, eol));
+    const auto line = ascii::trim(text.substr(0, eol), is_blank);
     text = eol == std::string_view::npos ? std::string_view{} : text.substr(eol + 1);
     ++number;
     if (line.empty() || line.front() == '#') continue;
@@ -44,8 +40,8 @@ config_file_result parse_config_text(std::string_view text, std::string_view fil
       ++name_end;
     }
     const auto name = line.substr(0, name_end);
-    auto rest = trim(line.substr(name_end));
-    if (rest.starts_with('=')) rest = trim(rest.substr(1));
+    auto rest = ascii::trim(line.substr(name_end), is_blank);
+    if (rest.starts_with('=')) rest = ascii::trim(rest.substr(1), is_blank);
     if (name.empty()) return error_at(file, number, "expected `name = value`");
     if (name.starts_with("--")) {
       std::string why = "write '";

@@ -1,5 +1,7 @@
 #include "chatterbox/http/forwarded_header.hpp"
 
+#include "chatterbox/text/ascii.hpp"
+
 #include <algorithm>
 #include <utility>
 
@@ -8,25 +10,14 @@ namespace {
 
 namespace ip = boost::asio::ip;
 
-bool ows(char c) { return c == ' ' || c == '\t'; }
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && ows(s.front())) s.remove_prefix(1);
-  while (!s.empty() && ows(s.back())) s.remove_suffix(1);
-  return s;
-}
-
-char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+using ascii::iequals;
+using ascii::is_ows;
+using ascii::trim;
 
 std::string lowered(std::string_view s) {
   std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), lower);
+  std::transform(out.begin(), out.end(), out.begin(), ascii::lower);
   return out;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(),
-                                            [](char x, char y) { return lower(x) == lower(y); });
 }
 
 bool digit(char c) { return c >= '0' && c <= '9'; }
@@ -77,7 +68,7 @@ std::optional<std::string> read_value(std::string_view& rest) {
     // Lenient about what an unquoted value holds (a proxy that forgets to quote "[::1]:80" is
     // still understood); the node parser decides whether it means anything.
     std::size_t n = 0;
-    while (n < rest.size() && rest[n] != ';' && rest[n] != ',' && rest[n] != '"' && !ows(rest[n])) {
+    while (n < rest.size() && rest[n] != ';' && rest[n] != ',' && rest[n] != '"' && !is_ows(rest[n])) {
       ++n;
     }
     if (n == 0) return std::nullopt;  // "for=" has no value at all

@@ -1,6 +1,7 @@
 #include "chatterbox/protocol/flat_json_fast_reader.hpp"
 
 #include "chatterbox/protocol/text.hpp"
+#include "chatterbox/text/ascii.hpp"
 
 #include <charconv>
 #include <cstdint>
@@ -9,7 +10,7 @@
 namespace chatterbox {
 namespace {
 
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+using ascii::is_space;
 
 int hex_digit(char c) {
   if (c >= '0' && c <= '9') return c - '0';

@@ -1,6 +1,7 @@
 #include "chatterbox/protocol/search_query.hpp"
 
 #include "chatterbox/protocol/text.hpp"
+#include "chatterbox/text/ascii.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -11,7 +12,7 @@
 namespace chatterbox {
 namespace {
 
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+using ascii::is_space;
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 bool is_ascii_alnum(char c) {
   return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');

@@ -59,6 +59,14 @@ class postgres_process : public child_process {
   void stop_immediately() { terminate(std::chrono::seconds(20), SIGQUIT); }
 
   std::uint16_t port() const { return port_; }
+
+  // A new, empty database (a test of its own on the suite's server); its URL.
+  std::string create_database(const std::string& name) {
+    const auto made = run_command(bin("createdb") + " -h 127.0.0.1 -p " + std::to_string(port_) +
+                                  " -U postgres '" + name + "'");
+    if (made.status != 0) throw std::runtime_error("createdb " + name + " failed:\n" + made.output);
+    return url(name);
+  }
   std::string url(const std::string& database = "postgres") const {
     return "postgresql://postgres@127.0.0.1:" + std::to_string(port_) + "/" + database;
   }

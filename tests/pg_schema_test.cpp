@@ -299,5 +299,81 @@ TEST_F(pg_schema_test, CommitOrderIsSeqOrderAcrossWriters) {
   EXPECT_GT(reads, 2) << "the reader read while the writers wrote";
 }
 
+TEST_F(pg_schema_test, AReactionTakesASeqOnlyWhenItChangesSomething) {
+  migrate_and_populate();
+  const auto id = *send(2, 1, "m").value(0, 1);
+  auto react = [&](int user, const std::string& emoji, bool on, const std::string& message) {
+    auto r = run(*db_, "SELECT outcome, room_id, message_seq, people FROM chatterbox_react($1, $2, $3, $4, 2)",
+                 {std::to_string(user), message, emoji, on ? "true" : "false"});
+    EXPECT_TRUE(r.ok) << r.error;
+    return r;
+  };
+  const auto first = react(1, "👍", true, id);
+  EXPECT_EQ(first.value(0, 0), "changed") << first.error;
+  EXPECT_EQ(first.value(0, 2), "2");
+  EXPECT_EQ(first.value(0, 3), "1");
+  EXPECT_EQ(run(*db_, "SELECT seq FROM messages WHERE id = $1", {id}).value(0, 0), "2")
+      << "sync brings the message with its reactions";
+  EXPECT_EQ(react(1, "👍", true, id).value(0, 0), "unchanged");
+  EXPECT_EQ(react(3, "👍", true, id).value(0, 3), "2");
+  EXPECT_EQ(react(3, "🎉", true, id).value(0, 0), "changed");
+  EXPECT_EQ(react(3, "🚀", true, id).value(0, 0), "too_many") << "two different emoji at most here";
+  EXPECT_EQ(react(2, "🎉", true, id).value(0, 0), "changed") << "an emoji already there is not a new one";
+  EXPECT_EQ(react(1, "👍", false, id).value(0, 3), "1");
+  EXPECT_EQ(react(1, "👍", false, id).value(0, 0), "unchanged");
+  const auto in_private = *send(1, 2, "p").value(0, 1);
+  EXPECT_EQ(react(3, "👍", true, in_private).value(0, 0), "not_found");
+  EXPECT_EQ(counter(), "7") << "two sends and five changes";
+}
+
+TEST_F(pg_schema_test, RoomsAreCreatedRenamedJoinedAndLeftUnderSeqs) {
+  migrate_and_populate();
+  auto create = [&](const std::string& kind, std::optional<std::string> name,
+                    std::optional<std::string> dm_key, const std::string& members) {
+    return run(*db_, "SELECT outcome, room_id, room_seq FROM chatterbox_create_room(1, $1, $2, $3, $4, 0)",
+               {kind, std::move(name), std::move(dm_key), members});
+  };
+  const auto team = create("private", "Team", std::nullopt, "{1,2}");
+  ASSERT_EQ(team.value(0, 0), "created") << team.error;
+  EXPECT_EQ(team.value(0, 2), "1");
+  const auto room = *team.value(0, 1);
+  EXPECT_EQ(create("open", "TEAM", std::nullopt, "{}").value(0, 0), "name_taken");
+  const auto dm = create("dm", std::nullopt, "1,3", "{1,3}");
+  EXPECT_EQ(dm.value(0, 0), "created");
+  const auto again = create("dm", std::nullopt, "1,3", "{1,3}");
+  EXPECT_EQ(again.value(0, 0), "exists");
+  EXPECT_EQ(again.value(0, 1), dm.value(0, 1));
+  const auto lobby = create("open", "lobby", std::nullopt, "{}");
+  EXPECT_EQ(run(*db_, "SELECT count(*) FROM room_members WHERE room_id = $1", {*lobby.value(0, 1)}).value(0, 0),
+            "3") << "everyone is in an open room";
+  EXPECT_EQ(counter(), "3");
+
+  auto rename = [&](const std::string& name) {
+    return run(*db_, "SELECT outcome, room_seq FROM chatterbox_rename_room($1, $2)", {room, name});
+  };
+  EXPECT_EQ(rename("GENERAL").value(0, 0), "name_taken");
+  EXPECT_EQ(rename("team").value(0, 1), "4") << "its own name in another case";
+
+  auto remove = [&](const std::string& user) {
+    return run(*db_, "SELECT outcome, room_seq, archived FROM chatterbox_remove_member($1, $2)", {room, user});
+  };
+  const auto bob_left = remove("2");
+  EXPECT_EQ(bob_left.value(0, 0), "removed");
+  EXPECT_EQ(bob_left.value(0, 2), "f");
+  EXPECT_EQ(run(*db_, "SELECT seq FROM room_departures WHERE user_id = 2").value(0, 0), bob_left.value(0, 1));
+  EXPECT_EQ(remove("2").value(0, 0), "not_member");
+  const auto added = run(*db_, "SELECT chatterbox_add_members($1, '{2,3}', 17)", {room});
+  EXPECT_EQ(added.value(0, 0), "6");
+  EXPECT_EQ(run(*db_, "SELECT count(*) FROM room_departures").value(0, 0), "0") << "bob is back";
+  EXPECT_EQ(run(*db_, "SELECT marker FROM room_members WHERE room_id = $1 AND user_id = 3", {room}).value(0, 0),
+            "17");
+  remove("1");
+  remove("2");
+  const auto last = remove("3");
+  EXPECT_EQ(last.value(0, 2), "t") << "nobody left: archived";
+  EXPECT_EQ(run(*db_, "SELECT archived, seq FROM rooms WHERE id = $1", {room}).value(0, 1), last.value(0, 1));
+  EXPECT_EQ(counter(), "9");
+}
+
 }  // namespace
 }  // namespace chatterbox

@@ -232,13 +232,17 @@ bool pg_connection::query(std::string_view sql, const parameters& params, result
   return true;
 }
 
-bool pg_connection::sync() {
+bool pg_connection::sync(std::function<void(bool reached)> on_synced) {
   if (state_ != state::ready) return false;
   if (PQpipelineSync(conn_) != 1) {
     fail("cannot send: " + error_of(conn_));
     return false;
   }
-  waiting_.push_back({nullptr, true, 0});
+  result_fn on_result;
+  if (on_synced) {
+    on_result = [on_synced = std::move(on_synced)](const pg_result* r) { on_synced(r != nullptr); };
+  }
+  waiting_.push_back({std::move(on_result), true, 0});
   flush();
   return true;
 }
@@ -300,7 +304,15 @@ void pg_connection::read_results() {
     const auto status = PQresultStatus(result);
     if (status == PGRES_PIPELINE_SYNC) {
       PQclear(result);
-      if (waiting_.front().is_sync) waiting_.pop_front();
+      if (waiting_.front().is_sync) {
+        auto on_synced = std::move(waiting_.front().on_result);
+        waiting_.pop_front();
+        if (on_synced) {
+          static const pg_result reached{.ok = true};
+          on_synced(&reached);
+          if (weak.expired()) return;
+        }
+      }
       continue;
     }
     if (!current_ && !waiting_.front().is_sync) current_ = copy_result(result);

@@ -18,27 +18,7 @@ const std::string select_messages = joined(
     joined(joined("SELECT ", message_columns), " FROM messages m JOIN users u ON u.id = m.user_id "),
     message_joins);
 
-std::string join_names(const std::vector<std::string>& names) {
-  std::string out;
-  for (const auto& name : names) {
-    if (!out.empty()) out.push_back(',');
-    out += name;
-  }
-  return out;
-}
-
 }  // namespace
-
-std::vector<std::string> split_names(std::string_view joined_names) {
-  std::vector<std::string> names;
-  while (!joined_names.empty()) {
-    const auto comma = joined_names.find(',');
-    names.emplace_back(joined_names.substr(0, comma));
-    if (comma == std::string_view::npos) break;
-    joined_names.remove_prefix(comma + 1);
-  }
-  return names;
-}
 
 message read_message(SQLite::Statement& row) {
   message m;
@@ -50,7 +30,7 @@ message read_message(SQLite::Statement& row) {
   m.ts = row.getColumn(5).getInt64();
   m.edited = row.getColumn(6).getInt() != 0;
   m.deleted = row.getColumn(7).getInt() != 0;
-  m.mentions = split_names(row.getColumn(8).getText());
+  m.mentions = split_mention_names(row.getColumn(8).getText());
   if (!row.getColumn(9).isNull()) {
     reply_quote quote;
     quote.id = row.getColumn(9).getInt64();
@@ -167,7 +147,7 @@ std::optional<message> message_repository::insert(const new_message& n, std::int
   s.bind(4, n.text);
   s.bind(5, ts);
   s.bind(6, n.room);
-  s.bind(7, join_names(n.mentions));
+  s.bind(7, join_mention_names(n.mentions));
   if (n.reply_to) s.bind(8, n.reply_to->id);  // else NULL: bindings are cleared after each use
   if (s->exec() == 0) return std::nullopt;  // the client_id was already used
   message m;
@@ -212,7 +192,7 @@ message message_repository::update_text(std::int64_t id, std::string_view text,
   statement_scope s(update_text_);
   s.bind(1, text);
   s.bind(2, seq);
-  s.bind(3, join_names(mentions));
+  s.bind(3, join_mention_names(mentions));
   s.bind(4, id);
   if (!s->executeStep()) {
     throw std::runtime_error("cannot edit message " + std::to_string(id) +

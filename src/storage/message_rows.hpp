@@ -27,7 +27,5 @@ inline constexpr std::string_view message_joins =
     "LEFT JOIN files f ON f.message_id = m.id AND m.deleted = 0 ";
 
 message read_message(SQLite::Statement& row);
-// "bob,here" -> {"bob", "here"}.
-std::vector<std::string> split_names(std::string_view joined_names);
 
 }  // namespace chatterbox

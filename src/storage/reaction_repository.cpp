@@ -69,13 +69,8 @@ namespace {
 
 // Adds one row (message_id, emoji, user_id, username) to the message's reactions.
 void add_row(message& m, SQLite::Statement& row, std::int64_t viewer) {
-  const std::string emoji = row.getColumn(1).getString();
-  auto it = std::find_if(m.reactions.begin(), m.reactions.end(),
-                         [&](const reaction& r) { return r.emoji == emoji; });
-  if (it == m.reactions.end()) it = m.reactions.insert(m.reactions.end(), reaction{emoji, 0, {}, false});
-  ++it->count;
-  if (it->users.size() < max_reaction_names) it->users.push_back(row.getColumn(3).getString());
-  if (row.getColumn(2).getInt64() == viewer) it->me = true;
+  add_reaction(m, row.getColumn(1).getText(), row.getColumn(2).getInt64(),
+               row.getColumn(3).getText(), viewer);
 }
 
 }  // namespace

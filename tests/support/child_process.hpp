@@ -98,7 +98,13 @@ class child_process {
   }
 
  protected:
+  // Starts the program; again, once it has exited (a server restarted on the same files).
   void start(const std::vector<std::string>& args) {
+    if (reader_.joinable()) reader_.join();
+    {
+      std::lock_guard lock(mutex_);
+      eof_ = false;
+    }
     int fds[2];
     if (::pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
     pid_ = ::fork();

@@ -41,10 +41,16 @@ class postgres_process : public child_process {
                                   dir_.string() + "' -A trust -U postgres -E UTF8 --locale=C" +
                                   " --no-sync --no-instructions");
     if (init.status != 0) throw std::runtime_error("initdb failed:\n" + init.output);
+    start_again();
+  }
+
+  // After stop_immediately(): the same cluster on the same port, once it has recovered.
+  void start_again() {
     start({"/usr/bin/setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", "--",
            bin("postgres"), "-D", dir_.string(), "-p", std::to_string(port_), "-k", dir_.string(),
            "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "max_connections=200"});
-    if (!wait_for_output("database system is ready to accept connections")) {
+    if (!wait_for_nth_output("database system is ready to accept connections", ++starts_,
+                             std::chrono::seconds(30))) {
       throw std::runtime_error("postgres did not start; output:\n" + output());
     }
   }
@@ -79,6 +85,7 @@ class postgres_process : public child_process {
 
   std::uint16_t port_;
   std::filesystem::path dir_;
+  int starts_ = 0;
 };
 
 }  // namespace chatterbox::test_support

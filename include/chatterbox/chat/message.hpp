@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace chatterbox {
@@ -64,5 +65,14 @@ struct message {
 
   bool operator==(const message&) const = default;
 };
+
+// The mentions as a store keeps them with the message: {"bob", "here"} <-> "bob,here".
+std::string join_mention_names(const std::vector<std::string>& names);
+std::vector<std::string> split_mention_names(std::string_view joined);
+
+// Adds one person's reaction to `m`, given in the order people reacted (emoji by first use,
+// names by who came first); `viewer` is the user the page is for.
+void add_reaction(message& m, std::string_view emoji, std::int64_t user_id, std::string_view username,
+                  std::int64_t viewer);
 
 }  // namespace chatterbox

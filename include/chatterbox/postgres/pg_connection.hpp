@@ -77,7 +77,10 @@ class pg_connection : public std::enable_shared_from_this<pg_connection> {
   bool connected() const { return state_ == state::ready; }
 
   bool query(std::string_view sql, const parameters& params, result_fn on_result);
-  bool sync();
+  // Ends the pipeline segment: its statements commit (or, after a failed one, are undone).
+  // `on_synced(true)` once the server has done so; false when the connection was lost first
+  // (whether the segment committed is then unknown).
+  bool sync(std::function<void(bool reached)> on_synced = nullptr);
   // Closes without calling `lost` or any result callback.
   void close();
 
@@ -87,7 +90,7 @@ class pg_connection : public std::enable_shared_from_this<pg_connection> {
   enum class state { idle, resolving, connecting, ready, finished };
   struct watcher;
   struct waiting {
-    result_fn on_result;  // empty for a sync point
+    result_fn on_result;  // for a sync point: called with a result (reached) or nullptr (lost)
     bool is_sync = false;
     std::size_t bytes = 0;
   };

@@ -88,8 +88,7 @@ TEST_F(pg_batcher_test, ALostServerRefusesWhatWasInFlightAndIsReconnectedTo) {
   std::optional<bool> slept;
   b->submit("SELECT pg_sleep(30)", {}, [&](const pg_result* r) { slept = r != nullptr; });
   submit_send(*b, 1, "in flight");
-  io_.restart();
-  io_.run_for(100ms);  // the batch is at the server, sleeping
+  ASSERT_TRUE(run_until([&] { return b->in_flight() == 1; }));  // sent: the server sleeps on it
   own.stop_immediately();
   ASSERT_TRUE(run_until([&] { return slept.has_value() && all_answered(); }, 20s));
   EXPECT_FALSE(*slept);

@@ -1,0 +1,13 @@
+#pragma once
+
+// The PostgreSQL schema's steps (pg_schema.cpp lists them in order), one file each.
+
+#include <string_view>
+
+namespace chatterbox::pg_steps {
+
+extern const std::string_view tables;
+extern const std::string_view message_writes;
+extern const std::string_view room_and_reaction_writes;
+
+}  // namespace chatterbox::pg_steps

@@ -1,4 +1,5 @@
 #include "chatterbox/chat/user_directory.hpp"
+#include "chatterbox/text/ascii.hpp"
 
 #include <gtest/gtest.h>
 
@@ -31,10 +32,10 @@ TEST(user_directory_test, LookupsIgnoreAsciiCaseAndKeepTheRegisteredSpelling) {
 }
 
 TEST(user_directory_test, AsciiLowerLeavesEverythingElseAlone) {
-  EXPECT_EQ(ascii_lower("AbC-_.09"), "abc-_.09");
-  EXPECT_EQ(ascii_lower("\xC3\x89t\xC3\xA9"), "\xC3\x89t\xC3\xA9");  // "Été": not ASCII
-  EXPECT_EQ(ascii_lower(""), "");
-  EXPECT_EQ(ascii_lower("@[`{"), "@[`{");  // neighbours of A-Z and a-z
+  EXPECT_EQ(ascii::lowered("AbC-_.09"), "abc-_.09");
+  EXPECT_EQ(ascii::lowered("\xC3\x89t\xC3\xA9"), "\xC3\x89t\xC3\xA9");  // "Été": not ASCII
+  EXPECT_EQ(ascii::lowered(""), "");
+  EXPECT_EQ(ascii::lowered("@[`{"), "@[`{");  // neighbours of A-Z and a-z
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include "chatterbox/protocol/mentions.hpp"
 #include "chatterbox/protocol/text.hpp"
 #include "chatterbox/storage/read_snapshot.hpp"
+#include "chatterbox/text/ascii.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -31,7 +32,7 @@ chat_service::mention_set chat_service::mentions_in(const room_state& room, std:
   bool here = false;
   for (const auto candidate : mention_candidates(text)) {
     for (const auto spelling : mention_spellings(candidate)) {
-      if (ascii_lower(spelling) == "here") {
+      if (ascii::lowered(spelling) == "here") {
         here = true;
         break;
       }

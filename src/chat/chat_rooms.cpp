@@ -6,6 +6,7 @@
 #include "chat_internals.hpp"
 
 #include "chatterbox/clock.hpp"
+#include "chatterbox/text/ascii.hpp"
 
 #include <algorithm>
 
@@ -250,7 +251,7 @@ void chat_service::handle(const std::shared_ptr<chat_peer>& peer, add_members_co
 
 void chat_service::handle(const std::shared_ptr<chat_peer>& peer, remove_member_command& command) {
   // Names are unique regardless of ASCII case: leaving is removing oneself.
-  const bool self = ascii_lower(command.user) == ascii_lower(peer->identity().username);
+  const bool self = ascii::lowered(command.user) == ascii::lowered(peer->identity().username);
   auto* room = room_to_change(*peer, command.room, true, !self);
   if (room == nullptr) return;
   const auto target = find_user(command.user);

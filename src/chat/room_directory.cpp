@@ -1,6 +1,7 @@
 #include "chatterbox/chat/room_directory.hpp"
 
 #include "chatterbox/chat/user_directory.hpp"
+#include "chatterbox/text/ascii.hpp"
 
 #include <algorithm>
 
@@ -92,7 +93,7 @@ std::vector<room_state*> room_directory::rooms_of(std::int64_t user_id) {
 }
 
 const room_state* room_directory::find_by_name(std::string_view name) const {
-  const auto it = by_name_.find(ascii_lower(name));
+  const auto it = by_name_.find(ascii::lowered(name));
   return it == by_name_.end() ? nullptr : find(it->second);
 }
 
@@ -107,7 +108,7 @@ room_state& room_directory::add(room_state room) {
   if (stored.kind == room_kind::dm) {
     dms_[stored.dm_key] = id;
   } else {
-    by_name_[ascii_lower(stored.name)] = id;
+    by_name_[ascii::lowered(stored.name)] = id;
   }
   if (stored.is_open()) open_rooms_.push_back(id);
   auto members = std::move(stored.members);
@@ -140,9 +141,9 @@ void room_directory::remove_member(room_state& room, std::int64_t user_id) {
 }
 
 void room_directory::rename(room_state& room, std::string name) {
-  by_name_.erase(ascii_lower(room.name));
+  by_name_.erase(ascii::lowered(room.name));
   room.name = std::move(name);
-  by_name_[ascii_lower(room.name)] = room.id;
+  by_name_[ascii::lowered(room.name)] = room.id;
 }
 
 bool room_directory::note_marker(room_state& room, std::int64_t user_id, std::int64_t marker) {

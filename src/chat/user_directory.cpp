@@ -1,17 +1,11 @@
 #include "chatterbox/chat/user_directory.hpp"
 
+#include "chatterbox/text/ascii.hpp"
+
 namespace chatterbox {
 
-std::string ascii_lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
-
 void user_directory::add(std::int64_t id, std::string name) {
-  ids_[ascii_lower(name)] = id;
+  ids_[ascii::lowered(name)] = id;
   names_[id] = std::move(name);
 }
 
@@ -21,7 +15,7 @@ const std::string* user_directory::name_of(std::int64_t id) const {
 }
 
 std::optional<std::int64_t> user_directory::id_of(std::string_view name) const {
-  const auto it = ids_.find(ascii_lower(name));
+  const auto it = ids_.find(ascii::lowered(name));
   if (it == ids_.end()) return std::nullopt;
   return it->second;
 }

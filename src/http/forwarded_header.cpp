@@ -11,14 +11,10 @@ namespace {
 namespace ip = boost::asio::ip;
 
 using ascii::iequals;
+using ascii::lowered;
 using ascii::is_ows;
 using ascii::trim;
 
-std::string lowered(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), ascii::lower);
-  return out;
-}
 
 bool digit(char c) { return c >= '0' && c <= '9'; }
 bool alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }

@@ -27,13 +27,6 @@ bool has_token(std::string_view text) {
   });
 }
 
-std::string ascii_lower(std::string_view text) {
-  std::string out(text);
-  for (auto& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
 
 constexpr std::int64_t ms_per_day = 86'400'000;
 
@@ -106,7 +99,7 @@ class query_reader {
   bool operation(std::string_view text) {
     const auto colon = text.find(':');
     if (colon == std::string_view::npos) return false;
-    const auto name = ascii_lower(text.substr(0, colon));
+    const auto name = ascii::lowered(text.substr(0, colon));
     if (name != "from" && name != "in" && name != "after" && name != "before" && name != "on") {
       return false;
     }

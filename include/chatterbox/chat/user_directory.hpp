@@ -22,6 +22,4 @@ class user_directory {
   std::unordered_map<std::string, std::int64_t> ids_;  // by ASCII-lowercased name
 };
 
-std::string ascii_lower(std::string_view text);
-
 }  // namespace chatterbox

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <algorithm>
+#include <string>
 #include <string_view>
 
 // Byte-wise ASCII helpers for the parsers of headers, configuration and queries. Not
@@ -15,6 +16,13 @@ constexpr bool is_ows(char c) { return c == ' ' || c == '\t'; }
 constexpr bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
 constexpr char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
+// A copy with A-Z lowered and every other byte (UTF-8 included) as it was.
+inline std::string lowered(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(), lower);
+  return out;
+}
 
 constexpr std::string_view trim(std::string_view s, bool (*blank)(char) = is_ows) {
   while (!s.empty() && blank(s.front())) s.remove_prefix(1);

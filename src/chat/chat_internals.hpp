@@ -14,23 +14,6 @@ namespace chatterbox::chat_detail {
 
 constexpr int max_sync_batch = 1000;
 
-// Outcome of a write decided inside the transaction, reported after the commit.
-struct change_result {
-  message changed;
-  std::optional<protocol_error> refused;
-  bool duplicate = false;
-  // The message a reply answers, when its reply count changed (a reply sent or deleted).
-  struct reply_count {
-    std::int64_t id = 0;
-    std::int64_t seq = 0;
-    int count = 0;
-  };
-  std::optional<reply_count> original;
-  // The blob of a deleted message's file, when no other upload has the same bytes: removed
-  // from disk once the delete is committed.
-  std::optional<std::string> released_blob;
-};
-
 inline void deliver_if_connected(const std::weak_ptr<chat_peer>& weak, const frame_ptr& frame) {
   if (const auto peer = weak.lock()) peer->deliver(frame);
 }

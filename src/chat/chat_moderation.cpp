@@ -15,11 +15,6 @@ namespace chatterbox {
 
 using namespace chat_detail;
 
-bool chat_service::is_admin(std::int64_t user_id) {
-  const auto user = storage_.users.find_by_id(user_id);
-  return user && user->admin && !user->deactivated;
-}
-
 void chat_service::handle(const std::shared_ptr<chat_peer>& peer, archive_room_command& command) {
   const auto actor = peer->identity().user_id;
   // The creator's, or any administrator's (moderation). Asked of the database, not the
@@ -38,7 +33,7 @@ chat_service::change_fn chat_service::archive_change(const room_state& room, boo
           archived, actor](std::int64_t seq) -> std::optional<protocol_error> {
     storage_.rooms.set_archived(room_id, archived, seq);
     if (moderating) {
-      audit_.record(actor, archived ? "archive_room" : "unarchive_room", std::nullopt,
+      sqlite_store_.audit().record(actor, archived ? "archive_room" : "unarchive_room", std::nullopt,
                     "#" + name, epoch_ms());
     }
     return std::nullopt;

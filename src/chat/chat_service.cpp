@@ -32,10 +32,10 @@ chat_service::chat_service(boost::asio::io_context& io, chat_storage storage,
       signal_limiter_(limits.signal_rate, limits.signal_burst),
       query_limiter_(limits.query_rate, limits.query_burst),
       search_(storage.db),
-      audit_(storage.db),
       reply_bytes_(limits.reply_bytes),
       last_seq_(std::max(storage.messages.max_seq(), storage.rooms.max_seq())),
-      committed_seq_(last_seq_) {
+      committed_seq_(last_seq_),
+      sqlite_store_(storage, rooms_, last_seq_) {
   for (auto& [id, name] : storage_.users.all_names()) users_.add(id, std::move(name));
   rooms_.load(storage_.rooms.all_rooms(), storage_.rooms.members_of_closed_rooms(),
               storage_.rooms.nonzero_markers());

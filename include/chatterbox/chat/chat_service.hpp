@@ -19,6 +19,7 @@
 #include "chatterbox/storage/search_repository.hpp"
 #include "chatterbox/storage/user_repository.hpp"
 #include "chatterbox/storage/write_batcher.hpp"
+#include "chatterbox/store/sqlite_chat_store.hpp"
 
 #include <boost/asio/io_context.hpp>
 
@@ -30,10 +31,6 @@
 #include <string_view>
 
 namespace chatterbox {
-
-namespace chat_detail {
-struct change_result;
-}
 
 struct chat_limits {
   std::chrono::milliseconds typing_timeout;
@@ -48,20 +45,6 @@ struct chat_limits {
   std::size_t reply_bytes = 1024 * 1024;
   std::chrono::milliseconds presence_grace{0};
   std::chrono::milliseconds presence_batch{250};
-};
-
-struct chat_storage {
-  message_repository& messages;
-  room_repository& rooms;
-  mention_repository& mentions;
-  reaction_repository& reactions;
-  user_repository& users;
-  write_batcher& writes;
-  SQLite::Database& db;  // for read_snapshot
-  // Uploads a `send` may attach (docs/protocol.md, "Files"); without it, `file` is not_found.
-  file_repository* files = nullptr;
-  // Removes a blob no row names any more (a deleted message's file), off the event loop.
-  std::function<void(std::string sha256)> release_blob = nullptr;
 };
 
 // Protocol 2 behaviour (docs/protocol.md): turns each client frame into storage changes and
@@ -164,10 +147,6 @@ class chat_service {
                                                          const nlohmann::json& ref);
   std::optional<std::int64_t> find_user(std::string_view name);
   // Who a text mentions in a room: names as sent, and the user ids to count.
-  struct mention_set {
-    std::vector<std::string> names;
-    std::vector<std::int64_t> users;
-  };
   mention_set mentions_in(const room_state& room, std::int64_t author, std::string_view text);
   // Submits a room change that bumps the room's seq; `change` runs in the transaction with the
   // new seq (and may refuse, changing nothing), `then` after the commit with the room's new
@@ -183,21 +162,9 @@ class chat_service {
   // Archiving a room as `actor`, in the transaction (audited when not its creator).
   change_fn archive_change(const room_state& room, bool archived, std::int64_t actor);
   std::function<void(room_state&)> announce_archived(bool archived);
-  // An active administrator now, as the database says (on the event loop or in a write).
-  bool is_admin(std::int64_t user_id);
-  // Inside a send's write: why `reply` may not answer `original_id` (nullopt: it may, and its
-  // quote is filled in).
-  std::optional<protocol_error> reply_refused(std::int64_t original_id, std::int64_t room,
-                                              const std::string& client_id, new_message& reply);
-  // Inside the send's write: why upload `file_id` cannot go with the message, or (in
-  // `attachment`) what the message will carry.
-  std::optional<protocol_error> file_refused(std::int64_t file_id, std::int64_t user_id,
-                                             std::int64_t room, const std::string& client_id,
-                                             std::optional<file_attachment>& attachment);
-  // Inside a write: a reply to `original_id` was stored or deleted; gives it a new seq.
-  void count_replies(chat_detail::change_result& result, std::int64_t original_id, int delta);
+  bool is_admin(std::int64_t user_id) { return sqlite_store_.is_admin(user_id); }
   // After the commit: the room learns the original's new reply count, if it changed.
-  void announce_replies(const room_state& room, const chat_detail::change_result& result);
+  void announce_replies(const room_state& room, const message_change& result);
   // false (and the client told when to retry) when the user is over the message rate.
   bool admit_change(chat_peer& peer, const nlohmann::json& ref);
   // false when the user is over the typing/seen rate; such events are dropped silently.
@@ -217,13 +184,16 @@ class chat_service {
   rate_limiter signal_limiter_;
   rate_limiter query_limiter_;
   search_repository search_;  // on storage_.db; its own, so chat_storage stays as it is
-  audit_log audit_;            // likewise
   std::size_t reply_bytes_;
   // Seqs are handed out inside the write transaction (last_seq_), but only reported once their
   // change is committed (committed_seq_): a batch that is rolled back leaves a gap, never a seq
   // that a client was told about and that the database then reuses after a restart.
   std::int64_t last_seq_;
   std::int64_t committed_seq_;
+  // Sends, edits, deletes and reactions go through the store (the seam a PostgreSQL store will
+  // take); the room writes and reads still use storage_ directly.
+  sqlite_chat_store sqlite_store_;
+  chat_store& store_ = sqlite_store_;
 };
 
 }  // namespace chatterbox

@@ -1,0 +1,79 @@
+#pragma once
+
+#include "chatterbox/store/chat_store.hpp"
+#include "chatterbox/storage/audit_log.hpp"
+#include "chatterbox/storage/file_repository.hpp"
+#include "chatterbox/storage/mention_repository.hpp"
+#include "chatterbox/storage/message_repository.hpp"
+#include "chatterbox/storage/reaction_repository.hpp"
+#include "chatterbox/storage/room_repository.hpp"
+#include "chatterbox/storage/user_repository.hpp"
+#include "chatterbox/storage/write_batcher.hpp"
+
+#include <SQLiteCpp/Database.h>
+
+#include <cstdint>
+#include <functional>
+#include <string>
+
+namespace chatterbox {
+
+class room_directory;
+
+// The SQLite database one node keeps its chat in.
+struct chat_storage {
+  message_repository& messages;
+  room_repository& rooms;
+  mention_repository& mentions;
+  reaction_repository& reactions;
+  user_repository& users;
+  write_batcher& writes;
+  SQLite::Database& db;  // for read_snapshot
+  // Uploads a `send` may attach (docs/protocol.md, "Files"); without it, `file` is not_found.
+  file_repository* files = nullptr;
+  // Removes a blob no row names any more (a deleted message's file), off the event loop.
+  std::function<void(std::string sha256)> release_blob = nullptr;
+};
+
+// The chat store of one node: each write is a closure in SQLite's group commit (write_batcher)
+// that decides against the rows it reads inside the transaction, and against the node's room
+// directory, which is the whole truth about rooms when there is one node.
+//
+// Seqs: `last_seq` is the last one handed out inside a transaction, shared with the room writes
+// that chat_service still runs itself (they move here next).
+class sqlite_chat_store final : public chat_store {
+ public:
+  sqlite_chat_store(chat_storage storage, room_directory& rooms, std::int64_t& last_seq);
+
+  void send(send_request request, answer<message_change> then) override;
+  void edit(std::int64_t user_id, std::int64_t id, std::string text, mentions_fn mentions,
+            answer<message_change> then) override;
+  void remove(std::int64_t actor, std::int64_t id, bool anywhere,
+              answer<message_change> then) override;
+  void react(std::int64_t user_id, std::int64_t id, std::string emoji, bool on,
+             answer<reaction_change> then) override;
+
+  // An active administrator now, as the database says (on the event loop or in a write).
+  bool is_admin(std::int64_t user_id);
+  audit_log& audit() { return audit_; }
+
+ private:
+  // Inside a send's write: why `reply` may not answer `original_id` (nullopt: it may, and its
+  // quote is filled in).
+  std::optional<protocol_error> reply_refused(std::int64_t original_id, std::int64_t room,
+                                              const std::string& client_id, new_message& reply);
+  // Inside the send's write: why upload `file_id` cannot go with the message, or (in
+  // `attachment`) what the message will carry.
+  std::optional<protocol_error> file_refused(std::int64_t file_id, std::int64_t user_id,
+                                             std::int64_t room, const std::string& client_id,
+                                             std::optional<file_attachment>& attachment);
+  // Inside a write: a reply to `original_id` was stored or deleted; gives it a new seq.
+  void count_replies(message_change& result, std::int64_t original_id, int delta);
+
+  chat_storage storage_;
+  room_directory& rooms_;
+  audit_log audit_;
+  std::int64_t& last_seq_;
+};
+
+}  // namespace chatterbox

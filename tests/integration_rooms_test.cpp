@@ -59,16 +59,6 @@ void expect_nothing_of(ws_client& client, std::int64_t room) {
   }
 }
 
-std::int64_t create_private(ws_client& creator, const std::string& name,
-                            const std::vector<std::string>& users) {
-  creator.send({{"type", "create_room"}, {"kind", "private"}, {"name", name}, {"users", users},
-                {"client_id", "r-" + name}});
-  for (;;) {
-    const auto event = creator.expect("room");
-    if (event.value("ref", "") == "r-" + name) return event["room"]["id"].get<std::int64_t>();
-  }
-}
-
 // A copy: the hello often belongs to a connection made for the lookup and closed right after.
 std::optional<json> room_in_hello(const json& hello, std::int64_t room) {
   for (const auto& r : hello["rooms"]) {

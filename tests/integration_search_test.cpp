@@ -22,16 +22,6 @@ std::int64_t say_in(ws_client& client, std::int64_t room, const std::string& cli
   }
 }
 
-std::int64_t create_private(ws_client& creator, const std::string& name,
-                            const std::vector<std::string>& users) {
-  creator.send({{"type", "create_room"}, {"kind", "private"}, {"name", name}, {"users", users},
-                {"client_id", "r-" + name}});
-  for (;;) {
-    const auto event = creator.expect("room");
-    if (event.value("ref", "") == "r-" + name) return event["room"]["id"].get<std::int64_t>();
-  }
-}
-
 // The answer to a search: its `search` frame or its `error`.
 json search(ws_client& client, const std::string& query) {
   client.send({{"type", "search"}, {"query", query}});

@@ -64,16 +64,12 @@ mention_set chat_service::mentions_in(const room_state& room, std::int64_t autho
 void chat_service::handle(const std::shared_ptr<chat_peer>& peer, send_command& command) {
   if (!admit_change(*peer, command.client_id)) return;
   const auto& who = peer->identity();
+  // The store decides whether the user may send here (a resend of a message stored before
+  // they left is acknowledged, not refused); the room is needed now only for the mentions.
   const auto* room = rooms_.visible(command.room, who.user_id);
-  if (room == nullptr) {
-    return peer->deliver(frames::error("not_found", "no such room", command.client_id));
-  }
-  if (room->archived) {
-    return peer->deliver(frames::error("forbidden", "the room is archived", command.client_id));
-  }
   send_request request{who.user_id, who.username, command.room, command.client_id, command.text,
-                       mentions_in(*room, who.user_id, command.text), command.reply_to,
-                       command.file};
+                       room ? mentions_in(*room, who.user_id, command.text) : mention_set{},
+                       command.reply_to, command.file};
   store_.send(
       std::move(request),
       [this, weak = std::weak_ptr(peer), user_id = who.user_id, client_id = command.client_id](

@@ -1,9 +1,8 @@
 #include "chatterbox/postgres/pg_message_reads.hpp"
 
+#include "chatterbox/postgres/pg_values.hpp"
 #include "chatterbox/protocol/text.hpp"
 
-#include <charconv>
-#include <stdexcept>
 #include <unordered_map>
 
 namespace chatterbox::pg_reads {
@@ -19,16 +18,8 @@ const std::string select_messages =
     "LEFT JOIN messages o ON o.id = m.reply_to LEFT JOIN users ou ON ou.id = o.user_id "
     "LEFT JOIN files f ON f.message_id = m.id AND NOT m.deleted ";
 
-std::int64_t integer(const std::optional<std::string>& value) {
-  std::int64_t out = 0;
-  const auto& text = value.value();  // a NOT NULL column, or checked by the caller
-  if (std::from_chars(text.data(), text.data() + text.size(), out).ec != std::errc{}) {
-    throw std::runtime_error("PostgreSQL returned a non-integer where one was expected: " + text);
-  }
-  return out;
-}
-
-bool boolean(const std::optional<std::string>& value) { return value == "t"; }
+using pg_values::boolean;
+using pg_values::integer;
 
 }  // namespace
 
@@ -85,14 +76,11 @@ std::vector<message> read_messages(const pg_result& rows) {
 }
 
 std::string reaction_ids(const std::vector<message>& messages) {
-  std::string out = "{";
+  std::vector<std::int64_t> ids;
   for (const auto& m : messages) {
-    if (m.deleted) continue;
-    if (out.size() > 1) out.push_back(',');
-    out += std::to_string(m.id);
+    if (!m.deleted) ids.push_back(m.id);
   }
-  out.push_back('}');
-  return out;
+  return pg_values::bigint_array(ids);
 }
 
 void attach_reactions(std::vector<message>& messages, const pg_result& rows, std::int64_t viewer) {

@@ -54,12 +54,18 @@ void sqlite_chat_store::send(send_request request, answer<message_change> then) 
   storage_.writes.submit(
       [this, result, request = std::move(request)] {
         const auto* room = rooms_.visible(request.room, request.user_id);
-        if (room == nullptr) {
-          result->refused = protocol_error{"not_found", "no such room", request.client_id};
-          return;
-        }
-        if (room->archived) {
-          result->refused = protocol_error{"forbidden", "the room is archived", request.client_id};
+        if (room == nullptr || room->archived) {
+          // A resend of a message stored before the user left or the room was archived is
+          // still acknowledged: it is stored.
+          if (auto existing =
+                  storage_.messages.find_by_client_id(request.user_id, request.client_id)) {
+            result->changed = std::move(*existing);
+            result->duplicate = true;
+          } else if (room == nullptr) {
+            result->refused = protocol_error{"not_found", "no such room", request.client_id};
+          } else {
+            result->refused = protocol_error{"forbidden", "the room is archived", request.client_id};
+          }
           return;
         }
         new_message fresh{request.user_id, request.username, request.room, request.client_id,

@@ -367,4 +367,14 @@ tcp::socket& ws_client::raw_socket() { return beast::get_lowest_layer(impl_->ws)
 
 std::string ws_client::last_error() const { return impl_->last_error.message(); }
 
+std::int64_t create_private(ws_client& creator, const std::string& name,
+                            const std::vector<std::string>& users) {
+  creator.send({{"type", "create_room"}, {"kind", "private"}, {"name", name}, {"users", users},
+                {"client_id", "r-" + name}});
+  for (;;) {
+    const auto event = creator.expect("room");
+    if (event.value("ref", "") == "r-" + name) return event["room"]["id"].get<std::int64_t>();
+  }
+}
+
 }  // namespace chatterbox::test_support

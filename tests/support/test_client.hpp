@@ -166,4 +166,8 @@ class ws_client {
   int next_request_ = 0;
 };
 
+// Creates a private room with `users` as `creator` and returns its id.
+std::int64_t create_private(ws_client& creator, const std::string& name,
+                            const std::vector<std::string>& users);
+
 }  // namespace chatterbox::test_support

@@ -1,0 +1,38 @@
+#pragma once
+
+#include "chatterbox/postgres/pg_batcher.hpp"
+#include "chatterbox/store/chat_store.hpp"
+
+#include <cstdint>
+#include <string>
+
+namespace chatterbox {
+
+class room_directory;
+
+// The chat store of a node among several (docs/scale-out.md): each write is one call of a
+// PL/pgSQL function (pg_schema) in PostgreSQL's group commit (pg_batcher), which takes the seq
+// under the `seq_counter` lock and decides refusals against every commit before it, whichever
+// node made it. Who may see a room is still asked of the node's room directory first (the
+// protocol's answers do not depend on the store), and again by the function, against the rows.
+//
+// A read the answer needs (an edit's room, for its mentions; a stored reply's quote or file) goes
+// through the same batcher: it is then ordered after the write it follows.
+class pg_chat_store final : public chat_store {
+ public:
+  pg_chat_store(pg_batcher& writes, room_directory& rooms);
+
+  void send(send_request request, answer<message_change> then) override;
+  void edit(std::int64_t user_id, std::int64_t id, std::string text, mentions_fn mentions,
+            answer<message_change> then) override;
+  void remove(std::int64_t actor, std::int64_t id, bool anywhere,
+              answer<message_change> then) override;
+  void react(std::int64_t user_id, std::int64_t id, std::string emoji, bool on,
+             answer<reaction_change> then) override;
+
+ private:
+  pg_batcher& writes_;
+  room_directory& rooms_;
+};
+
+}  // namespace chatterbox

@@ -1,0 +1,231 @@
+#include "chatterbox/store/pg_chat_store.hpp"
+
+#include "chatterbox/chat/room_directory.hpp"
+#include "chatterbox/clock.hpp"
+#include "chatterbox/postgres/pg_message_reads.hpp"
+#include "chatterbox/postgres/pg_values.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <exception>
+#include <string_view>
+
+namespace chatterbox {
+
+namespace {
+
+using pg_values::integer;
+
+const std::string send_sql =
+    "SELECT outcome, message_id, room_id, message_seq, message_ts, original_seq, "
+    "original_replies FROM chatterbox_send($1, $2, $3, $4, $5, $6::bigint[], $7, $8, $9)";
+const std::string edit_sql =
+    "SELECT outcome, room_id, message_seq FROM chatterbox_edit($1, $2, $3, $4, $5::bigint[])";
+const std::string delete_sql =
+    "SELECT outcome, room_id, message_seq, author_id, released_sha256, original_id, "
+    "original_seq, original_replies FROM chatterbox_delete($1, $2, $3, $4)";
+const std::string react_sql =
+    "SELECT outcome, room_id, message_seq, people FROM chatterbox_react($1, $2, $3, $4, $5)";
+const std::string room_of_message_sql = "SELECT room_id FROM messages WHERE id = $1";
+
+// The functions' refusals (pg_schema) in the protocol's words, as SQLite's store says them.
+protocol_error refusal(std::string_view outcome, nlohmann::json ref, std::string_view verb = "") {
+  if (outcome == "no_room") return {"not_found", "no such room", std::move(ref)};
+  if (outcome == "archived") return {"forbidden", "the room is archived", std::move(ref)};
+  if (outcome == "no_original" || outcome == "not_found") {
+    return {"not_found", "no such message", std::move(ref)};
+  }
+  if (outcome == "original_deleted" || outcome == "message_deleted") {
+    return {"forbidden", "the message is deleted", std::move(ref)};
+  }
+  if (outcome == "already_deleted") return {"already_deleted", "the message is deleted", std::move(ref)};
+  if (outcome == "no_file") return {"not_found", "no such file", std::move(ref)};
+  if (outcome == "file_attached") return {"forbidden", "the file is already attached", std::move(ref)};
+  if (outcome == "not_author") {
+    return {"forbidden", "only the author can " + std::string(verb) + " a message", std::move(ref)};
+  }
+  if (outcome == "too_many") {
+    return {"forbidden", "a message has at most 20 different reactions", std::move(ref)};
+  }
+  throw std::runtime_error("unknown outcome from PostgreSQL: " + std::string(outcome));
+}
+
+// Reads a write's one row into `result`; false (logged) when the row is not what the function
+// returns, which would be a schema the binary does not know: the write is then reported as not
+// stored, which is true of what this node can tell its client.
+template <class Result, class Read>
+bool read_answer(const pg_result& rows, Result& result, const char* what, Read read) {
+  try {
+    const auto& row = rows.rows.at(0);
+    read(row, row.at(0).value());
+    return true;
+  } catch (const std::exception& e) {
+    spdlog::error("{}: unexpected answer from PostgreSQL: {}", what, e.what());
+    result = Result{};
+    return false;
+  }
+}
+
+}  // namespace
+
+pg_chat_store::pg_chat_store(pg_batcher& writes, room_directory& rooms)
+    : writes_(writes), rooms_(rooms) {}
+
+void pg_chat_store::send(send_request request, answer<message_change> then) {
+  pg_connection::parameters params{std::to_string(request.user_id),
+                                   std::to_string(request.room),
+                                   request.client_id,
+                                   request.text,
+                                   join_mention_names(request.mentions.names),
+                                   pg_values::bigint_array(request.mentions.users),
+                                   pg_values::optional_integer(request.reply_to),
+                                   pg_values::optional_integer(request.file),
+                                   std::to_string(epoch_ms())};
+  writes_.submit(send_sql, std::move(params), [this, request = std::move(request),
+                                               then = std::move(then)](const pg_result* rows) {
+    message_change result;
+    if (rows == nullptr) return then(false, result);
+    const bool understood = read_answer(*rows, result, "send", [&](const auto& row, const std::string& outcome) {
+      if (outcome != "stored" && outcome != "duplicate") {
+        result.refused = refusal(outcome, request.client_id);
+        return;
+      }
+      auto& m = result.changed;
+      m.id = integer(row.at(1));
+      m.room = integer(row.at(2));
+      m.seq = integer(row.at(3));
+      m.ts = integer(row.at(4));
+      result.duplicate = outcome == "duplicate";
+      if (result.duplicate) return;
+      m.user = request.username;
+      m.text = request.text;
+      m.mentions = request.mentions.names;
+      if (row.at(5)) {
+        result.original = message_change::reply_count{*request.reply_to, integer(row.at(5)),
+                                                      static_cast<int>(integer(row.at(6)))};
+      }
+    });
+    if (!understood) return then(false, result);
+    if (result.refused || result.duplicate || (!request.reply_to && !request.file)) {
+      return then(true, result);
+    }
+    // The quote and the file as stored: read after the commit, in the batch after it.
+    const auto id = result.changed.id;
+    writes_.submit(pg_reads::message_by_id, {std::to_string(id)},
+                   [result, then](const pg_result* rows) mutable {
+                     try {
+                       if (rows != nullptr) {
+                         const auto stored = pg_reads::read_messages(*rows);
+                         if (!stored.empty()) {
+                           result.changed.reply_to = stored.front().reply_to;
+                           result.changed.file = stored.front().file;
+                         }
+                       }
+                     } catch (const std::exception& e) {
+                       spdlog::warn("send: cannot read back message {}: {}", result.changed.id, e.what());
+                     }
+                     // Stored whatever the read says: the ack is due; a missing quote or file
+                     // is in the next history or sync.
+                     then(true, result);
+                   });
+  });
+}
+
+void pg_chat_store::edit(std::int64_t user_id, std::int64_t id, std::string text,
+                         mentions_fn mentions_for, answer<message_change> then) {
+  // Mentions depend on the room (who is in it), which only the message's row says: read it
+  // first. A message never changes rooms, so the answer stays true until the edit runs.
+  writes_.submit(room_of_message_sql, {std::to_string(id)}, [this, user_id, id,
+                                                             text = std::move(text),
+                                                             mentions_for = std::move(mentions_for),
+                                                             then = std::move(then)](
+                                                                const pg_result* rows) {
+    message_change result;
+    if (rows == nullptr) return then(false, result);
+    const room_state* room = nullptr;
+    if (!rows->rows.empty()) {
+      try {
+        room = rooms_.visible(integer(rows->value(0, 0)), user_id);
+      } catch (const std::exception& e) {
+        spdlog::error("edit: unexpected answer from PostgreSQL: {}", e.what());
+        return then(false, result);
+      }
+    }
+    if (room == nullptr) {
+      result.refused = refusal("not_found", id);
+      return then(true, result);
+    }
+    auto mentions = mentions_for(*room);
+    pg_connection::parameters params{std::to_string(user_id), std::to_string(id), text,
+                                     join_mention_names(mentions.names),
+                                     pg_values::bigint_array(mentions.users)};
+    writes_.submit(edit_sql, std::move(params), [id, text, names = std::move(mentions.names),
+                                                 then](const pg_result* rows) {
+      message_change result;
+      if (rows == nullptr) return then(false, result);
+      const bool understood = read_answer(*rows, result, "edit", [&](const auto& row, const std::string& outcome) {
+        if (outcome != "edited") {
+          result.refused = refusal(outcome, id, "edit");
+          return;
+        }
+        auto& m = result.changed;
+        m.id = id;
+        m.room = integer(row.at(1));
+        m.seq = integer(row.at(2));
+        m.text = text;
+        m.mentions = names;
+        m.edited = true;
+      });
+      then(understood, result);
+    });
+  });
+}
+
+void pg_chat_store::remove(std::int64_t actor, std::int64_t id, bool anywhere,
+                           answer<message_change> then) {
+  pg_connection::parameters params{std::to_string(actor), std::to_string(id),
+                                   anywhere ? "true" : "false", std::to_string(epoch_ms())};
+  writes_.submit(delete_sql, std::move(params), [id, then = std::move(then)](const pg_result* rows) {
+    message_change result;
+    if (rows == nullptr) return then(false, result);
+    const bool understood = read_answer(*rows, result, "delete", [&](const auto& row, const std::string& outcome) {
+      if (outcome != "deleted") {
+        result.refused = refusal(outcome, id, "delete");
+        return;
+      }
+      auto& m = result.changed;
+      m.id = id;
+      m.room = integer(row.at(1));
+      m.seq = integer(row.at(2));
+      m.deleted = true;
+      result.released_blob = row.at(4);
+      if (row.at(5)) {
+        result.original = message_change::reply_count{integer(row.at(5)), integer(row.at(6)),
+                                                      static_cast<int>(integer(row.at(7)))};
+      }
+    });
+    then(understood, result);
+  });
+}
+
+void pg_chat_store::react(std::int64_t user_id, std::int64_t id, std::string emoji, bool on,
+                          answer<reaction_change> then) {
+  pg_connection::parameters params{std::to_string(user_id), std::to_string(id), std::move(emoji),
+                                   on ? "true" : "false", std::to_string(max_reaction_emoji)};
+  writes_.submit(react_sql, std::move(params), [id, then = std::move(then)](const pg_result* rows) {
+    reaction_change result;
+    if (rows == nullptr) return then(false, result);
+    const bool understood = read_answer(*rows, result, "react", [&](const auto& row, const std::string& outcome) {
+      if (outcome == "unchanged") return;
+      if (outcome != "changed") {
+        result.refused = refusal(outcome, id);
+        return;
+      }
+      result = {std::nullopt, true, integer(row.at(1)), integer(row.at(2)),
+                static_cast<int>(integer(row.at(3)))};
+    });
+    then(understood, result);
+  });
+}
+
+}  // namespace chatterbox

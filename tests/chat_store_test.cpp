@@ -1,0 +1,387 @@
+// The chat store's contract (store/chat_store.hpp), one suite run against both stores: SQLite's
+// (one node) and PostgreSQL's (several). Both must answer every write the same way — the same
+// seqs, the same refusals with the same words — since the protocol code above them is one.
+
+#include "chatterbox/chat/room_directory.hpp"
+#include "chatterbox/postgres/pg_batcher.hpp"
+#include "chatterbox/storage/database.hpp"
+#include "chatterbox/store/pg_chat_store.hpp"
+#include "chatterbox/store/sqlite_chat_store.hpp"
+
+#include "support/pg_store_fixture.hpp"
+
+#include <SQLiteCpp/Statement.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <random>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace chatterbox {
+namespace {
+
+using test_support::pg_store_fixture;
+
+constexpr std::int64_t alice = 1;  // an administrator
+constexpr std::int64_t bob = 2;
+constexpr std::int64_t carol = 3;
+constexpr std::int64_t general = 1;  // open
+constexpr std::int64_t ops = 2;      // private: alice and bob
+constexpr std::int64_t old = 3;      // open, archived
+
+// The same statements on both databases: their tables have the same columns.
+constexpr std::string_view store_people_and_rooms[] = {
+    "INSERT INTO users (username, password_hash, created_at, role) VALUES "
+    "('alice', 'x', 0, 'admin'), ('bob', 'x', 0, 'member'), ('carol', 'x', 0, 'member')",
+    "INSERT INTO rooms (kind, name, created_at) VALUES ('private', 'ops', 0)",
+    "INSERT INTO rooms (kind, name, created_at, archived) VALUES ('open', 'old', 0, true)",
+    "INSERT INTO room_members (room_id, user_id) VALUES (1, 1), (1, 2), (1, 3), (2, 1), (2, 2), "
+    "(3, 1), (3, 2), (3, 3)",
+};
+
+// The same rooms as the node's directory holds them.
+void load_rooms(room_directory& rooms) {
+  rooms.load({{general, "open", "general", "", 0, false, 0},
+              {ops, "private", "ops", "", alice, false, 0},
+              {old, "open", "old", "", alice, true, 0}},
+             {{ops, alice, 0, ""}, {ops, bob, 0, ""}}, {});
+}
+
+// One store under test, with a way to set up rows and look at them.
+class store_harness {
+ public:
+  virtual ~store_harness() = default;
+  virtual chat_store& store() = 0;
+  virtual void exec(std::string_view sql) = 0;
+  // The first column of the first row (nullopt: no row, or NULL).
+  virtual std::optional<std::string> value(std::string_view sql) = 0;
+};
+
+class sqlite_harness final : public store_harness {
+ public:
+  sqlite_harness(boost::asio::io_context& io, room_directory& rooms)
+      : path_(std::filesystem::temp_directory_path() /
+              ("chatterbox-store-" + std::to_string(std::random_device{}()))),
+        db_(path_.string(), sync_mode::normal),
+        messages_(db_.handle()),
+        rooms_(db_.handle()),
+        mentions_(db_.handle()),
+        reactions_(db_.handle()),
+        users_(db_.handle()),
+        files_(db_.handle()),
+        writes_(io, db_.handle()),
+        store_(chat_storage{messages_, rooms_, mentions_, reactions_, users_, writes_, db_.handle(),
+                            &files_},
+               rooms, last_seq_) {}
+  ~sqlite_harness() override {
+    std::error_code ignored;
+    for (const auto* suffix : {"", "-wal", "-shm"}) {
+      std::filesystem::remove(path_.string() + suffix, ignored);
+    }
+  }
+
+  chat_store& store() override { return store_; }
+  void exec(std::string_view sql) override { db_.handle().exec(std::string(sql)); }
+  std::optional<std::string> value(std::string_view sql) override {
+    SQLite::Statement query(db_.handle(), std::string(sql));
+    if (!query.executeStep() || query.getColumn(0).isNull()) return std::nullopt;
+    return query.getColumn(0).getString();
+  }
+
+ private:
+  std::filesystem::path path_;
+  database db_;
+  message_repository messages_;
+  room_repository rooms_;
+  mention_repository mentions_;
+  reaction_repository reactions_;
+  user_repository users_;
+  file_repository files_;
+  write_batcher writes_;
+  std::int64_t last_seq_ = 0;
+  sqlite_chat_store store_;
+};
+
+class pg_harness final : public store_harness {
+ public:
+  pg_harness(boost::asio::io_context& io, room_directory& rooms, const std::string& url,
+             std::function<pg_result(std::string_view)> run)
+      : writes_(io, url), store_(writes_, rooms), run_(std::move(run)) {
+    writes_.start();
+  }
+
+  chat_store& store() override { return store_; }
+  void exec(std::string_view sql) override {
+    const auto result = run_(sql);
+    ASSERT_TRUE(result.ok) << result.error;
+  }
+  std::optional<std::string> value(std::string_view sql) override {
+    const auto result = run_(sql);
+    EXPECT_TRUE(result.ok) << result.error;
+    if (!result.ok || result.rows.empty()) return std::nullopt;
+    return result.value(0, 0);
+  }
+
+ private:
+  pg_batcher writes_;
+  pg_chat_store store_;
+  std::function<pg_result(std::string_view)> run_;
+};
+
+class chat_store_test : public pg_store_fixture, public ::testing::WithParamInterface<const char*> {
+ protected:
+  bool on_postgres() const { return std::string_view(GetParam()) == "postgres"; }
+
+  void SetUp() override {
+    load_rooms(rooms_);
+    if (on_postgres()) {
+      pg_store_fixture::SetUp();
+      if (IsSkipped() || HasFatalFailure()) return;
+      const auto outcome = migrate(*db_);
+      ASSERT_TRUE(outcome.version) << outcome.error;
+      harness_ = std::make_unique<pg_harness>(io_, rooms_, url_, [this](std::string_view sql) {
+        return run(*db_, sql);
+      });
+    } else {
+      harness_ = std::make_unique<sqlite_harness>(io_, rooms_);
+    }
+    for (const auto sql : store_people_and_rooms) harness_->exec(sql);
+  }
+
+  struct answer {
+    bool stored = false;
+    message_change change;
+  };
+
+  answer wait_for(const std::function<void(chat_store::answer<message_change>)>& start) {
+    std::optional<answer> got;
+    start([&](bool stored, message_change& change) { got = answer{stored, change}; });
+    EXPECT_TRUE(run_until([&] { return got.has_value(); }));
+    return got.value_or(answer{});
+  }
+
+  answer send(std::int64_t user, std::int64_t room, const std::string& client_id,
+              std::optional<std::int64_t> reply_to = std::nullopt,
+              std::optional<std::int64_t> file = std::nullopt, mention_set mentions = {}) {
+    static const char* names[] = {"", "alice", "bob", "carol"};
+    send_request request{user,  names[user], room, client_id, "text of " + client_id,
+                         std::move(mentions), reply_to, file};
+    return wait_for([&](auto then) { harness_->store().send(request, std::move(then)); });
+  }
+  answer edit(std::int64_t user, std::int64_t id, const std::string& text,
+              mention_set mentions = {}) {
+    return wait_for([&](auto then) {
+      harness_->store().edit(user, id, text,
+                             [mentions](const room_state&) { return mentions; }, std::move(then));
+    });
+  }
+  answer remove(std::int64_t actor, std::int64_t id, bool anywhere = false) {
+    return wait_for([&](auto then) { harness_->store().remove(actor, id, anywhere, std::move(then)); });
+  }
+  std::pair<bool, reaction_change> react(std::int64_t user, std::int64_t id,
+                                         const std::string& emoji, bool on) {
+    std::optional<std::pair<bool, reaction_change>> got;
+    harness_->store().react(user, id, emoji, on, [&](bool stored, reaction_change& change) {
+      got.emplace(stored, change);
+    });
+    EXPECT_TRUE(run_until([&] { return got.has_value(); }));
+    return got.value_or(std::pair<bool, reaction_change>{});
+  }
+
+  static std::string refusal(const answer& a) {
+    if (!a.stored) return "not stored";
+    if (!a.change.refused) return "stored";
+    return a.change.refused->code + ": " + a.change.refused->message;
+  }
+  static std::string refusal(const std::pair<bool, reaction_change>& a) {
+    if (!a.first) return "not stored";
+    if (!a.second.refused) return "stored";
+    return a.second.refused->code + ": " + a.second.refused->message;
+  }
+
+  std::string count(std::string_view sql) { return harness_->value(sql).value_or("none"); }
+
+  room_directory rooms_;
+  std::unique_ptr<store_harness> harness_;
+};
+
+TEST_P(chat_store_test, SendsTakeTheNextSeqAndAResendIsTheFirstMessage) {
+  const auto first = send(alice, general, "c1");
+  ASSERT_EQ(refusal(first), "stored");
+  EXPECT_FALSE(first.change.duplicate);
+  EXPECT_EQ(first.change.changed.id, 1);
+  EXPECT_EQ(first.change.changed.seq, 1);
+  EXPECT_EQ(first.change.changed.room, general);
+  EXPECT_EQ(first.change.changed.user, "alice");
+  EXPECT_EQ(first.change.changed.text, "text of c1");
+  EXPECT_GT(first.change.changed.ts, 0);
+
+  const auto again = send(alice, general, "c1");
+  ASSERT_EQ(refusal(again), "stored");
+  EXPECT_TRUE(again.change.duplicate);
+  EXPECT_EQ(again.change.changed.id, 1);
+  EXPECT_EQ(again.change.changed.ts, first.change.changed.ts);
+
+  // The same client_id from someone else is their own message.
+  const auto bobs = send(bob, general, "c1");
+  EXPECT_FALSE(bobs.change.duplicate);
+  EXPECT_EQ(bobs.change.changed.seq, 2);
+  EXPECT_EQ(count("SELECT count(*) FROM messages"), "2");
+}
+
+TEST_P(chat_store_test, RefusedSendsTakeNoSeq) {
+  EXPECT_EQ(refusal(send(carol, ops, "a")), "not_found: no such room");
+  EXPECT_EQ(refusal(send(alice, 99, "b")), "not_found: no such room");
+  EXPECT_EQ(refusal(send(alice, old, "c")), "forbidden: the room is archived");
+  EXPECT_EQ(refusal(send(alice, general, "d", 42)), "not_found: no such message");
+  EXPECT_EQ(refusal(send(alice, general, "e", std::nullopt, 42)), "not_found: no such file");
+  EXPECT_EQ(send(bob, ops, "f").change.changed.seq, 1);
+  EXPECT_EQ(count("SELECT count(*) FROM messages"), "1");
+}
+
+TEST_P(chat_store_test, MentionsAreStoredWithTheMessageAndReplacedByAnEdit) {
+  const auto sent = send(alice, general, "m", std::nullopt, std::nullopt, {{"bob", "here"}, {bob, carol}});
+  ASSERT_EQ(refusal(sent), "stored");
+  EXPECT_EQ(sent.change.changed.mentions, (std::vector<std::string>{"bob", "here"}));
+  EXPECT_EQ(count("SELECT count(*) FROM mentions"), "2");
+
+  const auto edited = edit(alice, sent.change.changed.id, "now for carol", {{"carol"}, {carol}});
+  ASSERT_EQ(refusal(edited), "stored");
+  EXPECT_EQ(edited.change.changed.seq, 2);
+  EXPECT_EQ(edited.change.changed.text, "now for carol");
+  EXPECT_EQ(edited.change.changed.mentions, std::vector<std::string>{"carol"});
+  EXPECT_EQ(count("SELECT count(*) FROM mentions"), "1");
+  EXPECT_EQ(count("SELECT user_id FROM mentions"), "3");
+  EXPECT_EQ(count("SELECT text FROM messages"), "now for carol");
+}
+
+TEST_P(chat_store_test, OnlyTheAuthorEditsAndNobodyEditsWhatTheyCannotSee) {
+  const auto id = send(bob, ops, "p").change.changed.id;
+  EXPECT_EQ(refusal(edit(alice, id, "x")), "forbidden: only the author can edit a message");
+  EXPECT_EQ(refusal(edit(carol, id, "x")), "not_found: no such message");
+  EXPECT_EQ(refusal(edit(bob, 99, "x")), "not_found: no such message");
+  ASSERT_EQ(refusal(remove(bob, id)), "stored");
+  EXPECT_EQ(refusal(edit(bob, id, "x")), "forbidden: the message is deleted");
+  EXPECT_EQ(send(bob, ops, "q").change.changed.seq, 3);  // send 1, delete 2
+}
+
+TEST_P(chat_store_test, RepliesQuoteTheirOriginalAndCountOnIt) {
+  const auto original = send(alice, general, "o").change.changed;
+  const auto reply = send(bob, general, "r", original.id);
+  ASSERT_EQ(refusal(reply), "stored");
+  ASSERT_TRUE(reply.change.changed.reply_to);
+  EXPECT_EQ(reply.change.changed.reply_to->id, original.id);
+  EXPECT_EQ(reply.change.changed.reply_to->user, "alice");
+  EXPECT_EQ(reply.change.changed.reply_to->text, "text of o");
+  EXPECT_EQ(reply.change.changed.seq, 2);
+  ASSERT_TRUE(reply.change.original);
+  EXPECT_EQ(reply.change.original->id, original.id);
+  EXPECT_EQ(reply.change.original->seq, 3);
+  EXPECT_EQ(reply.change.original->count, 1);
+
+  // A reply only in the original's room, and not to a deleted message.
+  const auto elsewhere = send(bob, ops, "elsewhere").change.changed;
+  EXPECT_EQ(refusal(send(bob, general, "r2", elsewhere.id)), "not_found: no such message");
+
+  const auto removed = remove(bob, reply.change.changed.id);
+  ASSERT_EQ(refusal(removed), "stored");
+  EXPECT_EQ(removed.change.changed.seq, 5);
+  ASSERT_TRUE(removed.change.original);
+  EXPECT_EQ(removed.change.original->seq, 6);
+  EXPECT_EQ(removed.change.original->count, 0);
+
+  ASSERT_EQ(refusal(remove(alice, original.id)), "stored");
+  EXPECT_EQ(refusal(send(bob, general, "r3", original.id)), "forbidden: the message is deleted");
+}
+
+TEST_P(chat_store_test, AdministratorsDeleteOthersMessagesAndAreAudited) {
+  const auto id = send(bob, general, "b").change.changed.id;
+  EXPECT_EQ(refusal(remove(carol, id)), "forbidden: only the author can delete a message");
+  const auto removed = remove(alice, id);
+  ASSERT_EQ(refusal(removed), "stored");
+  EXPECT_TRUE(removed.change.changed.deleted);
+  EXPECT_EQ(removed.change.changed.room, general);
+  EXPECT_EQ(count("SELECT detail FROM admin_audit WHERE action = 'delete_message'"),
+            "message 1 in #general");
+  EXPECT_EQ(refusal(remove(alice, id)), "forbidden: the message is deleted");
+  EXPECT_EQ(refusal(remove(alice, id, true)), "already_deleted: the message is deleted");
+  EXPECT_EQ(count("SELECT text FROM messages"), "");
+}
+
+TEST_P(chat_store_test, AResendIsAcknowledgedAfterTheSenderLeftTheRoom) {
+  const auto first = send(bob, ops, "before");
+  harness_->exec("DELETE FROM room_members WHERE room_id = 2 AND user_id = 2");
+  rooms_.remove_member(*rooms_.find(ops), bob);
+  const auto again = send(bob, ops, "before");
+  ASSERT_EQ(refusal(again), "stored");
+  EXPECT_TRUE(again.change.duplicate);
+  EXPECT_EQ(again.change.changed.id, first.change.changed.id);
+  EXPECT_EQ(refusal(send(bob, ops, "after")), "not_found: no such room");
+}
+
+TEST_P(chat_store_test, ReactionsCountPeopleAndTakeASeqOnlyWhenTheyChange) {
+  const auto id = send(alice, general, "m").change.changed.id;
+  auto on = react(bob, id, "👍", true);
+  ASSERT_EQ(refusal(on), "stored");
+  EXPECT_TRUE(on.second.changed);
+  EXPECT_EQ(on.second.seq, 2);
+  EXPECT_EQ(on.second.room, general);
+  EXPECT_EQ(on.second.count, 1);
+  EXPECT_EQ(react(carol, id, "👍", true).second.count, 2);
+
+  const auto same = react(bob, id, "👍", true);
+  ASSERT_EQ(refusal(same), "stored");
+  EXPECT_FALSE(same.second.changed);
+
+  const auto off = react(bob, id, "👍", false);
+  EXPECT_EQ(off.second.seq, 4);
+  EXPECT_EQ(off.second.count, 1);
+  EXPECT_EQ(count("SELECT seq FROM messages"), "4");  // sync brings the message again
+
+  for (int i = 1; i < max_reaction_emoji; ++i) {
+    ASSERT_TRUE(react(alice, id, "e" + std::to_string(i), true).second.changed);
+  }
+  EXPECT_EQ(refusal(react(alice, id, "one too many", true)),
+            "forbidden: a message has at most 20 different reactions");
+  EXPECT_EQ(react(alice, id, "👍", true).second.count, 2);  // an emoji already there
+
+  EXPECT_EQ(refusal(react(carol, send(bob, ops, "p").change.changed.id, "x", true)),
+            "not_found: no such message");
+  ASSERT_EQ(refusal(remove(alice, id)), "stored");
+  EXPECT_EQ(refusal(react(bob, id, "x", true)), "forbidden: the message is deleted");
+  EXPECT_EQ(count("SELECT count(*) FROM reactions"), "0");
+}
+
+TEST_P(chat_store_test, AFileGoesWithOneMessageAndItsBytesAreReleasedWithIt) {
+  harness_->exec(
+      "INSERT INTO files (sha256, user_id, room_id, name, size, type, width, height, created_at) "
+      "VALUES ('abc', 2, 1, 'cat.png', 10, 'image/png', 4, 3, 0), "
+      "('abc', 2, 1, 'same-cat.png', 10, 'image/png', 4, 3, 0)");
+  EXPECT_EQ(refusal(send(carol, general, "not hers", std::nullopt, 1)), "not_found: no such file");
+  EXPECT_EQ(refusal(send(bob, ops, "other room", std::nullopt, 1)), "not_found: no such file");
+  const auto sent = send(bob, general, "cat", std::nullopt, 1);
+  ASSERT_EQ(refusal(sent), "stored");
+  ASSERT_TRUE(sent.change.changed.file);
+  EXPECT_EQ(sent.change.changed.file->name, "cat.png");
+  EXPECT_EQ(sent.change.changed.file->width, 4);
+  EXPECT_EQ(refusal(send(bob, general, "again", std::nullopt, 1)),
+            "forbidden: the file is already attached");
+  EXPECT_EQ(send(bob, general, "cat", std::nullopt, 1).change.duplicate, true);
+
+  const auto second = send(bob, general, "same bytes", std::nullopt, 2).change.changed;
+  const auto removed = remove(bob, sent.change.changed.id);
+  ASSERT_EQ(refusal(removed), "stored");
+  EXPECT_FALSE(removed.change.released_blob);  // the other upload has the same bytes
+  EXPECT_EQ(remove(bob, second.id).change.released_blob, "abc");
+  EXPECT_EQ(count("SELECT count(*) FROM files"), "0");
+}
+
+INSTANTIATE_TEST_SUITE_P(Stores, chat_store_test, ::testing::Values("sqlite", "postgres"),
+                         [](const auto& info) { return std::string(info.param); });
+
+}  // namespace
+}  // namespace chatterbox

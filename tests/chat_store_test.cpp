@@ -37,8 +37,9 @@ constexpr std::int64_t old = 3;      // open, archived
 constexpr std::string_view store_people_and_rooms[] = {
     "INSERT INTO users (username, password_hash, created_at, role) VALUES "
     "('alice', 'x', 0, 'admin'), ('bob', 'x', 0, 'member'), ('carol', 'x', 0, 'member')",
-    "INSERT INTO rooms (kind, name, created_at) VALUES ('private', 'ops', 0)",
-    "INSERT INTO rooms (kind, name, created_at, archived) VALUES ('open', 'old', 0, true)",
+    "INSERT INTO rooms (kind, name, created_at, creator_id) VALUES ('private', 'ops', 0, 1)",
+    "INSERT INTO rooms (kind, name, created_at, creator_id, archived) VALUES "
+    "('open', 'old', 0, 1, true)",
     "INSERT INTO room_members (room_id, user_id) VALUES (1, 1), (1, 2), (1, 3), (2, 1), (2, 2), "
     "(3, 1), (3, 2), (3, 3)",
 };
@@ -164,6 +165,26 @@ class chat_store_test : public pg_store_fixture, public ::testing::WithParamInte
     return got.value_or(answer{});
   }
 
+  template <class Result, class Start>
+  std::pair<bool, Result> wait_for_answer(Start start) {
+    std::optional<std::pair<bool, Result>> got;
+    start([&](bool stored, Result& result) { got.emplace(stored, result); });
+    EXPECT_TRUE(run_until([&] { return got.has_value(); }));
+    return got.value_or(std::pair<bool, Result>{});
+  }
+  std::pair<bool, room_change> create(new_room room) {
+    return wait_for_answer<room_change>(
+        [&](auto then) { harness_->store().create_room(room, std::move(then)); });
+  }
+  std::pair<bool, room_change> remove_member(std::int64_t room, std::int64_t user) {
+    return wait_for_answer<room_change>(
+        [&](auto then) { harness_->store().remove_member(room, user, std::move(then)); });
+  }
+  std::pair<bool, marker_change> seen(std::int64_t room, std::int64_t user, std::int64_t id) {
+    return wait_for_answer<marker_change>(
+        [&](auto then) { harness_->store().mark_seen(room, user, id, std::move(then)); });
+  }
+
   answer send(std::int64_t user, std::int64_t room, const std::string& client_id,
               std::optional<std::int64_t> reply_to = std::nullopt,
               std::optional<std::int64_t> file = std::nullopt, mention_set mentions = {}) {
@@ -184,12 +205,8 @@ class chat_store_test : public pg_store_fixture, public ::testing::WithParamInte
   }
   std::pair<bool, reaction_change> react(std::int64_t user, std::int64_t id,
                                          const std::string& emoji, bool on) {
-    std::optional<std::pair<bool, reaction_change>> got;
-    harness_->store().react(user, id, emoji, on, [&](bool stored, reaction_change& change) {
-      got.emplace(stored, change);
-    });
-    EXPECT_TRUE(run_until([&] { return got.has_value(); }));
-    return got.value_or(std::pair<bool, reaction_change>{});
+    return wait_for_answer<reaction_change>(
+        [&](auto then) { harness_->store().react(user, id, emoji, on, std::move(then)); });
   }
 
   static std::string refusal(const answer& a) {
@@ -197,13 +214,14 @@ class chat_store_test : public pg_store_fixture, public ::testing::WithParamInte
     if (!a.change.refused) return "stored";
     return a.change.refused->code + ": " + a.change.refused->message;
   }
-  static std::string refusal(const std::pair<bool, reaction_change>& a) {
+  template <class Result>
+  static std::string refusal(const std::pair<bool, Result>& a) {
     if (!a.first) return "not stored";
     if (!a.second.refused) return "stored";
     return a.second.refused->code + ": " + a.second.refused->message;
   }
 
-  std::string count(std::string_view sql) { return harness_->value(sql).value_or("none"); }
+  std::string count(const std::string& sql) { return harness_->value(sql).value_or("none"); }
 
   room_directory rooms_;
   std::unique_ptr<store_harness> harness_;
@@ -378,6 +396,102 @@ TEST_P(chat_store_test, AFileGoesWithOneMessageAndItsBytesAreReleasedWithIt) {
   EXPECT_FALSE(removed.change.released_blob);  // the other upload has the same bytes
   EXPECT_EQ(remove(bob, second.id).change.released_blob, "abc");
   EXPECT_EQ(count("SELECT count(*) FROM files"), "0");
+}
+
+TEST_P(chat_store_test, ARoomNameIsTakenOnceWhateverItsCase) {
+  const auto team = create({alice, "private", "team", "", {alice, carol}, "c1"});
+  ASSERT_EQ(refusal(team), "stored");
+  EXPECT_EQ(team.second.room_id, 4);
+  EXPECT_EQ(team.second.seq, 1);
+  EXPECT_EQ(count("SELECT count(*) FROM room_members WHERE room_id = 4"), "2");
+  const auto again = create({bob, "open", "Team", "", {}, "c2"});
+  EXPECT_EQ(refusal(again), "name_taken: a room with that name exists");
+  EXPECT_EQ(again.second.refused->ref, "c2");
+
+  const auto lobby = create({bob, "open", "lobby", "", {}, "c3"});
+  EXPECT_EQ(lobby.second.seq, 2);
+  EXPECT_EQ(count("SELECT count(*) FROM room_members WHERE room_id = " +
+                  std::to_string(lobby.second.room_id)),
+            "3");  // everyone
+
+  const auto renamed = wait_for_answer<room_change>(
+      [&](auto then) { harness_->store().rename_room(4, "ops", std::move(then)); });
+  EXPECT_EQ(refusal(renamed), "name_taken: a room with that name exists");
+  const auto renamed_free = wait_for_answer<room_change>(
+      [&](auto then) { harness_->store().rename_room(4, "crew", std::move(then)); });
+  ASSERT_EQ(refusal(renamed_free), "stored");
+  EXPECT_EQ(renamed_free.second.seq, 3);
+  EXPECT_EQ(count("SELECT name FROM rooms WHERE id = 4"), "crew");
+}
+
+TEST_P(chat_store_test, ADirectMessageBetweenTheSamePeopleIsOpenedOnce) {
+  const auto dm = create({alice, "dm", "", "1,2", {alice, bob}, "d1"});
+  ASSERT_EQ(refusal(dm), "stored");
+  EXPECT_EQ(dm.second.seq, 1);
+  const auto again = create({bob, "dm", "", "1,2", {alice, bob}, "d2"});
+  ASSERT_EQ(refusal(again), "stored");
+  EXPECT_EQ(again.second.seq, 0);  // nothing new: the node finds it in its directory
+  EXPECT_EQ(count("SELECT count(*) FROM rooms WHERE kind = 'dm'"), "1");
+}
+
+TEST_P(chat_store_test, MembersComeWithTheirHistoryReadAndLeaveTheirMarkersBehind) {
+  const auto m1 = send(alice, ops, "m1").change.changed.id;
+  const auto m2 = send(alice, ops, "m2").change.changed.id;
+  const auto added = wait_for_answer<room_change>(
+      [&](auto then) { harness_->store().add_members(ops, {carol}, m2, std::move(then)); });
+  ASSERT_EQ(refusal(added), "stored");
+  EXPECT_EQ(added.second.seq, 3);
+  EXPECT_EQ(count("SELECT marker FROM room_members WHERE room_id = 2 AND user_id = 3"),
+            std::to_string(m2));
+
+  EXPECT_EQ(seen(ops, bob, m1).second.moved, true);
+  const auto back = seen(ops, bob, m1);
+  EXPECT_TRUE(back.second.exists);
+  EXPECT_FALSE(back.second.moved);  // only forward
+  EXPECT_FALSE(seen(general, bob, m1).second.exists);  // not that room's
+
+  const auto carol_gone = remove_member(ops, carol);
+  ASSERT_EQ(refusal(carol_gone), "stored");
+  EXPECT_EQ(carol_gone.second.seq, 4);  // markers take no seq
+  EXPECT_FALSE(carol_gone.second.archived);
+  ASSERT_EQ(carol_gone.second.readers.size(), 1u);  // alice never read
+  EXPECT_EQ(carol_gone.second.readers[0].user_id, bob);
+  EXPECT_EQ(carol_gone.second.readers[0].marker, m1);
+  EXPECT_EQ(refusal(remove_member(ops, carol)), "not_found: no such member");
+
+  EXPECT_FALSE(remove_member(ops, bob).second.archived);
+  const auto last = remove_member(ops, alice);
+  EXPECT_TRUE(last.second.archived);  // read-only, not deleted: nothing is lost
+  EXPECT_EQ(last.second.seq, 6);
+  EXPECT_EQ(count("SELECT count(*) FROM room_departures WHERE room_id = 2"), "3");
+}
+
+TEST_P(chat_store_test, ArchivingSomeoneElsesRoomIsAudited) {
+  const auto own = wait_for_answer<room_change>(
+      [&](auto then) { harness_->store().archive_room(ops, true, alice, std::move(then)); });
+  ASSERT_EQ(refusal(own), "stored");
+  EXPECT_EQ(own.second.seq, 1);
+  EXPECT_EQ(count("SELECT count(*) FROM admin_audit"), "0");
+  rooms_.find(ops)->archived = true;  // as the node does once it is committed
+  const auto moderated = wait_for_answer<room_change>(
+      [&](auto then) { harness_->store().archive_room(general, true, alice, std::move(then)); });
+  ASSERT_EQ(refusal(moderated), "stored");
+  EXPECT_EQ(count("SELECT detail FROM admin_audit WHERE action = 'archive_room'"), "#general");
+  rooms_.find(general)->archived = true;  // as the node does once it is committed
+  EXPECT_EQ(refusal(send(bob, general, "late")), "forbidden: the room is archived");
+  const auto none = wait_for_answer<room_change>(
+      [&](auto then) { harness_->store().archive_room(99, true, alice, std::move(then)); });
+  EXPECT_EQ(refusal(none), "not_found: no such room");
+  EXPECT_EQ(refusal(send(bob, ops, "late")), "forbidden: the room is archived");
+  EXPECT_EQ(create({bob, "open", "next", "", {}, "c"}).second.seq, 3);
+}
+
+TEST_P(chat_store_test, ANotificationLevelIsKeptPerMemberAndRoom) {
+  const auto set = wait_for_answer<nothing_to_say>(
+      [&](auto then) { harness_->store().set_notify(general, bob, "none", std::move(then)); });
+  EXPECT_TRUE(set.first);
+  EXPECT_EQ(count("SELECT notify FROM room_members WHERE room_id = 1 AND user_id = 2"), "none");
+  EXPECT_EQ(count("SELECT count(*) FROM room_members WHERE notify IS NOT NULL"), "1");
 }
 
 INSTANTIATE_TEST_SUITE_P(Stores, chat_store_test, ::testing::Values("sqlite", "postgres"),

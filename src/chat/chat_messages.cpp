@@ -157,26 +157,15 @@ void chat_service::handle(const std::shared_ptr<chat_peer>& peer, seen_command& 
   if (rooms_.visible(command.room, who.user_id) == nullptr) {
     return peer->deliver(frames::error("not_found", "no such room", command.id));
   }
-  struct seen_result {
-    bool exists = false;
-    bool moved = false;
-  };
-  auto result = std::make_shared<seen_result>();
-  storage_.writes.submit(
-      [this, result, user_id = who.user_id, command] {
-        const auto owner = storage_.messages.find_owner(command.id);
-        result->exists = owner && owner->room == command.room;
-        if (result->exists) {
-          result->moved = storage_.rooms.advance_marker(command.room, user_id, command.id);
-        }
-      },
-      [this, result, weak = std::weak_ptr(peer), user_id = who.user_id, username = who.username,
-       command](bool stored) {
+  store_.mark_seen(
+      command.room, who.user_id, command.id,
+      [this, weak = std::weak_ptr(peer), user_id = who.user_id, username = who.username,
+       command](bool stored, marker_change& result) {
         if (!stored) return deliver_if_connected(weak, error_frame(store_failed(command.id)));
-        if (!result->exists) {
+        if (!result.exists) {
           return deliver_if_connected(weak, error_frame({"not_found", "no such message", command.id}));
         }
-        if (!result->moved) return;
+        if (!result.moved) return;
         auto* room = rooms_.visible(command.room, user_id);
         if (room == nullptr) return;  // left the room meanwhile
         try {

@@ -23,20 +23,14 @@ void chat_service::handle(const std::shared_ptr<chat_peer>& peer, archive_room_c
   const bool creator = known != nullptr && known->creator_id == actor;
   auto* room = room_to_change(*peer, command.room, false, !creator && !is_admin(actor));
   if (room == nullptr) return;
-  change_room(peer, room->id, archive_change(*room, command.archived, actor),
+  change_room(peer, room->id, archive_write(room->id, command.archived, actor),
               announce_archived(command.archived));
 }
 
-chat_service::change_fn chat_service::archive_change(const room_state& room, bool archived,
-                                                     std::int64_t actor) {
-  return [this, room_id = room.id, name = room.name, moderating = room.creator_id != actor,
-          archived, actor](std::int64_t seq) -> std::optional<protocol_error> {
-    storage_.rooms.set_archived(room_id, archived, seq);
-    if (moderating) {
-      sqlite_store_.audit().record(actor, archived ? "archive_room" : "unarchive_room", std::nullopt,
-                    "#" + name, epoch_ms());
-    }
-    return std::nullopt;
+chat_service::room_write chat_service::archive_write(std::int64_t room_id, bool archived,
+                                                    std::int64_t actor) {
+  return [this, room_id, archived, actor](auto then) {
+    store_.archive_room(room_id, archived, actor, std::move(then));
   };
 }
 
@@ -46,8 +40,8 @@ std::string chat_service::room_file_stem(std::int64_t room_id) {
   return room->kind == room_kind::dm ? "dm-" + std::to_string(room->id) : room->name;
 }
 
-std::function<void(room_state&)> chat_service::announce_archived(bool archived) {
-  return [this, archived](room_state& changed) {
+chat_service::room_then chat_service::announce_archived(bool archived) {
+  return [this, archived](room_state& changed, const room_change&) {
     changed.archived = archived;
     to_room(changed, frames::room(view_of(changed), nullptr));
   };
@@ -77,7 +71,7 @@ void chat_service::archive_as_admin(std::int64_t room_id, bool archived, std::in
   if (room == nullptr || room->kind == room_kind::dm) {
     return done(true, protocol_error{"not_found", "no such room", room_id});
   }
-  change_room(room->id, archive_change(*room, archived, admin_id), announce_archived(archived),
+  change_room(room->id, archive_write(room->id, archived, admin_id), announce_archived(archived),
               std::move(done));
 }
 

@@ -16,12 +16,6 @@ using namespace chat_detail;
 
 namespace {
 
-struct room_change_result {
-  std::optional<protocol_error> refused;
-  std::int64_t seq = 0;
-  std::int64_t room_id = 0;
-};
-
 nlohmann::json ref_of(const std::optional<std::string>& client_id) {
   return client_id ? nlohmann::json(*client_id) : nlohmann::json(nullptr);
 }
@@ -29,8 +23,8 @@ nlohmann::json ref_of(const std::optional<std::string>& client_id) {
 }  // namespace
 
 void chat_service::change_room(const std::shared_ptr<chat_peer>& peer, std::int64_t room_id,
-                               change_fn change, std::function<void(room_state&)> then) {
-  change_room(room_id, std::move(change), std::move(then),
+                               room_write write, room_then then) {
+  change_room(room_id, std::move(write), std::move(then),
               [weak = std::weak_ptr(peer), room_id](bool stored,
                                                      const std::optional<protocol_error>& refused) {
                 if (!stored) return deliver_if_connected(weak, error_frame(store_failed(room_id)));
@@ -38,25 +32,18 @@ void chat_service::change_room(const std::shared_ptr<chat_peer>& peer, std::int6
               });
 }
 
-void chat_service::change_room(std::int64_t room_id, change_fn change,
-                               std::function<void(room_state&)> then, change_done done) {
-  auto result = std::make_shared<room_change_result>();
-  storage_.writes.submit(
-      [this, result, room_id, change = std::move(change)] {
-        result->refused = change(last_seq_ + 1);
-        if (result->refused) return;
-        storage_.rooms.set_seq(room_id, last_seq_ + 1);
-        result->seq = ++last_seq_;
-      },
-      [this, result, room_id, then = std::move(then), done = std::move(done)](bool stored) {
-        if (!stored || result->refused) return done(stored, result->refused);
-        committed(result->seq);
-        if (auto* room = rooms_.find(room_id)) {
-          room->seq = result->seq;
-          then(*room);
-        }
-        done(true, std::nullopt);
-      });
+void chat_service::change_room(std::int64_t room_id, room_write write, room_then then,
+                               change_done done) {
+  write([this, room_id, then = std::move(then), done = std::move(done)](bool stored,
+                                                                         room_change& result) {
+    if (!stored || result.refused) return done(stored, result.refused);
+    committed(result.seq);
+    if (auto* room = rooms_.find(room_id)) {
+      room->seq = result.seq;
+      then(*room, result);
+    }
+    done(true, std::nullopt);
+  });
 }
 
 void chat_service::handle(const std::shared_ptr<chat_peer>& peer, create_room_command& command) {
@@ -75,40 +62,21 @@ void chat_service::handle(const std::shared_ptr<chat_peer>& peer, create_room_co
   if (rooms_.find_by_name(command.name) != nullptr) {
     return peer->deliver(frames::error("name_taken", "a room with that name exists", ref));
   }
-  auto result = std::make_shared<room_change_result>();
-  storage_.writes.submit(
-      [this, result, command, open, members, user_id] {
-        room_record record;
-        record.kind = command.kind;
-        record.name = command.name;
-        record.creator_id = user_id;
-        record.seq = last_seq_ + 1;
-        const auto id = storage_.rooms.create(record, epoch_ms());
-        if (!id) {
-          result->refused = protocol_error{"name_taken", "a room with that name exists",
-                                           ref_of(command.client_id)};
-          return;
-        }
-        ++last_seq_;
-        result->seq = record.seq;
-        result->room_id = *id;
-        if (open) {
-          storage_.rooms.add_every_user(*id);
-        } else {
-          for (const auto member : members) storage_.rooms.add_member(*id, member, 0);
-        }
-      },
-      [this, result, weak = std::weak_ptr(peer), command, open, members, user_id,
-       ref](bool stored) {
+  new_room request{user_id, command.kind, command.name, "", open ? std::vector<std::int64_t>{} : members,
+                   ref};
+  store_.create_room(
+      std::move(request),
+      [this, weak = std::weak_ptr(peer), command, open, members, user_id, ref](
+          bool stored, room_change& result) {
         if (!stored) return deliver_if_connected(weak, error_frame(store_failed(ref)));
-        if (result->refused) return deliver_if_connected(weak, error_frame(*result->refused));
-        committed(result->seq);
+        if (result.refused) return deliver_if_connected(weak, error_frame(*result.refused));
+        committed(result.seq);
         room_state state;
-        state.id = result->room_id;
+        state.id = result.room_id;
         state.kind = open ? room_kind::open : room_kind::private_room;
         state.name = command.name;
         state.creator_id = user_id;
-        state.seq = result->seq;
+        state.seq = result.seq;
         if (!open) state.members = members;
         const auto& room = rooms_.add(std::move(state));
         const auto view = view_of(room);
@@ -130,37 +98,25 @@ void chat_service::handle(const std::shared_ptr<chat_peer>& peer, open_dm_comman
   if (const auto* existing = rooms_.find_dm(key)) {
     return peer->deliver(frames::room(view_of(*existing), ref));
   }
-  auto result = std::make_shared<room_change_result>();
-  storage_.writes.submit(
-      [this, result, key, members = *members, user_id] {
-        room_record record;
-        record.kind = "dm";
-        record.dm_key = key;
-        record.creator_id = user_id;
-        record.seq = last_seq_ + 1;
-        const auto id = storage_.rooms.create(record, epoch_ms());
-        if (!id) return;  // opened by someone else in this same batch: found after the commit
-        ++last_seq_;
-        result->seq = record.seq;
-        result->room_id = *id;
-        for (const auto member : members) storage_.rooms.add_member(*id, member, 0);
-      },
-      [this, result, weak = std::weak_ptr(peer), key, members = *members, user_id,
-       ref](bool stored) {
+  store_.create_room(
+      new_room{user_id, "dm", "", key, *members, ref},
+      [this, weak = std::weak_ptr(peer), key, members = *members, user_id, ref](
+          bool stored, room_change& result) {
         if (!stored) return deliver_if_connected(weak, error_frame(store_failed(ref)));
-        if (result->room_id == 0) {
+        if (result.seq == 0) {
+          // Opened by someone else meanwhile: theirs is ours.
           if (const auto* existing = rooms_.find_dm(key)) {
             deliver_if_connected(weak, frames::room(view_of(*existing), ref));
           }
           return;
         }
-        committed(result->seq);
+        committed(result.seq);
         room_state state;
-        state.id = result->room_id;
+        state.id = result.room_id;
         state.kind = room_kind::dm;
         state.dm_key = key;
         state.creator_id = user_id;
-        state.seq = result->seq;
+        state.seq = result.seq;
         state.members = members;
         const auto& room = rooms_.add(std::move(state));
         const auto view = view_of(room);
@@ -209,14 +165,10 @@ void chat_service::handle(const std::shared_ptr<chat_peer>& peer, rename_room_co
   }
   change_room(
       peer, room->id,
-      [this, room_id = room->id, name = command.name](std::int64_t seq) -> std::optional<protocol_error> {
-        // Taken by a room created in this same batch: nothing changed.
-        if (!storage_.rooms.rename(room_id, name, seq)) {
-          return protocol_error{"name_taken", "a room with that name exists", room_id};
-        }
-        return std::nullopt;
+      [this, room_id = room->id, name = command.name](auto then) {
+        store_.rename_room(room_id, name, std::move(then));
       },
-      [this, name = command.name](room_state& changed) {
+      [this, name = command.name](room_state& changed, const room_change&) {
         rooms_.rename(changed, name);
         to_room(changed, frames::room(view_of(changed), nullptr));
       });
@@ -234,12 +186,11 @@ void chat_service::handle(const std::shared_ptr<chat_peer>& peer, add_members_co
   if (added.empty()) return peer->deliver(frames::room(view_of(*room), nullptr));
   change_room(
       peer, room->id,
-      [this, added, room_id = room->id, marker = room->last_id](std::int64_t) -> std::optional<protocol_error> {
+      [this, added, room_id = room->id, marker = room->last_id](auto then) {
         // Added people start with the history read: it was said before they were there.
-        for (const auto id : added) storage_.rooms.add_member(room_id, id, marker);
-        return std::nullopt;
+        store_.add_members(room_id, added, marker, std::move(then));
       },
-      [this, added, marker = room->last_id](room_state& changed) {
+      [this, added, marker = room->last_id](room_state& changed, const room_change&) {
         for (const auto id : added) {
           rooms_.add_member(changed, id);
           // As the stored marker says (and as the directory reads it after a restart).
@@ -258,32 +209,19 @@ void chat_service::handle(const std::shared_ptr<chat_peer>& peer, remove_member_
   if (!target || !room_directory::is_member(*room, *target)) {
     return peer->deliver(frames::error("not_found", "no such member", command.room));
   }
-  // Whether nobody is left is decided in the transaction: others may leave in the same batch,
-  // and the room's members in memory only change once it is committed.
-  struct removal {
-    bool last = false;
-    // The furthest markers of those left: the one who left may have been one of the two.
-    std::vector<membership_record> readers;
-  };
-  auto result = std::make_shared<removal>();
   change_room(
       peer, room->id,
-      [this, room_id = room->id, target = *target, result](std::int64_t seq) -> std::optional<protocol_error> {
-        storage_.rooms.remove_member(room_id, target, seq);
-        // A private room nobody is in any more is read-only, not deleted: nothing is lost.
-        result->last = storage_.rooms.member_count(room_id) == 0;
-        if (result->last) storage_.rooms.set_archived(room_id, true, seq);
-        result->readers = storage_.rooms.furthest_markers(room_id);
-        return std::nullopt;
+      [this, room_id = room->id, target = *target](auto then) {
+        store_.remove_member(room_id, target, std::move(then));
       },
-      [this, target = *target, result](room_state& changed) {
+      [this, target = *target](room_state& changed, const room_change& result) {
         rooms_.remove_member(changed, target);
         changed.first = {};
         changed.second = {};
-        for (const auto& reader : result->readers) {
+        for (const auto& reader : result.readers) {
           room_directory::note_marker(changed, reader.user_id, reader.marker);
         }
-        if (result->last) changed.archived = true;
+        if (result.archived) changed.archived = true;
         typing_.stop(changed.id, target);
         connections_.deliver_to_user(target, frames::room_removed(changed.id));
         to_room(changed, frames::room(view_of(changed), nullptr));
@@ -300,9 +238,9 @@ void chat_service::handle(const std::shared_ptr<chat_peer>& peer, notify_command
   const auto user_id = peer->identity().user_id;
   const auto* room = member_room(*peer, command.room);
   if (room == nullptr) return;
-  storage_.writes.submit(
-      [this, user_id, command] { storage_.rooms.set_notify(command.room, user_id, command.level); },
-      [this, weak = std::weak_ptr(peer), user_id, command](bool stored) {
+  store_.set_notify(
+      command.room, user_id, command.level,
+      [this, weak = std::weak_ptr(peer), user_id, command](bool stored, nothing_to_say&) {
         if (!stored) return deliver_if_connected(weak, error_frame(store_failed(command.room)));
         connections_.deliver_to_user(user_id, frames::notify(command.room, command.level));
       });

@@ -11,6 +11,7 @@ std::span<const migration> pg_migrations() {
       {"tables", pg_steps::tables},
       {"message writes", pg_steps::message_writes},
       {"room and reaction writes", pg_steps::room_and_reaction_writes},
+      {"member writes", pg_steps::member_writes},
   };
   return list;
 }

@@ -9,5 +9,6 @@ namespace chatterbox::pg_steps {
 extern const std::string_view tables;
 extern const std::string_view message_writes;
 extern const std::string_view room_and_reaction_writes;
+extern const std::string_view member_writes;
 
 }  // namespace chatterbox::pg_steps

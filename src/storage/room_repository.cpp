@@ -162,18 +162,19 @@ void room_repository::add_member(std::int64_t room_id, std::int64_t user_id, std
   s->exec();
 }
 
-void room_repository::remove_member(std::int64_t room_id, std::int64_t user_id, std::int64_t seq) {
+bool room_repository::remove_member(std::int64_t room_id, std::int64_t user_id, std::int64_t seq) {
   {
     statement_scope s(remove_member_);
     s.bind(1, room_id);
     s.bind(2, user_id);
-    s->exec();
+    if (s->exec() == 0) return false;
   }
   statement_scope s(record_departure_);
   s.bind(1, room_id);
   s.bind(2, user_id);
   s.bind(3, seq);
   s->exec();
+  return true;
 }
 
 std::int64_t room_repository::member_count(std::int64_t room_id) {

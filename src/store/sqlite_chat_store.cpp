@@ -1,5 +1,7 @@
 #include "chatterbox/store/sqlite_chat_store.hpp"
 
+#include "sqlite_answers.hpp"
+
 #include "chatterbox/chat/room_directory.hpp"
 #include "chatterbox/clock.hpp"
 #include "chatterbox/protocol/text.hpp"
@@ -23,14 +25,6 @@ std::optional<protocol_error> change_refused(const std::optional<message_owner>&
   if (owner->deleted) return protocol_error{"forbidden", "the message is deleted", id};
   if (room->archived) return protocol_error{"forbidden", "the room is archived", id};
   return std::nullopt;
-}
-
-// The write's result lives until its answer: the closure that fills it in and the one that
-// reports it share it.
-template <class Result>
-write_batcher::then_fn answering(std::shared_ptr<Result> result,
-                                 chat_store::answer<Result> then) {
-  return [result = std::move(result), then = std::move(then)](bool stored) { then(stored, *result); };
 }
 
 }  // namespace
@@ -247,6 +241,28 @@ void sqlite_chat_store::react(std::int64_t user_id, std::int64_t id, std::string
         *result = {std::nullopt, true, room->id, seq, storage_.reactions.count(id, emoji)};
       },
       answering(result, std::move(then)));
+}
+
+void sqlite_chat_store::mark_seen(std::int64_t room_id, std::int64_t user_id,
+                                  std::int64_t message_id, answer<marker_change> then) {
+  auto result = std::make_shared<marker_change>();
+  storage_.writes.submit(
+      [this, result, room_id, user_id, message_id] {
+        const auto owner = storage_.messages.find_owner(message_id);
+        result->exists = owner && owner->room == room_id;
+        if (result->exists) result->moved = storage_.rooms.advance_marker(room_id, user_id, message_id);
+      },
+      answering(result, std::move(then)));
+}
+
+void sqlite_chat_store::set_notify(std::int64_t room_id, std::int64_t user_id, std::string level,
+                                   answer<nothing_to_say> then) {
+  auto result = std::make_shared<nothing_to_say>();
+  storage_.writes.submit(
+      [this, room_id, user_id, level = std::move(level)] {
+        storage_.rooms.set_notify(room_id, user_id, level);
+      },
+      answering(result, std::move(then)), write_batcher::shape::one_statement);
 }
 
 }  // namespace chatterbox

@@ -148,20 +148,20 @@ class chat_service {
   std::optional<std::int64_t> find_user(std::string_view name);
   // Who a text mentions in a room: names as sent, and the user ids to count.
   mention_set mentions_in(const room_state& room, std::int64_t author, std::string_view text);
-  // Submits a room change that bumps the room's seq; `change` runs in the transaction with the
-  // new seq (and may refuse, changing nothing), `then` after the commit with the room's new
-  // state (not run when refused).
-  using change_fn = std::function<std::optional<protocol_error>(std::int64_t seq)>;
-  void change_room(const std::shared_ptr<chat_peer>& peer, std::int64_t room_id, change_fn change,
-                   std::function<void(room_state&)> then);
-  void change_room(std::int64_t room_id, change_fn change, std::function<void(room_state&)> then,
-                   change_done done);
+  // A change of a room that bumps its seq: `write` hands the answer to the store's call; after
+  // the commit, `then` runs with the room as the directory has it (not when refused).
+  using room_write = std::function<void(chat_store::answer<room_change>)>;
+  using room_then = std::function<void(room_state&, const room_change&)>;
+  void change_room(const std::shared_ptr<chat_peer>& peer, std::int64_t room_id, room_write write,
+                   room_then then);
+  void change_room(std::int64_t room_id, room_write write, room_then then, change_done done);
   // Deletes a message as `actor`: its author, or an administrator (moderation, audited).
   // `anywhere`: the admin API's delete, in any room (archived or not, member or not).
   void remove_message(std::int64_t actor, std::int64_t id, bool anywhere, change_done done);
-  // Archiving a room as `actor`, in the transaction (audited when not its creator).
-  change_fn archive_change(const room_state& room, bool archived, std::int64_t actor);
-  std::function<void(room_state&)> announce_archived(bool archived);
+  // Archiving a room as `actor` (audited when not its creator).
+  room_write archive_write(std::int64_t room_id, bool archived, std::int64_t actor);
+  room_then announce_archived(bool archived);
+  // An active administrator now, as the database says.
   bool is_admin(std::int64_t user_id) { return sqlite_store_.is_admin(user_id); }
   // After the commit: the room learns the original's new reply count, if it changed.
   void announce_replies(const room_state& room, const message_change& result);

@@ -48,7 +48,8 @@ class room_repository {
   void add_every_user(std::int64_t room_id);
   // Adds (or keeps) a member; a former member's departure is forgotten.
   void add_member(std::int64_t room_id, std::int64_t user_id, std::int64_t marker);
-  void remove_member(std::int64_t room_id, std::int64_t user_id, std::int64_t seq);
+  // false when the user was not a member (nothing recorded).
+  bool remove_member(std::int64_t room_id, std::int64_t user_id, std::int64_t seq);
   // Members of a private room or DM as the transaction sees them (changes not yet committed
   // included).
   std::int64_t member_count(std::int64_t room_id);

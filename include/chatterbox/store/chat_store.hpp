@@ -2,6 +2,9 @@
 
 #include "chatterbox/chat/message.hpp"
 #include "chatterbox/protocol/client_command.hpp"
+#include "chatterbox/storage/room_repository.hpp"
+
+#include <nlohmann/json.hpp>
 
 #include <cstdint>
 #include <functional>
@@ -48,6 +51,34 @@ struct reaction_change {
   int count = 0;  // people with that emoji on the message now
 };
 
+// What a change of a room (its row or its members) answers.
+struct room_change {
+  std::optional<protocol_error> refused;
+  std::int64_t room_id = 0;
+  std::int64_t seq = 0;  // the room's new seq; 0 for a DM that was there already
+  // remove_member: the last member left, and the room is archived now.
+  bool archived = false;
+  // remove_member: the furthest read markers of those left (the one who left may have been one).
+  std::vector<membership_record> readers;
+};
+
+// A read marker moved forward (seen).
+struct marker_change {
+  bool exists = false;  // the message exists, in that room
+  bool moved = false;   // false: the marker was there or further already
+};
+
+struct nothing_to_say {};
+
+struct new_room {
+  std::int64_t creator = 0;
+  std::string kind;  // "open", "private" or "dm"
+  std::string name;  // open and private rooms
+  std::string dm_key;
+  std::vector<std::int64_t> members;  // private rooms and DMs (open ones have everyone)
+  nlohmann::json ref;                 // for a refusal
+};
+
 struct send_request {
   std::int64_t user_id = 0;
   std::string username;
@@ -89,6 +120,24 @@ class chat_store {
                       answer<message_change> then) = 0;
   virtual void react(std::int64_t user_id, std::int64_t id, std::string emoji, bool on,
                      answer<reaction_change> then) = 0;
+  virtual void mark_seen(std::int64_t room_id, std::int64_t user_id, std::int64_t message_id,
+                         answer<marker_change> then) = 0;
+  virtual void set_notify(std::int64_t room_id, std::int64_t user_id, std::string level,
+                          answer<nothing_to_say> then) = 0;
+
+  // Refused: name_taken. A DM that exists already is answered with its id and seq 0.
+  virtual void create_room(new_room room, answer<room_change> then) = 0;
+  // Refused: name_taken (by a room created since the node looked).
+  virtual void rename_room(std::int64_t room_id, std::string name, answer<room_change> then) = 0;
+  // Added people start with the history up to `marker` read.
+  virtual void add_members(std::int64_t room_id, std::vector<std::int64_t> users,
+                           std::int64_t marker, answer<room_change> then) = 0;
+  // Refused: not_found (not a member any more).
+  virtual void remove_member(std::int64_t room_id, std::int64_t user_id,
+                             answer<room_change> then) = 0;
+  // By `actor`: audited when not the room's creator (an administrator's moderation).
+  virtual void archive_room(std::int64_t room_id, bool archived, std::int64_t actor,
+                            answer<room_change> then) = 0;
 };
 
 }  // namespace chatterbox

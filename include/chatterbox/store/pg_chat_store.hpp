@@ -29,6 +29,19 @@ class pg_chat_store final : public chat_store {
               answer<message_change> then) override;
   void react(std::int64_t user_id, std::int64_t id, std::string emoji, bool on,
              answer<reaction_change> then) override;
+  // pg_room_writes.cpp:
+  void mark_seen(std::int64_t room_id, std::int64_t user_id, std::int64_t message_id,
+                 answer<marker_change> then) override;
+  void set_notify(std::int64_t room_id, std::int64_t user_id, std::string level,
+                  answer<nothing_to_say> then) override;
+  void create_room(new_room room, answer<room_change> then) override;
+  void rename_room(std::int64_t room_id, std::string name, answer<room_change> then) override;
+  void add_members(std::int64_t room_id, std::vector<std::int64_t> users, std::int64_t marker,
+                   answer<room_change> then) override;
+  void remove_member(std::int64_t room_id, std::int64_t user_id,
+                     answer<room_change> then) override;
+  void archive_room(std::int64_t room_id, bool archived, std::int64_t actor,
+                    answer<room_change> then) override;
 
  private:
   pg_batcher& writes_;

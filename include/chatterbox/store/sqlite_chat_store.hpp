@@ -39,8 +39,8 @@ struct chat_storage {
 // that decides against the rows it reads inside the transaction, and against the node's room
 // directory, which is the whole truth about rooms when there is one node.
 //
-// Seqs: `last_seq` is the last one handed out inside a transaction, shared with the room writes
-// that chat_service still runs itself (they move here next).
+// Seqs: `last_seq` is the last one handed out inside a transaction (a batch that is rolled back
+// leaves a gap, never a seq a client was told about and that a restart would hand out again).
 class sqlite_chat_store final : public chat_store {
  public:
   sqlite_chat_store(chat_storage storage, room_directory& rooms, std::int64_t& last_seq);
@@ -52,6 +52,19 @@ class sqlite_chat_store final : public chat_store {
               answer<message_change> then) override;
   void react(std::int64_t user_id, std::int64_t id, std::string emoji, bool on,
              answer<reaction_change> then) override;
+  void mark_seen(std::int64_t room_id, std::int64_t user_id, std::int64_t message_id,
+                 answer<marker_change> then) override;
+  void set_notify(std::int64_t room_id, std::int64_t user_id, std::string level,
+                  answer<nothing_to_say> then) override;
+  // sqlite_room_writes.cpp:
+  void create_room(new_room room, answer<room_change> then) override;
+  void rename_room(std::int64_t room_id, std::string name, answer<room_change> then) override;
+  void add_members(std::int64_t room_id, std::vector<std::int64_t> users, std::int64_t marker,
+                   answer<room_change> then) override;
+  void remove_member(std::int64_t room_id, std::int64_t user_id,
+                     answer<room_change> then) override;
+  void archive_room(std::int64_t room_id, bool archived, std::int64_t actor,
+                    answer<room_change> then) override;
 
   // An active administrator now, as the database says (on the event loop or in a write).
   bool is_admin(std::int64_t user_id);
@@ -69,6 +82,10 @@ class sqlite_chat_store final : public chat_store {
                                              std::optional<file_attachment>& attachment);
   // Inside a write: a reply to `original_id` was stored or deleted; gives it a new seq.
   void count_replies(message_change& result, std::int64_t original_id, int delta);
+  // A change of the room's row or members: `change` runs in the transaction (and may refuse,
+  // changing nothing); otherwise the room takes the next seq.
+  void change_room(std::int64_t room_id, std::function<void(room_change&)> change,
+                   answer<room_change> then);
 
   chat_storage storage_;
   room_directory& rooms_;

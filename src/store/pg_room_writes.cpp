@@ -1,0 +1,174 @@
+// pg_chat_store: rooms, their members and read markers.
+
+#include "chatterbox/store/pg_chat_store.hpp"
+
+#include "pg_answers.hpp"
+
+#include "chatterbox/clock.hpp"
+#include "chatterbox/postgres/pg_values.hpp"
+
+#include <memory>
+
+namespace chatterbox {
+
+namespace {
+
+using pg_answers::read_answer;
+using pg_answers::refusal;
+using pg_values::integer;
+
+const std::string mark_seen_sql = "SELECT chatterbox_mark_seen($1, $2, $3)";
+const std::string set_notify_sql = "SELECT 'set' FROM chatterbox_set_notify($1, $2, $3)";
+const std::string create_room_sql =
+    "SELECT outcome, room_id, room_seq FROM chatterbox_create_room($1, $2, $3, $4, $5::bigint[], $6)";
+const std::string rename_room_sql = "SELECT outcome, room_seq FROM chatterbox_rename_room($1, $2)";
+const std::string add_members_sql = "SELECT chatterbox_add_members($1, $2::bigint[], $3)";
+const std::string remove_member_sql =
+    "SELECT outcome, room_seq, archived FROM chatterbox_remove_member($1, $2)";
+const std::string furthest_markers_sql =
+    "SELECT user_id, marker FROM room_members WHERE room_id = $1 AND marker > 0 "
+    "ORDER BY marker DESC LIMIT 2";
+const std::string archive_room_sql =
+    "SELECT CASE WHEN seq IS NULL THEN 'no_room' ELSE 'archived' END, seq "
+    "FROM chatterbox_archive_room($1, $2, $3, $4) AS seq";
+
+std::string text_of(bool value) { return value ? "true" : "false"; }
+
+}  // namespace
+
+void pg_chat_store::mark_seen(std::int64_t room_id, std::int64_t user_id, std::int64_t message_id,
+                              answer<marker_change> then) {
+  writes_.submit(mark_seen_sql,
+                 {std::to_string(room_id), std::to_string(user_id), std::to_string(message_id)},
+                 [then = std::move(then)](const pg_result* rows) {
+                   marker_change result;
+                   if (rows == nullptr) return then(false, result);
+                   const bool understood = read_answer(*rows, result, "seen", [&](const auto&, const std::string& outcome) {
+                     result.exists = outcome != "not_found";
+                     result.moved = outcome == "moved";
+                   });
+                   then(understood, result);
+                 });
+}
+
+void pg_chat_store::set_notify(std::int64_t room_id, std::int64_t user_id, std::string level,
+                               answer<nothing_to_say> then) {
+  writes_.submit(set_notify_sql, {std::to_string(room_id), std::to_string(user_id), std::move(level)},
+                 [then = std::move(then)](const pg_result* rows) {
+                   nothing_to_say result;
+                   then(rows != nullptr, result);
+                 });
+}
+
+void pg_chat_store::create_room(new_room room, answer<room_change> then) {
+  const bool dm = room.kind == "dm";
+  pg_connection::parameters params{std::to_string(room.creator),
+                                   room.kind,
+                                   dm ? std::nullopt : std::optional<std::string>(room.name),
+                                   dm ? std::optional<std::string>(room.dm_key) : std::nullopt,
+                                   pg_values::bigint_array(room.members),
+                                   std::to_string(epoch_ms())};
+  writes_.submit(create_room_sql, std::move(params), [ref = std::move(room.ref),
+                                                      then = std::move(then)](const pg_result* rows) {
+    room_change result;
+    if (rows == nullptr) return then(false, result);
+    const bool understood = read_answer(*rows, result, "create_room", [&](const auto& row, const std::string& outcome) {
+      if (outcome == "name_taken") {
+        result.refused = protocol_error{"name_taken", "a room with that name exists", ref};
+        return;
+      }
+      if (row.at(1)) result.room_id = integer(row.at(1));
+      if (outcome == "created") result.seq = integer(row.at(2));
+    });
+    then(understood, result);
+  });
+}
+
+void pg_chat_store::rename_room(std::int64_t room_id, std::string name, answer<room_change> then) {
+  writes_.submit(rename_room_sql, {std::to_string(room_id), std::move(name)},
+                 [room_id, then = std::move(then)](const pg_result* rows) {
+                   room_change result;
+                   result.room_id = room_id;
+                   if (rows == nullptr) return then(false, result);
+                   const bool understood = read_answer(*rows, result, "rename_room", [&](const auto& row, const std::string& outcome) {
+                     if (outcome == "renamed") {
+                       result.seq = integer(row.at(1));
+                     } else {
+                       result.refused = protocol_error{"name_taken", "a room with that name exists", room_id};
+                     }
+                   });
+                   then(understood, result);
+                 });
+}
+
+void pg_chat_store::add_members(std::int64_t room_id, std::vector<std::int64_t> users,
+                                std::int64_t marker, answer<room_change> then) {
+  writes_.submit(add_members_sql,
+                 {std::to_string(room_id), pg_values::bigint_array(users), std::to_string(marker)},
+                 [room_id, then = std::move(then)](const pg_result* rows) {
+                   room_change result;
+                   result.room_id = room_id;
+                   if (rows == nullptr) return then(false, result);
+                   const bool understood = read_answer(*rows, result, "add_members", [&](const auto& row, const std::string&) {
+                     result.seq = integer(row.at(0));
+                   });
+                   then(understood, result);
+                 });
+}
+
+void pg_chat_store::remove_member(std::int64_t room_id, std::int64_t user_id,
+                                  answer<room_change> then) {
+  // The markers of those left are read in the same batch, right after the removal (or in the
+  // next one): the answer waits for both.
+  auto result = std::make_shared<room_change>();
+  result->room_id = room_id;
+  auto understood = std::make_shared<bool>(false);
+  writes_.submit(remove_member_sql, {std::to_string(room_id), std::to_string(user_id)},
+                 [result, understood, room_id](const pg_result* rows) {
+                   if (rows == nullptr) return;
+                   *understood = read_answer(*rows, *result, "remove_member", [&](const auto& row, const std::string& outcome) {
+                     if (outcome != "removed") {
+                       result->refused = protocol_error{"not_found", "no such member", room_id};
+                       return;
+                     }
+                     result->seq = integer(row.at(1));
+                     result->archived = pg_values::boolean(row.at(2));
+                   });
+                 });
+  writes_.submit(furthest_markers_sql, {std::to_string(room_id)},
+                 [result, understood, room_id, then = std::move(then)](const pg_result* rows) {
+                   if (rows == nullptr || !*understood) return then(false, *result);
+                   try {
+                     for (const auto& row : rows->rows) {
+                       result->readers.push_back(
+                           membership_record{room_id, integer(row.at(0)), integer(row.at(1)), ""});
+                     }
+                   } catch (const std::exception& e) {
+                     // The removal is committed; receipts catch up with the next marker.
+                     spdlog::warn("remove_member: cannot read the room's markers: {}", e.what());
+                   }
+                   then(true, *result);
+                 });
+}
+
+void pg_chat_store::archive_room(std::int64_t room_id, bool archived, std::int64_t actor,
+                                 answer<room_change> then) {
+  writes_.submit(archive_room_sql,
+                 {std::to_string(room_id), text_of(archived), std::to_string(actor),
+                  std::to_string(epoch_ms())},
+                 [room_id, then = std::move(then)](const pg_result* rows) {
+                   room_change result;
+                   result.room_id = room_id;
+                   if (rows == nullptr) return then(false, result);
+                   const bool understood = read_answer(*rows, result, "archive_room", [&](const auto& row, const std::string& outcome) {
+                     if (outcome == "no_room") {
+                       result.refused = protocol_error{"not_found", "no such room", room_id};
+                       return;
+                     }
+                     result.seq = integer(row.at(1));
+                   });
+                   then(understood, result);
+                 });
+}
+
+}  // namespace chatterbox

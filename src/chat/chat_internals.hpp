@@ -27,6 +27,10 @@ inline protocol_error store_failed(nlohmann::json ref) {
           std::move(ref)};
 }
 
+inline protocol_error read_failed() {
+  return {"internal", "the request could not be answered; please retry", nullptr};
+}
+
 // How many messages, counted from the front of `messages`, fit in a reply of `budget` bytes.
 // Always at least one: a single message always fits a reply budget (see config: the smallest
 // send queue allowed holds the largest message several times over).
@@ -46,7 +50,5 @@ std::size_t fitting(Iterator first, Iterator last, std::size_t budget) {
 // Notification levels when the user chose none: DMs notify of everything, rooms of mentions.
 inline std::string_view default_notify(bool dm) { return dm ? "all" : "mentions"; }
 
-// Unread and mention counts stop here ("99+").
-inline constexpr int unread_cap = 100;
 
 }  // namespace chatterbox::chat_detail

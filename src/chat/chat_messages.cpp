@@ -8,7 +8,6 @@
 #include "chatterbox/observability/metrics.hpp"
 #include "chatterbox/protocol/mentions.hpp"
 #include "chatterbox/protocol/text.hpp"
-#include "chatterbox/storage/read_snapshot.hpp"
 #include "chatterbox/text/ascii.hpp"
 
 #include <spdlog/spdlog.h>
@@ -168,14 +167,21 @@ void chat_service::handle(const std::shared_ptr<chat_peer>& peer, seen_command& 
         if (!result.moved) return;
         auto* room = rooms_.visible(command.room, user_id);
         if (room == nullptr) return;  // left the room meanwhile
+        // The user's other tabs learn the new counts (the marker is stored whatever happens to
+        // this read: they catch up with their next hello if it fails).
+        const auto count_failed = [username](const char* why) {
+          spdlog::warn("seen: cannot count unread messages for user={}: {}", username, why);
+        };
         try {
-          const read_snapshot snapshot(storage_.db);  // both counts of one state
-          const int unread = storage_.messages.unread(room->id, user_id, command.id, unread_cap);
-          const int mentions = storage_.mentions.count(user_id, room->id, command.id, unread_cap);
-          connections_.deliver_to_user(user_id, frames::read(room->id, command.id, unread, mentions));
+          store_.unread_after(room->id, user_id, command.id,
+                              [this, user_id, count_failed](bool read, room_marks& marks) {
+                                if (!read) return count_failed("the store did not answer");
+                                connections_.deliver_to_user(
+                                    user_id, frames::read(marks.room_id, marks.marker, marks.unread,
+                                                          marks.mentions));
+                              });
         } catch (const std::exception& e) {
-          // The marker is stored; the other tabs catch up with their next hello.
-          spdlog::warn("seen: cannot count unread messages for user={}: {}", username, e.what());
+          count_failed(e.what());
         }
         if (room_directory::note_marker(*room, user_id, command.id)) {
           to_room(*room, frames::receipt(room->id, username, command.id));

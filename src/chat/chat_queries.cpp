@@ -3,7 +3,6 @@
 #include "chatterbox/chat/chat_service.hpp"
 
 #include "chat_internals.hpp"
-#include "chatterbox/storage/read_snapshot.hpp"
 
 #include <algorithm>
 #include <unordered_map>
@@ -44,10 +43,11 @@ room_view chat_service::view_of(const room_state& room) const {
   return view;
 }
 
-frame_ptr chat_service::hello_frame(const peer_identity& who) {
-  const read_snapshot snapshot(storage_.db);
-  std::unordered_map<std::int64_t, membership_record> mine;
-  for (auto& m : storage_.rooms.memberships_of(who.user_id)) mine.emplace(m.room_id, std::move(m));
+void chat_service::read_refused(chat_peer& peer) { peer.deliver(error_frame(read_failed())); }
+
+frame_ptr chat_service::hello_frame(const peer_identity& who, std::vector<room_marks>& marks) {
+  std::unordered_map<std::int64_t, room_marks*> mine;
+  for (auto& m : marks) mine.emplace(m.room_id, &m);
   auto rooms = rooms_.rooms_of(who.user_id);
   // The most recently active first: those are the ones kept when not all of them fit.
   std::sort(rooms.begin(), rooms.end(), [](const room_state* a, const room_state* b) {
@@ -58,18 +58,17 @@ frame_ptr chat_service::hello_frame(const peer_identity& who) {
   bool truncated = false;
   for (const auto* room : rooms) {
     const auto it = mine.find(room->id);
+    const auto* m = it == mine.end() ? nullptr : it->second;
     room_state_view state;
     state.last_id = room->last_id;
-    state.marker = it == mine.end() ? 0 : it->second.marker;
-    // Nothing after the marker: nothing to count (the common case costs no query).
-    if (room->last_id > state.marker) {
-      state.unread = storage_.messages.unread(room->id, who.user_id, state.marker, unread_cap);
-      state.mentions = storage_.mentions.count(who.user_id, room->id, state.marker, unread_cap);
+    state.marker = m ? m->marker : 0;
+    if (m && room->last_id > state.marker) {
+      state.unread = m->unread;
+      state.mentions = m->mentions;
     }
     state.others_read = room_directory::others_read(*room, who.user_id);
-    state.notify = it != mine.end() && !it->second.notify.empty()
-                       ? std::string_view(it->second.notify)
-                       : default_notify(room->kind == room_kind::dm);
+    state.notify = m && !m->notify.empty() ? std::string_view(m->notify)
+                                           : default_notify(room->kind == room_kind::dm);
     auto entry = frames::room_with_state(view_of(*room), state);
     used += entry.size() + 1;
     if (used > reply_bytes_) {
@@ -85,53 +84,54 @@ void chat_service::handle(const std::shared_ptr<chat_peer>& peer, history_comman
   if (!admit_query(*peer)) return;
   const auto* room = member_room(*peer, command.room);
   if (room == nullptr) return;
-  if (command.after) return history_after(*peer, *room, command);
-  if (command.around) return history_around(*peer, *room, command);
-  const read_snapshot snapshot(storage_.db);  // the page and its reactions of one state
-  auto page = storage_.messages.page_before(room->id, command.before, command.limit + 1);
-  bool has_more = page.size() > static_cast<std::size_t>(command.limit);
-  if (has_more) page.erase(page.begin());
-  storage_.reactions.attach(page, peer->identity().user_id);
-  // The newest messages of the page are kept; a page cut short says has_more, and the client
-  // asks for what is before its oldest message as usual.
-  const auto fit = fitting(page.rbegin(), page.rend(), reply_bytes_);
-  if (fit < page.size()) {
-    page.erase(page.begin(), page.end() - static_cast<std::ptrdiff_t>(fit));
-    has_more = true;
-  }
-  peer->deliver(frames::history(room->id, command.before, page, has_more));
+  if (command.after) return history_after(peer, command);
+  if (command.around) return history_around(peer, command);
+  store_.page_before(
+      room->id, command.before, command.limit + 1, peer->identity().user_id,
+      answering_peer<std::vector<message>>(
+          peer, command.room, [this, command](chat_peer& peer, std::vector<message>& page) {
+            bool has_more = page.size() > static_cast<std::size_t>(command.limit);
+            if (has_more) page.erase(page.begin());
+            // The newest messages of the page are kept; a page cut short says has_more, and the
+            // client asks for what is before its oldest message as usual.
+            const auto fit = fitting(page.rbegin(), page.rend(), reply_bytes_);
+            if (fit < page.size()) {
+              page.erase(page.begin(), page.end() - static_cast<std::ptrdiff_t>(fit));
+              has_more = true;
+            }
+            peer.deliver(frames::history(command.room, command.before, page, has_more));
+          }));
 }
 
 void chat_service::handle(const std::shared_ptr<chat_peer>& peer, sync_command& command) {
   if (!admit_query(*peer)) return;
   const auto user_id = peer->identity().user_id;
-  const read_snapshot snapshot(storage_.db);  // the chunks of one page read one state
   // Changes of every room in seq order, keeping those of the user's rooms, until a page is
   // full or max_sync_scan changes were looked at.
-  std::vector<message> visible;
-  std::int64_t cursor = command.since;
-  std::size_t scanned = 0;
-  bool exhausted = false;
-  bool full = false;
-  while (!full && !exhausted && scanned < max_sync_scan) {
-    auto chunk = storage_.messages.changed_since(cursor, sync_chunk);
-    for (auto& m : chunk) {
-      ++scanned;
-      cursor = m.seq;
-      if (rooms_.visible(m.room, user_id) != nullptr) visible.push_back(std::move(m));
-      if (visible.size() > static_cast<std::size_t>(max_sync_batch)) {
-        full = true;
-        break;
-      }
-    }
-    exhausted = !full && chunk.size() < static_cast<std::size_t>(sync_chunk);
-  }
-  bool has_more = !exhausted;
-  if (full) {
+  store_.changes_since(
+      command.since, user_id,
+      [this, user_id](std::int64_t room) { return rooms_.visible(room, user_id) != nullptr; },
+      max_sync_batch, max_sync_scan,
+      answering_peer<change_page>(peer, 0, [this, command, weak = std::weak_ptr(peer)](
+                                                chat_peer& peer, change_page& page) {
+        sync_reply(peer, weak, command, page);
+      }));
+}
+
+void chat_service::sync_reply(chat_peer& peer, const std::weak_ptr<chat_peer>& weak,
+                              const sync_command& command, change_page& page) {
+  const auto user_id = peer.identity().user_id;
+  auto& visible = page.messages;
+  // Membership may have changed while the store read (never with SQLite, which answers at once):
+  // nothing of a room the user is no longer in goes out.
+  std::erase_if(visible, [&](const message& m) { return rooms_.visible(m.room, user_id) == nullptr; });
+  auto cursor = page.cursor;
+  bool has_more = !page.exhausted;
+  if (visible.size() > static_cast<std::size_t>(max_sync_batch)) {
     visible.resize(max_sync_batch);
     cursor = visible.back().seq;
+    has_more = true;
   }
-  storage_.reactions.attach(visible, user_id);
   const auto fit = fitting(visible.begin(), visible.end(), reply_bytes_ / 2);
   if (fit < visible.size()) {
     visible.resize(fit);
@@ -163,20 +163,30 @@ void chat_service::handle(const std::shared_ptr<chat_peer>& peer, sync_command& 
     }
     rooms.push_back(std::move(object));
   }
-  const auto removed = storage_.rooms.departures(user_id, command.since, seq);
-  peer->deliver(frames::sync(visible, rooms, removed, seq, has_more));
+  store_.departures(
+      user_id, command.since, seq,
+      [weak, visible = std::move(visible),
+       rooms = std::move(rooms), seq, has_more](bool read, std::vector<std::int64_t>& removed) {
+        const auto peer = weak.lock();
+        if (!peer) return;
+        if (!read) return peer->deliver(error_frame(read_failed()));
+        peer->deliver(frames::sync(visible, rooms, removed, seq, has_more));
+      });
 }
 
 void chat_service::handle(const std::shared_ptr<chat_peer>& peer, members_command& command) {
   if (!admit_query(*peer)) return;
   const auto* room = member_room(*peer, command.room);
   if (room == nullptr) return;
-  auto rows = storage_.rooms.members(room->id, room->is_open(), command.prefix, command.limit + 1);
-  const bool has_more = rows.size() > static_cast<std::size_t>(command.limit);
-  if (has_more) rows.pop_back();
-  std::vector<std::pair<std::string, bool>> users;
-  for (auto& [id, name] : rows) users.emplace_back(std::move(name), presence_.is_online(id));
-  peer->deliver(frames::members(room->id, command.prefix, users, has_more));
+  using rows_t = std::vector<std::pair<std::int64_t, std::string>>;
+  store_.members(room->id, room->is_open(), command.prefix, command.limit + 1,
+                 answering_peer<rows_t>(peer, command.room, [this, command](chat_peer& peer, rows_t& rows) {
+                   const bool has_more = rows.size() > static_cast<std::size_t>(command.limit);
+                   if (has_more) rows.pop_back();
+                   std::vector<std::pair<std::string, bool>> users;
+                   for (auto& [id, name] : rows) users.emplace_back(std::move(name), presence_.is_online(id));
+                   peer.deliver(frames::members(command.room, command.prefix, users, has_more));
+                 }));
 }
 
 void chat_service::handle(const std::shared_ptr<chat_peer>& peer, seen_by_command& command) {
@@ -186,15 +196,17 @@ void chat_service::handle(const std::shared_ptr<chat_peer>& peer, seen_by_comman
   if (room == nullptr) {
     return peer->deliver(frames::error("not_found", "no such room", command.id));
   }
-  const auto owner = storage_.messages.find_owner(command.id);
-  if (!owner || owner->room != room->id) {
-    return peer->deliver(frames::error("not_found", "no such message", command.id));
-  }
   constexpr int limit = 100;
-  auto users = storage_.rooms.seen_by(room->id, command.id, peer->identity().user_id, limit + 1);
-  const bool has_more = users.size() > static_cast<std::size_t>(limit);
-  if (has_more) users.pop_back();
-  peer->deliver(frames::seen_by(room->id, command.id, users, has_more));
+  using users_t = std::optional<std::vector<std::string>>;
+  store_.seen_by(room->id, command.id, peer->identity().user_id, limit + 1,
+                 answering_peer<users_t>(peer, command.room, [command](chat_peer& peer, users_t& users) {
+                   if (!users) {
+                     return peer.deliver(frames::error("not_found", "no such message", command.id));
+                   }
+                   const bool has_more = users->size() > static_cast<std::size_t>(limit);
+                   if (has_more) users->pop_back();
+                   peer.deliver(frames::seen_by(command.room, command.id, *users, has_more));
+                 }));
 }
 
 void chat_service::handle(const std::shared_ptr<chat_peer>& peer, watch_command& command) {

@@ -74,22 +74,36 @@ bool chat_service::admit_query(chat_peer& peer) {
 void chat_service::connect(const std::shared_ptr<chat_peer>& peer) {
   const auto& who = peer->identity();
   if (users_.name_of(who.user_id) == nullptr) users_.add(who.user_id, who.username);
-  frame_ptr hello;
-  try {
-    hello = hello_frame(who);
-  } catch (const std::exception& e) {
+  // The peer joins the fan-out once its hello is read (at once on SQLite): from then on it gets
+  // every event after the hello's seq. A peer that goes before that never joins.
+  connecting_.insert(peer.get());
+  const auto unavailable = [this](chat_peer& peer, const char* why) {
+    connecting_.erase(&peer);
     // Without its rooms a client cannot show anything: let it come back shortly.
-    spdlog::error("connect: user={} cannot read the database: {}", who.username, e.what());
-    peer->close(1013, "try again later");
-    return;
+    spdlog::error("connect: user={} cannot read the database: {}", peer.identity().username, why);
+    peer.close(1013, "try again later");
+  };
+  try {
+    store_.marks_of(who.user_id, [this, weak = std::weak_ptr(peer), unavailable](
+                                     bool read, std::vector<room_marks>& marks) {
+      const auto peer = weak.lock();
+      if (!peer || !connecting_.contains(peer.get())) return;  // gone meanwhile
+      if (!read) return unavailable(*peer, "the store did not answer");
+      const auto& who = peer->identity();
+      const auto hello = hello_frame(who, marks);
+      connecting_.erase(peer.get());
+      const bool first_connection = connections_.add(*peer);
+      peer->deliver(hello);
+      if (first_connection) presence_.connected({who.user_id, who.username});
+    });
+  } catch (const std::exception& e) {
+    unavailable(*peer, e.what());
   }
-  const bool first_connection = connections_.add(*peer);
-  peer->deliver(hello);
-  if (first_connection) presence_.connected({who.user_id, who.username});
 }
 
 void chat_service::disconnect(chat_peer& peer) {
   const auto& who = peer.identity();
+  connecting_.erase(&peer);
   typing_.source_closed(who.user_id, &peer);
   watch_.forget(peer);
   if (connections_.remove(peer)) presence_.disconnected({who.user_id, who.username});

@@ -97,7 +97,7 @@ void pg_batcher::submit(std::string sql, pg_connection::parameters params, then_
       pending_bytes_ + bytes > limits_.max_pending_bytes) {
     ++refused_;
     // Never inside submit(): the caller's continuation runs on a later turn, as a stored one does.
-    asio::post(io_, [then = std::move(then)] { then(nullptr); });
+    asio::post(io_, [j = job{{}, {}, std::move(then), 0}]() mutable { answer(j, nullptr); });
     return;
   }
   pending_.push_back({std::move(sql), std::move(params), std::move(then), bytes});
@@ -156,7 +156,7 @@ void pg_batcher::finish(batch& b, bool committed) {
                                 [](const auto& r) { return !r || !r->ok; });
   if (committed && bad == b.results.end()) {
     ++batches_;
-    for (std::size_t i = 0; i < b.jobs.size(); ++i) b.jobs[i].then(&*b.results[i]);
+    for (std::size_t i = 0; i < b.jobs.size(); ++i) answer(b.jobs[i], &*b.results[i]);
   } else {
     log_failed_batch(!committed               ? std::string("the connection to PostgreSQL was lost")
                      : bad->has_value()       ? (*bad)->error
@@ -169,7 +169,17 @@ void pg_batcher::finish(batch& b, bool committed) {
 
 void pg_batcher::refuse(job& j) {
   ++refused_;
-  j.then(nullptr);
+  answer(j, nullptr);
+}
+
+void pg_batcher::answer(job& j, const pg_result* result) {
+  // The one place answers run: whatever one of them throws, the others still get theirs and
+  // nothing reaches the event loop.
+  try {
+    j.then(result);
+  } catch (const std::exception& e) {
+    spdlog::error("postgres: the answer to a statement failed: {}", e.what());
+  }
 }
 
 void pg_batcher::log_failed_batch(const std::string& why, std::size_t writes) {

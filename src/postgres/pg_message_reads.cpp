@@ -29,6 +29,10 @@ const std::string messages_before =
                       "ORDER BY m.id DESC LIMIT $3";
 const std::string messages_after =
     select_messages + "WHERE m.room_id = $1 AND m.id > $2 ORDER BY m.id LIMIT $3";
+const std::string messages_changed_since_for =
+    select_messages + "WHERE m.seq > $1 AND m.room_id IN "
+                      "(SELECT rm.room_id FROM room_members rm WHERE rm.user_id = $2) "
+                      "ORDER BY m.seq LIMIT $3";
 const std::string message_by_id = select_messages + "WHERE m.id = $1";
 const std::string_view reactions_of =
     "SELECT r.message_id, r.emoji, r.user_id, u.username FROM reactions r "

@@ -1,5 +1,7 @@
 #include "chatterbox/storage/room_repository.hpp"
 
+#include "chatterbox/storage/like_pattern.hpp"
+
 #include "statement_scope.hpp"
 
 namespace chatterbox {
@@ -14,17 +16,6 @@ std::vector<membership_record> read_memberships(statement_scope& s) {
   std::vector<membership_record> out;
   while (s->executeStep()) out.push_back(read_membership(*s));
   return out;
-}
-
-// A LIKE pattern matching names that start with `prefix` literally.
-std::string starts_with_pattern(std::string_view prefix) {
-  std::string pattern;
-  for (const char c : prefix) {
-    if (c == '%' || c == '_' || c == '\\') pattern.push_back('\\');
-    pattern.push_back(c);
-  }
-  pattern.push_back('%');
-  return pattern;
 }
 
 }  // namespace

@@ -29,6 +29,7 @@
 #include <functional>
 #include <memory>
 #include <string_view>
+#include <unordered_set>
 
 namespace chatterbox {
 
@@ -127,10 +128,31 @@ class chat_service {
   void handle(const std::shared_ptr<chat_peer>& peer, watch_command& command);
   void handle(const std::shared_ptr<chat_peer>& peer, search_command& command);  // chat_search.cpp
   // history with `after` / `around` (chat_history.cpp).
-  void history_after(chat_peer& peer, const room_state& room, const history_command& command);
-  void history_around(chat_peer& peer, const room_state& room, const history_command& command);
+  void history_after(const std::shared_ptr<chat_peer>& peer, const history_command& command);
+  void history_around(const std::shared_ptr<chat_peer>& peer, const history_command& command);
+  // The sync reply once the store has read the page of changes.
+  void sync_reply(chat_peer& peer, const std::weak_ptr<chat_peer>& weak,
+                  const sync_command& command, change_page& page);
 
-  frame_ptr hello_frame(const peer_identity& who);
+  // The answer to a read of the store for `peer`: `reply` runs when the peer is still there and
+  // (for `room_id` other than 0) still a member of the room, since the store may answer after
+  // a round trip; a read the store could not answer is answered `error internal`.
+  template <class Result, class Reply>
+  chat_store::answer<Result> answering_peer(const std::shared_ptr<chat_peer>& peer,
+                                            std::int64_t room_id, Reply reply) {
+    return [this, weak = std::weak_ptr(peer), room_id, reply = std::move(reply)](bool read,
+                                                                                Result& result) {
+      const auto peer = weak.lock();
+      if (!peer) return;
+      if (!read) return read_refused(*peer);
+      if (room_id != 0 && member_room(*peer, room_id) == nullptr) return;
+      reply(*peer, result);
+    };
+  }
+
+  void read_refused(chat_peer& peer);
+
+  frame_ptr hello_frame(const peer_identity& who, std::vector<room_marks>& marks);
   room_view view_of(const room_state& room) const;
   nlohmann::json room_json(const room_state& room) const { return frames::room_object(view_of(room)); }
   // The room a room command changes: the user is within the message rate, a member, and allowed
@@ -190,10 +212,12 @@ class chat_service {
   // that a client was told about and that the database then reuses after a restart.
   std::int64_t last_seq_;
   std::int64_t committed_seq_;
-  // Sends, edits, deletes and reactions go through the store (the seam a PostgreSQL store will
-  // take); the room writes and reads still use storage_ directly.
+  // Every write and read of the chat goes through the store (the seam a PostgreSQL store takes),
+  // but search and the startup load, which still use storage_ directly.
   sqlite_chat_store sqlite_store_;
   chat_store& store_ = sqlite_store_;
+  // Peers whose hello is being read: they join the fan-out when it is.
+  std::unordered_set<const chat_peer*> connecting_;
 };
 
 }  // namespace chatterbox

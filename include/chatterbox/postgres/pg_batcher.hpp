@@ -86,6 +86,7 @@ class pg_batcher {
   void send(std::shared_ptr<batch> b);
   void finish(batch& b, bool committed);
   void refuse(job& j);
+  static void answer(job& j, const pg_result* result);
   void refuse_waiting();
   void log_failed_batch(const std::string& why, std::size_t writes);
 

@@ -21,6 +21,9 @@ extern const std::string messages_changed_since;
 extern const std::string messages_before;
 // A room's page after a message, oldest first: $1 room, $2 id, $3 limit.
 extern const std::string messages_after;
+// Changed after a seq in the rooms a user is a member of, oldest change first (sync): $1 seq,
+// $2 user, $3 limit.
+extern const std::string messages_changed_since_for;
 // $1 id.
 extern const std::string message_by_id;
 // The reactions on the messages whose ids are in $1 (a bigint[]), in the order people reacted.

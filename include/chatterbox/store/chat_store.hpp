@@ -79,6 +79,33 @@ struct new_room {
   nlohmann::json ref;                 // for a refusal
 };
 
+// Unread and mention counts stop here ("99+").
+inline constexpr int unread_cap = 100;
+
+// A member's place in a room: how far they have read, what they want to hear of, and (when
+// asked) what is unread after their marker, capped.
+struct room_marks {
+  std::int64_t room_id = 0;
+  std::int64_t marker = 0;
+  std::string notify;  // empty: the room kind's default
+  int unread = 0;
+  int mentions = 0;
+};
+
+// A stretch of the changes after a seq that one user may see (sync).
+struct change_page {
+  std::vector<message> messages;  // in seq order, with reactions
+  std::int64_t cursor = 0;        // the seq of the last change looked at
+  bool exhausted = false;         // nothing changed after `cursor`
+};
+
+// The messages on both sides of one (history with `around`).
+struct around_page {
+  bool found = false;           // the message exists, in that room
+  std::vector<message> older;   // oldest first, up to older_limit + 1
+  std::vector<message> newer;   // the message itself first, up to newer_limit + 2
+};
+
 struct send_request {
   std::int64_t user_id = 0;
   std::string username;
@@ -138,6 +165,40 @@ class chat_store {
   // By `actor`: audited when not the room's creator (an administrator's moderation).
   virtual void archive_room(std::int64_t room_id, bool archived, std::int64_t actor,
                             answer<room_change> then) = 0;
+
+  // Reads. `then(read, result)`: `read` false when the store could not answer. SQLite answers
+  // before the call returns (a read on the event loop, as it always was); PostgreSQL after a
+  // round trip. Pages come with their reactions as `viewer` sees them.
+  using room_filter = std::function<bool(std::int64_t room_id)>;
+
+  // The user's rooms with their marks; unread and mention counts only for rooms with messages
+  // after the marker.
+  virtual void marks_of(std::int64_t user_id, answer<std::vector<room_marks>> then) = 0;
+  // Unread and mentions in one room after `marker`.
+  virtual void unread_after(std::int64_t room_id, std::int64_t user_id, std::int64_t marker,
+                            answer<room_marks> then) = 0;
+  // Oldest first: the `limit` messages before `before` (the newest when none).
+  virtual void page_before(std::int64_t room_id, std::optional<std::int64_t> before, int limit,
+                           std::int64_t viewer, answer<std::vector<message>> then) = 0;
+  // Oldest first: the `limit` messages after `after`.
+  virtual void page_after(std::int64_t room_id, std::int64_t after, int limit,
+                          std::int64_t viewer, answer<std::vector<message>> then) = 0;
+  virtual void page_around(std::int64_t room_id, std::int64_t id, int older_limit,
+                           int newer_limit, std::int64_t viewer, answer<around_page> then) = 0;
+  // The changes after `since` in rooms `visible` lets through, until more than `max_messages`
+  // are found or `max_scan` changes were looked at.
+  virtual void changes_since(std::int64_t since, std::int64_t viewer, room_filter visible,
+                             std::size_t max_messages, std::size_t max_scan,
+                             answer<change_page> then) = 0;
+  // Rooms the user left or was removed from with since < seq <= until.
+  virtual void departures(std::int64_t user_id, std::int64_t since, std::int64_t until,
+                          answer<std::vector<std::int64_t>> then) = 0;
+  // Members (every user for an open room) whose name starts with `prefix`, by name.
+  virtual void members(std::int64_t room_id, bool open, std::string prefix, int limit,
+                       answer<std::vector<std::pair<std::int64_t, std::string>>> then) = 0;
+  // Members but `except` who have read `message_id`, by name; nullopt: no such message there.
+  virtual void seen_by(std::int64_t room_id, std::int64_t message_id, std::int64_t except,
+                       int limit, answer<std::optional<std::vector<std::string>>> then) = 0;
 };
 
 }  // namespace chatterbox

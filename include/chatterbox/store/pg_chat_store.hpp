@@ -16,8 +16,10 @@ class room_directory;
 // node made it. Who may see a room is still asked of the node's room directory first (the
 // protocol's answers do not depend on the store), and again by the function, against the rows.
 //
-// A read the answer needs (an edit's room, for its mentions; a stored reply's quote or file) goes
-// through the same batcher: it is then ordered after the write it follows.
+// Reads go through the same batcher for now (a read the answer of a write needs — an edit's
+// room, a stored reply's quote — is then ordered after the write it follows; a client's read
+// sees what it was acked). A long read delays the commit of the batch it is in: a connection
+// of their own for reads is the next step (docs/scale-out.md).
 class pg_chat_store final : public chat_store {
  public:
   pg_chat_store(pg_batcher& writes, room_directory& rooms);
@@ -42,8 +44,31 @@ class pg_chat_store final : public chat_store {
                      answer<room_change> then) override;
   void archive_room(std::int64_t room_id, bool archived, std::int64_t actor,
                     answer<room_change> then) override;
+  // pg_reads.cpp:
+  void marks_of(std::int64_t user_id, answer<std::vector<room_marks>> then) override;
+  void unread_after(std::int64_t room_id, std::int64_t user_id, std::int64_t marker,
+                    answer<room_marks> then) override;
+  void page_before(std::int64_t room_id, std::optional<std::int64_t> before, int limit,
+                   std::int64_t viewer, answer<std::vector<message>> then) override;
+  void page_after(std::int64_t room_id, std::int64_t after, int limit, std::int64_t viewer,
+                  answer<std::vector<message>> then) override;
+  void page_around(std::int64_t room_id, std::int64_t id, int older_limit, int newer_limit,
+                   std::int64_t viewer, answer<around_page> then) override;
+  void changes_since(std::int64_t since, std::int64_t viewer, room_filter visible,
+                     std::size_t max_messages, std::size_t max_scan,
+                     answer<change_page> then) override;
+  void departures(std::int64_t user_id, std::int64_t since, std::int64_t until,
+                  answer<std::vector<std::int64_t>> then) override;
+  void members(std::int64_t room_id, bool open, std::string prefix, int limit,
+               answer<std::vector<std::pair<std::int64_t, std::string>>> then) override;
+  void seen_by(std::int64_t room_id, std::int64_t message_id, std::int64_t except, int limit,
+               answer<std::optional<std::vector<std::string>>> then) override;
 
  private:
+  // Messages read by `sql`, then their reactions as `viewer` sees them.
+  void read_messages(const std::string& sql, pg_connection::parameters params, std::int64_t viewer,
+                     answer<std::vector<message>> then);
+
   pg_batcher& writes_;
   room_directory& rooms_;
 };

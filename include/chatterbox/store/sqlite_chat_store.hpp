@@ -65,6 +65,25 @@ class sqlite_chat_store final : public chat_store {
                      answer<room_change> then) override;
   void archive_room(std::int64_t room_id, bool archived, std::int64_t actor,
                     answer<room_change> then) override;
+  // sqlite_reads.cpp:
+  void marks_of(std::int64_t user_id, answer<std::vector<room_marks>> then) override;
+  void unread_after(std::int64_t room_id, std::int64_t user_id, std::int64_t marker,
+                    answer<room_marks> then) override;
+  void page_before(std::int64_t room_id, std::optional<std::int64_t> before, int limit,
+                   std::int64_t viewer, answer<std::vector<message>> then) override;
+  void page_after(std::int64_t room_id, std::int64_t after, int limit, std::int64_t viewer,
+                  answer<std::vector<message>> then) override;
+  void page_around(std::int64_t room_id, std::int64_t id, int older_limit, int newer_limit,
+                   std::int64_t viewer, answer<around_page> then) override;
+  void changes_since(std::int64_t since, std::int64_t viewer, room_filter visible,
+                     std::size_t max_messages, std::size_t max_scan,
+                     answer<change_page> then) override;
+  void departures(std::int64_t user_id, std::int64_t since, std::int64_t until,
+                  answer<std::vector<std::int64_t>> then) override;
+  void members(std::int64_t room_id, bool open, std::string prefix, int limit,
+               answer<std::vector<std::pair<std::int64_t, std::string>>> then) override;
+  void seen_by(std::int64_t room_id, std::int64_t message_id, std::int64_t except, int limit,
+               answer<std::optional<std::vector<std::string>>> then) override;
 
   // An active administrator now, as the database says (on the event loop or in a write).
   bool is_admin(std::int64_t user_id);

@@ -1,0 +1,234 @@
+// pg_chat_store: reads, answered after a round trip (or two: a page, then its reactions).
+
+#include "chatterbox/store/pg_chat_store.hpp"
+
+#include "chatterbox/postgres/pg_message_reads.hpp"
+#include "chatterbox/postgres/pg_values.hpp"
+#include "chatterbox/storage/like_pattern.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <exception>
+#include <memory>
+
+namespace chatterbox {
+
+namespace {
+
+using pg_values::integer;
+
+// The same rules as SQLite's (message_repository, mention_repository, room_repository).
+const std::string marks_sql =
+    "SELECT rm.room_id, rm.marker, coalesce(rm.notify, ''), "
+    "(SELECT count(*) FROM (SELECT 1 FROM messages m WHERE m.room_id = rm.room_id "
+    "AND m.id > rm.marker AND m.user_id <> $1 AND NOT m.deleted LIMIT $2) u), "
+    "(SELECT count(*) FROM (SELECT 1 FROM mentions mn WHERE mn.user_id = $1 "
+    "AND mn.room_id = rm.room_id AND mn.message_id > rm.marker LIMIT $2) x) "
+    "FROM room_members rm WHERE rm.user_id = $1";
+const std::string unread_sql =
+    "SELECT (SELECT count(*) FROM (SELECT 1 FROM messages m WHERE m.room_id = $1 AND m.id > $3 "
+    "AND m.user_id <> $2 AND NOT m.deleted LIMIT $4) u), "
+    "(SELECT count(*) FROM (SELECT 1 FROM mentions mn WHERE mn.user_id = $2 AND mn.room_id = $1 "
+    "AND mn.message_id > $3 LIMIT $4) x)";
+const std::string departures_sql =
+    "SELECT room_id FROM room_departures WHERE user_id = $1 AND seq > $2 AND seq <= $3";
+// Names ignore ASCII case, as SQLite's NOCASE column does.
+const std::string members_sql =
+    "SELECT u.id, u.username FROM room_members m JOIN users u ON u.id = m.user_id "
+    "WHERE m.room_id = $1 AND lower(u.username) LIKE lower($2) ESCAPE '\\' "
+    "ORDER BY lower(u.username) LIMIT $3";
+const std::string open_members_sql =
+    "SELECT id, username FROM users WHERE lower(username) LIKE lower($1) ESCAPE '\\' "
+    "ORDER BY lower(username) LIMIT $2";
+const std::string message_in_room_sql = "SELECT 1 FROM messages WHERE id = $1 AND room_id = $2";
+const std::string seen_by_sql =
+    "SELECT u.username FROM room_members m JOIN users u ON u.id = m.user_id "
+    "WHERE m.room_id = $1 AND m.marker >= $2 AND m.user_id <> $3 "
+    "ORDER BY lower(u.username) LIMIT $4";
+
+// Runs `read` over the rows and answers with its result; a row the binary does not understand
+// is logged and answered as a failed read.
+template <class Result, class Read>
+void answer_rows(const pg_result* rows, const chat_store::answer<Result>& then, const char* what,
+                 Read read) {
+  Result result{};
+  if (rows == nullptr) return then(false, result);
+  try {
+    read(*rows, result);
+  } catch (const std::exception& e) {
+    spdlog::error("{}: unexpected answer from PostgreSQL: {}", what, e.what());
+    result = Result{};
+    return then(false, result);
+  }
+  then(true, result);
+}
+
+}  // namespace
+
+void pg_chat_store::read_messages(const std::string& sql, pg_connection::parameters params,
+                                  std::int64_t viewer, answer<std::vector<message>> then) {
+  writes_.submit(sql, std::move(params), [this, viewer, then = std::move(then)](const pg_result* rows) {
+    std::vector<message> page;
+    if (rows == nullptr) return then(false, page);
+    try {
+      page = pg_reads::read_messages(*rows);
+    } catch (const std::exception& e) {
+      spdlog::error("messages: unexpected answer from PostgreSQL: {}", e.what());
+      return then(false, page);
+    }
+    auto ids = pg_reads::reaction_ids(page);
+    if (ids == "{}") return then(true, page);
+    auto shared = std::make_shared<std::vector<message>>(std::move(page));
+    writes_.submit(std::string(pg_reads::reactions_of), {std::move(ids)},
+                   [shared, viewer, then](const pg_result* reactions) {
+                     answer_rows<std::vector<message>>(
+                         reactions, then, "reactions", [&](const pg_result& r, auto& out) {
+                           pg_reads::attach_reactions(*shared, r, viewer);
+                           out = std::move(*shared);
+                         });
+                   });
+  });
+}
+
+void pg_chat_store::marks_of(std::int64_t user_id, answer<std::vector<room_marks>> then) {
+  writes_.submit(marks_sql, {std::to_string(user_id), std::to_string(unread_cap)},
+                 [then = std::move(then)](const pg_result* rows) {
+                   answer_rows<std::vector<room_marks>>(rows, then, "marks", [](const pg_result& r, auto& out) {
+                     for (const auto& row : r.rows) {
+                       out.push_back(room_marks{integer(row.at(0)), integer(row.at(1)),
+                                                row.at(2).value_or(""),
+                                                static_cast<int>(integer(row.at(3))),
+                                                static_cast<int>(integer(row.at(4)))});
+                     }
+                   });
+                 });
+}
+
+void pg_chat_store::unread_after(std::int64_t room_id, std::int64_t user_id, std::int64_t marker,
+                                 answer<room_marks> then) {
+  writes_.submit(unread_sql,
+                 {std::to_string(room_id), std::to_string(user_id), std::to_string(marker),
+                  std::to_string(unread_cap)},
+                 [room_id, marker, then = std::move(then)](const pg_result* rows) {
+                   answer_rows<room_marks>(rows, then, "unread", [&](const pg_result& r, auto& out) {
+                     out = room_marks{room_id, marker, "", static_cast<int>(integer(r.value(0, 0))),
+                                      static_cast<int>(integer(r.value(0, 1)))};
+                   });
+                 });
+}
+
+void pg_chat_store::page_before(std::int64_t room_id, std::optional<std::int64_t> before,
+                                int limit, std::int64_t viewer,
+                                answer<std::vector<message>> then) {
+  read_messages(pg_reads::messages_before,
+                {std::to_string(room_id), pg_values::optional_integer(before), std::to_string(limit)},
+                viewer, [then = std::move(then)](bool read, std::vector<message>& page) {
+                  std::reverse(page.begin(), page.end());  // read newest first
+                  then(read, page);
+                });
+}
+
+void pg_chat_store::page_after(std::int64_t room_id, std::int64_t after, int limit,
+                               std::int64_t viewer, answer<std::vector<message>> then) {
+  read_messages(pg_reads::messages_after,
+                {std::to_string(room_id), std::to_string(after), std::to_string(limit)}, viewer,
+                std::move(then));
+}
+
+void pg_chat_store::page_around(std::int64_t room_id, std::int64_t id, int older_limit,
+                                int newer_limit, std::int64_t viewer, answer<around_page> then) {
+  // Both sides at once (each answers after its reactions, in either order). The message itself
+  // is the first of the newer side: without it there, there is no such message in the room.
+  struct joined {
+    around_page page;
+    int waiting = 2;
+    bool failed = false;
+    answer<around_page> then;
+  };
+  auto join = std::make_shared<joined>();
+  join->then = std::move(then);
+  const auto arrived = [join, id](bool read, std::vector<message>& side, bool newer) {
+    join->failed = join->failed || !read;
+    (newer ? join->page.newer : join->page.older) = std::move(side);
+    if (--join->waiting > 0) return;
+    auto& page = join->page;
+    page.found = !page.newer.empty() && page.newer.front().id == id;
+    if (!page.found) page = around_page{};
+    join->then(!join->failed, page);
+  };
+  page_before(room_id, id, older_limit + 1, viewer,
+              [arrived](bool read, std::vector<message>& older) { arrived(read, older, false); });
+  page_after(room_id, id - 1, newer_limit + 2, viewer,
+             [arrived](bool read, std::vector<message>& newer) { arrived(read, newer, true); });
+}
+
+void pg_chat_store::changes_since(std::int64_t since, std::int64_t viewer, room_filter visible,
+                                  std::size_t max_messages, std::size_t,
+                                  answer<change_page> then) {
+  // The store keeps to the user's rooms (the query joins room_members), so every change it
+  // returns counts towards the page; the node's directory has the last word.
+  const auto limit = max_messages + 1;
+  read_messages(pg_reads::messages_changed_since_for,
+                {std::to_string(since), std::to_string(viewer), std::to_string(limit)}, viewer,
+                [since, limit, visible = std::move(visible), then = std::move(then)](
+                    bool read, std::vector<message>& changes) {
+                  change_page page;
+                  if (!read) return then(false, page);
+                  page.cursor = changes.empty() ? since : changes.back().seq;
+                  page.exhausted = changes.size() < limit;
+                  for (auto& m : changes) {
+                    if (visible(m.room)) page.messages.push_back(std::move(m));
+                  }
+                  then(true, page);
+                });
+}
+
+void pg_chat_store::departures(std::int64_t user_id, std::int64_t since, std::int64_t until,
+                               answer<std::vector<std::int64_t>> then) {
+  writes_.submit(departures_sql,
+                 {std::to_string(user_id), std::to_string(since), std::to_string(until)},
+                 [then = std::move(then)](const pg_result* rows) {
+                   answer_rows<std::vector<std::int64_t>>(rows, then, "departures", [](const pg_result& r, auto& out) {
+                     for (const auto& row : r.rows) out.push_back(integer(row.at(0)));
+                   });
+                 });
+}
+
+void pg_chat_store::members(std::int64_t room_id, bool open, std::string prefix, int limit,
+                            answer<std::vector<std::pair<std::int64_t, std::string>>> then) {
+  pg_connection::parameters params;
+  if (!open) params.push_back(std::to_string(room_id));
+  params.push_back(starts_with_pattern(prefix));
+  params.push_back(std::to_string(limit));
+  using rows_t = std::vector<std::pair<std::int64_t, std::string>>;
+  writes_.submit(open ? open_members_sql : members_sql, std::move(params),
+                 [then = std::move(then)](const pg_result* rows) {
+                   answer_rows<rows_t>(rows, then, "members", [](const pg_result& r, auto& out) {
+                     for (const auto& row : r.rows) out.emplace_back(integer(row.at(0)), row.at(1).value_or(""));
+                   });
+                 });
+}
+
+void pg_chat_store::seen_by(std::int64_t room_id, std::int64_t message_id, std::int64_t except,
+                            int limit, answer<std::optional<std::vector<std::string>>> then) {
+  auto exists = std::make_shared<std::optional<bool>>();
+  writes_.submit(message_in_room_sql, {std::to_string(message_id), std::to_string(room_id)},
+                 [exists](const pg_result* rows) {
+                   if (rows != nullptr) *exists = !rows->rows.empty();
+                 });
+  using users_t = std::optional<std::vector<std::string>>;
+  writes_.submit(seen_by_sql,
+                 {std::to_string(room_id), std::to_string(message_id), std::to_string(except),
+                  std::to_string(limit)},
+                 [exists, then = std::move(then)](const pg_result* rows) {
+                   if (!exists->has_value()) rows = nullptr;  // the first statement failed
+                   answer_rows<users_t>(rows, then, "seen_by", [&](const pg_result& r, auto& out) {
+                     if (!**exists) return;
+                     out.emplace();
+                     for (const auto& row : r.rows) out->push_back(row.at(0).value_or(""));
+                   });
+                 });
+}
+
+}  // namespace chatterbox

@@ -13,6 +13,7 @@
 #include <SQLiteCpp/Statement.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -191,7 +192,24 @@ class chat_store_test : public pg_store_fixture, public ::testing::WithParamInte
     static const char* names[] = {"", "alice", "bob", "carol"};
     send_request request{user,  names[user], room, client_id, "text of " + client_id,
                          std::move(mentions), reply_to, file};
-    return wait_for([&](auto then) { harness_->store().send(request, std::move(then)); });
+    auto sent = wait_for([&](auto then) { harness_->store().send(request, std::move(then)); });
+    // As the node does once it is committed (SQLite's store counts unread messages by it).
+    if (sent.stored && !sent.change.refused) {
+      auto* target = rooms_.find(sent.change.changed.room);
+      target->last_id = std::max(target->last_id, sent.change.changed.id);
+    }
+    return sent;
+  }
+  template <class Result, class Start>
+  Result read(Start start) {
+    auto got = wait_for_answer<Result>(start);
+    EXPECT_TRUE(got.first) << "the read failed";
+    return got.second;
+  }
+  static std::vector<std::int64_t> ids(const std::vector<message>& page) {
+    std::vector<std::int64_t> out;
+    for (const auto& m : page) out.push_back(m.id);
+    return out;
   }
   answer edit(std::int64_t user, std::int64_t id, const std::string& text,
               mention_set mentions = {}) {
@@ -492,6 +510,118 @@ TEST_P(chat_store_test, ANotificationLevelIsKeptPerMemberAndRoom) {
   EXPECT_TRUE(set.first);
   EXPECT_EQ(count("SELECT notify FROM room_members WHERE room_id = 1 AND user_id = 2"), "none");
   EXPECT_EQ(count("SELECT count(*) FROM room_members WHERE notify IS NOT NULL"), "1");
+}
+
+TEST_P(chat_store_test, HistoryPagesComeOldestFirstWithReactionsAsTheViewerSeesThem) {
+  for (int i = 1; i <= 5; ++i) send(alice, general, "h" + std::to_string(i));
+  send(alice, ops, "elsewhere");
+  ASSERT_TRUE(react(bob, 3, "👍", true).second.changed);
+  auto& store = harness_->store();
+  using page_t = std::vector<message>;
+  const auto newest = read<page_t>([&](auto then) { store.page_before(general, std::nullopt, 3, bob, then); });
+  EXPECT_EQ(ids(newest), (std::vector<std::int64_t>{3, 4, 5}));
+  ASSERT_EQ(newest[0].reactions.size(), 1u);
+  EXPECT_EQ(newest[0].reactions[0].users, std::vector<std::string>{"bob"});
+  EXPECT_TRUE(newest[0].reactions[0].me);
+  const auto as_carol = read<page_t>([&](auto then) { store.page_before(general, 4, 1, carol, then); });
+  ASSERT_EQ(ids(as_carol), std::vector<std::int64_t>{3});
+  EXPECT_FALSE(as_carol[0].reactions.at(0).me);
+  EXPECT_EQ(ids(read<page_t>([&](auto then) { store.page_before(general, 3, 10, bob, then); })),
+            (std::vector<std::int64_t>{1, 2}));
+  EXPECT_EQ(ids(read<page_t>([&](auto then) { store.page_after(general, 2, 2, bob, then); })),
+            (std::vector<std::int64_t>{3, 4}));
+
+  const auto around = read<around_page>([&](auto then) { store.page_around(general, 3, 1, 1, bob, then); });
+  EXPECT_TRUE(around.found);
+  EXPECT_EQ(ids(around.older), (std::vector<std::int64_t>{1, 2}));
+  EXPECT_EQ(ids(around.newer), (std::vector<std::int64_t>{3, 4, 5}));
+  EXPECT_EQ(around.newer[0].reactions.size(), 1u);
+  EXPECT_FALSE(read<around_page>([&](auto then) { store.page_around(general, 6, 1, 1, bob, then); }).found);
+  EXPECT_FALSE(read<around_page>([&](auto then) { store.page_around(general, 99, 1, 1, bob, then); }).found);
+}
+
+TEST_P(chat_store_test, ChangesSinceASeqKeepToTheUsersRoomsInSeqOrder) {
+  send(alice, general, "g1");
+  send(alice, ops, "o2");
+  send(alice, general, "g3");
+  ASSERT_EQ(refusal(edit(alice, 1, "g1 again")), "stored");  // seq 4
+  auto& store = harness_->store();
+  const auto visible_to = [this](std::int64_t user) {
+    return [this, user](std::int64_t room) { return rooms_.visible(room, user) != nullptr; };
+  };
+  const auto carols = read<change_page>([&](auto then) {
+    store.changes_since(0, carol, visible_to(carol), 10, 100, then);
+  });
+  EXPECT_EQ(ids(carols.messages), (std::vector<std::int64_t>{3, 1}));
+  EXPECT_EQ(carols.messages[1].text, "g1 again");
+  EXPECT_EQ(carols.cursor, 4);
+  EXPECT_TRUE(carols.exhausted);
+
+  const auto bobs = read<change_page>([&](auto then) {
+    store.changes_since(1, bob, visible_to(bob), 1, 100, then);
+  });
+  EXPECT_EQ(ids(bobs.messages), (std::vector<std::int64_t>{2, 3}));  // one more than asked
+  EXPECT_FALSE(bobs.exhausted);
+
+  const auto none = read<change_page>([&](auto then) {
+    store.changes_since(4, bob, visible_to(bob), 10, 100, then);
+  });
+  EXPECT_TRUE(none.messages.empty());
+  EXPECT_TRUE(none.exhausted);
+
+  remove_member(ops, bob);
+  using ids_t = std::vector<std::int64_t>;
+  EXPECT_EQ(read<ids_t>([&](auto then) { store.departures(bob, 0, 100, then); }), ids_t{ops});
+  EXPECT_TRUE(read<ids_t>([&](auto then) { store.departures(bob, 5, 100, then); }).empty());
+}
+
+TEST_P(chat_store_test, MarksCountWhatIsUnreadAfterEachMarker) {
+  send(alice, general, "g1", std::nullopt, std::nullopt, {{"bob"}, {bob}});
+  send(alice, general, "g2");
+  send(carol, general, "g3", std::nullopt, std::nullopt, {{"bob"}, {bob}});
+  send(alice, ops, "o4");
+  send(bob, general, "own");  // one's own messages are never unread
+  ASSERT_TRUE(seen(ops, bob, 4).second.moved);
+  auto& store = harness_->store();
+  auto marks = read<std::vector<room_marks>>([&](auto then) { store.marks_of(bob, then); });
+  std::sort(marks.begin(), marks.end(), [](auto& a, auto& b) { return a.room_id < b.room_id; });
+  ASSERT_EQ(marks.size(), 3u);
+  EXPECT_EQ(marks[0].room_id, general);
+  EXPECT_EQ(marks[0].marker, 0);
+  EXPECT_EQ(marks[0].unread, 3);
+  EXPECT_EQ(marks[0].mentions, 2);
+  EXPECT_EQ(marks[1].room_id, ops);
+  EXPECT_EQ(marks[1].marker, 4);
+  EXPECT_EQ(marks[1].unread, 0);
+
+  const auto after_one = read<room_marks>([&](auto then) { store.unread_after(general, bob, 1, then); });
+  EXPECT_EQ(after_one.unread, 2);
+  EXPECT_EQ(after_one.mentions, 1);
+}
+
+TEST_P(chat_store_test, MembersAreFoundByTheStartOfTheirNameInAnyCase) {
+  auto& store = harness_->store();
+  using rows_t = std::vector<std::pair<std::int64_t, std::string>>;
+  EXPECT_EQ(read<rows_t>([&](auto then) { store.members(general, true, "B", 10, then); }),
+            (rows_t{{bob, "bob"}}));
+  EXPECT_EQ(read<rows_t>([&](auto then) { store.members(ops, false, "", 10, then); }),
+            (rows_t{{alice, "alice"}, {bob, "bob"}}));
+  EXPECT_EQ(read<rows_t>([&](auto then) { store.members(general, true, "", 2, then); }).size(), 2u);
+  EXPECT_TRUE(read<rows_t>([&](auto then) { store.members(general, true, "_", 10, then); }).empty());
+}
+
+TEST_P(chat_store_test, SeenByNamesTheOthersWhoReadThatFar) {
+  const auto id = send(alice, ops, "o").change.changed.id;
+  const auto in_general = send(alice, general, "g").change.changed.id;
+  auto& store = harness_->store();
+  using users_t = std::optional<std::vector<std::string>>;
+  EXPECT_EQ(read<users_t>([&](auto then) { store.seen_by(ops, id, alice, 10, then); }),
+            users_t{std::vector<std::string>{}});
+  seen(ops, bob, id);
+  EXPECT_EQ(read<users_t>([&](auto then) { store.seen_by(ops, id, alice, 10, then); }),
+            users_t{std::vector<std::string>{"bob"}});
+  EXPECT_EQ(read<users_t>([&](auto then) { store.seen_by(ops, in_general, alice, 10, then); }),
+            std::nullopt);
 }
 
 INSTANTIATE_TEST_SUITE_P(Stores, chat_store_test, ::testing::Values("sqlite", "postgres"),

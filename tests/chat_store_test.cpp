@@ -78,7 +78,7 @@ class sqlite_harness final : public store_harness {
         writes_(io, db_.handle()),
         store_(chat_storage{messages_, rooms_, mentions_, reactions_, users_, writes_, db_.handle(),
                             &files_},
-               rooms, last_seq_) {}
+               rooms) {}
   ~sqlite_harness() override {
     std::error_code ignored;
     for (const auto* suffix : {"", "-wal", "-shm"}) {
@@ -104,7 +104,6 @@ class sqlite_harness final : public store_harness {
   user_repository users_;
   file_repository files_;
   write_batcher writes_;
-  std::int64_t last_seq_ = 0;
   sqlite_chat_store store_;
 };
 

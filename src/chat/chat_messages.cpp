@@ -128,8 +128,8 @@ void chat_service::remove_message(std::int64_t actor, std::int64_t id, bool anyw
   store_.remove(actor, id, anywhere,
                 [this, done = std::move(done)](bool stored, message_change& result) {
                   if (!stored || result.refused) return done(stored, result.refused);
-                  if (result.released_blob && storage_.release_blob) {
-                    storage_.release_blob(std::move(*result.released_blob));
+                  if (result.released_blob && release_blob_) {
+                    release_blob_(std::move(*result.released_blob));
                   }
                   const auto& m = result.changed;
                   committed(m.seq);

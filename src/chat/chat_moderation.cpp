@@ -17,11 +17,9 @@ using namespace chat_detail;
 
 void chat_service::handle(const std::shared_ptr<chat_peer>& peer, archive_room_command& command) {
   const auto actor = peer->identity().user_id;
-  // The creator's, or any administrator's (moderation). Asked of the database, not the
-  // connection: a promotion or demotion counts at once.
-  const auto* known = rooms_.find(command.room);
-  const bool creator = known != nullptr && known->creator_id == actor;
-  auto* room = room_to_change(*peer, command.room, false, !creator && !is_admin(actor));
+  // The creator's, or any administrator's (moderation): the store decides, as the database
+  // says when the write runs (a promotion or demotion counts at once).
+  auto* room = room_to_change(*peer, command.room, false, false);
   if (room == nullptr) return;
   change_room(peer, room->id, archive_write(room->id, command.archived, actor),
               announce_archived(command.archived));

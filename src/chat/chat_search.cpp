@@ -6,7 +6,6 @@
 #include "chatterbox/auth/credentials.hpp"
 #include "chatterbox/protocol/search_frames.hpp"
 #include "chatterbox/protocol/search_query.hpp"
-#include "chatterbox/storage/read_snapshot.hpp"
 
 #include <string>
 #include <variant>
@@ -47,46 +46,44 @@ void chat_service::handle(const std::shared_ptr<chat_peer>& peer, search_command
     }
     request.rooms.push_back(room->id);
   }
-  request.match = fts5_match(query.terms);
   request.since_ms = query.since_ms;
   request.until_ms = query.until_ms;
   request.before = command.before;
   request.limit = command.limit + 1;
-  const read_snapshot snapshot(storage_.db);  // the hits and their reactions of one state
-  auto page = search_.search(request);
-  auto& hits = page.hits;
-  // The query joins room_members; the directory, which decides membership everywhere else,
-  // must agree. Should they ever differ, nothing the user may not see goes out.
-  std::erase_if(hits, [&](const search_hit& hit) {
-    return rooms_.visible(hit.found.room, user_id) == nullptr;
-  });
-  // Where the next page starts: after the last result sent, or, when the walk stopped at its
-  // bound before a full page, where it stopped.
-  std::optional<std::int64_t> next_before = page.stopped_at;
-  if (hits.size() > static_cast<std::size_t>(command.limit)) {
-    hits.resize(static_cast<std::size_t>(command.limit));
-    next_before = hits.back().found.id;
-  }
-  std::vector<message*> found;
-  found.reserve(hits.size());
-  for (auto& hit : hits) found.push_back(&hit.found);
-  storage_.reactions.attach(found, user_id);
-
-  std::vector<nlohmann::json> results;
-  std::size_t used = frames::page_overhead + frames::dumped_size(command.query);
-  for (const auto& hit : hits) {
-    auto result = frames::search_result(
-        hit.found, query.filters_only()
-                       ? std::vector<std::string>{frames::text_head(hit.found.text, head_chars)}
-                       : frames::snippet_parts(hit.snippet));
-    used += frames::dumped_size(result) + 1;
-    if (used > reply_bytes_ && !results.empty()) {
-      next_before = results.back()["id"].get<std::int64_t>();
-      break;
-    }
-    results.push_back(std::move(result));
-  }
-  peer->deliver(frames::search(command.query, command.before, results, next_before));
+  store_.search(
+      std::move(request), query.terms,
+      answering_peer<search_page>(peer, 0, [this, command, user_id, filters_only = query.filters_only()](
+                                               chat_peer& peer, search_page& page) {
+        auto& hits = page.hits;
+        // The store keeps to the user's rooms; the directory, which decides membership
+        // everywhere else, must agree. Should they ever differ, nothing the user may not see
+        // goes out.
+        std::erase_if(hits, [&](const search_hit& hit) {
+          return rooms_.visible(hit.found.room, user_id) == nullptr;
+        });
+        // Where the next page starts: after the last result sent, or, when the walk stopped at
+        // its bound before a full page, where it stopped.
+        std::optional<std::int64_t> next_before = page.stopped_at;
+        if (hits.size() > static_cast<std::size_t>(command.limit)) {
+          hits.resize(static_cast<std::size_t>(command.limit));
+          next_before = hits.back().found.id;
+        }
+        std::vector<nlohmann::json> results;
+        std::size_t used = frames::page_overhead + frames::dumped_size(command.query);
+        for (const auto& hit : hits) {
+          auto result = frames::search_result(
+              hit.found, filters_only
+                             ? std::vector<std::string>{frames::text_head(hit.found.text, head_chars)}
+                             : frames::snippet_parts(hit.snippet));
+          used += frames::dumped_size(result) + 1;
+          if (used > reply_bytes_ && !results.empty()) {
+            next_before = results.back()["id"].get<std::int64_t>();
+            break;
+          }
+          results.push_back(std::move(result));
+        }
+        peer.deliver(frames::search(command.query, command.before, results, next_before));
+      }));
 }
 
 }  // namespace chatterbox

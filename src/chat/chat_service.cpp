@@ -13,10 +13,40 @@ namespace chatterbox {
 
 using namespace chat_detail;
 
+chat_service::sqlite_parts chat_service::make_sqlite_parts(const chat_storage& storage) {
+  auto rooms = std::make_unique<room_directory>();
+  auto store = std::make_unique<sqlite_chat_store>(storage, *rooms);
+  return {std::move(rooms), std::move(store)};
+}
+
 chat_service::chat_service(boost::asio::io_context& io, chat_storage storage,
                            connection_manager& connections, chat_limits limits)
-    : storage_(storage),
+    : chat_service(io, make_sqlite_parts(storage), nullptr, nullptr, storage, storage.release_blob,
+                   connections, limits) {
+  chat_snapshot snapshot;
+  store_.load([&](bool, chat_snapshot& loaded) { snapshot = std::move(loaded); });  // at once
+  start_from(snapshot);
+}
+
+chat_service::chat_service(boost::asio::io_context& io, chat_store& store, room_directory& rooms,
+                           chat_snapshot snapshot, connection_manager& connections,
+                           chat_limits limits, std::function<void(std::string sha256)> release_blob)
+    : chat_service(io, {}, &rooms, &store, std::nullopt, std::move(release_blob), connections,
+                   limits) {
+  start_from(snapshot);
+}
+
+chat_service::chat_service(boost::asio::io_context& io, sqlite_parts parts, room_directory* rooms,
+                           chat_store* store, std::optional<chat_storage> sqlite,
+                           std::function<void(std::string sha256)> release_blob,
+                           connection_manager& connections, chat_limits limits)
+    : sqlite_(std::move(sqlite)),
+      release_blob_(std::move(release_blob)),
       connections_(connections),
+      own_rooms_(std::move(parts.rooms)),
+      rooms_(own_rooms_ ? *own_rooms_ : *rooms),
+      own_store_(std::move(parts.store)),
+      store_(own_store_ ? *own_store_ : *store),
       typing_(io, limits.typing_timeout,
               [this](std::int64_t room, std::int64_t user_id, const std::string& username,
                      bool active) {
@@ -31,22 +61,15 @@ chat_service::chat_service(boost::asio::io_context& io, chat_storage storage,
       message_limiter_(limits.message_rate, limits.message_burst),
       signal_limiter_(limits.signal_rate, limits.signal_burst),
       query_limiter_(limits.query_rate, limits.query_burst),
-      search_(storage.db),
-      reply_bytes_(limits.reply_bytes),
-      last_seq_(std::max(storage.messages.max_seq(), storage.rooms.max_seq())),
-      committed_seq_(last_seq_),
-      sqlite_store_(storage, rooms_, last_seq_) {
-  for (auto& [id, name] : storage_.users.all_names()) users_.add(id, std::move(name));
-  rooms_.load(storage_.rooms.all_rooms(), storage_.rooms.members_of_closed_rooms(),
-              storage_.rooms.nonzero_markers());
-  for (auto* room : rooms_.all()) room->last_id = storage_.messages.last_id(room->id);
-  // New messages are indexed by their write batch; rows other programs wrote are indexed now.
-  for (const auto& sql : search_repository::index_pending_sql()) storage_.writes.run_before_commit(sql);
-  try {
-    search_.index_pending();
-  } catch (const std::exception& e) {
-    spdlog::warn("search: cannot index new messages now (the next write will): {}", e.what());
+      reply_bytes_(limits.reply_bytes) {}
+
+void chat_service::start_from(chat_snapshot& snapshot) {
+  for (auto& [id, name] : snapshot.users) users_.add(id, std::move(name));
+  rooms_.load(snapshot.rooms, snapshot.closed_members, snapshot.markers);
+  for (const auto& [room_id, last_id] : snapshot.last_ids) {
+    if (auto* room = rooms_.find(room_id)) room->last_id = last_id;
   }
+  committed_seq_ = snapshot.last_seq;
 }
 
 bool chat_service::admit_change(chat_peer& peer, const nlohmann::json& ref) {
@@ -158,7 +181,8 @@ void chat_service::to_room(const room_state& room, const frame_ptr& frame, std::
 std::optional<std::int64_t> chat_service::find_user(std::string_view name) {
   if (auto id = users_.id_of(name)) return id;
   // An account created since startup that has not connected yet.
-  if (auto user = storage_.users.find_by_name(name)) {
+  if (!sqlite_) return std::nullopt;
+  if (auto user = sqlite_->users.find_by_name(name)) {
     users_.add(user->id, user->username);
     return user->id;
   }

@@ -10,13 +10,15 @@ namespace {
 
 // read_messages reads these columns in this order. A reply's quote comes from its original (o)
 // and the original's author (ou); a deleted message loses its file.
-const std::string select_messages =
+const std::string message_columns =
     "SELECT m.id, m.room_id, m.seq, u.username, m.text, m.ts, m.edited, m.deleted, "
     "m.mention_names, m.reply_to, m.reply_count, ou.username, o.text, o.deleted, "
-    "f.id, f.name, f.size, f.type, f.width, f.height "
-    "FROM messages m JOIN users u ON u.id = m.user_id "
+    "f.id, f.name, f.size, f.type, f.width, f.height ";
+const std::string message_joins =
+    "JOIN users u ON u.id = m.user_id "
     "LEFT JOIN messages o ON o.id = m.reply_to LEFT JOIN users ou ON ou.id = o.user_id "
     "LEFT JOIN files f ON f.message_id = m.id AND NOT m.deleted ";
+const std::string select_messages = message_columns + "FROM messages m " + message_joins;
 
 using pg_values::boolean;
 using pg_values::integer;
@@ -34,6 +36,27 @@ const std::string messages_changed_since_for =
                       "(SELECT rm.room_id FROM room_members rm WHERE rm.user_id = $2) "
                       "ORDER BY m.seq LIMIT $3";
 const std::string message_by_id = select_messages + "WHERE m.id = $1";
+
+std::string messages_matching(const std::string& tsquery) {
+  std::string sql = message_columns;
+  if (tsquery.empty()) {
+    sql += ", '' ";
+  } else {
+    // One fragment of about 16 words around the matches, as SQLite's snippet().
+    sql += ", ts_headline('simple', m.text, " + tsquery +
+           ", 'MaxFragments=1, MaxWords=16, MinWords=6, ShortWord=0, StartSel=' || chr(1) || "
+           "', StopSel=' || chr(2)) ";
+  }
+  // Membership is the user's row in room_members, as in SQLite's search.
+  sql += "FROM messages m JOIN room_members r ON r.room_id = m.room_id AND r.user_id = $1 " +
+         message_joins +
+         "WHERE NOT m.deleted AND ($2::bigint[] IS NULL OR m.user_id = ANY ($2)) "
+         "AND ($3::bigint[] IS NULL OR m.room_id = ANY ($3)) AND m.ts >= $4 AND m.ts < $5 "
+         "AND m.id < $6 ";
+  if (!tsquery.empty()) sql += "AND m.search @@ " + tsquery + " ";
+  sql += "ORDER BY m.id DESC LIMIT $7";
+  return sql;
+}
 const std::string_view reactions_of =
     "SELECT r.message_id, r.emoji, r.user_id, u.username FROM reactions r "
     "JOIN users u ON u.id = r.user_id WHERE r.message_id = ANY ($1::bigint[]) "

@@ -30,26 +30,34 @@ BEGIN
 END;
 $$;
 
--- By p_actor: audited when not the room's creator (an administrator's moderation). The room's
--- new seq; NULL when there is no such room.
+-- By p_actor: its creator, or an active administrator (moderation, audited).
+-- outcome: changed (room_seq: the room's new seq) | not_found | forbidden.
 CREATE FUNCTION chatterbox_archive_room(p_room bigint, p_archived boolean, p_actor bigint,
                                         p_ts bigint)
-RETURNS bigint LANGUAGE plpgsql AS $$
+RETURNS TABLE (outcome text, room_seq bigint) LANGUAGE plpgsql AS $$
 DECLARE
-  v_room rooms%ROWTYPE;
+  v_room       rooms%ROWTYPE;
+  v_moderating boolean;
 BEGIN
   PERFORM 1 FROM seq_counter FOR UPDATE;
   SELECT * INTO v_room FROM rooms r WHERE r.id = p_room;
   IF NOT FOUND THEN
-    RETURN NULL;
+    RETURN QUERY SELECT 'not_found', NULL::bigint;
+    RETURN;
+  END IF;
+  v_moderating := v_room.creator_id IS DISTINCT FROM p_actor;
+  IF v_moderating AND NOT EXISTS (SELECT 1 FROM users u WHERE u.id = p_actor AND u.role = 'admin'
+                                  AND u.deactivated_at IS NULL) THEN
+    RETURN QUERY SELECT 'forbidden', NULL::bigint;
+    RETURN;
   END IF;
   UPDATE rooms r SET archived = p_archived WHERE r.id = p_room;
-  IF v_room.creator_id IS DISTINCT FROM p_actor THEN
+  IF v_moderating THEN
     INSERT INTO admin_audit (at, admin_id, action, user_id, detail)
       VALUES (p_ts, p_actor, CASE WHEN p_archived THEN 'archive_room' ELSE 'unarchive_room' END,
               NULL, '#' || v_room.name);
   END IF;
-  RETURN chatterbox_room_changed(p_room);
+  RETURN QUERY SELECT 'changed', chatterbox_room_changed(p_room);
 END;
 $$;
 )sql";

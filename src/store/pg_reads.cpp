@@ -9,6 +9,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <limits>
 #include <exception>
 #include <memory>
 
@@ -46,6 +47,44 @@ const std::string seen_by_sql =
     "SELECT u.username FROM room_members m JOIN users u ON u.id = m.user_id "
     "WHERE m.room_id = $1 AND m.marker >= $2 AND m.user_id <> $3 "
     "ORDER BY lower(u.username) LIMIT $4";
+
+const std::string users_sql = "SELECT id, username FROM users ORDER BY id";
+const std::string rooms_sql =
+    "SELECT id, kind, coalesce(name, ''), coalesce(dm_key, ''), coalesce(creator_id, 0), archived, "
+    "seq FROM rooms ORDER BY id";
+const std::string closed_members_sql =
+    "SELECT m.room_id, m.user_id, m.marker, coalesce(m.notify, '') FROM room_members m "
+    "JOIN rooms r ON r.id = m.room_id WHERE r.kind <> 'open'";
+const std::string markers_sql =
+    "SELECT room_id, user_id, marker, coalesce(notify, '') FROM room_members WHERE marker > 0";
+const std::string last_ids_sql = "SELECT room_id, max(id) FROM messages GROUP BY room_id";
+const std::string last_seq_sql = "SELECT value FROM seq_counter";
+
+// A term as a tsquery over bound parameter $n: a word, a phrase (its words in order), or a
+// word's beginning (the last word of it as a prefix). The text only ever reaches PostgreSQL
+// bound; the tsquery is built by PostgreSQL's own functions from it.
+std::string term_query(const search_term& term, int n) {
+  const auto parameter = "$" + std::to_string(n);
+  if (term.phrase) return "phraseto_tsquery('simple', " + parameter + ")";
+  if (!term.prefix) return "plainto_tsquery('simple', " + parameter + ")";
+  const auto words = "plainto_tsquery('simple', " + parameter + ")";
+  return "(CASE WHEN numnode(" + words + ") = 0 THEN " + words + " ELSE (" + words +
+         "::text || ':*')::tsquery END)";
+}
+
+std::optional<std::string> id_array(const std::vector<std::int64_t>& ids) {
+  if (ids.empty()) return std::nullopt;
+  return pg_values::bigint_array(ids);
+}
+
+std::vector<membership_record> read_memberships(const pg_result& rows) {
+  std::vector<membership_record> out;
+  for (const auto& row : rows.rows) {
+    out.push_back(membership_record{integer(row.at(0)), integer(row.at(1)), integer(row.at(2)),
+                                    row.at(3).value_or("")});
+  }
+  return out;
+}
 
 // Runs `read` over the rows and answers with its result; a row the binary does not understand
 // is logged and answered as a failed read.
@@ -229,6 +268,109 @@ void pg_chat_store::seen_by(std::int64_t room_id, std::int64_t message_id, std::
                      for (const auto& row : r.rows) out->push_back(row.at(0).value_or(""));
                    });
                  });
+}
+
+void pg_chat_store::load(answer<chat_snapshot> then) {
+  // Six statements in one batch, answered in order: the last one answers for all.
+  auto snapshot = std::make_shared<chat_snapshot>();
+  auto failed = std::make_shared<bool>(false);
+  const auto reading = [failed](const char* what, auto read) {
+    return [failed, what, read](const pg_result* rows) {
+      if (rows == nullptr) {
+        *failed = true;
+        return;
+      }
+      try {
+        read(*rows);
+      } catch (const std::exception& e) {
+        spdlog::error("load {}: unexpected answer from PostgreSQL: {}", what, e.what());
+        *failed = true;
+      }
+    };
+  };
+  writes_.submit(users_sql, {}, reading("users", [snapshot](const pg_result& r) {
+    for (const auto& row : r.rows) snapshot->users.emplace_back(integer(row.at(0)), row.at(1).value_or(""));
+  }));
+  writes_.submit(rooms_sql, {}, reading("rooms", [snapshot](const pg_result& r) {
+    for (const auto& row : r.rows) {
+      snapshot->rooms.push_back(room_record{integer(row.at(0)), row.at(1).value_or(""),
+                                            row.at(2).value_or(""), row.at(3).value_or(""),
+                                            integer(row.at(4)), pg_values::boolean(row.at(5)),
+                                            integer(row.at(6))});
+    }
+  }));
+  writes_.submit(closed_members_sql, {}, reading("members", [snapshot](const pg_result& r) {
+    snapshot->closed_members = read_memberships(r);
+  }));
+  writes_.submit(markers_sql, {}, reading("markers", [snapshot](const pg_result& r) {
+    snapshot->markers = read_memberships(r);
+  }));
+  writes_.submit(last_ids_sql, {}, reading("last ids", [snapshot](const pg_result& r) {
+    for (const auto& row : r.rows) snapshot->last_ids.emplace_back(integer(row.at(0)), integer(row.at(1)));
+  }));
+  writes_.submit(last_seq_sql, {}, [snapshot, failed, then = std::move(then)](const pg_result* rows) {
+    try {
+      if (rows == nullptr || rows->rows.empty()) throw std::runtime_error("no seq counter");
+      snapshot->last_seq = integer(rows->value(0, 0));
+    } catch (const std::exception& e) {
+      spdlog::error("load: {}", e.what());
+      *failed = true;
+    }
+    then(!*failed, *snapshot);
+  });
+}
+
+void pg_chat_store::search(search_request request, std::vector<search_term> terms,
+                           answer<search_page> then) {
+  pg_connection::parameters params{
+      std::to_string(request.user_id),
+      id_array(request.authors),
+      id_array(request.rooms),
+      std::to_string(request.since_ms.value_or(std::numeric_limits<std::int64_t>::min())),
+      std::to_string(request.until_ms.value_or(std::numeric_limits<std::int64_t>::max())),
+      std::to_string(request.before.value_or(std::numeric_limits<std::int64_t>::max())),
+      std::to_string(request.limit)};
+  std::string tsquery;
+  for (const auto& term : terms) {
+    params.push_back(term.text);
+    if (!tsquery.empty()) tsquery += " && ";
+    tsquery += term_query(term, static_cast<int>(params.size()));
+  }
+  if (!tsquery.empty()) tsquery = "(" + tsquery + ")";
+  writes_.submit(pg_reads::messages_matching(tsquery), std::move(params),
+                 [this, viewer = request.user_id, then = std::move(then)](const pg_result* rows) {
+    search_page page;
+    if (rows == nullptr) return then(false, page);
+    std::vector<message> found;
+    try {
+      found = pg_reads::read_messages(*rows);
+      for (std::size_t i = 0; i < found.size(); ++i) {
+        page.hits.push_back(search_hit{std::move(found[i]),
+                                       rows->rows[i].at(pg_reads::search_snippet_column).value_or("")});
+      }
+    } catch (const std::exception& e) {
+      spdlog::error("search: unexpected answer from PostgreSQL: {}", e.what());
+      page = search_page{};
+      return then(false, page);
+    }
+    std::vector<message> messages;
+    for (const auto& hit : page.hits) messages.push_back(hit.found);
+    auto ids = pg_reads::reaction_ids(messages);
+    if (ids == "{}") return then(true, page);
+    auto shared = std::make_shared<search_page>(std::move(page));
+    writes_.submit(std::string(pg_reads::reactions_of), {std::move(ids)},
+                   [shared, viewer, then](const pg_result* reactions) {
+                     answer_rows<search_page>(reactions, then, "reactions", [&](const pg_result& r, auto& out) {
+                       std::vector<message> messages;
+                       for (auto& hit : shared->hits) messages.push_back(std::move(hit.found));
+                       pg_reads::attach_reactions(messages, r, viewer);
+                       for (std::size_t i = 0; i < messages.size(); ++i) {
+                         shared->hits[i].found = std::move(messages[i]);
+                       }
+                       out = std::move(*shared);
+                     });
+                   });
+  });
 }
 
 }  // namespace chatterbox

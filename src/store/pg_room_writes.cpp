@@ -29,8 +29,7 @@ const std::string furthest_markers_sql =
     "SELECT user_id, marker FROM room_members WHERE room_id = $1 AND marker > 0 "
     "ORDER BY marker DESC LIMIT 2";
 const std::string archive_room_sql =
-    "SELECT CASE WHEN seq IS NULL THEN 'no_room' ELSE 'archived' END, seq "
-    "FROM chatterbox_archive_room($1, $2, $3, $4) AS seq";
+    "SELECT outcome, room_seq FROM chatterbox_archive_room($1, $2, $3, $4)";
 
 std::string text_of(bool value) { return value ? "true" : "false"; }
 
@@ -161,8 +160,12 @@ void pg_chat_store::archive_room(std::int64_t room_id, bool archived, std::int64
                    result.room_id = room_id;
                    if (rows == nullptr) return then(false, result);
                    const bool understood = read_answer(*rows, result, "archive_room", [&](const auto& row, const std::string& outcome) {
-                     if (outcome == "no_room") {
+                     if (outcome == "not_found") {
                        result.refused = protocol_error{"not_found", "no such room", room_id};
+                       return;
+                     }
+                     if (outcome == "forbidden") {
+                       result.refused = protocol_error{"forbidden", "only the room's creator can do that", room_id};
                        return;
                      }
                      result.seq = integer(row.at(1));

@@ -6,6 +6,9 @@
 #include "chatterbox/clock.hpp"
 #include "chatterbox/protocol/text.hpp"
 
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
 #include <memory>
 #include <stdexcept>
 
@@ -29,9 +32,20 @@ std::optional<protocol_error> change_refused(const std::optional<message_owner>&
 
 }  // namespace
 
-sqlite_chat_store::sqlite_chat_store(chat_storage storage, room_directory& rooms,
-                                     std::int64_t& last_seq)
-    : storage_(storage), rooms_(rooms), audit_(storage.db), last_seq_(last_seq) {}
+sqlite_chat_store::sqlite_chat_store(chat_storage storage, room_directory& rooms)
+    : storage_(storage),
+      rooms_(rooms),
+      audit_(storage.db),
+      search_(storage.db),
+      last_seq_(std::max(storage.messages.max_seq(), storage.rooms.max_seq())) {
+  // New messages are indexed by their write batch; rows other programs wrote are indexed now.
+  for (const auto& sql : search_repository::index_pending_sql()) storage_.writes.run_before_commit(sql);
+  try {
+    search_.index_pending();
+  } catch (const std::exception& e) {
+    spdlog::warn("search: cannot index new messages now (the next write will): {}", e.what());
+  }
+}
 
 bool sqlite_chat_store::is_admin(std::int64_t user_id) {
   const auto user = storage_.users.find_by_id(user_id);

@@ -6,6 +6,8 @@
 #include "chatterbox/chat/room_directory.hpp"
 #include "chatterbox/storage/read_snapshot.hpp"
 
+#include <algorithm>
+
 namespace chatterbox {
 
 namespace {
@@ -127,6 +129,32 @@ void sqlite_chat_store::seen_by(std::int64_t room_id, std::int64_t message_id,
     users = storage_.rooms.seen_by(room_id, message_id, except, limit);
   }
   answer_now(then, std::move(users));
+}
+
+void sqlite_chat_store::load(answer<chat_snapshot> then) {
+  chat_snapshot snapshot;
+  const read_snapshot reading(storage_.db);
+  snapshot.users = storage_.users.all_names();
+  snapshot.rooms = storage_.rooms.all_rooms();
+  snapshot.closed_members = storage_.rooms.members_of_closed_rooms();
+  snapshot.markers = storage_.rooms.nonzero_markers();
+  for (const auto& room : snapshot.rooms) {
+    snapshot.last_ids.emplace_back(room.id, storage_.messages.last_id(room.id));
+  }
+  snapshot.last_seq = last_seq_;
+  answer_now(then, std::move(snapshot));
+}
+
+void sqlite_chat_store::search(search_request request, std::vector<search_term> terms,
+                               answer<search_page> then) {
+  request.match = fts5_match(terms);
+  const read_snapshot snapshot(storage_.db);  // the hits and their reactions of one state
+  auto page = search_.search(request);
+  std::vector<message*> found;
+  found.reserve(page.hits.size());
+  for (auto& hit : page.hits) found.push_back(&hit.found);
+  storage_.reactions.attach(found, request.user_id);
+  answer_now(then, std::move(page));
 }
 
 }  // namespace chatterbox

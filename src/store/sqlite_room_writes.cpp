@@ -109,6 +109,11 @@ void sqlite_chat_store::archive_room(std::int64_t room_id, bool archived, std::i
           result.refused = protocol_error{"not_found", "no such room", room_id};
           return;
         }
+        // Asked of the database inside the write: a promotion or demotion counts at once.
+        if (moderating && !is_admin(actor)) {
+          result.refused = protocol_error{"forbidden", "only the room's creator can do that", room_id};
+          return;
+        }
         storage_.rooms.set_archived(room_id, archived, last_seq_ + 1);
         if (moderating) {
           audit_.record(actor, archived ? "archive_room" : "unarchive_room", std::nullopt,

@@ -28,6 +28,8 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
+#include <string>
 #include <string_view>
 #include <unordered_set>
 
@@ -59,8 +61,14 @@ struct chat_limits {
 // watch).
 class chat_service {
  public:
+  // One node on SQLite: the service keeps its own store and room directory, loaded at once.
   chat_service(boost::asio::io_context& io, chat_storage storage, connection_manager& connections,
                chat_limits limits);
+  // On another store (PostgreSQL): `store` was made with `rooms`, and `snapshot` is what it
+  // loaded before the node serves. `release_blob` removes a deleted file's bytes.
+  chat_service(boost::asio::io_context& io, chat_store& store, room_directory& rooms,
+               chat_snapshot snapshot, connection_manager& connections, chat_limits limits,
+               std::function<void(std::string sha256)> release_blob = nullptr);
 
   // Sends hello (the user's rooms with their unread state).
   void connect(const std::shared_ptr<chat_peer>& peer);
@@ -106,6 +114,18 @@ class chat_service {
   void delete_as_admin(std::int64_t message_id, std::int64_t admin_id, change_done done);
 
  private:
+  struct sqlite_parts {
+    std::unique_ptr<room_directory> rooms;
+    std::unique_ptr<sqlite_chat_store> store;
+  };
+  static sqlite_parts make_sqlite_parts(const chat_storage& storage);
+  // `parts` when the service keeps its own, otherwise `rooms` and `store`.
+  chat_service(boost::asio::io_context& io, sqlite_parts parts, room_directory* rooms,
+               chat_store* store, std::optional<chat_storage> sqlite,
+               std::function<void(std::string sha256)> release_blob,
+               connection_manager& connections, chat_limits limits);
+  void start_from(chat_snapshot& snapshot);
+
   void dispatch(const std::shared_ptr<chat_peer>& peer, std::string_view frame);
   void handle(const std::shared_ptr<chat_peer>& peer, send_command& command);
   void handle(const std::shared_ptr<chat_peer>& peer, react_command& command);
@@ -183,8 +203,6 @@ class chat_service {
   // Archiving a room as `actor` (audited when not its creator).
   room_write archive_write(std::int64_t room_id, bool archived, std::int64_t actor);
   room_then announce_archived(bool archived);
-  // An active administrator now, as the database says.
-  bool is_admin(std::int64_t user_id) { return sqlite_store_.is_admin(user_id); }
   // After the commit: the room learns the original's new reply count, if it changed.
   void announce_replies(const room_state& room, const message_change& result);
   // false (and the client told when to retry) when the user is over the message rate.
@@ -195,27 +213,25 @@ class chat_service {
   bool admit_query(chat_peer& peer);
   void committed(std::int64_t seq) { committed_seq_ = std::max(committed_seq_, seq); }
 
-  chat_storage storage_;
+  // SQLite's repositories when the service runs on them (a user created since startup is
+  // looked up there); none on another store.
+  std::optional<chat_storage> sqlite_;
+  std::function<void(std::string sha256)> release_blob_;
   connection_manager& connections_;
   user_directory users_;
-  room_directory rooms_;
+  std::unique_ptr<room_directory> own_rooms_;
+  room_directory& rooms_;
+  std::unique_ptr<sqlite_chat_store> own_store_;
+  chat_store& store_;
   typing_tracker typing_;
   presence_watch watch_;
   presence_tracker presence_;
   rate_limiter message_limiter_;
   rate_limiter signal_limiter_;
   rate_limiter query_limiter_;
-  search_repository search_;  // on storage_.db; its own, so chat_storage stays as it is
   std::size_t reply_bytes_;
-  // Seqs are handed out inside the write transaction (last_seq_), but only reported once their
-  // change is committed (committed_seq_): a batch that is rolled back leaves a gap, never a seq
-  // that a client was told about and that the database then reuses after a restart.
-  std::int64_t last_seq_;
-  std::int64_t committed_seq_;
-  // Every write and read of the chat goes through the store (the seam a PostgreSQL store takes),
-  // but search and the startup load, which still use storage_ directly.
-  sqlite_chat_store sqlite_store_;
-  chat_store& store_ = sqlite_store_;
+  // The highest seq of a committed change, as the store's answers tell.
+  std::int64_t committed_seq_ = 0;
   // Peers whose hello is being read: they join the fan-out when it is.
   std::unordered_set<const chat_peer*> connecting_;
 };

@@ -26,6 +26,13 @@ extern const std::string messages_after;
 extern const std::string messages_changed_since_for;
 // $1 id.
 extern const std::string message_by_id;
+// The messages search finds (docs/protocol.md, "search"), newest first, each with a snippet
+// (column `search_snippet_column`): matched words between \x01 and \x02. `tsquery` is an SQL
+// expression of bound parameters from $8 on, empty for a filters-only search. $1 user (only
+// the rooms they are in), $2 authors (bigint[] or NULL), $3 rooms (bigint[] or NULL), $4 since
+// ms, $5 until ms, $6 before id, $7 limit.
+std::string messages_matching(const std::string& tsquery);
+inline constexpr std::size_t search_snippet_column = 20;
 // The reactions on the messages whose ids are in $1 (a bigint[]), in the order people reacted.
 extern const std::string_view reactions_of;
 

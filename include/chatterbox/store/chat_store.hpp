@@ -2,7 +2,9 @@
 
 #include "chatterbox/chat/message.hpp"
 #include "chatterbox/protocol/client_command.hpp"
+#include "chatterbox/protocol/search_query.hpp"
 #include "chatterbox/storage/room_repository.hpp"
+#include "chatterbox/storage/search_repository.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -106,6 +108,16 @@ struct around_page {
   std::vector<message> newer;   // the message itself first, up to newer_limit + 2
 };
 
+// What a node loads from the store before it serves: everyone, every room and who is in it.
+struct chat_snapshot {
+  std::vector<std::pair<std::int64_t, std::string>> users;
+  std::vector<room_record> rooms;
+  std::vector<membership_record> closed_members;  // private rooms and DMs
+  std::vector<membership_record> markers;         // every room, marker > 0
+  std::vector<std::pair<std::int64_t, std::int64_t>> last_ids;  // room, its newest message
+  std::int64_t last_seq = 0;  // the newest committed change
+};
+
 struct send_request {
   std::int64_t user_id = 0;
   std::string username;
@@ -162,9 +174,13 @@ class chat_store {
   // Refused: not_found (not a member any more).
   virtual void remove_member(std::int64_t room_id, std::int64_t user_id,
                              answer<room_change> then) = 0;
-  // By `actor`: audited when not the room's creator (an administrator's moderation).
+  // By `actor`: its creator, or an administrator (moderation, audited); refused forbidden for
+  // anyone else, as the store knows them when the write runs.
   virtual void archive_room(std::int64_t room_id, bool archived, std::int64_t actor,
                             answer<room_change> then) = 0;
+
+  // Before the node serves.
+  virtual void load(answer<chat_snapshot> then) = 0;
 
   // Reads. `then(read, result)`: `read` false when the store could not answer. SQLite answers
   // before the call returns (a read on the event loop, as it always was); PostgreSQL after a
@@ -199,6 +215,10 @@ class chat_store {
   // Members but `except` who have read `message_id`, by name; nullopt: no such message there.
   virtual void seen_by(std::int64_t room_id, std::int64_t message_id, std::int64_t except,
                        int limit, answer<std::optional<std::vector<std::string>>> then) = 0;
+  // Messages of the user's rooms with all the `terms` (`request.match` is the store's to fill),
+  // newest first, with their reactions as the user sees them.
+  virtual void search(search_request request, std::vector<search_term> terms,
+                      answer<search_page> then) = 0;
 };
 
 }  // namespace chatterbox

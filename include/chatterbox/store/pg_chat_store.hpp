@@ -63,6 +63,9 @@ class pg_chat_store final : public chat_store {
                answer<std::vector<std::pair<std::int64_t, std::string>>> then) override;
   void seen_by(std::int64_t room_id, std::int64_t message_id, std::int64_t except, int limit,
                answer<std::optional<std::vector<std::string>>> then) override;
+  void load(answer<chat_snapshot> then) override;
+  void search(search_request request, std::vector<search_term> terms,
+              answer<search_page> then) override;
 
  private:
   // Messages read by `sql`, then their reactions as `viewer` sees them.

@@ -7,6 +7,7 @@
 #include "chatterbox/storage/message_repository.hpp"
 #include "chatterbox/storage/reaction_repository.hpp"
 #include "chatterbox/storage/room_repository.hpp"
+#include "chatterbox/storage/search_repository.hpp"
 #include "chatterbox/storage/user_repository.hpp"
 #include "chatterbox/storage/write_batcher.hpp"
 
@@ -39,11 +40,11 @@ struct chat_storage {
 // that decides against the rows it reads inside the transaction, and against the node's room
 // directory, which is the whole truth about rooms when there is one node.
 //
-// Seqs: `last_seq` is the last one handed out inside a transaction (a batch that is rolled back
+// Seqs: `last_seq_` is the last one handed out inside a transaction (a batch that is rolled back
 // leaves a gap, never a seq a client was told about and that a restart would hand out again).
 class sqlite_chat_store final : public chat_store {
  public:
-  sqlite_chat_store(chat_storage storage, room_directory& rooms, std::int64_t& last_seq);
+  sqlite_chat_store(chat_storage storage, room_directory& rooms);
 
   void send(send_request request, answer<message_change> then) override;
   void edit(std::int64_t user_id, std::int64_t id, std::string text, mentions_fn mentions,
@@ -84,12 +85,14 @@ class sqlite_chat_store final : public chat_store {
                answer<std::vector<std::pair<std::int64_t, std::string>>> then) override;
   void seen_by(std::int64_t room_id, std::int64_t message_id, std::int64_t except, int limit,
                answer<std::optional<std::vector<std::string>>> then) override;
-
-  // An active administrator now, as the database says (on the event loop or in a write).
-  bool is_admin(std::int64_t user_id);
-  audit_log& audit() { return audit_; }
+  void load(answer<chat_snapshot> then) override;
+  void search(search_request request, std::vector<search_term> terms,
+              answer<search_page> then) override;
 
  private:
+  // An active administrator now, as the database says (inside a write).
+  bool is_admin(std::int64_t user_id);
+
   // Inside a send's write: why `reply` may not answer `original_id` (nullopt: it may, and its
   // quote is filled in).
   std::optional<protocol_error> reply_refused(std::int64_t original_id, std::int64_t room,
@@ -109,7 +112,8 @@ class sqlite_chat_store final : public chat_store {
   chat_storage storage_;
   room_directory& rooms_;
   audit_log audit_;
-  std::int64_t& last_seq_;
+  search_repository search_;
+  std::int64_t last_seq_;
 };
 
 }  // namespace chatterbox

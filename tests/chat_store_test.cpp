@@ -623,6 +623,88 @@ TEST_P(chat_store_test, SeenByNamesTheOthersWhoReadThatFar) {
             std::nullopt);
 }
 
+TEST_P(chat_store_test, OnlyTheCreatorOrAnAdministratorArchivesARoom) {
+  const auto by_bob = wait_for_answer<room_change>(
+      [&](auto then) { harness_->store().archive_room(ops, true, bob, std::move(then)); });
+  EXPECT_EQ(refusal(by_bob), "forbidden: only the room's creator can do that");
+  harness_->exec("UPDATE users SET role = 'admin' WHERE id = 2");
+  const auto promoted = wait_for_answer<room_change>(
+      [&](auto then) { harness_->store().archive_room(ops, true, bob, std::move(then)); });
+  EXPECT_EQ(refusal(promoted), "stored");
+  EXPECT_EQ(promoted.second.seq, 1);  // the refusal took none
+}
+
+TEST_P(chat_store_test, ALoadIsEverythingANodeNeedsToServe) {
+  send(alice, general, "g1");
+  send(bob, ops, "o2");
+  seen(ops, bob, 2);
+  create({alice, "dm", "", "1,3", {alice, carol}, "d"});
+  const auto snapshot = read<chat_snapshot>([&](auto then) { harness_->store().load(then); });
+  EXPECT_EQ(snapshot.users, (std::vector<std::pair<std::int64_t, std::string>>{
+                                {alice, "alice"}, {bob, "bob"}, {carol, "carol"}}));
+  ASSERT_EQ(snapshot.rooms.size(), 4u);
+  EXPECT_EQ(snapshot.rooms[1].name, "ops");
+  EXPECT_EQ(snapshot.rooms[1].kind, "private");
+  EXPECT_EQ(snapshot.rooms[1].creator_id, alice);
+  EXPECT_TRUE(snapshot.rooms[2].archived);
+  EXPECT_EQ(snapshot.rooms[3].dm_key, "1,3");
+  EXPECT_EQ(snapshot.rooms[3].seq, 3);
+  EXPECT_EQ(snapshot.closed_members.size(), 4u);  // ops: alice, bob; the DM: alice, carol
+  ASSERT_EQ(snapshot.markers.size(), 1u);
+  EXPECT_EQ(snapshot.markers[0].user_id, bob);
+  EXPECT_EQ(snapshot.markers[0].marker, 2);
+  auto last_ids = snapshot.last_ids;
+  std::erase_if(last_ids, [](const auto& room) { return room.second == 0; });
+  std::sort(last_ids.begin(), last_ids.end());
+  EXPECT_EQ(last_ids, (std::vector<std::pair<std::int64_t, std::int64_t>>{{general, 1}, {ops, 2}}));
+  EXPECT_EQ(snapshot.last_seq, 3);
+}
+
+TEST_P(chat_store_test, SearchFindsWordsPhrasesAndBeginningsInTheUsersRooms) {
+  send(alice, general, "w1");  // "text of w1"
+  auto& store = harness_->store();
+  const auto say = [&](std::int64_t user, std::int64_t room, const std::string& client_id,
+                       const std::string& text) {
+    send_request request{user, "", room, client_id, text, {}, std::nullopt, std::nullopt};
+    return wait_for([&](auto then) { store.send(request, std::move(then)); }).change.changed.id;
+  };
+  const auto deploy = say(alice, general, "a", "We deploy the release tonight");
+  const auto notes = say(bob, general, "b", "release notes are ready");
+  const auto secret = say(alice, ops, "c", "the release is secret");
+  const auto find = [&](std::int64_t user, std::vector<search_term> terms,
+                        std::vector<std::int64_t> authors = {}) {
+    search_request request;
+    request.user_id = user;
+    request.authors = std::move(authors);
+    request.limit = 10;
+    const auto page = read<search_page>([&](auto then) { store.search(request, terms, then); });
+    std::vector<std::int64_t> found;
+    for (const auto& hit : page.hits) found.push_back(hit.found.id);
+    return std::make_pair(found, page);
+  };
+  EXPECT_EQ(find(carol, {{"release"}}).first, (std::vector<std::int64_t>{notes, deploy}));
+  EXPECT_EQ(find(bob, {{"release"}}).first, (std::vector<std::int64_t>{secret, notes, deploy}));
+  EXPECT_EQ(find(bob, {{"release"}}, {alice}).first, (std::vector<std::int64_t>{secret, deploy}));
+  EXPECT_EQ(find(carol, {{"DEPLO", true}}).first, std::vector<std::int64_t>{deploy});
+  EXPECT_EQ(find(carol, {{"release notes", false, true}}).first, std::vector<std::int64_t>{notes});
+  EXPECT_EQ(find(carol, {{"notes release", false, true}}).first, std::vector<std::int64_t>{});
+  EXPECT_EQ(find(carol, {{"release"}, {"tonight"}}).first, std::vector<std::int64_t>{deploy});
+  // Text that would be syntax to the search engine is only text.
+  EXPECT_TRUE(find(carol, {{"release & !notes | 'x':*"}}).first.empty());
+  EXPECT_TRUE(find(carol, {{"\"'"}}).first.empty());
+
+  const auto [ids, page] = find(carol, {{"notes"}});
+  ASSERT_EQ(page.hits.size(), 1u);
+  EXPECT_NE(page.hits[0].snippet.find("\x01notes\x02"), std::string::npos) << page.hits[0].snippet;
+  ASSERT_TRUE(react(carol, notes, "👀", true).second.changed);
+  EXPECT_TRUE(find(carol, {{"notes"}}).second.hits.at(0).found.reactions.at(0).me);
+
+  ASSERT_EQ(refusal(remove(bob, notes)), "stored");
+  EXPECT_EQ(find(carol, {{"release"}}).first, std::vector<std::int64_t>{deploy});
+  // No words: the filters alone, newest first.
+  EXPECT_EQ(find(carol, {}, {alice}).first, (std::vector<std::int64_t>{deploy, 1}));
+}
+
 INSTANTIATE_TEST_SUITE_P(Stores, chat_store_test, ::testing::Values("sqlite", "postgres"),
                          [](const auto& info) { return std::string(info.param); });
 

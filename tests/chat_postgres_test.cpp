@@ -33,10 +33,13 @@ class chat_postgres_test : public test_support::pg_store_fixture {
     const auto outcome = migrate(*db_);
     ASSERT_TRUE(outcome.version) << outcome.error;
     // Accounts as the server creates them: each a member of every open room.
-    ASSERT_TRUE(run(*db_, "INSERT INTO users (username, password_hash, created_at, role) VALUES "
-                          "('alice', 'x', 0, 'admin'), ('bob', 'x', 0, 'member'), "
-                          "('carol', 'x', 0, 'member')").ok);
-    ASSERT_TRUE(run(*db_, "INSERT INTO room_members (room_id, user_id) SELECT 1, id FROM users").ok);
+    ASSERT_TRUE(run(*db_,
+                    "INSERT INTO users (username, password_hash, created_at, role) VALUES "
+                    "('alice', 'x', 0, 'admin'), ('bob', 'x', 0, 'member'), "
+                    "('carol', 'x', 0, 'member')")
+                    .ok);
+    ASSERT_TRUE(
+        run(*db_, "INSERT INTO room_members (room_id, user_id) SELECT 1, id FROM users").ok);
     start_service();
   }
   void TearDown() override {
@@ -91,7 +94,8 @@ class chat_postgres_test : public test_support::pg_store_fixture {
         }
       }
       return false;
-    })) << "no " << type;
+    })) << "no "
+        << type;
     peer->take();
     return found.value_or(json::object());
   }
@@ -161,8 +165,11 @@ TEST_F(chat_postgres_test, APrivateRoomIsSeenByItsMembersOnly) {
   auto alice = connect(pg_alice);
   auto bob = connect(pg_bob);
   auto carol = connect(pg_carol);
-  receive(alice, {{"type", "create_room"}, {"kind", "private"}, {"name", "ops"},
-                  {"users", {"bob"}}, {"client_id", "r"}});
+  receive(alice, {{"type", "create_room"},
+                  {"kind", "private"},
+                  {"name", "ops"},
+                  {"users", {"bob"}},
+                  {"client_id", "r"}});
   const auto room = next(alice, "room").at("room").at("id").get<std::int64_t>();
   next(bob, "room");
   receive(alice, send("secret", "for ops only", room));
@@ -174,7 +181,8 @@ TEST_F(chat_postgres_test, APrivateRoomIsSeenByItsMembersOnly) {
   const auto sync = next(carol, "sync");
   EXPECT_TRUE(sync.at("messages").empty());
   EXPECT_TRUE(sync.at("rooms").empty());
-  for (const auto& frame : carol->frames) EXPECT_FALSE(frame.dump().find("ops") != std::string::npos);
+  for (const auto& frame : carol->frames)
+    EXPECT_FALSE(frame.dump().find("ops") != std::string::npos);
   receive(carol, {{"type", "history"}, {"room", room}});
   EXPECT_EQ(next(carol, "error").at("code"), "not_found");
 

@@ -144,9 +144,8 @@ class chat_store_test : public pg_store_fixture, public ::testing::WithParamInte
       if (IsSkipped() || HasFatalFailure()) return;
       const auto outcome = migrate(*db_);
       ASSERT_TRUE(outcome.version) << outcome.error;
-      harness_ = std::make_unique<pg_harness>(io_, rooms_, url_, [this](std::string_view sql) {
-        return run(*db_, sql);
-      });
+      harness_ = std::make_unique<pg_harness>(
+          io_, rooms_, url_, [this](std::string_view sql) { return run(*db_, sql); });
     } else {
       harness_ = std::make_unique<sqlite_harness>(io_, rooms_);
     }
@@ -189,8 +188,9 @@ class chat_store_test : public pg_store_fixture, public ::testing::WithParamInte
               std::optional<std::int64_t> reply_to = std::nullopt,
               std::optional<std::int64_t> file = std::nullopt, mention_set mentions = {}) {
     static const char* names[] = {"", "alice", "bob", "carol"};
-    send_request request{user,  names[user], room, client_id, "text of " + client_id,
-                         std::move(mentions), reply_to, file};
+    send_request request{
+        user,     names[user], room, client_id, "text of " + client_id, std::move(mentions),
+        reply_to, file};
     auto sent = wait_for([&](auto then) { harness_->store().send(request, std::move(then)); });
     // As the node does once it is committed (SQLite's store counts unread messages by it).
     if (sent.stored && !sent.change.refused) {
@@ -213,12 +213,13 @@ class chat_store_test : public pg_store_fixture, public ::testing::WithParamInte
   answer edit(std::int64_t user, std::int64_t id, const std::string& text,
               mention_set mentions = {}) {
     return wait_for([&](auto then) {
-      harness_->store().edit(user, id, text,
-                             [mentions](const room_state&) { return mentions; }, std::move(then));
+      harness_->store().edit(
+          user, id, text, [mentions](const room_state&) { return mentions; }, std::move(then));
     });
   }
   answer remove(std::int64_t actor, std::int64_t id, bool anywhere = false) {
-    return wait_for([&](auto then) { harness_->store().remove(actor, id, anywhere, std::move(then)); });
+    return wait_for(
+        [&](auto then) { harness_->store().remove(actor, id, anywhere, std::move(then)); });
   }
   std::pair<bool, reaction_change> react(std::int64_t user, std::int64_t id,
                                          const std::string& emoji, bool on) {
@@ -279,7 +280,8 @@ TEST_P(chat_store_test, RefusedSendsTakeNoSeq) {
 }
 
 TEST_P(chat_store_test, MentionsAreStoredWithTheMessageAndReplacedByAnEdit) {
-  const auto sent = send(alice, general, "m", std::nullopt, std::nullopt, {{"bob", "here"}, {bob, carol}});
+  const auto sent =
+      send(alice, general, "m", std::nullopt, std::nullopt, {{"bob", "here"}, {bob, carol}});
   ASSERT_EQ(refusal(sent), "stored");
   EXPECT_EQ(sent.change.changed.mentions, (std::vector<std::string>{"bob", "here"}));
   EXPECT_EQ(count("SELECT count(*) FROM mentions"), "2");
@@ -464,7 +466,7 @@ TEST_P(chat_store_test, MembersComeWithTheirHistoryReadAndLeaveTheirMarkersBehin
   EXPECT_EQ(seen(ops, bob, m1).second.moved, true);
   const auto back = seen(ops, bob, m1);
   EXPECT_TRUE(back.second.exists);
-  EXPECT_FALSE(back.second.moved);  // only forward
+  EXPECT_FALSE(back.second.moved);                     // only forward
   EXPECT_FALSE(seen(general, bob, m1).second.exists);  // not that room's
 
   const auto carol_gone = remove_member(ops, carol);
@@ -517,12 +519,14 @@ TEST_P(chat_store_test, HistoryPagesComeOldestFirstWithReactionsAsTheViewerSeesT
   ASSERT_TRUE(react(bob, 3, "👍", true).second.changed);
   auto& store = harness_->store();
   using page_t = std::vector<message>;
-  const auto newest = read<page_t>([&](auto then) { store.page_before(general, std::nullopt, 3, bob, then); });
+  const auto newest =
+      read<page_t>([&](auto then) { store.page_before(general, std::nullopt, 3, bob, then); });
   EXPECT_EQ(ids(newest), (std::vector<std::int64_t>{3, 4, 5}));
   ASSERT_EQ(newest[0].reactions.size(), 1u);
   EXPECT_EQ(newest[0].reactions[0].users, std::vector<std::string>{"bob"});
   EXPECT_TRUE(newest[0].reactions[0].me);
-  const auto as_carol = read<page_t>([&](auto then) { store.page_before(general, 4, 1, carol, then); });
+  const auto as_carol =
+      read<page_t>([&](auto then) { store.page_before(general, 4, 1, carol, then); });
   ASSERT_EQ(ids(as_carol), std::vector<std::int64_t>{3});
   EXPECT_FALSE(as_carol[0].reactions.at(0).me);
   EXPECT_EQ(ids(read<page_t>([&](auto then) { store.page_before(general, 3, 10, bob, then); })),
@@ -530,13 +534,16 @@ TEST_P(chat_store_test, HistoryPagesComeOldestFirstWithReactionsAsTheViewerSeesT
   EXPECT_EQ(ids(read<page_t>([&](auto then) { store.page_after(general, 2, 2, bob, then); })),
             (std::vector<std::int64_t>{3, 4}));
 
-  const auto around = read<around_page>([&](auto then) { store.page_around(general, 3, 1, 1, bob, then); });
+  const auto around =
+      read<around_page>([&](auto then) { store.page_around(general, 3, 1, 1, bob, then); });
   EXPECT_TRUE(around.found);
   EXPECT_EQ(ids(around.older), (std::vector<std::int64_t>{1, 2}));
   EXPECT_EQ(ids(around.newer), (std::vector<std::int64_t>{3, 4, 5}));
   EXPECT_EQ(around.newer[0].reactions.size(), 1u);
-  EXPECT_FALSE(read<around_page>([&](auto then) { store.page_around(general, 6, 1, 1, bob, then); }).found);
-  EXPECT_FALSE(read<around_page>([&](auto then) { store.page_around(general, 99, 1, 1, bob, then); }).found);
+  EXPECT_FALSE(
+      read<around_page>([&](auto then) { store.page_around(general, 6, 1, 1, bob, then); }).found);
+  EXPECT_FALSE(
+      read<around_page>([&](auto then) { store.page_around(general, 99, 1, 1, bob, then); }).found);
 }
 
 TEST_P(chat_store_test, ChangesSinceASeqKeepToTheUsersRoomsInSeqOrder) {
@@ -548,23 +555,20 @@ TEST_P(chat_store_test, ChangesSinceASeqKeepToTheUsersRoomsInSeqOrder) {
   const auto visible_to = [this](std::int64_t user) {
     return [this, user](std::int64_t room) { return rooms_.visible(room, user) != nullptr; };
   };
-  const auto carols = read<change_page>([&](auto then) {
-    store.changes_since(0, carol, visible_to(carol), 10, 100, then);
-  });
+  const auto carols = read<change_page>(
+      [&](auto then) { store.changes_since(0, carol, visible_to(carol), 10, 100, then); });
   EXPECT_EQ(ids(carols.messages), (std::vector<std::int64_t>{3, 1}));
   EXPECT_EQ(carols.messages[1].text, "g1 again");
   EXPECT_EQ(carols.cursor, 4);
   EXPECT_TRUE(carols.exhausted);
 
-  const auto bobs = read<change_page>([&](auto then) {
-    store.changes_since(1, bob, visible_to(bob), 1, 100, then);
-  });
+  const auto bobs = read<change_page>(
+      [&](auto then) { store.changes_since(1, bob, visible_to(bob), 1, 100, then); });
   EXPECT_EQ(ids(bobs.messages), (std::vector<std::int64_t>{2, 3}));  // one more than asked
   EXPECT_FALSE(bobs.exhausted);
 
-  const auto none = read<change_page>([&](auto then) {
-    store.changes_since(4, bob, visible_to(bob), 10, 100, then);
-  });
+  const auto none = read<change_page>(
+      [&](auto then) { store.changes_since(4, bob, visible_to(bob), 10, 100, then); });
   EXPECT_TRUE(none.messages.empty());
   EXPECT_TRUE(none.exhausted);
 
@@ -593,7 +597,8 @@ TEST_P(chat_store_test, MarksCountWhatIsUnreadAfterEachMarker) {
   EXPECT_EQ(marks[1].marker, 4);
   EXPECT_EQ(marks[1].unread, 0);
 
-  const auto after_one = read<room_marks>([&](auto then) { store.unread_after(general, bob, 1, then); });
+  const auto after_one =
+      read<room_marks>([&](auto then) { store.unread_after(general, bob, 1, then); });
   EXPECT_EQ(after_one.unread, 2);
   EXPECT_EQ(after_one.mentions, 1);
 }
@@ -606,7 +611,8 @@ TEST_P(chat_store_test, MembersAreFoundByTheStartOfTheirNameInAnyCase) {
   EXPECT_EQ(read<rows_t>([&](auto then) { store.members(ops, false, "", 10, then); }),
             (rows_t{{alice, "alice"}, {bob, "bob"}}));
   EXPECT_EQ(read<rows_t>([&](auto then) { store.members(general, true, "", 2, then); }).size(), 2u);
-  EXPECT_TRUE(read<rows_t>([&](auto then) { store.members(general, true, "_", 10, then); }).empty());
+  EXPECT_TRUE(
+      read<rows_t>([&](auto then) { store.members(general, true, "_", 10, then); }).empty());
 }
 
 TEST_P(chat_store_test, SeenByNamesTheOthersWhoReadThatFar) {

@@ -50,5 +50,4 @@ std::size_t fitting(Iterator first, Iterator last, std::size_t budget) {
 // Notification levels when the user chose none: DMs notify of everything, rooms of mentions.
 inline std::string_view default_notify(bool dm) { return dm ? "all" : "mentions"; }
 
-
 }  // namespace chatterbox::chat_detail

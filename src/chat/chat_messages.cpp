@@ -20,7 +20,7 @@ namespace chatterbox {
 using namespace chat_detail;
 
 mention_set chat_service::mentions_in(const room_state& room, std::int64_t author,
-                                                    std::string_view text) {
+                                      std::string_view text) {
   mention_set found;
   const auto add = [&](std::int64_t id) {
     if (id == author || std::find(found.users.begin(), found.users.end(), id) != found.users.end()) {

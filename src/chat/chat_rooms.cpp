@@ -62,8 +62,8 @@ void chat_service::handle(const std::shared_ptr<chat_peer>& peer, create_room_co
   if (rooms_.find_by_name(command.name) != nullptr) {
     return peer->deliver(frames::error("name_taken", "a room with that name exists", ref));
   }
-  new_room request{user_id, command.kind, command.name, "", open ? std::vector<std::int64_t>{} : members,
-                   ref};
+  new_room request{user_id, command.kind, command.name, "",
+                   open ? std::vector<std::int64_t>{} : members, ref};
   store_.create_room(
       std::move(request),
       [this, weak = std::weak_ptr(peer), command, open, members, user_id, ref](

@@ -9,8 +9,8 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <limits>
 #include <exception>
+#include <limits>
 #include <memory>
 
 namespace chatterbox {
@@ -107,65 +107,68 @@ void answer_rows(const pg_result* rows, const chat_store::answer<Result>& then, 
 
 void pg_chat_store::read_messages(const std::string& sql, pg_connection::parameters params,
                                   std::int64_t viewer, answer<std::vector<message>> then) {
-  writes_.submit(sql, std::move(params), [this, viewer, then = std::move(then)](const pg_result* rows) {
-    std::vector<message> page;
-    if (rows == nullptr) return then(false, page);
-    try {
-      page = pg_reads::read_messages(*rows);
-    } catch (const std::exception& e) {
-      spdlog::error("messages: unexpected answer from PostgreSQL: {}", e.what());
-      return then(false, page);
-    }
-    auto ids = pg_reads::reaction_ids(page);
-    if (ids == "{}") return then(true, page);
-    auto shared = std::make_shared<std::vector<message>>(std::move(page));
-    writes_.submit(std::string(pg_reads::reactions_of), {std::move(ids)},
-                   [shared, viewer, then](const pg_result* reactions) {
-                     answer_rows<std::vector<message>>(
-                         reactions, then, "reactions", [&](const pg_result& r, auto& out) {
-                           pg_reads::attach_reactions(*shared, r, viewer);
-                           out = std::move(*shared);
-                         });
-                   });
-  });
+  writes_.submit(
+      sql, std::move(params), [this, viewer, then = std::move(then)](const pg_result* rows) {
+        std::vector<message> page;
+        if (rows == nullptr) return then(false, page);
+        try {
+          page = pg_reads::read_messages(*rows);
+        } catch (const std::exception& e) {
+          spdlog::error("messages: unexpected answer from PostgreSQL: {}", e.what());
+          return then(false, page);
+        }
+        auto ids = pg_reads::reaction_ids(page);
+        if (ids == "{}") return then(true, page);
+        auto shared = std::make_shared<std::vector<message>>(std::move(page));
+        writes_.submit(std::string(pg_reads::reactions_of), {std::move(ids)},
+                       [shared, viewer, then](const pg_result* reactions) {
+                         answer_rows<std::vector<message>>(
+                             reactions, then, "reactions", [&](const pg_result& r, auto& out) {
+                               pg_reads::attach_reactions(*shared, r, viewer);
+                               out = std::move(*shared);
+                             });
+                       });
+      });
 }
 
 void pg_chat_store::marks_of(std::int64_t user_id, answer<std::vector<room_marks>> then) {
   writes_.submit(marks_sql, {std::to_string(user_id), std::to_string(unread_cap)},
                  [then = std::move(then)](const pg_result* rows) {
-                   answer_rows<std::vector<room_marks>>(rows, then, "marks", [](const pg_result& r, auto& out) {
-                     for (const auto& row : r.rows) {
-                       out.push_back(room_marks{integer(row.at(0)), integer(row.at(1)),
-                                                row.at(2).value_or(""),
-                                                static_cast<int>(integer(row.at(3))),
-                                                static_cast<int>(integer(row.at(4)))});
-                     }
-                   });
+                   answer_rows<std::vector<room_marks>>(
+                       rows, then, "marks", [](const pg_result& r, auto& out) {
+                         for (const auto& row : r.rows) {
+                           out.push_back(room_marks{integer(row.at(0)), integer(row.at(1)),
+                                                    row.at(2).value_or(""),
+                                                    static_cast<int>(integer(row.at(3))),
+                                                    static_cast<int>(integer(row.at(4)))});
+                         }
+                       });
                  });
 }
 
 void pg_chat_store::unread_after(std::int64_t room_id, std::int64_t user_id, std::int64_t marker,
                                  answer<room_marks> then) {
-  writes_.submit(unread_sql,
-                 {std::to_string(room_id), std::to_string(user_id), std::to_string(marker),
-                  std::to_string(unread_cap)},
-                 [room_id, marker, then = std::move(then)](const pg_result* rows) {
-                   answer_rows<room_marks>(rows, then, "unread", [&](const pg_result& r, auto& out) {
-                     out = room_marks{room_id, marker, "", static_cast<int>(integer(r.value(0, 0))),
-                                      static_cast<int>(integer(r.value(0, 1)))};
-                   });
-                 });
+  writes_.submit(
+      unread_sql,
+      {std::to_string(room_id), std::to_string(user_id), std::to_string(marker),
+       std::to_string(unread_cap)},
+      [room_id, marker, then = std::move(then)](const pg_result* rows) {
+        answer_rows<room_marks>(rows, then, "unread", [&](const pg_result& r, auto& out) {
+          out = room_marks{room_id, marker, "", static_cast<int>(integer(r.value(0, 0))),
+                           static_cast<int>(integer(r.value(0, 1)))};
+        });
+      });
 }
 
-void pg_chat_store::page_before(std::int64_t room_id, std::optional<std::int64_t> before,
-                                int limit, std::int64_t viewer,
-                                answer<std::vector<message>> then) {
-  read_messages(pg_reads::messages_before,
-                {std::to_string(room_id), pg_values::optional_integer(before), std::to_string(limit)},
-                viewer, [then = std::move(then)](bool read, std::vector<message>& page) {
-                  std::reverse(page.begin(), page.end());  // read newest first
-                  then(read, page);
-                });
+void pg_chat_store::page_before(std::int64_t room_id, std::optional<std::int64_t> before, int limit,
+                                std::int64_t viewer, answer<std::vector<message>> then) {
+  read_messages(
+      pg_reads::messages_before,
+      {std::to_string(room_id), pg_values::optional_integer(before), std::to_string(limit)}, viewer,
+      [then = std::move(then)](bool read, std::vector<message>& page) {
+        std::reverse(page.begin(), page.end());  // read newest first
+        then(read, page);
+      });
 }
 
 void pg_chat_store::page_after(std::int64_t room_id, std::int64_t after, int limit,
@@ -203,8 +206,7 @@ void pg_chat_store::page_around(std::int64_t room_id, std::int64_t id, int older
 }
 
 void pg_chat_store::changes_since(std::int64_t since, std::int64_t viewer, room_filter visible,
-                                  std::size_t max_messages, std::size_t,
-                                  answer<change_page> then) {
+                                  std::size_t max_messages, std::size_t, answer<change_page> then) {
   // The store keeps to the user's rooms (the query joins room_members), so every change it
   // returns counts towards the page; the node's directory has the last word.
   const auto limit = max_messages + 1;
@@ -228,9 +230,11 @@ void pg_chat_store::departures(std::int64_t user_id, std::int64_t since, std::in
   writes_.submit(departures_sql,
                  {std::to_string(user_id), std::to_string(since), std::to_string(until)},
                  [then = std::move(then)](const pg_result* rows) {
-                   answer_rows<std::vector<std::int64_t>>(rows, then, "departures", [](const pg_result& r, auto& out) {
-                     for (const auto& row : r.rows) out.push_back(integer(row.at(0)));
-                   });
+                   answer_rows<std::vector<std::int64_t>>(rows, then, "departures",
+                                                          [](const pg_result& r, auto& out) {
+                                                            for (const auto& row : r.rows)
+                                                              out.push_back(integer(row.at(0)));
+                                                          });
                  });
 }
 
@@ -244,7 +248,8 @@ void pg_chat_store::members(std::int64_t room_id, bool open, std::string prefix,
   writes_.submit(open ? open_members_sql : members_sql, std::move(params),
                  [then = std::move(then)](const pg_result* rows) {
                    answer_rows<rows_t>(rows, then, "members", [](const pg_result& r, auto& out) {
-                     for (const auto& row : r.rows) out.emplace_back(integer(row.at(0)), row.at(1).value_or(""));
+                     for (const auto& row : r.rows)
+                       out.emplace_back(integer(row.at(0)), row.at(1).value_or(""));
                    });
                  });
 }
@@ -289,35 +294,39 @@ void pg_chat_store::load(answer<chat_snapshot> then) {
     };
   };
   writes_.submit(users_sql, {}, reading("users", [snapshot](const pg_result& r) {
-    for (const auto& row : r.rows) snapshot->users.emplace_back(integer(row.at(0)), row.at(1).value_or(""));
-  }));
+                   for (const auto& row : r.rows)
+                     snapshot->users.emplace_back(integer(row.at(0)), row.at(1).value_or(""));
+                 }));
   writes_.submit(rooms_sql, {}, reading("rooms", [snapshot](const pg_result& r) {
-    for (const auto& row : r.rows) {
-      snapshot->rooms.push_back(room_record{integer(row.at(0)), row.at(1).value_or(""),
-                                            row.at(2).value_or(""), row.at(3).value_or(""),
-                                            integer(row.at(4)), pg_values::boolean(row.at(5)),
-                                            integer(row.at(6))});
-    }
-  }));
+                   for (const auto& row : r.rows) {
+                     snapshot->rooms.push_back(room_record{
+                         integer(row.at(0)), row.at(1).value_or(""), row.at(2).value_or(""),
+                         row.at(3).value_or(""), integer(row.at(4)), pg_values::boolean(row.at(5)),
+                         integer(row.at(6))});
+                   }
+                 }));
   writes_.submit(closed_members_sql, {}, reading("members", [snapshot](const pg_result& r) {
-    snapshot->closed_members = read_memberships(r);
-  }));
+                   snapshot->closed_members = read_memberships(r);
+                 }));
   writes_.submit(markers_sql, {}, reading("markers", [snapshot](const pg_result& r) {
-    snapshot->markers = read_memberships(r);
-  }));
+                   snapshot->markers = read_memberships(r);
+                 }));
   writes_.submit(last_ids_sql, {}, reading("last ids", [snapshot](const pg_result& r) {
-    for (const auto& row : r.rows) snapshot->last_ids.emplace_back(integer(row.at(0)), integer(row.at(1)));
-  }));
-  writes_.submit(last_seq_sql, {}, [snapshot, failed, then = std::move(then)](const pg_result* rows) {
-    try {
-      if (rows == nullptr || rows->rows.empty()) throw std::runtime_error("no seq counter");
-      snapshot->last_seq = integer(rows->value(0, 0));
-    } catch (const std::exception& e) {
-      spdlog::error("load: {}", e.what());
-      *failed = true;
-    }
-    then(!*failed, *snapshot);
-  });
+                   for (const auto& row : r.rows)
+                     snapshot->last_ids.emplace_back(integer(row.at(0)), integer(row.at(1)));
+                 }));
+  writes_.submit(last_seq_sql, {},
+                 [snapshot, failed, then = std::move(then)](const pg_result* rows) {
+                   try {
+                     if (rows == nullptr || rows->rows.empty())
+                       throw std::runtime_error("no seq counter");
+                     snapshot->last_seq = integer(rows->value(0, 0));
+                   } catch (const std::exception& e) {
+                     spdlog::error("load: {}", e.what());
+                     *failed = true;
+                   }
+                   then(!*failed, *snapshot);
+                 });
 }
 
 void pg_chat_store::search(search_request request, std::vector<search_term> terms,
@@ -337,40 +346,44 @@ void pg_chat_store::search(search_request request, std::vector<search_term> term
     tsquery += term_query(term, static_cast<int>(params.size()));
   }
   if (!tsquery.empty()) tsquery = "(" + tsquery + ")";
-  writes_.submit(pg_reads::messages_matching(tsquery), std::move(params),
-                 [this, viewer = request.user_id, then = std::move(then)](const pg_result* rows) {
-    search_page page;
-    if (rows == nullptr) return then(false, page);
-    std::vector<message> found;
-    try {
-      found = pg_reads::read_messages(*rows);
-      for (std::size_t i = 0; i < found.size(); ++i) {
-        page.hits.push_back(search_hit{std::move(found[i]),
-                                       rows->rows[i].at(pg_reads::search_snippet_column).value_or("")});
-      }
-    } catch (const std::exception& e) {
-      spdlog::error("search: unexpected answer from PostgreSQL: {}", e.what());
-      page = search_page{};
-      return then(false, page);
-    }
-    std::vector<message> messages;
-    for (const auto& hit : page.hits) messages.push_back(hit.found);
-    auto ids = pg_reads::reaction_ids(messages);
-    if (ids == "{}") return then(true, page);
-    auto shared = std::make_shared<search_page>(std::move(page));
-    writes_.submit(std::string(pg_reads::reactions_of), {std::move(ids)},
-                   [shared, viewer, then](const pg_result* reactions) {
-                     answer_rows<search_page>(reactions, then, "reactions", [&](const pg_result& r, auto& out) {
-                       std::vector<message> messages;
-                       for (auto& hit : shared->hits) messages.push_back(std::move(hit.found));
-                       pg_reads::attach_reactions(messages, r, viewer);
-                       for (std::size_t i = 0; i < messages.size(); ++i) {
-                         shared->hits[i].found = std::move(messages[i]);
-                       }
-                       out = std::move(*shared);
-                     });
-                   });
-  });
+  writes_.submit(
+      pg_reads::messages_matching(tsquery), std::move(params),
+      [this, viewer = request.user_id, then = std::move(then)](const pg_result* rows) {
+        search_page page;
+        if (rows == nullptr) return then(false, page);
+        std::vector<message> found;
+        try {
+          found = pg_reads::read_messages(*rows);
+          for (std::size_t i = 0; i < found.size(); ++i) {
+            page.hits.push_back(
+                search_hit{std::move(found[i]),
+                           rows->rows[i].at(pg_reads::search_snippet_column).value_or("")});
+          }
+        } catch (const std::exception& e) {
+          spdlog::error("search: unexpected answer from PostgreSQL: {}", e.what());
+          page = search_page{};
+          return then(false, page);
+        }
+        std::vector<message> messages;
+        for (const auto& hit : page.hits) messages.push_back(hit.found);
+        auto ids = pg_reads::reaction_ids(messages);
+        if (ids == "{}") return then(true, page);
+        auto shared = std::make_shared<search_page>(std::move(page));
+        writes_.submit(std::string(pg_reads::reactions_of), {std::move(ids)},
+                       [shared, viewer, then](const pg_result* reactions) {
+                         answer_rows<search_page>(
+                             reactions, then, "reactions", [&](const pg_result& r, auto& out) {
+                               std::vector<message> messages;
+                               for (auto& hit : shared->hits)
+                                 messages.push_back(std::move(hit.found));
+                               pg_reads::attach_reactions(messages, r, viewer);
+                               for (std::size_t i = 0; i < messages.size(); ++i) {
+                                 shared->hits[i].found = std::move(messages[i]);
+                               }
+                               out = std::move(*shared);
+                             });
+                       });
+      });
 }
 
 }  // namespace chatterbox

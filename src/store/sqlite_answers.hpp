@@ -1,7 +1,7 @@
 #pragma once
 
-#include "chatterbox/store/chat_store.hpp"
 #include "chatterbox/storage/write_batcher.hpp"
+#include "chatterbox/store/chat_store.hpp"
 
 #include <memory>
 
@@ -11,7 +11,8 @@ namespace chatterbox {
 // and the one that reports it after the commit share it.
 template <class Result>
 write_batcher::then_fn answering(std::shared_ptr<Result> result, chat_store::answer<Result> then) {
-  return [result = std::move(result), then = std::move(then)](bool stored) { then(stored, *result); };
+  return
+      [result = std::move(result), then = std::move(then)](bool stored) { then(stored, *result); };
 }
 
 }  // namespace chatterbox

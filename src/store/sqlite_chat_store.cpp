@@ -23,7 +23,8 @@ std::optional<protocol_error> change_refused(const std::optional<message_owner>&
                                              std::int64_t id, const char* verb) {
   if (!owner || room == nullptr) return protocol_error{"not_found", "no such message", id};
   if (owner->user_id != user_id) {
-    return protocol_error{"forbidden", std::string("only the author can ") + verb + " a message", id};
+    return protocol_error{"forbidden", std::string("only the author can ") + verb + " a message",
+                          id};
   }
   if (owner->deleted) return protocol_error{"forbidden", "the message is deleted", id};
   if (room->archived) return protocol_error{"forbidden", "the room is archived", id};
@@ -39,7 +40,8 @@ sqlite_chat_store::sqlite_chat_store(chat_storage storage, room_directory& rooms
       search_(storage.db),
       last_seq_(std::max(storage.messages.max_seq(), storage.rooms.max_seq())) {
   // New messages are indexed by their write batch; rows other programs wrote are indexed now.
-  for (const auto& sql : search_repository::index_pending_sql()) storage_.writes.run_before_commit(sql);
+  for (const auto& sql : search_repository::index_pending_sql())
+    storage_.writes.run_before_commit(sql);
   try {
     search_.index_pending();
   } catch (const std::exception& e) {
@@ -72,12 +74,13 @@ void sqlite_chat_store::send(send_request request, answer<message_change> then) 
           } else if (room == nullptr) {
             result->refused = protocol_error{"not_found", "no such room", request.client_id};
           } else {
-            result->refused = protocol_error{"forbidden", "the room is archived", request.client_id};
+            result->refused =
+                protocol_error{"forbidden", "the room is archived", request.client_id};
           }
           return;
         }
-        new_message fresh{request.user_id, request.username, request.room, request.client_id,
-                          request.text, request.mentions.names, std::nullopt};
+        new_message fresh{request.user_id, request.username,       request.room, request.client_id,
+                          request.text,    request.mentions.names, std::nullopt};
         if (request.reply_to || request.file) {
           // A resent client_id is a duplicate, not a refusal, even when its file has been
           // attached (by the first send) or its original deleted since: look for it first.
@@ -89,7 +92,8 @@ void sqlite_chat_store::send(send_request request, answer<message_change> then) 
           }
         }
         if (request.reply_to) {
-          result->refused = reply_refused(*request.reply_to, request.room, request.client_id, fresh);
+          result->refused =
+              reply_refused(*request.reply_to, request.room, request.client_id, fresh);
           if (result->refused) return;
         }
         std::optional<file_attachment> attachment;
@@ -146,14 +150,14 @@ std::optional<protocol_error> sqlite_chat_store::file_refused(
   if (!file || file->user_id != user_id || file->room_id != room) {
     return protocol_error{"not_found", "no such file", client_id};
   }
-  if (file->message_id) return protocol_error{"forbidden", "the file is already attached", client_id};
-  attachment = file_attachment{file->id, file->name, file->size, file->type, file->width,
-                               file->height};
+  if (file->message_id)
+    return protocol_error{"forbidden", "the file is already attached", client_id};
+  attachment =
+      file_attachment{file->id, file->name, file->size, file->type, file->width, file->height};
   return std::nullopt;
 }
 
-void sqlite_chat_store::count_replies(message_change& result, std::int64_t original_id,
-                                      int delta) {
+void sqlite_chat_store::count_replies(message_change& result, std::int64_t original_id, int delta) {
   const auto seq = last_seq_ + 1;
   const int count = storage_.messages.add_replies(original_id, delta, seq);
   ++last_seq_;
@@ -183,9 +187,9 @@ void sqlite_chat_store::remove(std::int64_t actor, std::int64_t id, bool anywher
   storage_.writes.submit(
       [this, result, actor, id, anywhere] {
         const auto owner = storage_.messages.find_owner(id);
-        const auto* room = !owner       ? nullptr
-                           : anywhere   ? rooms_.find(owner->room)
-                                        : rooms_.visible(owner->room, actor);
+        const auto* room = !owner     ? nullptr
+                           : anywhere ? rooms_.find(owner->room)
+                                      : rooms_.visible(owner->room, actor);
         // Someone else's message: moderation, for administrators only (asked inside the write,
         // so a demotion committed before it counts).
         const bool moderating = owner && owner->user_id != actor;
@@ -216,7 +220,8 @@ void sqlite_chat_store::remove(std::int64_t actor, std::int64_t id, bool anywher
         }
         if (moderating) {
           auto detail = "message " + std::to_string(id);
-          detail.append(room->kind == room_kind::dm ? " in a direct message" : " in #" + room->name);
+          detail.append(room->kind == room_kind::dm ? " in a direct message"
+                                                    : " in #" + room->name);
           audit_.record(actor, "delete_message", owner->user_id, detail, epoch_ms());
         }
       },
@@ -264,7 +269,8 @@ void sqlite_chat_store::mark_seen(std::int64_t room_id, std::int64_t user_id,
       [this, result, room_id, user_id, message_id] {
         const auto owner = storage_.messages.find_owner(message_id);
         result->exists = owner && owner->room == room_id;
-        if (result->exists) result->moved = storage_.rooms.advance_marker(room_id, user_id, message_id);
+        if (result->exists)
+          result->moved = storage_.rooms.advance_marker(room_id, user_id, message_id);
       },
       answering(result, std::move(then)));
 }

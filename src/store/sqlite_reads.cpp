@@ -85,9 +85,9 @@ void sqlite_chat_store::page_around(std::int64_t room_id, std::int64_t id, int o
   answer_now(then, std::move(page));
 }
 
-void sqlite_chat_store::changes_since(std::int64_t since, std::int64_t viewer,
-                                      room_filter visible, std::size_t max_messages,
-                                      std::size_t max_scan, answer<change_page> then) {
+void sqlite_chat_store::changes_since(std::int64_t since, std::int64_t viewer, room_filter visible,
+                                      std::size_t max_messages, std::size_t max_scan,
+                                      answer<change_page> then) {
   const read_snapshot snapshot(storage_.db);  // the chunks of one page read one state
   change_page page;
   page.cursor = since;
@@ -120,9 +120,8 @@ void sqlite_chat_store::members(std::int64_t room_id, bool open, std::string pre
   answer_now(then, storage_.rooms.members(room_id, open, prefix, limit));
 }
 
-void sqlite_chat_store::seen_by(std::int64_t room_id, std::int64_t message_id,
-                                std::int64_t except, int limit,
-                                answer<std::optional<std::vector<std::string>>> then) {
+void sqlite_chat_store::seen_by(std::int64_t room_id, std::int64_t message_id, std::int64_t except,
+                                int limit, answer<std::optional<std::vector<std::string>>> then) {
   std::optional<std::vector<std::string>> users;
   const auto owner = storage_.messages.find_owner(message_id);
   if (owner && owner->room == room_id) {

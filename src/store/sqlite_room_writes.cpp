@@ -38,7 +38,8 @@ void sqlite_chat_store::create_room(new_room room, answer<room_change> then) {
           // A DM opened by someone else meanwhile is theirs and ours: the node finds it in its
           // directory once that write is answered.
           if (room.kind != "dm") {
-            result->refused = protocol_error{"name_taken", "a room with that name exists", room.ref};
+            result->refused =
+                protocol_error{"name_taken", "a room with that name exists", room.ref};
           }
           return;
         }
@@ -104,14 +105,16 @@ void sqlite_chat_store::archive_room(std::int64_t room_id, bool archived, std::i
   const auto name = room != nullptr ? room->name : std::string();
   change_room(
       room_id,
-      [this, room_id, archived, actor, moderating, name, exists = room != nullptr](room_change& result) {
+      [this, room_id, archived, actor, moderating, name,
+       exists = room != nullptr](room_change& result) {
         if (!exists) {
           result.refused = protocol_error{"not_found", "no such room", room_id};
           return;
         }
         // Asked of the database inside the write: a promotion or demotion counts at once.
         if (moderating && !is_admin(actor)) {
-          result.refused = protocol_error{"forbidden", "only the room's creator can do that", room_id};
+          result.refused =
+              protocol_error{"forbidden", "only the room's creator can do that", room_id};
           return;
         }
         storage_.rooms.set_archived(room_id, archived, last_seq_ + 1);

@@ -103,19 +103,19 @@ struct change_page {
 
 // The messages on both sides of one (history with `around`).
 struct around_page {
-  bool found = false;           // the message exists, in that room
-  std::vector<message> older;   // oldest first, up to older_limit + 1
-  std::vector<message> newer;   // the message itself first, up to newer_limit + 2
+  bool found = false;          // the message exists, in that room
+  std::vector<message> older;  // oldest first, up to older_limit + 1
+  std::vector<message> newer;  // the message itself first, up to newer_limit + 2
 };
 
 // What a node loads from the store before it serves: everyone, every room and who is in it.
 struct chat_snapshot {
   std::vector<std::pair<std::int64_t, std::string>> users;
   std::vector<room_record> rooms;
-  std::vector<membership_record> closed_members;  // private rooms and DMs
-  std::vector<membership_record> markers;         // every room, marker > 0
+  std::vector<membership_record> closed_members;                // private rooms and DMs
+  std::vector<membership_record> markers;                       // every room, marker > 0
   std::vector<std::pair<std::int64_t, std::int64_t>> last_ids;  // room, its newest message
-  std::int64_t last_seq = 0;  // the newest committed change
+  std::int64_t last_seq = 0;                                    // the newest committed change
 };
 
 struct send_request {
@@ -151,8 +151,8 @@ class chat_store {
   // Refused: not_found (room or member), forbidden (archived room, deleted original, attached
   // file), not_found (original or file).
   virtual void send(send_request request, answer<message_change> then) = 0;
-  virtual void edit(std::int64_t user_id, std::int64_t id, std::string text,
-                    mentions_fn mentions, answer<message_change> then) = 0;
+  virtual void edit(std::int64_t user_id, std::int64_t id, std::string text, mentions_fn mentions,
+                    answer<message_change> then) = 0;
   // As `actor`: its author, or an administrator moderating (audited). `anywhere`: the admin
   // API's delete, in any room (archived or not, member or not).
   virtual void remove(std::int64_t actor, std::int64_t id, bool anywhere,
@@ -197,10 +197,10 @@ class chat_store {
   virtual void page_before(std::int64_t room_id, std::optional<std::int64_t> before, int limit,
                            std::int64_t viewer, answer<std::vector<message>> then) = 0;
   // Oldest first: the `limit` messages after `after`.
-  virtual void page_after(std::int64_t room_id, std::int64_t after, int limit,
-                          std::int64_t viewer, answer<std::vector<message>> then) = 0;
-  virtual void page_around(std::int64_t room_id, std::int64_t id, int older_limit,
-                           int newer_limit, std::int64_t viewer, answer<around_page> then) = 0;
+  virtual void page_after(std::int64_t room_id, std::int64_t after, int limit, std::int64_t viewer,
+                          answer<std::vector<message>> then) = 0;
+  virtual void page_around(std::int64_t room_id, std::int64_t id, int older_limit, int newer_limit,
+                           std::int64_t viewer, answer<around_page> then) = 0;
   // The changes after `since` in rooms `visible` lets through, until more than `max_messages`
   // are found or `max_scan` changes were looked at.
   virtual void changes_since(std::int64_t since, std::int64_t viewer, room_filter visible,

@@ -40,8 +40,7 @@ class pg_chat_store final : public chat_store {
   void rename_room(std::int64_t room_id, std::string name, answer<room_change> then) override;
   void add_members(std::int64_t room_id, std::vector<std::int64_t> users, std::int64_t marker,
                    answer<room_change> then) override;
-  void remove_member(std::int64_t room_id, std::int64_t user_id,
-                     answer<room_change> then) override;
+  void remove_member(std::int64_t room_id, std::int64_t user_id, answer<room_change> then) override;
   void archive_room(std::int64_t room_id, bool archived, std::int64_t actor,
                     answer<room_change> then) override;
   // pg_reads.cpp:

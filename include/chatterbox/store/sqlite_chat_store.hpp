@@ -1,6 +1,5 @@
 #pragma once
 
-#include "chatterbox/store/chat_store.hpp"
 #include "chatterbox/storage/audit_log.hpp"
 #include "chatterbox/storage/file_repository.hpp"
 #include "chatterbox/storage/mention_repository.hpp"
@@ -10,6 +9,7 @@
 #include "chatterbox/storage/search_repository.hpp"
 #include "chatterbox/storage/user_repository.hpp"
 #include "chatterbox/storage/write_batcher.hpp"
+#include "chatterbox/store/chat_store.hpp"
 
 #include <SQLiteCpp/Database.h>
 
@@ -62,8 +62,7 @@ class sqlite_chat_store final : public chat_store {
   void rename_room(std::int64_t room_id, std::string name, answer<room_change> then) override;
   void add_members(std::int64_t room_id, std::vector<std::int64_t> users, std::int64_t marker,
                    answer<room_change> then) override;
-  void remove_member(std::int64_t room_id, std::int64_t user_id,
-                     answer<room_change> then) override;
+  void remove_member(std::int64_t room_id, std::int64_t user_id, answer<room_change> then) override;
   void archive_room(std::int64_t room_id, bool archived, std::int64_t actor,
                     answer<room_change> then) override;
   // sqlite_reads.cpp:

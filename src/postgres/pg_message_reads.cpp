@@ -25,16 +25,18 @@ using pg_values::integer;
 
 }  // namespace
 
-const std::string messages_changed_since = select_messages + "WHERE m.seq > $1 ORDER BY m.seq LIMIT $2";
-const std::string messages_before =
-    select_messages + "WHERE m.room_id = $1 AND ($2::bigint IS NULL OR m.id < $2) "
-                      "ORDER BY m.id DESC LIMIT $3";
+const std::string messages_changed_since =
+    select_messages + "WHERE m.seq > $1 ORDER BY m.seq LIMIT $2";
+const std::string messages_before = select_messages +
+                                    "WHERE m.room_id = $1 AND ($2::bigint IS NULL OR m.id < $2) "
+                                    "ORDER BY m.id DESC LIMIT $3";
 const std::string messages_after =
     select_messages + "WHERE m.room_id = $1 AND m.id > $2 ORDER BY m.id LIMIT $3";
 const std::string messages_changed_since_for =
-    select_messages + "WHERE m.seq > $1 AND m.room_id IN "
-                      "(SELECT rm.room_id FROM room_members rm WHERE rm.user_id = $2) "
-                      "ORDER BY m.seq LIMIT $3";
+    select_messages +
+    "WHERE m.seq > $1 AND m.room_id IN "
+    "(SELECT rm.room_id FROM room_members rm WHERE rm.user_id = $2) "
+    "ORDER BY m.seq LIMIT $3";
 const std::string message_by_id = select_messages + "WHERE m.id = $1";
 
 std::string messages_matching(const std::string& tsquery) {
@@ -102,19 +104,20 @@ std::vector<message> read_messages(const pg_result& rows) {
   return out;
 }
 
-std::string reaction_ids(const std::vector<message>& messages) {
+std::string reaction_ids(const std::vector<message*>& messages) {
   std::vector<std::int64_t> ids;
-  for (const auto& m : messages) {
-    if (!m.deleted) ids.push_back(m.id);
+  for (const auto* m : messages) {
+    if (!m->deleted) ids.push_back(m->id);
   }
   return pg_values::bigint_array(ids);
 }
 
-void attach_reactions(std::vector<message>& messages, const pg_result& rows, std::int64_t viewer) {
+void attach_reactions(const std::vector<message*>& messages, const pg_result& rows,
+                      std::int64_t viewer) {
   std::unordered_map<std::int64_t, message*> by_id;
-  for (auto& m : messages) {
-    m.reactions.clear();
-    if (!m.deleted) by_id.emplace(m.id, &m);
+  for (auto* m : messages) {
+    m->reactions.clear();
+    if (!m->deleted) by_id.emplace(m->id, m);
   }
   for (const auto& row : rows.rows) {
     const auto it = by_id.find(integer(row.at(0)));
@@ -122,6 +125,25 @@ void attach_reactions(std::vector<message>& messages, const pg_result& rows, std
     add_reaction(*it->second, row.at(1).value_or(""), integer(row.at(2)), row.at(3).value_or(""),
                  viewer);
   }
+}
+
+namespace {
+
+std::vector<message*> pointers_to(std::vector<message>& messages) {
+  std::vector<message*> out;
+  out.reserve(messages.size());
+  for (auto& m : messages) out.push_back(&m);
+  return out;
+}
+
+}  // namespace
+
+std::string reaction_ids(std::vector<message>& messages) {
+  return reaction_ids(pointers_to(messages));
+}
+
+void attach_reactions(std::vector<message>& messages, const pg_result& rows, std::int64_t viewer) {
+  attach_reactions(pointers_to(messages), rows, viewer);
 }
 
 }  // namespace chatterbox::pg_reads

@@ -46,18 +46,16 @@ inline protocol_error refusal(std::string_view outcome, nlohmann::json ref,
 
 using pg_row = std::vector<std::optional<std::string>>;
 
-// The answer to a write that returns one row, its first column the outcome: `read(result, row,
-// outcome)` fills the result in. A row the binary does not understand (a schema it does not
-// know) is logged and reported as not stored, which is true of what this node can tell its
-// client.
+// The answer to a statement, as `then` of a pg_batcher: `read(result, rows)` fills the result
+// in. Rows the binary does not understand (a schema it does not know) are logged and answered
+// as a failure (not stored, not read), which is true of what this node can tell its client.
 template <class Result, class Read>
-pg_batcher::then_fn answer_row(const char* what, chat_store::answer<Result> then, Read read) {
+pg_batcher::then_fn answer_rows(const char* what, chat_store::answer<Result> then, Read read) {
   return [what, then = std::move(then), read = std::move(read)](const pg_result* rows) {
     Result result{};
     if (rows == nullptr) return then(false, result);
     try {
-      const auto& row = rows->rows.at(0);
-      read(result, row, row.at(0).value());
+      read(result, *rows);
     } catch (const std::exception& e) {
       spdlog::error("{}: unexpected answer from PostgreSQL: {}", what, e.what());
       result = Result{};
@@ -65,6 +63,17 @@ pg_batcher::then_fn answer_row(const char* what, chat_store::answer<Result> then
     }
     then(true, result);
   };
+}
+
+// The answer to a write that returns one row, its first column the outcome: `read(result, row,
+// outcome)` fills the result in.
+template <class Result, class Read>
+pg_batcher::then_fn answer_row(const char* what, chat_store::answer<Result> then, Read read) {
+  return answer_rows<Result>(what, std::move(then),
+                             [read = std::move(read)](Result& result, const pg_result& rows) {
+                               const auto& row = rows.rows.at(0);
+                               read(result, row, row.at(0).value());
+                             });
 }
 
 }  // namespace chatterbox::pg_answers

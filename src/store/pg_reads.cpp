@@ -2,6 +2,8 @@
 
 #include "chatterbox/store/pg_chat_store.hpp"
 
+#include "pg_answers.hpp"
+
 #include "chatterbox/postgres/pg_message_reads.hpp"
 #include "chatterbox/postgres/pg_values.hpp"
 #include "chatterbox/storage/like_pattern.hpp"
@@ -17,6 +19,7 @@ namespace chatterbox {
 
 namespace {
 
+using pg_answers::answer_rows;
 using pg_values::integer;
 
 // The same rules as SQLite's (message_repository, mention_repository, room_repository).
@@ -86,78 +89,71 @@ std::vector<membership_record> read_memberships(const pg_result& rows) {
   return out;
 }
 
-// Runs `read` over the rows and answers with its result; a row the binary does not understand
-// is logged and answered as a failed read.
-template <class Result, class Read>
-void answer_rows(const pg_result* rows, const chat_store::answer<Result>& then, const char* what,
-                 Read read) {
-  Result result{};
-  if (rows == nullptr) return then(false, result);
-  try {
-    read(*rows, result);
-  } catch (const std::exception& e) {
-    spdlog::error("{}: unexpected answer from PostgreSQL: {}", what, e.what());
-    result = Result{};
-    return then(false, result);
-  }
-  then(true, result);
-}
-
 }  // namespace
 
-void pg_chat_store::read_messages(const std::string& sql, pg_connection::parameters params,
-                                  std::int64_t viewer, answer<std::vector<message>> then) {
+void pg_chat_store::with_reactions(std::vector<message*> messages, std::int64_t viewer,
+                                   std::function<void(bool read)> done) {
+  auto ids = pg_reads::reaction_ids(messages);
+  if (ids == "{}") return done(true);
   writes_.submit(
-      sql, std::move(params), [this, viewer, then = std::move(then)](const pg_result* rows) {
-        std::vector<message> page;
-        if (rows == nullptr) return then(false, page);
+      std::string(pg_reads::reactions_of), {std::move(ids)},
+      [messages = std::move(messages), viewer, done = std::move(done)](const pg_result* rows) {
+        if (rows == nullptr) return done(false);
         try {
-          page = pg_reads::read_messages(*rows);
+          pg_reads::attach_reactions(messages, *rows, viewer);
         } catch (const std::exception& e) {
-          spdlog::error("messages: unexpected answer from PostgreSQL: {}", e.what());
-          return then(false, page);
+          spdlog::error("reactions: unexpected answer from PostgreSQL: {}", e.what());
+          return done(false);
         }
-        auto ids = pg_reads::reaction_ids(page);
-        if (ids == "{}") return then(true, page);
-        auto shared = std::make_shared<std::vector<message>>(std::move(page));
-        writes_.submit(std::string(pg_reads::reactions_of), {std::move(ids)},
-                       [shared, viewer, then](const pg_result* reactions) {
-                         answer_rows<std::vector<message>>(
-                             reactions, then, "reactions", [&](const pg_result& r, auto& out) {
-                               pg_reads::attach_reactions(*shared, r, viewer);
-                               out = std::move(*shared);
-                             });
-                       });
+        done(true);
       });
 }
 
-void pg_chat_store::marks_of(std::int64_t user_id, answer<std::vector<room_marks>> then) {
-  writes_.submit(marks_sql, {std::to_string(user_id), std::to_string(unread_cap)},
-                 [then = std::move(then)](const pg_result* rows) {
-                   answer_rows<std::vector<room_marks>>(
-                       rows, then, "marks", [](const pg_result& r, auto& out) {
-                         for (const auto& row : r.rows) {
-                           out.push_back(room_marks{integer(row.at(0)), integer(row.at(1)),
-                                                    row.at(2).value_or(""),
-                                                    static_cast<int>(integer(row.at(3))),
-                                                    static_cast<int>(integer(row.at(4)))});
-                         }
-                       });
+void pg_chat_store::read_messages(const std::string& sql, pg_connection::parameters params,
+                                  std::int64_t viewer, answer<std::vector<message>> then) {
+  writes_.submit(sql, std::move(params),
+                 [this, viewer, then = std::move(then)](const pg_result* rows) {
+                   auto page = std::make_shared<std::vector<message>>();
+                   if (rows == nullptr) return then(false, *page);
+                   try {
+                     *page = pg_reads::read_messages(*rows);
+                   } catch (const std::exception& e) {
+                     spdlog::error("messages: unexpected answer from PostgreSQL: {}", e.what());
+                     return then(false, *page);
+                   }
+                   std::vector<message*> pointers;
+                   for (auto& m : *page) pointers.push_back(&m);
+                   with_reactions(std::move(pointers), viewer, [page, then](bool read) {
+                     if (!read) page->clear();
+                     then(read, *page);
+                   });
                  });
+}
+
+void pg_chat_store::marks_of(std::int64_t user_id, answer<std::vector<room_marks>> then) {
+  writes_.submit(
+      marks_sql, {std::to_string(user_id), std::to_string(unread_cap)},
+      answer_rows<std::vector<room_marks>>(
+          "marks", std::move(then), [](auto& out, const pg_result& r) {
+            for (const auto& row : r.rows) {
+              out.push_back(room_marks{integer(row.at(0)), integer(row.at(1)),
+                                       row.at(2).value_or(""), static_cast<int>(integer(row.at(3))),
+                                       static_cast<int>(integer(row.at(4)))});
+            }
+          }));
 }
 
 void pg_chat_store::unread_after(std::int64_t room_id, std::int64_t user_id, std::int64_t marker,
                                  answer<room_marks> then) {
-  writes_.submit(
-      unread_sql,
-      {std::to_string(room_id), std::to_string(user_id), std::to_string(marker),
-       std::to_string(unread_cap)},
-      [room_id, marker, then = std::move(then)](const pg_result* rows) {
-        answer_rows<room_marks>(rows, then, "unread", [&](const pg_result& r, auto& out) {
-          out = room_marks{room_id, marker, "", static_cast<int>(integer(r.value(0, 0))),
-                           static_cast<int>(integer(r.value(0, 1)))};
-        });
-      });
+  writes_.submit(unread_sql,
+                 {std::to_string(room_id), std::to_string(user_id), std::to_string(marker),
+                  std::to_string(unread_cap)},
+                 answer_rows<room_marks>(
+                     "unread", std::move(then), [room_id, marker](auto& out, const pg_result& r) {
+                       out =
+                           room_marks{room_id, marker, "", static_cast<int>(integer(r.value(0, 0))),
+                                      static_cast<int>(integer(r.value(0, 1)))};
+                     }));
 }
 
 void pg_chat_store::page_before(std::int64_t room_id, std::optional<std::int64_t> before, int limit,
@@ -229,13 +225,11 @@ void pg_chat_store::departures(std::int64_t user_id, std::int64_t since, std::in
                                answer<std::vector<std::int64_t>> then) {
   writes_.submit(departures_sql,
                  {std::to_string(user_id), std::to_string(since), std::to_string(until)},
-                 [then = std::move(then)](const pg_result* rows) {
-                   answer_rows<std::vector<std::int64_t>>(rows, then, "departures",
-                                                          [](const pg_result& r, auto& out) {
-                                                            for (const auto& row : r.rows)
-                                                              out.push_back(integer(row.at(0)));
-                                                          });
-                 });
+                 answer_rows<std::vector<std::int64_t>>("departures", std::move(then),
+                                                        [](auto& out, const pg_result& r) {
+                                                          for (const auto& row : r.rows)
+                                                            out.push_back(integer(row.at(0)));
+                                                        }));
 }
 
 void pg_chat_store::members(std::int64_t room_id, bool open, std::string prefix, int limit,
@@ -246,12 +240,11 @@ void pg_chat_store::members(std::int64_t room_id, bool open, std::string prefix,
   params.push_back(std::to_string(limit));
   using rows_t = std::vector<std::pair<std::int64_t, std::string>>;
   writes_.submit(open ? open_members_sql : members_sql, std::move(params),
-                 [then = std::move(then)](const pg_result* rows) {
-                   answer_rows<rows_t>(rows, then, "members", [](const pg_result& r, auto& out) {
-                     for (const auto& row : r.rows)
-                       out.emplace_back(integer(row.at(0)), row.at(1).value_or(""));
-                   });
-                 });
+                 answer_rows<rows_t>("members", std::move(then), [](auto& out, const pg_result& r) {
+                   for (const auto& row : r.rows) {
+                     out.emplace_back(integer(row.at(0)), row.at(1).value_or(""));
+                   }
+                 }));
 }
 
 void pg_chat_store::seen_by(std::int64_t room_id, std::int64_t message_id, std::int64_t except,
@@ -262,16 +255,20 @@ void pg_chat_store::seen_by(std::int64_t room_id, std::int64_t message_id, std::
                    if (rows != nullptr) *exists = !rows->rows.empty();
                  });
   using users_t = std::optional<std::vector<std::string>>;
+  auto answer =
+      answer_rows<users_t>("seen_by", std::move(then), [exists](auto& out, const pg_result& r) {
+        if (!**exists) return;
+        out.emplace();
+        for (const auto& row : r.rows) {
+          out->push_back(row.at(0).value_or(""));
+        }
+      });
   writes_.submit(seen_by_sql,
                  {std::to_string(room_id), std::to_string(message_id), std::to_string(except),
                   std::to_string(limit)},
-                 [exists, then = std::move(then)](const pg_result* rows) {
-                   if (!exists->has_value()) rows = nullptr;  // the first statement failed
-                   answer_rows<users_t>(rows, then, "seen_by", [&](const pg_result& r, auto& out) {
-                     if (!**exists) return;
-                     out.emplace();
-                     for (const auto& row : r.rows) out->push_back(row.at(0).value_or(""));
-                   });
+                 [exists, answer = std::move(answer)](const pg_result* rows) {
+                   // A failed first statement failed its batch: this one is not answered either.
+                   answer(exists->has_value() ? rows : nullptr);
                  });
 }
 
@@ -346,44 +343,31 @@ void pg_chat_store::search(search_request request, std::vector<search_term> term
     tsquery += term_query(term, static_cast<int>(params.size()));
   }
   if (!tsquery.empty()) tsquery = "(" + tsquery + ")";
-  writes_.submit(
-      pg_reads::messages_matching(tsquery), std::move(params),
-      [this, viewer = request.user_id, then = std::move(then)](const pg_result* rows) {
-        search_page page;
-        if (rows == nullptr) return then(false, page);
-        std::vector<message> found;
-        try {
-          found = pg_reads::read_messages(*rows);
-          for (std::size_t i = 0; i < found.size(); ++i) {
-            page.hits.push_back(
-                search_hit{std::move(found[i]),
+  writes_.submit(pg_reads::messages_matching(tsquery), std::move(params),
+                 [this, viewer = request.user_id, then = std::move(then)](const pg_result* rows) {
+                   search_page page;
+                   if (rows == nullptr) return then(false, page);
+                   std::vector<message> found;
+                   try {
+                     found = pg_reads::read_messages(*rows);
+                     for (std::size_t i = 0; i < found.size(); ++i) {
+                       page.hits.push_back(search_hit{
+                           std::move(found[i]),
                            rows->rows[i].at(pg_reads::search_snippet_column).value_or("")});
-          }
-        } catch (const std::exception& e) {
-          spdlog::error("search: unexpected answer from PostgreSQL: {}", e.what());
-          page = search_page{};
-          return then(false, page);
-        }
-        std::vector<message> messages;
-        for (const auto& hit : page.hits) messages.push_back(hit.found);
-        auto ids = pg_reads::reaction_ids(messages);
-        if (ids == "{}") return then(true, page);
-        auto shared = std::make_shared<search_page>(std::move(page));
-        writes_.submit(std::string(pg_reads::reactions_of), {std::move(ids)},
-                       [shared, viewer, then](const pg_result* reactions) {
-                         answer_rows<search_page>(
-                             reactions, then, "reactions", [&](const pg_result& r, auto& out) {
-                               std::vector<message> messages;
-                               for (auto& hit : shared->hits)
-                                 messages.push_back(std::move(hit.found));
-                               pg_reads::attach_reactions(messages, r, viewer);
-                               for (std::size_t i = 0; i < messages.size(); ++i) {
-                                 shared->hits[i].found = std::move(messages[i]);
-                               }
-                               out = std::move(*shared);
-                             });
-                       });
-      });
+                     }
+                   } catch (const std::exception& e) {
+                     spdlog::error("search: unexpected answer from PostgreSQL: {}", e.what());
+                     page = search_page{};
+                     return then(false, page);
+                   }
+                   auto shared = std::make_shared<search_page>(std::move(page));
+                   std::vector<message*> messages;
+                   for (auto& hit : shared->hits) messages.push_back(&hit.found);
+                   with_reactions(std::move(messages), viewer, [shared, then](bool read) {
+                     if (!read) *shared = search_page{};
+                     then(read, *shared);
+                   });
+                 });
 }
 
 }  // namespace chatterbox

@@ -38,8 +38,11 @@ extern const std::string_view reactions_of;
 
 std::vector<message> read_messages(const pg_result& rows);
 // The ids of the messages that can carry reactions (not deleted) as reactions_of's $1: "{3,5,8}".
-std::string reaction_ids(const std::vector<message>& messages);
+std::string reaction_ids(const std::vector<message*>& messages);
+std::string reaction_ids(std::vector<message>& messages);
 // Fills in each message's reactions from reactions_of's rows, as seen by `viewer`.
+void attach_reactions(const std::vector<message*>& messages, const pg_result& rows,
+                      std::int64_t viewer);
 void attach_reactions(std::vector<message>& messages, const pg_result& rows, std::int64_t viewer);
 
 }  // namespace chatterbox::pg_reads

@@ -4,6 +4,7 @@
 #include "chatterbox/store/chat_store.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <string>
 
 namespace chatterbox {
@@ -70,6 +71,9 @@ class pg_chat_store final : public chat_store {
   // Messages read by `sql`, then their reactions as `viewer` sees them.
   void read_messages(const std::string& sql, pg_connection::parameters params, std::int64_t viewer,
                      answer<std::vector<message>> then);
+  // Reads the reactions on `messages` (which the caller keeps alive) as `viewer` sees them.
+  void with_reactions(std::vector<message*> messages, std::int64_t viewer,
+                      std::function<void(bool read)> done);
 
   pg_batcher& writes_;
   room_directory& rooms_;

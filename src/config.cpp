@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <iostream>
 #include <cerrno>
 #include <string_view>
 
@@ -125,6 +126,14 @@ std::string at_line(const file_settings& file, const config_setting& setting) {
 
 std::string files_dir_of(const server_config& config) {
   return config.files_dir.value_or(config.db_path + ".files");
+}
+
+bool refused_on_postgres(const server_config& config, std::string_view command,
+                         std::string_view instead) {
+  if (!config.postgres_url) return false;
+  std::cerr << "chatterbox " << command << ": works on a SQLite store (--store sqlite:PATH); on "
+            << "PostgreSQL " << instead << "\n";
+  return true;
 }
 
 std::variant<server_config, config_help, config_error> parse_config(int argc,

@@ -22,51 +22,25 @@ using std::chrono::milliseconds;
 
 }  // namespace
 
+namespace {
+
+chat_limits limits_of(const server_config& config) {
+  return chat_limits{config.typing_timeout, config.message_rate, config.message_burst,
+                     config.signal_rate, config.signal_burst, config.query_rate,
+                     config.query_burst, config.send_queue_bytes / 4,
+                     duration_cast<milliseconds>(config.presence_grace)};
+}
+
+}  // namespace
+
 server::server(server_config config)
     : config_(std::move(config)),
-      database_(config_.db_path, config_.synchronous, config_.max_db_bytes),
-      checkpointer_(database_.handle()),
-      users_(database_.handle()),
-      tokens_(database_.handle()),
-      messages_(database_.handle()),
-      rooms_(database_.handle()),
-      mentions_(database_.handle()),
-      reactions_(database_.handle()),
-      file_rows_(database_.handle()),
-      accounts_(database_.handle()),
-      registration_(database_.handle()),
-      resets_(database_.handle()),
-      audit_(database_.handle()),
-      // One export at a time, held in memory while it is sent: 128 MiB is years of a busy
-      // team's room; `chatterbox export` writes any size to a file.
-      exports_(io_, config_.db_path, 128 * 1024 * 1024),
-      presence_(database_.handle()),
-      writes_(io_, database_.handle(),
-              write_batcher::limits{.lock_wait = config_.db_busy_timeout}, checkpointer_),
+      sqlite_(config_.postgres_url ? nullptr : std::make_unique<sqlite_node>(io_, config_)),
+      postgres_(config_.postgres_url ? std::make_unique<postgres_node>(io_, *config_.postgres_url)
+                                     : nullptr),
       hasher_(io_, argon2_cost{config_.argon2_ops, config_.argon2_mem_kib * 1024},
               config_.hash_threads, config_.max_pending_logins),
-      chat_(io_, chat_storage{messages_, rooms_, mentions_, reactions_, users_, writes_,
-                               database_.handle(), &file_rows_,
-                               [this](std::string sha256) {
-                                 file_store_.remove_blob(std::move(sha256));
-                               }},
-            connections_,
-            chat_limits{config_.typing_timeout, config_.message_rate, config_.message_burst,
-                        config_.signal_rate, config_.signal_burst, config_.query_rate,
-                        config_.query_burst, config_.send_queue_bytes / 4,
-                        duration_cast<milliseconds>(config_.presence_grace)}),
       files_(config_.web_dir),
-      file_store_(io_, files_dir_of(config_)),
-      upload_sweeper_(io_, file_rows_, file_store_, writes_),
-      handler_(request_handler::services{
-          config_, users_, tokens_, hasher_, connections_, files_, writes_,
-          [this](std::int64_t id, const std::string& name) { chat_.add_user(id, name); },
-          file_services{file_rows_, file_store_,
-                        [this](std::int64_t room, std::int64_t user_id) {
-                          return chat_.is_member(room, user_id);
-                        }},
-          request_handler::services::account_services{accounts_, registration_, resets_, audit_,
-                                                      chat_, exports_}}),
       keepalive_(io_, config_.idle_timeout, config_.write_timeout),
       tls_(config_.tls_cert ? std::make_unique<tls_context_store>(
                                   tls_files{*config_.tls_cert, *config_.tls_key})
@@ -74,20 +48,43 @@ server::server(server_config config)
       signals_(io_, SIGINT, SIGTERM),
       reload_signals_(io_, SIGHUP),
       stall_probe_(io_) {
-  try {
-    const auto purged = tokens_.purge_expired(epoch_ms());
-    if (purged > 0) spdlog::info("removed {} expired tokens", purged);
-  } catch (const std::exception& e) {
-    spdlog::warn("cannot remove expired tokens now: {}", e.what());  // they stay invalid anyway
+  const auto account_created = [this](std::int64_t id, const std::string& name) {
+    chat_->add_user(id, name);
+  };
+  if (postgres_) {
+    auto& pg = *postgres_;
+    chat_.emplace(io_, pg.chat, pg.rooms, std::move(pg.loaded), connections_, limits_of(config_));
+    // Uploads, your account, invitations, resets and the admin API are not on PostgreSQL yet
+    // (docs/scale-out.md): those paths answer 404.
+    handler_.emplace(request_handler::services{config_, pg.sessions, hasher_, connections_,
+                                               files_, account_created});
+  } else {
+    auto& node = *sqlite_;
+    chat_.emplace(io_, node.chat(), connections_, limits_of(config_));
+    handler_.emplace(request_handler::services{
+        config_, node.sessions, hasher_, connections_, files_, account_created,
+        file_services{node.file_rows, node.files, node.writes,
+                      [this](std::int64_t room, std::int64_t user_id) {
+                        return chat_->is_member(room, user_id);
+                      }},
+        request_handler::services::account_services{node.users, node.tokens, node.accounts,
+                                                    node.registration, node.resets, node.audit,
+                                                    node.writes, *chat_, node.exports}});
+    try {
+      const auto purged = node.tokens.purge_expired(epoch_ms());
+      if (purged > 0) spdlog::info("removed {} expired tokens", purged);
+    } catch (const std::exception& e) {
+      spdlog::warn("cannot remove expired tokens now: {}", e.what());  // they stay invalid anyway
+    }
+    restore_presence();
+    node.db.never_wait_for_locks();
   }
-  restore_presence();
-  database_.never_wait_for_locks();
 
   const auto address = boost::asio::ip::make_address(config_.address);
   listener_ = std::make_shared<listener>(
       io_, boost::asio::ip::tcp::endpoint{address, config_.port},
       http_session_services{
-          handler_, chat_, http_sessions_,
+          *handler_, *chat_, http_sessions_,
           http_limits{config_.max_body_bytes, config_.max_header_bytes, config_.request_timeout},
           websocket_limits{config_.max_frame_bytes, config_.send_queue_frames,
                            config_.send_queue_bytes, config_.idle_timeout, config_.write_timeout,
@@ -113,7 +110,7 @@ server::server(server_config config)
 server::~server() {
   // Disk work still in flight posts its completion to the loop: let it, so that the shutdown
   // below destroys those handlers too.
-  file_store_.stop();
+  if (sqlite_) sqlite_->files.stop();
   // Handlers still queued (after an abnormal end of run()) keep sessions alive, and a session
   // leaves the chat in its destructor: destroy them now, while the services they call exist.
   io_.shutdown();
@@ -135,12 +132,13 @@ void server::run() {
     const auto plain = redirect_->local_endpoint();
     spdlog::info("redirecting http://{}:{} to https", plain.address().to_string(), plain.port());
   }
-  upload_sweeper_.start();
+  if (sqlite_) sqlite_->sweeper.start();
   wait_for_signal();
   wait_for_reload_signal();
   probe_loop_stall();
   spdlog::info("listening on {}://{}:{} (database {})", tls_ ? "https" : "http",
-               endpoint.address().to_string(), endpoint.port(), config_.db_path);
+               endpoint.address().to_string(), endpoint.port(),
+               postgres_ ? "on PostgreSQL" : config_.db_path);
   for (;;) {
     try {
       io_.run();
@@ -211,7 +209,7 @@ void server::shutdown() {
   if (stopping_) return;
   stopping_ = true;
   stall_probe_.cancel();
-  upload_sweeper_.stop();
+  if (sqlite_) sqlite_->sweeper.stop();
   start_watchdog();
   boost::system::error_code ignored;
   signals_.cancel(ignored);
@@ -231,8 +229,8 @@ void server::shutdown() {
 void server::restore_presence() {
   try {
     const auto since = epoch_ms() - duration_cast<milliseconds>(presence_snapshot_lifetime).count();
-    const auto users = presence_.take(since);
-    chat_.assume_online(users);
+    const auto users = sqlite_->presence.take(since);
+    chat_->assume_online(users);
     if (!users.empty()) spdlog::info("{} users were online before the restart", users.size());
   } catch (const std::exception& e) {
     spdlog::warn("cannot read the presence snapshot: {}", e.what());  // only cosmetic
@@ -241,11 +239,17 @@ void server::restore_presence() {
 
 void server::save_presence() {
   // Stopping the chat first: the connections closed from here on announce nobody as gone.
-  auto online = chat_.stop();
-  writes_.submit([this, online = std::move(online)] { presence_.save(online, epoch_ms()); },
-                 [](bool stored) {
-                   if (!stored) spdlog::warn("could not save who is online for the next start");
-                 });
+  auto online = chat_->stop();
+  if (postgres_) {
+    // Its last writes still commit; then its connection closes so the loop can end.
+    postgres_->writes.stop();
+    return;
+  }
+  sqlite_->writes.submit(
+      [this, online = std::move(online)] { sqlite_->presence.save(online, epoch_ms()); },
+      [](bool stored) {
+        if (!stored) spdlog::warn("could not save who is online for the next start");
+      });
 }
 
 void server::start_watchdog() {

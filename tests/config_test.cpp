@@ -24,6 +24,7 @@ const std::vector<std::string> all_flags = {"config",
                                             "address",
                                             "port",
                                             "db",
+                                            "store",
                                             "log-level",
                                             "allowed-origin",
                                             "web-dir",
@@ -266,6 +267,22 @@ TEST(Config, TrustedProxyAndPublicUrlAreValidated) {
   for (const char* bad : {"chat.example.com", "https://", "ftp://x", "//chat.example.com"}) {
     EXPECT_NE(error_of(parse({"--public-url", bad})).find("--public-url"), std::string::npos)
         << bad;
+  }
+}
+
+TEST(Config, StoreIsASQLiteFileOrAPostgresUrl) {
+  const auto defaults = ok(parse({}));
+  EXPECT_FALSE(defaults.postgres_url);
+  EXPECT_EQ(defaults.db_path, "chatterbox.db");
+  EXPECT_EQ(ok(parse({"--store", "sqlite:/var/lib/x.db"})).db_path, "/var/lib/x.db");
+  const auto pg = ok(parse({"--store=postgres://chat:secret@db.internal/chat"}));
+  EXPECT_EQ(pg.postgres_url, "postgres://chat:secret@db.internal/chat");
+  EXPECT_EQ(ok(parse({}, {"CHATTERBOX_STORE=postgresql:///chat"})).postgres_url,
+            "postgresql:///chat");
+  // The last one wins, as for any flag.
+  EXPECT_FALSE(ok(parse({"--store", "postgres://h/db", "--store", "sqlite:a.db"})).postgres_url);
+  for (const char* bad : {"sqlite:", "mysql://h/db", "chat.db", "redis://h"}) {
+    EXPECT_NE(error_of(parse({"--store", bad})).find("--store"), std::string::npos) << bad;
   }
 }
 

@@ -23,6 +23,9 @@ struct server_config {
   std::string address = "127.0.0.1";
   std::uint16_t port = 8080;  // 0 = pick a free port and log it
   std::string db_path = "chatterbox.db";
+  // --store postgres://…: the chat and logins on PostgreSQL shared with other nodes
+  // (docs/scale-out.md); nullopt: everything in the SQLite database at db_path.
+  std::optional<std::string> postgres_url;
   std::string log_level = "info";
   std::vector<std::string> allowed_origins;
   std::optional<std::string> web_dir;  // serve the client from disk instead of the binary
@@ -111,6 +114,10 @@ struct config_error {
 
 // Where uploads are stored: --files-dir, or a directory beside the database.
 std::string files_dir_of(const server_config& config);
+// The command-line tools that work on the SQLite file alone (backup, export, admin): with
+// --store postgres:// they say so on stderr, with what to use instead, and this is true.
+bool refused_on_postgres(const server_config& config, std::string_view command,
+                         std::string_view instead);
 
 // Parses argv, the environment (`environ`-style, NAME=value) and the configuration file
 // (--config, else CHATTERBOX_CONFIG, else `default_file` if it exists; "" reads none). Never

@@ -4,28 +4,12 @@
 #include "chatterbox/chat/chat_service.hpp"
 #include "chatterbox/chat/connection_manager.hpp"
 #include "chatterbox/config.hpp"
-#include "chatterbox/files/file_store.hpp"
-#include "chatterbox/files/upload_sweeper.hpp"
 #include "chatterbox/http/http_session.hpp"
 #include "chatterbox/http/listener.hpp"
 #include "chatterbox/http/redirect_listener.hpp"
 #include "chatterbox/http/request_handler.hpp"
 #include "chatterbox/http/static_files.hpp"
-#include "chatterbox/storage/account_admin.hpp"
-#include "chatterbox/storage/audit_log.hpp"
-#include "chatterbox/storage/password_reset_repository.hpp"
-#include "chatterbox/storage/registration_repository.hpp"
-#include "chatterbox/storage/database.hpp"
-#include "chatterbox/storage/file_repository.hpp"
-#include "chatterbox/storage/message_repository.hpp"
-#include "chatterbox/storage/presence_repository.hpp"
-#include "chatterbox/storage/mention_repository.hpp"
-#include "chatterbox/storage/reaction_repository.hpp"
-#include "chatterbox/storage/room_repository.hpp"
-#include "chatterbox/storage/token_repository.hpp"
-#include "chatterbox/storage/user_repository.hpp"
-#include "chatterbox/storage/wal_checkpointer.hpp"
-#include "chatterbox/storage/write_batcher.hpp"
+#include "chatterbox/node_stores.hpp"
 #include "chatterbox/tls/tls_context_store.hpp"
 
 #include <boost/asio/io_context.hpp>
@@ -35,6 +19,7 @@
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 namespace chatterbox {
@@ -72,29 +57,14 @@ class server {
 
   server_config config_;
   event_loop io_;
-  database database_;
-  wal_checkpointer checkpointer_;
-  user_repository users_;
-  token_repository tokens_;
-  message_repository messages_;
-  room_repository rooms_;
-  mention_repository mentions_;
-  reaction_repository reactions_;
-  file_repository file_rows_;
-  account_admin accounts_;
-  registration_repository registration_;
-  password_reset_repository resets_;
-  audit_log audit_;
-  export_handler exports_;
-  presence_repository presence_;
-  write_batcher writes_;
+  // Exactly one: where this node keeps its data (--store).
+  std::unique_ptr<sqlite_node> sqlite_;
+  std::unique_ptr<postgres_node> postgres_;
   password_hasher hasher_;
   connection_manager connections_;
-  chat_service chat_;
+  std::optional<chat_service> chat_;
   static_files files_;
-  file_store file_store_;
-  upload_sweeper upload_sweeper_;
-  request_handler handler_;
+  std::optional<request_handler> handler_;
   http_session_registry http_sessions_;
   websocket_keepalive keepalive_;
   std::unique_ptr<tls_context_store> tls_;  // with --tls-cert: the context new connections use

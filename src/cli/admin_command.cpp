@@ -138,6 +138,7 @@ int run_admin_command(int argc, const char* const* argv, const char* const* envp
     return 2;
   }
   const auto& config = std::get<server_config>(parsed);
+  if (refused_on_postgres(config, "admin", "not yet (docs/scale-out.md)")) return 2;
   if (std::error_code ec; !std::filesystem::exists(config.db_path, ec)) {
     std::cerr << "chatterbox admin: no database at " << config.db_path << " (see --db)\n";
     return 1;

@@ -59,6 +59,7 @@ int run_export_command(int argc, const char* const* argv, const char* const* env
     return 2;
   }
   const auto& config = std::get<server_config>(parsed);
+  if (refused_on_postgres(config, "export", "not yet (docs/scale-out.md)")) return 2;
   try {
     if (!std::filesystem::exists(config.db_path)) {
       std::cerr << "chatterbox export: no database at " << config.db_path << "\n";

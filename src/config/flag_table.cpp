@@ -51,6 +51,26 @@ const std::vector<flag>& flag_table() {
                              &server_config::port, 0));
     t.push_back(string_flag("db", "PATH", "SQLite database file", &server_config::db_path));
     t.push_back(make_flag(
+        "store", "sqlite:PATH|postgres://...",
+        "Where the data is kept: a SQLite file (the same as --db PATH), or PostgreSQL\n"
+        "      shared by several nodes (docs/scale-out.md; accounts and files not yet)",
+        [](server_config& c, std::string_view text) -> std::optional<std::string> {
+          if (text.starts_with("sqlite:") && text.size() > 7) {
+            c.db_path = std::string(text.substr(7));
+            c.postgres_url.reset();
+            return std::nullopt;
+          }
+          if (text.starts_with("postgres://") || text.starts_with("postgresql://")) {
+            c.postgres_url = std::string(text);
+            return std::nullopt;
+          }
+          return "expected sqlite:PATH or postgres://..., got '" + std::string(text) + "'";
+        },
+        [](const server_config& c) {
+          // Never the URL itself: it may hold a password.
+          return std::string(c.postgres_url ? "postgres://..." : "sqlite:<db>");
+        }));
+    t.push_back(make_flag(
         "log-level", "trace|debug|info|warn|error|critical|off", "Minimum level logged",
         [](server_config& c, std::string_view text) -> std::optional<std::string> {
           if (std::find(std::begin(log_levels), std::end(log_levels), text) ==

@@ -152,10 +152,14 @@ void http_session::dispatch(http_request&& request) {
       if (target.substr(0, target.find('?')) == "/ws") return upgrade(std::move(request));
     }
     if (request_handler::is_download(request)) {
-      auto answer = services_.handler.download(request);
-      *answered = true;
-      if (auto* file = std::get_if<file_response>(&answer)) return send_file(std::move(*file));
-      return send(std::move(std::get<http_response>(answer)));
+      return services_.handler.download(
+          request, [self = shared_from_this(), answered](request_handler::download_answer answer) {
+            *answered = true;
+            if (auto* file = std::get_if<file_response>(&answer)) {
+              return self->send_file(std::move(*file));
+            }
+            self->send(std::move(std::get<http_response>(answer)));
+          });
     }
     // Per request: behind a proxy, one connection carries many clients' requests.
     auto client = services_.handler.resolve_client(request, peer_);
@@ -185,7 +189,14 @@ void http_session::start_upload() {
   if (!header_parser_->chunked() && header_parser_->content_length()) {
     length = *header_parser_->content_length();
   }
-  auto decision = services_.handler.begin_upload(std::move(header_only), length);
+  services_.handler.begin_upload(
+      std::move(header_only), length,
+      [self = shared_from_this()](request_handler::upload_decision decision) {
+        self->on_upload_decided(decision);
+      });
+}
+
+void http_session::on_upload_decided(request_handler::upload_decision& decision) {
   if (auto* refusal = std::get_if<http_response>(&decision)) {
     // The body is never read: the connection closes after the answer (begin_upload says so),
     // lingering so that a client still sending can read it.
@@ -267,7 +278,15 @@ void http_session::end_upload(http_response response) {
 }
 
 void http_session::upgrade(http_request&& request) {
-  auto decision = services_.handler.authorize_websocket(request, peer_);
+  auto held = std::make_shared<const http_request>(std::move(request));
+  services_.handler.authorize_websocket(
+      *held, peer_, [self = shared_from_this(), held](request_handler::upgrade_decision decision) {
+        self->on_upgrade_decided(*held, decision);
+      });
+}
+
+void http_session::on_upgrade_decided(const http_request& request,
+                                      request_handler::upgrade_decision& decision) {
   if (auto* refusal = std::get_if<http_response>(&decision)) {
     spdlog::info("websocket refused from {}: {}",
                  services_.handler.resolve_client(request, peer_).address,
@@ -275,6 +294,7 @@ void http_session::upgrade(http_request&& request) {
     refusal->keep_alive(false);
     return send(std::move(*refusal));
   }
+  if (shutting_down_) return do_close();
   tcp().expires_never();
   // Bytes a client sent right behind its request (frames it did not wait to send) belong to
   // the WebSocket.

@@ -72,142 +72,152 @@ void login_handler::handle(http_request&& request, client_address client, respon
   // abandoned.
 
   auto shared_request = std::make_shared<http_request>(std::move(request));
-  const auto busy = [&] {
-    throttle_.abandoned(username, client.key, login_throttle::clock::now());
-    auto response = json_error(http::status::service_unavailable, *shared_request, "busy",
-                               "too many logins in progress; retry shortly");
-    response.set(http::field::retry_after, "1");
-    respond(std::move(response));
-  };
-
-  if (auto user = s_.users.find_by_name(username)) {
-    const bool queued = s_.hasher.async_verify(
-        user->password_hash, password,
-        [this, shared_request, user = *user, username, client, respond](bool ok) {
-          const auto now = login_throttle::clock::now();
-          if (ok) {
-            throttle_.succeeded(username, client.key, now);
-            // Only with the right password: a wrong one is the same 401 as for anyone.
-            if (user.deactivated) {
-              spdlog::info("login refused: user={} is deactivated", user.username);
-              return respond(json_error(http::status::forbidden, *shared_request, "deactivated",
-                                        "this account is deactivated"));
-            }
-            return finish_login(shared_request, user, client, respond);
-          }
-          throttle_.failed(username, client.key, now);
-          spdlog::info("login failed: user={} from={}", user.username, client.address);
-          ++metrics().login_failures;
-          respond(json_error(http::status::unauthorized, *shared_request, "invalid_credentials",
-                             "wrong username or password"));
-        });
-    if (!queued) busy();
-    return;
-  }
-
-  // Refused before the (deliberately slow) hash; decided for good in the transaction.
-  if (const auto refused = registration_refused(invite, false)) {
-    throttle_.abandoned(username, client.key, login_throttle::clock::now());
-    return respond(json_error(http::status::forbidden, *shared_request, refused->first,
-                              refused->second));
-  }
-  const bool queued = s_.hasher.async_hash(
-      password, [this, shared_request, username, invite, client,
-                 respond](std::optional<std::string> hash) mutable {
-        if (!hash) {
+  s_.sessions.find_user(
+      username, [this, shared_request, username, password, invite = std::move(invite), client,
+                 respond](bool read, std::optional<user_record>& user) mutable {
+        if (!read) {
           throttle_.abandoned(username, client.key, login_throttle::clock::now());
-          return respond(json_error(http::status::internal_server_error, *shared_request,
-                                    "internal", "could not hash the password"));
+          return respond(database_busy(*shared_request));
         }
-        create_account(shared_request, username, std::move(*hash), invite, client,
-                       std::move(respond));
+        if (user) {
+          return verify(shared_request, *user, username, password, client, std::move(respond));
+        }
+        register_account(shared_request, username, password, std::move(invite), client,
+                         std::move(respond));
       });
-  if (!queued) busy();
 }
 
-std::optional<std::pair<std::string_view, std::string_view>> login_handler::registration_refused(
-    const std::optional<std::string>& invite, bool use) {
-  if (s_.registration == nullptr) return std::nullopt;
-  switch (s_.registration->mode()) {
-    case registration_mode::open:
-      return std::nullopt;
-    case registration_mode::closed:
-      return std::pair{"registration_closed", "this server does not take new accounts"};
-    case registration_mode::invitation:
+namespace {
+
+// The hashing queue is full: the admitted attempt is abandoned, the client retries.
+http_response logins_busy(const http_request& request) {
+  auto response = json_error(http::status::service_unavailable, request, "busy",
+                             "too many logins in progress; retry shortly");
+  response.set(http::field::retry_after, "1");
+  return response;
+}
+
+std::pair<std::string_view, std::string_view> refusal_words(registration_refusal refusal) {
+  switch (refusal) {
+    case registration_refusal::closed:
+      return {"registration_closed", "this server does not take new accounts"};
+    case registration_refusal::invitation_required:
+      return {"invitation_required", "new accounts need an invitation link"};
+    case registration_refusal::invitation_invalid:
       break;
   }
-  if (!invite) {
-    return std::pair{"invitation_required", "new accounts need an invitation link"};
-  }
-  const auto now = epoch_ms();
-  const auto status = use ? s_.registration->use(*invite, now) : s_.registration->status(*invite, now);
-  if (status != invitation_status::valid) {
-    return std::pair{"invitation_invalid", "this invitation is expired, used up or revoked"};
-  }
-  return std::nullopt;
+  return {"invitation_invalid", "this invitation is expired, used up or revoked"};
 }
 
+http_response refused_registration(const http_request& request, registration_refusal refusal) {
+  const auto [code, message] = refusal_words(refusal);
+  return json_error(http::status::forbidden, request, code, message);
+}
+
+}  // namespace
+
+void login_handler::verify(std::shared_ptr<http_request> request, const user_record& user,
+                           const std::string& username, const std::string& password,
+                           const client_address& client, respond_fn respond) {
+  const bool queued = s_.hasher.async_verify(
+      user.password_hash, password, [this, request, user, username, client, respond](bool ok) {
+        const auto now = login_throttle::clock::now();
+        if (ok) {
+          throttle_.succeeded(username, client.key, now);
+          // Only with the right password: a wrong one is the same 401 as for anyone.
+          if (user.deactivated) {
+            spdlog::info("login refused: user={} is deactivated", user.username);
+            return respond(json_error(http::status::forbidden, *request, "deactivated",
+                                      "this account is deactivated"));
+          }
+          return finish_login(request, user, client, respond);
+        }
+        throttle_.failed(username, client.key, now);
+        spdlog::info("login failed: user={} from={}", user.username, client.address);
+        ++metrics().login_failures;
+        respond(json_error(http::status::unauthorized, *request, "invalid_credentials",
+                           "wrong username or password"));
+      });
+  if (!queued) {
+    throttle_.abandoned(username, client.key, login_throttle::clock::now());
+    respond(logins_busy(*request));
+  }
+}
+
+void login_handler::register_account(std::shared_ptr<http_request> request,
+                                     const std::string& username, const std::string& password,
+                                     std::optional<std::string> invite,
+                                     const client_address& client, respond_fn respond) {
+  // Refused before the (deliberately slow) hash; decided for good in the transaction.
+  s_.sessions.registration_refused(
+      invite, epoch_ms(),
+      [this, request, username, password, invite, client, respond](
+          bool read, std::optional<registration_refusal>& refused) {
+        if (!read || refused) {
+          throttle_.abandoned(username, client.key, login_throttle::clock::now());
+          return respond(read ? refused_registration(*request, *refused)
+                              : database_busy(*request));
+        }
+        const bool queued = s_.hasher.async_hash(
+            password, [this, request, username, invite, client,
+                       respond](std::optional<std::string> hash) mutable {
+              if (!hash) {
+                throttle_.abandoned(username, client.key, login_throttle::clock::now());
+                return respond(json_error(http::status::internal_server_error, *request,
+                                          "internal", "could not hash the password"));
+              }
+              create_account(request, username, std::move(*hash), invite, client,
+                             std::move(respond));
+            });
+        if (!queued) {
+          throttle_.abandoned(username, client.key, login_throttle::clock::now());
+          respond(logins_busy(*request));
+        }
+      });
+}
 
 void login_handler::create_account(std::shared_ptr<http_request> request,
                                    const std::string& username, std::string hash,
                                    std::optional<std::string> invite,
                                    const client_address& client, respond_fn respond) {
-  struct outcome {
-    new_session session;
-    std::optional<user_record> user;
-    std::optional<std::pair<std::string_view, std::string_view>> refused;
-  };
-  auto result = std::make_shared<outcome>(outcome{start_session(s_.config.token_ttl), {}, {}});
-  // The account and its first token in one transaction: never an account without its login.
-  // The invitation is used in it too, so concurrent sign-ups cannot pass its count; a name
-  // taken meanwhile rolls nothing back but uses nothing either (checked first).
-  s_.writes.submit(
-      [this, result, username, hash = std::move(hash), invite = std::move(invite),
-       origin = origin_of(*request, client)] {
-        if (s_.users.find_by_name(username)) return;  // taken meanwhile: a login after all
-        result->refused = registration_refused(invite, true);
-        if (result->refused) return;
-        result->user = s_.users.create(username, hash, result->session.created_at);
-        if (result->user) {
-          s_.tokens.store(token_digest(result->session.token), result->user->id,
-                          result->session.created_at, result->session.expires_at, origin);
-        }
-      },
-      [this, result, request, username, client, respond](bool stored) {
+  const auto session = start_session(s_.config.token_ttl);
+  new_account account{username, std::move(hash), std::move(invite),
+                      new_token{token_digest(session.token), 0, session.created_at,
+                                session.expires_at, origin_of(*request, client)}};
+  s_.sessions.create_account(
+      std::move(account), [this, session, request, username, client, respond](
+                              bool stored, account_creation& result) {
         const auto now = login_throttle::clock::now();
         if (!stored) {
           throttle_.abandoned(username, client.key, now);
           return respond(database_busy(*request));
         }
-        if (result->refused) {
+        if (result.refused) {
           throttle_.abandoned(username, client.key, now);
-          return respond(json_error(http::status::forbidden, *request, result->refused->first,
-                                    result->refused->second));
+          return respond(refused_registration(*request, *result.refused));
         }
-        if (!result->user) {
+        if (!result.user) {
           // Someone registered the name while we hashed: this is now an ordinary login,
           // admitted afresh.
           throttle_.abandoned(username, client.key, now);
           return handle(std::move(*request), client, respond);
         }
         throttle_.succeeded(username, client.key, now);
-        if (s_.account_created) s_.account_created(result->user->id, result->user->username);
-        respond(logged_in(*request, *result->user, true, result->session.token,
-                          result->session.expires_at, client));
+        if (s_.account_created) s_.account_created(result.user->id, result.user->username);
+        respond(logged_in(*request, *result.user, true, session.token, session.expires_at,
+                          client));
       });
 }
 
 void login_handler::finish_login(std::shared_ptr<http_request> request, const user_record& user,
-                                   const client_address& client, respond_fn respond) {
-  auto session = std::make_shared<new_session>(start_session(s_.config.token_ttl));
-  s_.writes.submit(
-      [this, session, user_id = user.id, origin = origin_of(*request, client)] {
-        s_.tokens.store(token_digest(session->token), user_id, session->created_at,
-                        session->expires_at, origin);
-      },
-      [this, session, request, user, client, respond](bool stored) {
+                                 const client_address& client, respond_fn respond) {
+  const auto session = start_session(s_.config.token_ttl);
+  s_.sessions.store_token(
+      new_token{token_digest(session.token), user.id, session.created_at, session.expires_at,
+                origin_of(*request, client)},
+      [this, session, request, user, client, respond](bool stored, bool&) {
         if (!stored) return respond(database_busy(*request));
-        respond(logged_in(*request, user, false, session->token, session->expires_at, client));
+        respond(logged_in(*request, user, false, session.token, session.expires_at, client));
       });
 }
 

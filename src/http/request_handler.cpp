@@ -57,20 +57,18 @@ client_address_resolver make_resolver(const server_config& config) {
 request_handler::request_handler(services s)
     : s_(s),
       clients_(make_resolver(s.config)),
-      logins_(login_handler::services{
-          s.config, s.users, s.tokens, s.hasher, s.writes, s.account_created,
-          s.accounts ? &s.accounts->registration : nullptr}) {
+      logins_(login_handler::services{s.config, s.sessions, s.hasher, s.account_created}) {
   if (s.files_api) {
-    uploads_.emplace(s.config, *s.files_api, s.writes);
+    uploads_.emplace(s.config, *s.files_api, s.files_api->writes);
     downloads_.emplace(*s.files_api);
   }
   if (s.accounts) {
     auto& a = *s.accounts;
-    account_.emplace(account_handler::services{s.config, s.users, s.tokens, a.resets,
-                                               a.registration, s.hasher, s.writes,
+    account_.emplace(account_handler::services{s.config, a.users, a.tokens, a.resets,
+                                               a.registration, s.hasher, a.writes,
                                                s.connections, logins_});
     admin_.emplace(admin_handler::services{a.accounts, a.registration, a.resets, a.audit,
-                                           s.writes, s.connections, a.chat, a.exports});
+                                           a.writes, s.connections, a.chat, a.exports});
   }
 }
 
@@ -83,42 +81,53 @@ bool request_handler::is_download(const http::request_header<>& header) {
          path_of(header).starts_with("/api/files/");
 }
 
-std::variant<http_response, std::shared_ptr<upload_in_progress>> request_handler::begin_upload(
-    http_request&& header, std::optional<std::uint64_t> content_length) {
+void request_handler::begin_upload(http_request&& header,
+                                   std::optional<std::uint64_t> content_length,
+                                   std::function<void(upload_decision)> then) {
   // Every refusal here is sent before the body is read: the connection then closes, or the
   // unread body would be parsed as the next request.
-  const auto refuse = [&](http::status status, std::string_view code, std::string_view message) {
-    auto response = json_error(status, header, code, message);
+  const auto refuse = [](const http_request& to, http::status status, std::string_view code,
+                         std::string_view message) {
+    auto response = json_error(status, to, code, message);
     response.keep_alive(false);
     return response;
   };
-  if (!uploads_) return refuse(http::status::not_found, "not_found", "no such endpoint");
+  if (!uploads_) return then(refuse(header, http::status::not_found, "not_found", "no such endpoint"));
   if (!origin_allowed(header)) {
-    return refuse(http::status::forbidden, "forbidden_origin",
-                  "requests from this origin are not allowed");
+    return then(refuse(header, http::status::forbidden, "forbidden_origin",
+                       "requests from this origin are not allowed"));
   }
   if (!content_length) {
-    return refuse(http::status::length_required, "length_required",
-                  "an upload needs a Content-Length");
+    return then(refuse(header, http::status::length_required, "length_required",
+                       "an upload needs a Content-Length"));
   }
   if (*content_length > s_.config.max_upload_bytes) {
-    return refuse(http::status::payload_too_large, "too_large",
-                  "the file is larger than the server accepts");
+    return then(refuse(header, http::status::payload_too_large, "too_large",
+                       "the file is larger than the server accepts"));
   }
-  const auto auth = authenticate(header);
-  if (!auth) return refuse(http::status::unauthorized, "unauthorized", "not logged in");
-  return uploads_->begin(std::move(header), *content_length, auth->owner.user_id);
+  auto held = std::make_shared<http_request>(std::move(header));
+  authenticate(*held, [this, held, length = *content_length, refuse, then = std::move(then)](
+                          bool ok, std::optional<authenticated> auth) {
+    if (!ok) {
+      auto busy = database_busy(*held);
+      busy.keep_alive(false);
+      return then(std::move(busy));
+    }
+    if (!auth) return then(refuse(*held, http::status::unauthorized, "unauthorized", "not logged in"));
+    then(uploads_->begin(std::move(*held), length, auth->owner.user_id));
+  });
 }
 
-std::variant<http_response, file_response> request_handler::download(const http_request& request) {
+void request_handler::download(const http_request& request,
+                               std::function<void(download_answer)> then) {
   if (!downloads_) {
-    return json_error(http::status::not_found, request, "not_found", "no such endpoint");
+    return then(json_error(http::status::not_found, request, "not_found", "no such endpoint"));
   }
-  const auto auth = authenticate(request);
-  if (!auth) {
-    return json_error(http::status::unauthorized, request, "unauthorized", "not logged in");
-  }
-  return downloads_->serve(request, auth->owner.user_id);
+  auto held = std::make_shared<const http_request>(request);
+  require_login(held, [then](http_response refusal) { then(std::move(refusal)); },
+                [this, held, then](const authenticated& auth) {
+                  then(downloads_->serve(*held, auth.owner.user_id));
+                });
 }
 
 client_address request_handler::resolve_client(
@@ -152,22 +161,25 @@ void request_handler::handle(http_request&& request, client_address client, resp
   }
   if (path == "/api/logout") {
     if (method != http::verb::post) return respond(method_not_allowed(request, "POST"));
-    return logout(request, client, std::move(respond));
+    return logout(std::make_shared<const http_request>(std::move(request)), client,
+                  std::move(respond));
   }
   if (path == "/api/me") {
     if (method != http::verb::get) return respond(method_not_allowed(request, "GET"));
-    return respond(me(request));
+    return me(std::make_shared<const http_request>(std::move(request)), std::move(respond));
   }
   if (account_ && path == "/api/registration") {
     if (method != http::verb::get) return respond(method_not_allowed(request, "GET"));
     return respond(account_->registration(request));
   }
   if (account_ && path.starts_with("/api/me/")) {
-    return account(request, path, client, std::move(respond));
+    return account(std::make_shared<const http_request>(std::move(request)), client,
+                   std::move(respond));
   }
   if (account_ && path.starts_with("/api/rooms/") && path.ends_with("/export")) {
     if (method != http::verb::get) return respond(method_not_allowed(request, "GET"));
-    return export_room(request, path, std::move(respond));
+    return export_room(std::make_shared<const http_request>(std::move(request)),
+                       std::move(respond));
   }
   if (account_ && (path == "/api/password-reset" || path == "/api/password-reset/check")) {
     return account_->handle_reset(request, path, client, std::move(respond));
@@ -183,7 +195,9 @@ void request_handler::handle(http_request&& request, client_address client, resp
   }
   if (path == "/api/files") return respond(method_not_allowed(request, "POST"));
   if (path.starts_with("/api/files/")) return respond(method_not_allowed(request, "GET, HEAD"));
-  if (path.starts_with("/api/admin/")) return administer(request, path, std::move(respond));
+  if (path.starts_with("/api/admin/")) {
+    return administer(std::make_shared<const http_request>(std::move(request)), std::move(respond));
+  }
   if (path == "/api/health") {
     if (method != http::verb::get) return respond(method_not_allowed(request, "GET"));
     return respond(json_response(http::status::ok, request, {{"status", "ok"}}));
@@ -201,153 +215,177 @@ void request_handler::handle(http_request&& request, client_address client, resp
   respond(s_.files.serve(request));
 }
 
-void request_handler::logout(const http_request& request, const client_address& client,
-                             respond_fn respond) {
-  auto auth = authenticate(request);
-  if (!auth) {
-    return respond(
-        json_error(http::status::unauthorized, request, "unauthorized", "not logged in"));
-  }
-  auto shared_request = std::make_shared<http_request>(request);
-  const auto digest = auth->digest;  // (the two lambdas' captures are built in no fixed order)
-  s_.writes.submit(
-      [this, digest] { s_.tokens.revoke(digest); },
-      [this, auth = std::move(*auth), shared_request, client, respond](bool stored) {
-        // Not revoked, so the connections stay: the client may simply retry.
-        if (!stored) return respond(database_busy(*shared_request));
-        s_.connections.close_token(auth.digest, 4001, "logged out");
-        spdlog::info("logout: user={}", auth.owner.username);
-        auto response = json_response(http::status::ok, *shared_request, {{"ok", true}});
-        // The plain cookie may be left from before the server was behind HTTPS; the __Host-
-        // one can only exist (and only be cleared) over HTTPS.
-        response.set(http::field::set_cookie,
-                     session_cookie(token_cookie, "", std::chrono::seconds(0), client.https));
-        if (client.https) {
-          response.insert(http::field::set_cookie,
-                          session_cookie(secure_token_cookie, "", std::chrono::seconds(0), true));
-        }
-        respond(std::move(response));
-      });
+void request_handler::logout(std::shared_ptr<const http_request> request,
+                             const client_address& client, respond_fn respond) {
+  require_login(request, respond, [this, request, client, respond](authenticated auth) {
+    const auto digest = auth.digest;  // (the lambda's captures are built in no fixed order)
+    s_.sessions.revoke_token(digest, [this, auth = std::move(auth), request, client, respond](
+                                         bool stored, bool&) {
+      // Not revoked, so the connections stay: the client may simply retry.
+      if (!stored) return respond(database_busy(*request));
+      s_.connections.close_token(auth.digest, 4001, "logged out");
+      spdlog::info("logout: user={}", auth.owner.username);
+      auto response = json_response(http::status::ok, *request, {{"ok", true}});
+      // The plain cookie may be left from before the server was behind HTTPS; the __Host-
+      // one can only exist (and only be cleared) over HTTPS.
+      response.set(http::field::set_cookie,
+                   session_cookie(token_cookie, "", std::chrono::seconds(0), client.https));
+      if (client.https) {
+        response.insert(http::field::set_cookie,
+                        session_cookie(secure_token_cookie, "", std::chrono::seconds(0), true));
+      }
+      respond(std::move(response));
+    });
+  });
 }
 
-void request_handler::administer(const http_request& request, std::string_view path,
-                                 respond_fn respond) {
+void request_handler::administer(std::shared_ptr<const http_request> request, respond_fn respond) {
   if (!admin_) {
-    return respond(json_error(http::status::not_found, request, "not_found", "no such endpoint"));
+    return respond(json_error(http::status::not_found, *request, "not_found", "no such endpoint"));
   }
-  const auto auth = authenticate(request);
-  if (!auth) {
-    return respond(json_error(http::status::unauthorized, request, "unauthorized", "not logged in"));
-  }
-  // Whatever the path or method: a member learns nothing about what exists here.
-  if (!auth->owner.admin) {
-    return respond(json_error(http::status::forbidden, request, "forbidden", "administrators only"));
-  }
-  admin_->handle(request, path, {auth->owner.user_id, auth->owner.username}, std::move(respond));
+  require_login(request, respond, [this, request, respond](const authenticated& auth) {
+    // Whatever the path or method: a member learns nothing about what exists here.
+    if (!auth.owner.admin) {
+      return respond(
+          json_error(http::status::forbidden, *request, "forbidden", "administrators only"));
+    }
+    admin_->handle(*request, path_of(*request), {auth.owner.user_id, auth.owner.username},
+                   respond);
+  });
 }
 
-void request_handler::account(const http_request& request, std::string_view path,
+void request_handler::account(std::shared_ptr<const http_request> request,
                               const client_address& client, respond_fn respond) {
-  auto auth = authenticate(request);
-  if (!auth) {
-    return respond(json_error(http::status::unauthorized, request, "unauthorized", "not logged in"));
-  }
-  account_->handle_me(request, path,
-                      {auth->owner.user_id, std::move(auth->owner.username), std::move(auth->digest)},
-                      client, std::move(respond));
+  require_login(request, respond, [this, request, client, respond](authenticated auth) {
+    account_->handle_me(
+        *request, path_of(*request),
+        {auth.owner.user_id, std::move(auth.owner.username), std::move(auth.digest)}, client,
+        respond);
+  });
 }
 
-void request_handler::export_room(const http_request& request, std::string_view path,
+void request_handler::export_room(std::shared_ptr<const http_request> request,
                                   respond_fn respond) {
-  const auto auth = authenticate(request);
-  if (!auth) {
-    return respond(json_error(http::status::unauthorized, request, "unauthorized", "not logged in"));
-  }
-  constexpr std::string_view prefix = "/api/rooms/";
-  constexpr std::string_view suffix = "/export";
-  const auto room = path.size() > prefix.size() + suffix.size()
-                        ? positive_id(path.substr(prefix.size(),
-                                                  path.size() - prefix.size() - suffix.size()))
-                        : std::nullopt;
-  auto& chat = s_.accounts->chat;
-  // A room the user is not in is as unknown as one that does not exist.
-  if (!room || !chat.is_member(*room, auth->owner.user_id)) {
-    return respond(json_error(http::status::not_found, request, "not_found", "no such room"));
-  }
-  s_.accounts->exports.start(request, *room, chat.room_file_stem(*room), std::move(respond));
+  require_login(request, respond, [this, request, respond](const authenticated& auth) {
+    constexpr std::string_view prefix = "/api/rooms/";
+    constexpr std::string_view suffix = "/export";
+    const auto path = path_of(*request);
+    const auto room = path.size() > prefix.size() + suffix.size()
+                          ? positive_id(path.substr(prefix.size(),
+                                                    path.size() - prefix.size() - suffix.size()))
+                          : std::nullopt;
+    auto& chat = s_.accounts->chat;
+    // A room the user is not in is as unknown as one that does not exist.
+    if (!room || !chat.is_member(*room, auth.owner.user_id)) {
+      return respond(json_error(http::status::not_found, *request, "not_found", "no such room"));
+    }
+    s_.accounts->exports.start(*request, *room, chat.room_file_stem(*room), respond);
+  });
 }
 
-http_response request_handler::me(const http_request& request) {
-  const auto auth = authenticate(request);
-  if (!auth) {
-    return json_error(http::status::unauthorized, request, "unauthorized", "not logged in");
-  }
-  return json_response(http::status::ok, request,
-                       {{"username", auth->owner.username},
-                        {"expires_at", auth->owner.expires_at_ms},
-                        {"admin", auth->owner.admin}});
+void request_handler::me(std::shared_ptr<const http_request> request, respond_fn respond) {
+  require_login(request, respond, [request, respond](const authenticated& auth) {
+    respond(json_response(http::status::ok, *request,
+                          {{"username", auth.owner.username},
+                           {"expires_at", auth.owner.expires_at_ms},
+                           {"admin", auth.owner.admin}}));
+  });
 }
 
-std::variant<peer_identity, http_response> request_handler::authorize_websocket(
-    const http_request& request, const std::optional<boost::asio::ip::address>& peer) {
+void request_handler::authorize_websocket(const http_request& request,
+                                          const std::optional<boost::asio::ip::address>& peer,
+                                          std::function<void(upgrade_decision)> then) {
   if (request[http::field::sec_websocket_version] != "13") {
     auto response = json_error(http::status::upgrade_required, request,
                                "unsupported_websocket_version",
                                "only WebSocket version 13 is supported");
     response.set(http::field::sec_websocket_version, "13");
-    return response;
+    return then(std::move(response));
   }
   if (!ws::is_valid_client_key(request[http::field::sec_websocket_key])) {
-    return json_error(http::status::bad_request, request, "bad_websocket_key",
-                      "Sec-WebSocket-Key must be 16 bytes in base64");
+    return then(json_error(http::status::bad_request, request, "bad_websocket_key",
+                           "Sec-WebSocket-Key must be 16 bytes in base64"));
   }
   if (!origin_allowed(request)) {
-    return json_error(http::status::forbidden, request, "forbidden_origin",
-                      "WebSocket connections from this origin are not allowed");
+    return then(json_error(http::status::forbidden, request, "forbidden_origin",
+                           "WebSocket connections from this origin are not allowed"));
   }
-  auto auth = authenticate(request);
-  if (!auth) {
-    return json_error(http::status::unauthorized, request, "unauthorized", "not logged in");
-  }
-  const bool server_full = s_.connections.connection_count() >= s_.config.max_connections;
-  if (server_full ||
-      s_.connections.connections_of(auth->owner.user_id) >= s_.config.max_connections_per_user) {
-    ++metrics().connections_refused;
-    auto response = json_error(http::status::service_unavailable, request, "too_many_connections",
-                               server_full ? "the server is at its connection limit"
-                                           : "too many open connections for this user");
-    response.set(http::field::retry_after, "5");
-    return response;
-  }
-  // For the sessions list; a connection does not wait for it, and a failed write only leaves
-  // "last seen" older.
-  s_.writes.submit([this, digest = auth->digest, address = resolve_client(request, peer).address] {
-    s_.tokens.touch(digest, epoch_ms(), address);
-  }, [](bool) {}, write_batcher::shape::one_statement);
-  return peer_identity{auth->owner.user_id, std::move(auth->owner.username),
-                       std::move(auth->digest), auth->owner.expires_at_ms};
+  auto held = std::make_shared<const http_request>(request);
+  auto address = resolve_client(request, peer).address;
+  require_login(
+      held, [then](http_response refusal) { then(std::move(refusal)); },
+      [this, held, address = std::move(address), then](authenticated auth) {
+        // Counted when the answer comes: others may have connected while the store was asked.
+        const bool server_full = s_.connections.connection_count() >= s_.config.max_connections;
+        if (server_full || s_.connections.connections_of(auth.owner.user_id) >=
+                               s_.config.max_connections_per_user) {
+          ++metrics().connections_refused;
+          auto response = json_error(http::status::service_unavailable, *held,
+                                     "too_many_connections",
+                                     server_full ? "the server is at its connection limit"
+                                                 : "too many open connections for this user");
+          response.set(http::field::retry_after, "5");
+          return then(std::move(response));
+        }
+        // For the sessions list; a connection does not wait for it.
+        s_.sessions.touch_token(auth.digest, epoch_ms(), address);
+        then(peer_identity{auth.owner.user_id, std::move(auth.owner.username),
+                           std::move(auth.digest), auth.owner.expires_at_ms});
+      });
 }
 
-std::optional<request_handler::authenticated> request_handler::authenticate(
-    const http::request_header<>& request) {
-  const auto check = [this](std::optional<std::string_view> token) -> std::optional<authenticated> {
-    if (!token || !well_formed_token(*token)) return std::nullopt;
-    auto digest = token_digest(*token);
-    auto owner = s_.tokens.find_valid(digest, epoch_ms());
-    if (!owner) return std::nullopt;
-    return authenticated{std::move(*owner), std::move(digest)};
+namespace {
+
+// The well-formed session tokens a request carries, in the order they are tried. The
+// Authorization header alone when there is one; else the __Host- cookie first (only an HTTPS
+// response from this very host can have set it), then the plain one, so a login from before
+// HTTPS was set up keeps working.
+std::vector<std::string> presented_tokens(const http::request_header<>& request) {
+  std::vector<std::string> out;
+  const auto add = [&](std::optional<std::string_view> token) {
+    if (token && well_formed_token(*token)) out.emplace_back(*token);
   };
   if (const auto header = request.find(http::field::authorization); header != request.end()) {
-    return check(bearer_token(header->value()));
+    add(bearer_token(header->value()));
+    return out;
   }
   if (const auto cookie = request.find(http::field::cookie); cookie != request.end()) {
-    // The __Host- cookie first: only an HTTPS response from this very host can have set it. The
-    // plain one still counts, so a login from before HTTPS was set up keeps working.
-    for (const auto name : {secure_token_cookie, token_cookie}) {
-      if (auto auth = check(find_cookie(cookie->value(), name))) return auth;
-    }
+    for (const auto name : {secure_token_cookie, token_cookie}) add(find_cookie(cookie->value(), name));
   }
-  return std::nullopt;
+  return out;
+}
+
+}  // namespace
+
+void request_handler::authenticate(const http::request_header<>& request, authenticated_fn then) {
+  check_tokens(presented_tokens(request), 0, std::move(then));
+}
+
+void request_handler::check_tokens(std::vector<std::string> tokens, std::size_t next,
+                                   authenticated_fn then) {
+  if (next == tokens.size()) return then(true, std::nullopt);
+  auto digest = token_digest(tokens[next]);
+  s_.sessions.find_token(
+      digest, epoch_ms(),
+      [this, tokens = std::move(tokens), next, digest, then = std::move(then)](
+          bool ok, std::optional<token_owner>& owner) mutable {
+        if (!ok) return then(false, std::nullopt);
+        if (owner) return then(true, authenticated{std::move(*owner), std::move(digest)});
+        check_tokens(std::move(tokens), next + 1, std::move(then));
+      });
+}
+
+void request_handler::require_login(std::shared_ptr<const http_request> request,
+                                    respond_fn respond, std::function<void(authenticated)> then) {
+  authenticate(*request, [request, respond = std::move(respond), then = std::move(then)](
+                             bool ok, std::optional<authenticated> auth) {
+    if (!ok) return respond(database_busy(*request));
+    if (!auth) {
+      return respond(
+          json_error(http::status::unauthorized, *request, "unauthorized", "not logged in"));
+    }
+    then(std::move(*auth));
+  });
 }
 
 bool request_handler::origin_allowed(const http::request_header<>& request) const {

@@ -34,6 +34,20 @@ void pg_batcher::start() {
   connect();
 }
 
+void pg_batcher::stop() {
+  stopping_ = true;
+  close_when_idle();
+}
+
+void pg_batcher::close_when_idle() {
+  if (!stopping_ || closed_ || !pending_.empty() || in_flight_ > 0) return;
+  closed_ = true;
+  reconnect_timer_.cancel();
+  unavailable_timer_.cancel();
+  if (connection_) connection_->close();
+  connection_.reset();
+}
+
 void pg_batcher::connect() {
   // The batcher bounds what it holds itself (max_pending, max_in_flight batches), so the
   // connection takes every statement it is given: a segment is never cut short by its bounds.
@@ -86,6 +100,7 @@ void pg_batcher::refuse_waiting() {
   pending_bytes_ = 0;
   if (!waiting.empty()) log_failed_batch("PostgreSQL is unavailable", waiting.size());
   for (auto& j : waiting) refuse(j);
+  close_when_idle();
 }
 
 void pg_batcher::submit(std::string sql, pg_connection::parameters params, then_fn then) {
@@ -93,7 +108,7 @@ void pg_batcher::submit(std::string sql, pg_connection::parameters params, then_
   for (const auto& p : params) bytes += p ? p->size() : 0;
   const bool gave_up = down_since_ && std::chrono::steady_clock::now() >=
                                           *down_since_ + limits_.unavailable_wait;
-  if (gave_up || pending_.size() >= limits_.max_pending ||
+  if (closed_ || gave_up || pending_.size() >= limits_.max_pending ||
       pending_bytes_ + bytes > limits_.max_pending_bytes) {
     ++refused_;
     // Never inside submit(): the caller's continuation runs on a later turn, as a stored one does.
@@ -165,6 +180,7 @@ void pg_batcher::finish(batch& b, bool committed) {
     for (auto& j : b.jobs) refuse(j);
   }
   post_flush();
+  close_when_idle();
 }
 
 void pg_batcher::refuse(job& j) {

@@ -12,6 +12,7 @@ std::span<const migration> pg_migrations() {
       {"message writes", pg_steps::message_writes},
       {"room and reaction writes", pg_steps::room_and_reaction_writes},
       {"member writes", pg_steps::member_writes},
+      {"account writes", pg_steps::account_writes},
   };
   return list;
 }

@@ -10,5 +10,6 @@ extern const std::string_view tables;
 extern const std::string_view message_writes;
 extern const std::string_view room_and_reaction_writes;
 extern const std::string_view member_writes;
+extern const std::string_view account_writes;
 
 }  // namespace chatterbox::pg_steps

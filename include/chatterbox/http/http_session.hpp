@@ -103,8 +103,10 @@ class http_session : public std::enable_shared_from_this<http_session> {
   void on_read(boost::beast::error_code ec, std::size_t bytes);
   void dispatch(http_request&& request);
   void upgrade(http_request&& request);
+  void on_upgrade_decided(const http_request& request, request_handler::upgrade_decision& decision);
   // Uploads: the body is streamed to the file store chunk by chunk.
   void start_upload();
+  void on_upload_decided(request_handler::upload_decision& decision);
   void read_upload_chunk();
   void on_upload_chunk(boost::beast::error_code ec, std::size_t bytes);
   void end_upload(http_response response);

@@ -5,10 +5,7 @@
 #include "chatterbox/http/client_address.hpp"
 #include "chatterbox/http/responses.hpp"
 #include "chatterbox/limits/login_throttle.hpp"
-#include "chatterbox/storage/registration_repository.hpp"
-#include "chatterbox/storage/token_repository.hpp"
-#include "chatterbox/storage/user_repository.hpp"
-#include "chatterbox/storage/write_batcher.hpp"
+#include "chatterbox/store/session_store.hpp"
 
 #include <cstdint>
 #include <chrono>
@@ -30,7 +27,7 @@ session_origin origin_of(const http_request& request, const client_address& clie
 
 // POST /api/login (docs/protocol.md): validates the body, asks the throttle before the password
 // is looked at, verifies or hashes the password off the loop, and stores the new token (and a
-// new account) through the group commit. Every admitted attempt is settled with the throttle
+// new account) in the session store. Every admitted attempt is settled with the throttle
 // exactly once: succeeded, failed or abandoned.
 class login_handler {
  public:
@@ -38,14 +35,10 @@ class login_handler {
 
   struct services {
     const server_config& config;
-    user_repository& users;
-    token_repository& tokens;
+    session_store& sessions;
     password_hasher& hasher;
-    write_batcher& writes;
     // Told of every account created (the chat resolves names in memory).
     std::function<void(std::int64_t id, const std::string& name)> account_created;
-    // Who may register (docs/protocol.md, "Registration"); without it, anyone.
-    registration_repository* registration = nullptr;
   };
 
   explicit login_handler(services s);
@@ -65,10 +58,14 @@ class login_handler {
                                 const login_throttle::decision& decision);
 
  private:
-  // Why a new account may not be created now (nullopt: it may), in the transaction that would
-  // create it when `use` is set (the invitation, if one is needed, is then used up).
-  std::optional<std::pair<std::string_view, std::string_view>> registration_refused(
-      const std::optional<std::string>& invite, bool use);
+  // The user exists: check the password off the loop, then log in.
+  void verify(std::shared_ptr<http_request> request, const user_record& user,
+              const std::string& username, const std::string& password,
+              const client_address& client, respond_fn respond);
+  // Nobody has the name: hash the password off the loop, then create the account.
+  void register_account(std::shared_ptr<http_request> request, const std::string& username,
+                        const std::string& password, std::optional<std::string> invite,
+                        const client_address& client, respond_fn respond);
   void create_account(std::shared_ptr<http_request> request, const std::string& username,
                       std::string hash, std::optional<std::string> invite,
                       const client_address& client, respond_fn respond);

@@ -16,6 +16,7 @@
 #include "chatterbox/storage/token_repository.hpp"
 #include "chatterbox/storage/user_repository.hpp"
 #include "chatterbox/storage/write_batcher.hpp"
+#include "chatterbox/store/session_store.hpp"
 
 #include <boost/asio/ip/address.hpp>
 
@@ -35,26 +36,26 @@ class request_handler {
 
   struct services {
     const server_config& config;
-    user_repository& users;
-    token_repository& tokens;
+    // Logins, logouts and who each request is from, answered later on the loop (a database
+    // that is busy or away becomes 503 busy, never a wait on the loop).
+    session_store& sessions;
     password_hasher& hasher;
     connection_manager& connections;
     const static_files& files;
-    // Logins and logouts write (users, tokens) through the same group commit as the chat, so
-    // a database locked by another process delays them the same way instead of blocking the
-    // loop, and refusals become 503 busy.
-    write_batcher& writes;
     std::function<void(std::int64_t id, const std::string& name)> account_created = nullptr;
     // Uploads and downloads (docs/protocol.md, "POST /api/files"); without them those paths
     // are 404.
     std::optional<file_services> files_api = std::nullopt;
-    // Registration, your account, password resets and administration (docs/protocol.md);
-    // without them those paths are 404 and anyone may register.
+    // Your account, password resets, invitations and administration (docs/protocol.md), on
+    // one node's SQLite database; without them those paths are 404.
     struct account_services {
+      user_repository& users;
+      token_repository& tokens;
       account_admin& accounts;
       registration_repository& registration;
       password_reset_repository& resets;
       audit_log& audit;
+      write_batcher& writes;
       chat_service& chat;
       export_handler& exports;
     };
@@ -76,31 +77,47 @@ class request_handler {
   static bool is_upload(const http::request_header<>& header);
   // GET or HEAD /api/files/{id}/{name}.
   static bool is_download(const http::request_header<>& header);
+  // Each of the next three answers exactly once, possibly later (who the request is from is
+  // asked of the session store).
+  //
   // Decided from the header alone (`content_length`: nullopt when the header has none): the
   // refusal, or the upload to stream the body into.
-  std::variant<http_response, std::shared_ptr<upload_in_progress>> begin_upload(
-      http_request&& header, std::optional<std::uint64_t> content_length);
-  std::variant<http_response, file_response> download(const http_request& request);
-
+  using upload_decision = std::variant<http_response, std::shared_ptr<upload_in_progress>>;
+  void begin_upload(http_request&& header, std::optional<std::uint64_t> content_length,
+                    std::function<void(upload_decision)> then);
+  using download_answer = std::variant<http_response, file_response>;
+  void download(const http_request& request, std::function<void(download_answer)> then);
   // The identity for an upgrade request from `peer`, or the response refusing it. An accepted
   // one marks its session as seen now, from where it came.
-  std::variant<peer_identity, http_response> authorize_websocket(
-      const http_request& request, const std::optional<boost::asio::ip::address>& peer);
+  using upgrade_decision = std::variant<peer_identity, http_response>;
+  void authorize_websocket(const http_request& request,
+                           const std::optional<boost::asio::ip::address>& peer,
+                           std::function<void(upgrade_decision)> then);
 
  private:
-  void logout(const http_request& request, const client_address& client, respond_fn respond);
-  void administer(const http_request& request, std::string_view path, respond_fn respond);
-  void account(const http_request& request, std::string_view path, const client_address& client,
+  // Each is handed the request to keep: their answers come after the session store's.
+  void logout(std::shared_ptr<const http_request> request, const client_address& client,
+              respond_fn respond);
+  void administer(std::shared_ptr<const http_request> request, respond_fn respond);
+  void account(std::shared_ptr<const http_request> request, const client_address& client,
                respond_fn respond);
   // GET /api/rooms/{id}/export, for members of the room.
-  void export_room(const http_request& request, std::string_view path, respond_fn respond);
-  http_response me(const http_request& request);
+  void export_room(std::shared_ptr<const http_request> request, respond_fn respond);
+  void me(std::shared_ptr<const http_request> request, respond_fn respond);
 
   struct authenticated {
     token_owner owner;
     std::string digest;
   };
-  std::optional<authenticated> authenticate(const http::request_header<>& request);
+  // Who sent `request` (nullopt: nobody, no valid token); `ok` false when the store could not
+  // say. The request may be gone by the answer: what is needed of it is copied.
+  using authenticated_fn = std::function<void(bool ok, std::optional<authenticated> who)>;
+  void authenticate(const http::request_header<>& request, authenticated_fn then);
+  // The tokens a request carries are tried in turn, from `next`.
+  void check_tokens(std::vector<std::string> tokens, std::size_t next, authenticated_fn then);
+  // As authenticate, with a refusal answered by `respond` (503 busy, 401 for nobody).
+  void require_login(std::shared_ptr<const http_request> request, respond_fn respond,
+                     std::function<void(authenticated)> then);
   bool origin_allowed(const http::request_header<>& request) const;
   services s_;
   client_address_resolver clients_;

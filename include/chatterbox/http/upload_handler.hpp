@@ -19,6 +19,7 @@ namespace chatterbox {
 struct file_services {
   file_repository& rows;
   file_store& store;
+  write_batcher& writes;  // the group commit the rows are stored in
   // Whether the user is a member of the room now (unknown rooms: false).
   std::function<bool(std::int64_t room, std::int64_t user_id)> is_member;
 };

@@ -58,6 +58,9 @@ class pg_batcher {
   pg_batcher& operator=(const pg_batcher&) = delete;
 
   void start();
+  // The server is stopping: what is pending and in flight still commits (or is refused as
+  // usual), then the connection closes, so the event loop can end. Later writes are refused.
+  void stop();
   void submit(std::string sql, pg_connection::parameters params, then_fn then);
 
   bool connected() const { return connection_ && connection_->connected(); }
@@ -89,6 +92,7 @@ class pg_batcher {
   static void answer(job& j, const pg_result* result);
   void refuse_waiting();
   void log_failed_batch(const std::string& why, std::size_t writes);
+  void close_when_idle();
 
   boost::asio::io_context& io_;
   std::string conninfo_;
@@ -104,6 +108,8 @@ class pg_batcher {
   std::size_t in_flight_ = 0;
   log_throttle failure_log_;
   bool flush_posted_ = false;
+  bool stopping_ = false;
+  bool closed_ = false;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
   std::size_t batches_ = 0;
   std::size_t refused_ = 0;

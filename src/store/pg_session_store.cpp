@@ -1,0 +1,133 @@
+#include "chatterbox/store/pg_session_store.hpp"
+
+#include "chatterbox/postgres/pg_values.hpp"
+
+#include "pg_answers.hpp"
+
+#include <stdexcept>
+#include <string_view>
+#include <utility>
+
+namespace chatterbox {
+namespace {
+
+using pg_answers::answer_rows;
+using pg_answers::pg_row;
+
+constexpr auto find_user_sql =
+    "SELECT u.id, u.username, u.password_hash, u.role, u.deactivated_at IS NOT NULL "
+    "FROM users u WHERE lower(u.username) = lower($1)";
+constexpr auto refusal_sql = "SELECT chatterbox_registration_refusal($1, $2, false)";
+constexpr auto create_account_sql =
+    "SELECT outcome, account_id, account_name, account_role "
+    "FROM chatterbox_create_account($1, $2, $3, $4, $5, $6, $7, $8)";
+constexpr auto store_token_sql =
+    "INSERT INTO tokens (token_hash, user_id, created_at, expires_at, user_agent, address, "
+    "last_seen_at) VALUES ($1, $2, $3, $4, $5, $6, $3)";
+// A revoked token is simply absent; a deactivated user's are refused should one remain.
+constexpr auto find_token_sql =
+    "SELECT t.user_id, u.username, t.expires_at, u.role = 'admin' FROM tokens t "
+    "JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1 AND t.expires_at > $2 "
+    "AND u.deactivated_at IS NULL";
+constexpr auto touch_token_sql =
+    "UPDATE tokens SET last_seen_at = $2, address = $3 WHERE token_hash = $1";
+constexpr auto revoke_token_sql = "DELETE FROM tokens WHERE token_hash = $1";
+
+std::optional<registration_refusal> refusal_named(const std::optional<std::string>& word) {
+  if (!word) return std::nullopt;
+  if (*word == "closed") return registration_refusal::closed;
+  if (*word == "invitation_required") return registration_refusal::invitation_required;
+  if (*word == "invitation_invalid") return registration_refusal::invitation_invalid;
+  throw std::runtime_error("unknown registration refusal: " + *word);
+}
+
+}  // namespace
+
+pg_session_store::pg_session_store(pg_batcher& writes) : writes_(writes) {}
+
+void pg_session_store::find_user(std::string username, answer<std::optional<user_record>> then) {
+  writes_.submit(find_user_sql, {std::move(username)},
+                 answer_rows<std::optional<user_record>>(
+                     "find user", std::move(then),
+                     [](std::optional<user_record>& user, const pg_result& rows) {
+                       if (rows.rows.empty()) return;
+                       const auto& row = rows.rows.front();
+                       user = user_record{pg_values::integer(row.at(0)), row.at(1).value(),
+                                          row.at(2).value(), row.at(3) == "admin",
+                                          pg_values::boolean(row.at(4))};
+                     }));
+}
+
+void pg_session_store::registration_refused(std::optional<std::string> invite, std::int64_t now_ms,
+                                            answer<std::optional<registration_refusal>> then) {
+  writes_.submit(refusal_sql, {std::move(invite), std::to_string(now_ms)},
+                 answer_rows<std::optional<registration_refusal>>(
+                     "registration check", std::move(then),
+                     [](std::optional<registration_refusal>& refused, const pg_result& rows) {
+                       refused = refusal_named(rows.rows.at(0).at(0));
+                     }));
+}
+
+void pg_session_store::create_account(new_account account, answer<account_creation> then) {
+  auto& token = account.token;
+  pg_connection::parameters params{
+      std::move(account.username),        std::move(account.password_hash),
+      std::move(account.invite),          std::move(token.digest),
+      std::to_string(token.created_at),   std::to_string(token.expires_at),
+      std::move(token.origin.user_agent), std::move(token.origin.address)};
+  writes_.submit(
+      create_account_sql, std::move(params),
+      answer_rows<account_creation>(
+          "create account", std::move(then), [](account_creation& result, const pg_result& rows) {
+            const auto& row = rows.rows.at(0);
+            const auto& outcome = row.at(0).value();
+            if (outcome == "taken") return;
+            if (outcome != "created") {
+              result.refused = refusal_named(outcome);
+              return;
+            }
+            result.user = user_record{
+                pg_values::integer(row.at(1)), row.at(2).value(), {}, row.at(3) == "admin", false};
+          }));
+}
+
+void pg_session_store::store_token(new_token token, answer<bool> then) {
+  pg_connection::parameters params{std::move(token.digest),
+                                   std::to_string(token.user_id),
+                                   std::to_string(token.created_at),
+                                   std::to_string(token.expires_at),
+                                   std::move(token.origin.user_agent),
+                                   std::move(token.origin.address)};
+  writes_.submit(store_token_sql, std::move(params),
+                 answer_rows<bool>("store token", std::move(then),
+                                   [](bool& stored, const pg_result&) { stored = true; }));
+}
+
+void pg_session_store::find_token(std::string digest, std::int64_t now_ms,
+                                  answer<std::optional<token_owner>> then) {
+  writes_.submit(find_token_sql, {std::move(digest), std::to_string(now_ms)},
+                 answer_rows<std::optional<token_owner>>(
+                     "find token", std::move(then),
+                     [](std::optional<token_owner>& owner, const pg_result& rows) {
+                       if (rows.rows.empty()) return;
+                       const auto& row = rows.rows.front();
+                       owner = token_owner{pg_values::integer(row.at(0)), row.at(1).value(),
+                                           pg_values::integer(row.at(2)),
+                                           pg_values::boolean(row.at(3))};
+                     }));
+}
+
+void pg_session_store::touch_token(std::string digest, std::int64_t now_ms, std::string address) {
+  // A failed write only leaves "last seen" older.
+  writes_.submit(touch_token_sql, {std::move(digest), std::to_string(now_ms), std::move(address)},
+                 [](const pg_result*) {});
+}
+
+void pg_session_store::revoke_token(std::string digest, answer<bool> then) {
+  writes_.submit(
+      revoke_token_sql, {std::move(digest)},
+      answer_rows<bool>("revoke token", std::move(then),
+                        [](bool& removed, const pg_result& rows) { removed = rows.affected > 0; }));
+}
+
+}  // namespace chatterbox

@@ -1,0 +1,124 @@
+#include "chatterbox/store/sqlite_session_store.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <exception>
+#include <memory>
+#include <utility>
+
+namespace chatterbox {
+namespace {
+
+// A read on the loop: its answer, or not ok when SQLite throws (an I/O error, a corrupt page).
+// `then` runs outside the try, so an exception of its own is not taken for the read's.
+template <class Result, class Read>
+void read_now(const char* what, const session_store::answer<Result>& then, Read read) {
+  Result result{};
+  bool ok = true;
+  try {
+    result = read();
+  } catch (const std::exception& e) {
+    spdlog::error("{}: {}", what, e.what());
+    ok = false;
+    result = Result{};
+  }
+  then(ok, result);
+}
+
+}  // namespace
+
+sqlite_session_store::sqlite_session_store(user_repository& users, token_repository& tokens,
+                                           registration_repository* registration,
+                                           write_batcher& writes)
+    : users_(users), tokens_(tokens), registration_(registration), writes_(writes) {}
+
+void sqlite_session_store::find_user(std::string username,
+                                     answer<std::optional<user_record>> then) {
+  read_now<std::optional<user_record>>("find user", then,
+                                         [&] { return users_.find_by_name(username); });
+}
+
+std::optional<registration_refusal> sqlite_session_store::refusal(
+    const std::optional<std::string>& invite, std::int64_t now_ms, bool use) {
+  if (registration_ == nullptr) return std::nullopt;
+  switch (registration_->mode()) {
+    case registration_mode::open:
+      return std::nullopt;
+    case registration_mode::closed:
+      return registration_refusal::closed;
+    case registration_mode::invitation:
+      break;
+  }
+  if (!invite) return registration_refusal::invitation_required;
+  const auto status =
+      use ? registration_->use(*invite, now_ms) : registration_->status(*invite, now_ms);
+  if (status != invitation_status::valid) return registration_refusal::invitation_invalid;
+  return std::nullopt;
+}
+
+void sqlite_session_store::registration_refused(std::optional<std::string> invite,
+                                                std::int64_t now_ms,
+                                                answer<std::optional<registration_refusal>> then) {
+  read_now<std::optional<registration_refusal>>("registration check", then,
+                                                  [&] { return refusal(invite, now_ms, false); });
+}
+
+void sqlite_session_store::create_account(new_account account, answer<account_creation> then) {
+  auto result = std::make_shared<account_creation>();
+  // A name taken meanwhile rolls nothing back but uses nothing either (checked first).
+  writes_.submit(
+      [this, result, account = std::move(account)]() mutable {
+        if (users_.find_by_name(account.username)) return;
+        result->refused = refusal(account.invite, account.token.created_at, true);
+        if (result->refused) return;
+        result->user =
+            users_.create(account.username, account.password_hash, account.token.created_at);
+        if (!result->user) return;
+        const auto& token = account.token;
+        tokens_.store(token.digest, result->user->id, token.created_at, token.expires_at,
+                      token.origin);
+      },
+      [result, then = std::move(then)](bool stored) {
+        if (!stored) *result = {};
+        then(stored, *result);
+      });
+}
+
+void sqlite_session_store::store_token(new_token token, answer<bool> then) {
+  writes_.submit(
+      [this, token = std::move(token)] {
+        tokens_.store(token.digest, token.user_id, token.created_at, token.expires_at,
+                      token.origin);
+      },
+      [then = std::move(then)](bool stored) {
+        bool result = stored;
+        then(stored, result);
+      },
+      write_batcher::shape::one_statement);
+}
+
+void sqlite_session_store::find_token(std::string digest, std::int64_t now_ms,
+                                      answer<std::optional<token_owner>> then) {
+  read_now<std::optional<token_owner>>("find token", then,
+                                         [&] { return tokens_.find_valid(digest, now_ms); });
+}
+
+void sqlite_session_store::touch_token(std::string digest, std::int64_t now_ms,
+                                       std::string address) {
+  // A failed write only leaves "last seen" older.
+  writes_.submit([this, digest = std::move(digest), now_ms,
+                  address = std::move(address)] { tokens_.touch(digest, now_ms, address); },
+                 [](bool) {}, write_batcher::shape::one_statement);
+}
+
+void sqlite_session_store::revoke_token(std::string digest, answer<bool> then) {
+  auto removed = std::make_shared<bool>(false);
+  writes_.submit([this, removed, digest = std::move(digest)] { *removed = tokens_.revoke(digest); },
+                 [removed, then = std::move(then)](bool stored) {
+                   if (!stored) *removed = false;
+                   then(stored, *removed);
+                 },
+                 write_batcher::shape::one_statement);
+}
+
+}  // namespace chatterbox

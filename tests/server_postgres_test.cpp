@@ -1,0 +1,133 @@
+// The real server with --store postgres://: logins, the chat and restarts with everything in
+// PostgreSQL, and two nodes on one database honouring each other's logins and history
+// (docs/scale-out.md). Live delivery between nodes needs the bus (not yet wired): here each
+// node's clients see each other live, and the other node's messages through history.
+
+#include "support/postgres_fixture.hpp"
+#include "support/run_command.hpp"
+#include "support/server_process.hpp"
+#include "support/test_client.hpp"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace chatterbox {
+namespace {
+
+using test_support::json;
+using test_support::server_process;
+using test_support::token_for;
+using test_support::ws_client;
+
+class server_postgres_test : public test_support::postgres_fixture {
+ protected:
+  void SetUp() override {
+    postgres_fixture::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    static int databases = 0;
+    url_ = server_->create_database("node_" + std::to_string(++databases));
+    unused_db_ = std::filesystem::temp_directory_path() /
+                 ("chatterbox-unused-" + std::to_string(std::random_device{}()) + ".db");
+  }
+
+  std::unique_ptr<server_process> node() {
+    // --db names a file that must never be created: everything is in PostgreSQL.
+    return std::make_unique<server_process>(unused_db_.string(),
+                                            std::vector<std::string>{"--store", url_});
+  }
+
+  static std::vector<std::string> texts(const json& history) {
+    std::vector<std::string> out;
+    for (const auto& m : history.at("messages")) out.push_back(m.at("text"));
+    return out;
+  }
+
+  std::string url_;
+  std::filesystem::path unused_db_;
+};
+
+TEST_F(server_postgres_test, ChatLoginsAndLogoutsLiveInPostgres) {
+  auto server = node();
+  const auto alice_token = token_for(server->port(), "alice");
+  const auto me =
+      test_support::http_request(server->port(), boost::beast::http::verb::get, "/api/me", "",
+                                 {{"Authorization", "Bearer " + alice_token}});
+  ASSERT_EQ(me.status, 200u) << me.body;
+  EXPECT_TRUE(me.body_json().at("admin"));  // the first account
+
+  auto alice = ws_client::connect(server->port(), alice_token);
+  auto bob = ws_client::connect(server->port(), token_for(server->port(), "bob"));
+  const auto ack = alice->say(1, "c1", "hello from postgres");
+  EXPECT_EQ(ack.at("id"), 1);
+  const auto seen = bob->expect("message");
+  EXPECT_EQ(seen.at("text"), "hello from postgres");
+  EXPECT_EQ(seen.at("user"), "alice");
+  EXPECT_EQ(seen.at("seq"), 1);
+  // A resend is acknowledged as the same message, not stored twice.
+  EXPECT_EQ(alice->say(1, "c1", "hello from postgres").at("id"), ack.at("id"));
+
+  const auto logout = test_support::http_request(
+      server->port(), boost::beast::http::verb::post, "/api/logout", "{}",
+      {{"Authorization", "Bearer " + alice_token}, {"Content-Type", "application/json"}});
+  EXPECT_EQ(logout.status, 200u) << logout.body;
+  EXPECT_EQ(test_support::http_request(server->port(), boost::beast::http::verb::get, "/api/me", "",
+                                       {{"Authorization", "Bearer " + alice_token}})
+                .status,
+            401u);
+  // What is not on PostgreSQL yet says so by being absent.
+  EXPECT_EQ(
+      test_support::http_request(server->port(), boost::beast::http::verb::get, "/api/registration")
+          .status,
+      404u);
+
+  alice.reset();
+  bob.reset();
+  ASSERT_EQ(server->terminate(), 0) << server->output();
+  EXPECT_FALSE(std::filesystem::exists(unused_db_));
+
+  // A node started again finds the accounts, the logins and the history where they were.
+  server = node();
+  auto again = ws_client::connect(server->port(), token_for(server->port(), "bob"));
+  EXPECT_EQ(texts(again->history(1)), std::vector<std::string>{"hello from postgres"});
+  EXPECT_EQ(again->hello.at("seq"), 1);
+}
+
+TEST_F(server_postgres_test, TwoNodesShareLoginsAndOneOrderOfMessages) {
+  auto first = node();
+  auto second = node();
+  // A token from one node's login is honoured by the other.
+  const auto token = token_for(first->port(), "alice");
+  auto on_first = ws_client::connect(first->port(), token);
+  auto on_second = ws_client::connect(second->port(), token);
+
+  EXPECT_EQ(on_first->say(1, "a", "one").at("id"), 1);
+  EXPECT_EQ(on_second->say(1, "b", "two").at("id"), 2);
+  EXPECT_EQ(on_first->say(1, "c", "three").at("id"), 3);
+  // The same client_id from the same user, through the other node: stored once.
+  EXPECT_EQ(on_second->say(1, "a", "one").at("id"), 1);
+
+  const std::vector<std::string> all{"one", "two", "three"};
+  EXPECT_EQ(texts(on_first->history(1)), all);
+  EXPECT_EQ(texts(on_second->history(1)), all);
+  // A client that missed everything catches up from either node.
+  const auto caught_up = on_second->sync(0);
+  std::vector<std::int64_t> seqs;
+  for (const auto& m : caught_up.at("messages")) seqs.push_back(m.at("seq"));
+  EXPECT_EQ(seqs, (std::vector<std::int64_t>{1, 2, 3}));
+}
+
+TEST_F(server_postgres_test, SQLiteToolsRefuseAPostgresStore) {
+  std::string command = CHATTERBOX_BINARY;
+  command.append(" admin list-users --store '").append(url_).append("'");
+  const auto result = test_support::run_command(command);
+  EXPECT_EQ(result.status, 2);
+  EXPECT_NE(result.output.find("works on a SQLite store"), std::string::npos) << result.output;
+}
+
+}  // namespace
+}  // namespace chatterbox

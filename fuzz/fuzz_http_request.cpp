@@ -4,6 +4,7 @@
 // authenticated paths (/api/me, /api/logout, /ws) as well as the anonymous ones.
 #include "chatterbox/http/request_handler.hpp"
 #include "chatterbox/storage/write_batcher.hpp"
+#include "chatterbox/store/sqlite_session_store.hpp"
 
 #include "chatterbox/auth/token.hpp"
 #include "chatterbox/storage/database.hpp"
@@ -43,7 +44,8 @@ struct world {
         hasher(io, argon2_cost{1, 8 * 1024}, 1, 4),
         files(std::nullopt),
         writes(io, db.handle()),
-        handler({config, users, tokens, hasher, connections, files, writes}) {
+        sessions(users, tokens, nullptr, writes),
+        handler({config, sessions, hasher, connections, files}) {
     spdlog::set_level(spdlog::level::off);
     const auto alice = users.create("alice", "$argon2id$not-a-real-hash", 0);
     tokens.store(token_digest(known_token), alice->id, 0, INT64_MAX);
@@ -82,6 +84,7 @@ struct world {
   connection_manager connections;
   static_files files;
   write_batcher writes;
+  sqlite_session_store sessions;
   request_handler handler;
 };
 
@@ -115,7 +118,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (!request) return 0;
 
   // The upgrade decision reads the same request, so check it before handle() consumes it.
-  (void)w.handler.authorize_websocket(*request, std::nullopt);
+  int decisions = 0;
+  w.handler.authorize_websocket(*request, std::nullopt,
+                                [&](request_handler::upgrade_decision) { ++decisions; });
 
   int responses = 0;
   static const auto peer = boost::asio::ip::make_address("127.0.0.1");
@@ -130,6 +135,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   w.io.restart();
   w.io.run();
   require(responses == 1);  // "respond is called exactly once"
+  require(decisions == 1);
   // A fuzzed logout revokes the known token; put it back so later inputs still reach the
   // authenticated handlers.
   if (!w.tokens.find_valid(token_digest(known_token), 0)) {

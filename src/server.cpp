@@ -7,6 +7,7 @@
 
 #include <csignal>
 #include <cstdlib>
+#include <stdexcept>
 
 namespace chatterbox {
 namespace {
@@ -48,12 +49,23 @@ server::server(server_config config)
       signals_(io_, SIGINT, SIGTERM),
       reload_signals_(io_, SIGHUP),
       stall_probe_(io_) {
-  const auto account_created = [this](std::int64_t id, const std::string& name) {
-    chat_->add_user(id, name);
-  };
+  const auto account_created = [this](std::int64_t id, const std::string& name,
+                                      std::int64_t seq) { chat_->add_user(id, name, seq); };
+  if (config_.redis_url && !postgres_) {
+    throw std::runtime_error("--bus redis://... needs --store postgres://...: the nodes share "
+                             "their data there");
+  }
   if (postgres_) {
     auto& pg = *postgres_;
     chat_.emplace(io_, pg.chat, pg.rooms, std::move(pg.loaded), connections_, limits_of(config_));
+    if (config_.redis_url) {
+      std::string why;
+      auto endpoint = parse_redis_url(*config_.redis_url, why);
+      if (!endpoint) throw std::runtime_error("--bus: " + why);
+      spdlog::info("bus: {}", endpoint->display());
+      bus_ = std::make_unique<node_bus>(io_, std::move(*endpoint), pg.chat, *chat_,
+                                        chat_->current_seq());
+    }
     // Uploads, your account, invitations, resets and the admin API are not on PostgreSQL yet
     // (docs/scale-out.md): those paths answer 404.
     handler_.emplace(request_handler::services{config_, pg.sessions, hasher_, connections_,
@@ -133,6 +145,7 @@ void server::run() {
     spdlog::info("redirecting http://{}:{} to https", plain.address().to_string(), plain.port());
   }
   if (sqlite_) sqlite_->sweeper.start();
+  if (bus_) bus_->start();
   wait_for_signal();
   wait_for_reload_signal();
   probe_loop_stall();
@@ -241,7 +254,9 @@ void server::save_presence() {
   // Stopping the chat first: the connections closed from here on announce nobody as gone.
   auto online = chat_->stop();
   if (postgres_) {
-    // Its last writes still commit; then its connection closes so the loop can end.
+    // Its last writes still commit (other nodes learn of them from the store, if not from the
+    // bus); then its connections close so the loop can end.
+    if (bus_) bus_->stop();
     postgres_->writes.stop();
     return;
   }

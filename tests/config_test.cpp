@@ -25,6 +25,7 @@ const std::vector<std::string> all_flags = {"config",
                                             "port",
                                             "db",
                                             "store",
+                                            "bus",
                                             "log-level",
                                             "allowed-origin",
                                             "web-dir",
@@ -283,6 +284,16 @@ TEST(Config, StoreIsASQLiteFileOrAPostgresUrl) {
   EXPECT_FALSE(ok(parse({"--store", "postgres://h/db", "--store", "sqlite:a.db"})).postgres_url);
   for (const char* bad : {"sqlite:", "mysql://h/db", "chat.db", "redis://h"}) {
     EXPECT_NE(error_of(parse({"--store", bad})).find("--store"), std::string::npos) << bad;
+  }
+}
+
+TEST(Config, BusIsLocalOrARedisUrl) {
+  EXPECT_FALSE(ok(parse({})).redis_url);
+  EXPECT_EQ(ok(parse({"--bus", "redis://:secret@cache:6380/2"})).redis_url,
+            "redis://:secret@cache:6380/2");
+  EXPECT_FALSE(ok(parse({"--bus", "redis://cache", "--bus", "local"})).redis_url);
+  for (const char* bad : {"redis", "nats://h", "redis://", "redis://h:99999"}) {
+    EXPECT_NE(error_of(parse({"--bus", bad})).find("--bus"), std::string::npos) << bad;
   }
 }
 

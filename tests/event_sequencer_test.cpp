@@ -75,6 +75,18 @@ TEST_F(sequencer_test, RepeatsAreDroppedWhetherHandedOnOrStillWaiting) {
   EXPECT_EQ(seq_.duplicates(), 3u);
 }
 
+TEST_F(sequencer_test, HeldEventsTheStoreCannotSayAgainGoOutInOrderWithItsAnswer) {
+  publish(1);
+  publish(3);  // 2 is lost; 3 and 5 are changes the store cannot say again (superseded rows)
+  publish(5);
+  wait(150ms);
+  ASSERT_EQ(asked_, (std::vector<std::int64_t>{1}));
+  answer({2, 4}, 6);
+  EXPECT_EQ(handed_on_, (std::vector<std::int64_t>{1, 2, 3, 4, 5}));
+  EXPECT_EQ(seq_.delivered(), 6);
+  EXPECT_EQ(seq_.held(), 0u);
+}
+
 TEST_F(sequencer_test, ALostEventIsFetchedFromTheStoreAfterTheGapWait) {
   publish(1);
   publish(3);

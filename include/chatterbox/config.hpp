@@ -26,6 +26,9 @@ struct server_config {
   // --store postgres://…: the chat and logins on PostgreSQL shared with other nodes
   // (docs/scale-out.md); nullopt: everything in the SQLite database at db_path.
   std::optional<std::string> postgres_url;
+  // --bus redis://…: the nodes on one PostgreSQL tell each other their changes through Redis;
+  // nullopt (--bus local): this node's clients hear of this node's changes only.
+  std::optional<std::string> redis_url;
   std::string log_level = "info";
   std::vector<std::string> allowed_origins;
   std::optional<std::string> web_dir;  // serve the client from disk instead of the binary

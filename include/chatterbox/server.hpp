@@ -9,6 +9,7 @@
 #include "chatterbox/http/redirect_listener.hpp"
 #include "chatterbox/http/request_handler.hpp"
 #include "chatterbox/http/static_files.hpp"
+#include "chatterbox/node_bus.hpp"
 #include "chatterbox/node_stores.hpp"
 #include "chatterbox/tls/tls_context_store.hpp"
 
@@ -63,6 +64,7 @@ class server {
   password_hasher hasher_;
   connection_manager connections_;
   std::optional<chat_service> chat_;
+  std::unique_ptr<node_bus> bus_;  // --bus redis://
   static_files files_;
   std::optional<request_handler> handler_;
   http_session_registry http_sessions_;

@@ -27,10 +27,15 @@ redis_bus::redis_bus(asio::io_context& io, redis_endpoint endpoint, std::int64_t
       tick_timer_(io),
       latest_timer_(io) {}
 
-redis_bus::~redis_bus() {
+redis_bus::~redis_bus() { stop(); }
+
+void redis_bus::stop() {
   stopped_ = true;
   if (publisher_) publisher_->close();
   if (subscriber_) subscriber_->close();
+  reconnect_timer_.cancel();
+  tick_timer_.cancel();
+  latest_timer_.cancel();
 }
 
 void redis_bus::start() {

@@ -78,22 +78,20 @@ void chat_service::handle(const std::shared_ptr<chat_peer>& peer, send_command& 
         const auto& m = result.changed;
         deliver_if_connected(weak, frames::ack(client_id, m.room, m.id, m.ts));
         if (result.duplicate) return;
-        committed(m.seq);
         ++metrics().messages_stored;
-        auto* target = rooms_.find(m.room);
-        if (target == nullptr) return;
-        target->last_id = std::max(target->last_id, m.id);
         typing_.stop(m.room, user_id);
-        to_room(*target, frames::new_message(m));
-        announce_replies(*target, result);
+        room_event event{m.seq, m.room, frames::new_message(m)};
+        event.message_id = m.id;
+        publish(std::move(event));
+        announce_replies(m.room, result);
       });
 }
 
-void chat_service::announce_replies(const room_state& room, const message_change& result) {
+void chat_service::announce_replies(std::int64_t room_id, const message_change& result) {
   if (!result.original) return;
-  committed(result.original->seq);
-  to_room(room, frames::replies(room.id, result.original->id, result.original->seq,
-                                result.original->count));
+  const auto& original = *result.original;
+  publish({original.seq, room_id,
+           frames::replies(room_id, original.id, original.seq, original.count)});
 }
 
 void chat_service::handle(const std::shared_ptr<chat_peer>& peer, edit_command& command) {
@@ -108,8 +106,7 @@ void chat_service::handle(const std::shared_ptr<chat_peer>& peer, edit_command& 
         if (!stored) return deliver_if_connected(weak, error_frame(store_failed(id)));
         if (result.refused) return deliver_if_connected(weak, error_frame(*result.refused));
         const auto& m = result.changed;
-        committed(m.seq);
-        if (const auto* room = rooms_.find(m.room)) to_room(*room, frames::edited(m));
+        publish({m.seq, m.room, frames::edited(m)});
       });
 }
 
@@ -132,11 +129,8 @@ void chat_service::remove_message(std::int64_t actor, std::int64_t id, bool anyw
                     release_blob_(std::move(*result.released_blob));
                   }
                   const auto& m = result.changed;
-                  committed(m.seq);
-                  if (const auto* room = rooms_.find(m.room)) {
-                    to_room(*room, frames::deleted(m.room, m.id, m.seq));
-                    announce_replies(*room, result);
-                  }
+                  publish({m.seq, m.room, frames::deleted(m.room, m.id, m.seq)});
+                  announce_replies(m.room, result);
                   done(true, std::nullopt);
                 });
 }

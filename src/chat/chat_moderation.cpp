@@ -39,9 +39,9 @@ std::string chat_service::room_file_stem(std::int64_t room_id) {
 }
 
 chat_service::room_then chat_service::announce_archived(bool archived) {
-  return [this, archived](room_state& changed, const room_change&) {
+  return [this, archived](room_state& changed, const room_change& result) {
     changed.archived = archived;
-    to_room(changed, frames::room(view_of(changed), nullptr));
+    publish(room_changed(changed, result.seq));
   };
 }
 

@@ -18,11 +18,9 @@ void chat_service::handle(const std::shared_ptr<chat_peer>& peer, react_command&
         if (!stored) return deliver_if_connected(weak, error_frame(store_failed(command.id)));
         if (result.refused) return deliver_if_connected(weak, error_frame(*result.refused));
         if (!result.changed) return;
-        committed(result.seq);
-        if (const auto* room = rooms_.find(result.room)) {
-          to_room(*room, frames::reaction(room->id, command.id, result.seq, command.emoji,
-                                          username, command.on, result.count));
-        }
+        publish({result.seq, result.room,
+                 frames::reaction(result.room, command.id, result.seq, command.emoji, username,
+                                  command.on, result.count)});
       });
 }
 

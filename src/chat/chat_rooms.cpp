@@ -37,7 +37,6 @@ void chat_service::change_room(std::int64_t room_id, room_write write, room_then
   write([this, room_id, then = std::move(then), done = std::move(done)](bool stored,
                                                                          room_change& result) {
     if (!stored || result.refused) return done(stored, result.refused);
-    committed(result.seq);
     if (auto* room = rooms_.find(room_id)) {
       room->seq = result.seq;
       then(*room, result);
@@ -70,7 +69,6 @@ void chat_service::handle(const std::shared_ptr<chat_peer>& peer, create_room_co
           bool stored, room_change& result) {
         if (!stored) return deliver_if_connected(weak, error_frame(store_failed(ref)));
         if (result.refused) return deliver_if_connected(weak, error_frame(*result.refused));
-        committed(result.seq);
         room_state state;
         state.id = result.room_id;
         state.kind = open ? room_kind::open : room_kind::private_room;
@@ -78,10 +76,7 @@ void chat_service::handle(const std::shared_ptr<chat_peer>& peer, create_room_co
         state.creator_id = user_id;
         state.seq = result.seq;
         if (!open) state.members = members;
-        const auto& room = rooms_.add(std::move(state));
-        const auto view = view_of(room);
-        connections_.deliver_to_user(user_id, frames::room(view, ref));
-        to_room(room, frames::room(view, nullptr), user_id);
+        announce_new_room(rooms_.add(std::move(state)), user_id, ref);
       });
 }
 
@@ -110,7 +105,6 @@ void chat_service::handle(const std::shared_ptr<chat_peer>& peer, open_dm_comman
           }
           return;
         }
-        committed(result.seq);
         room_state state;
         state.id = result.room_id;
         state.kind = room_kind::dm;
@@ -118,11 +112,22 @@ void chat_service::handle(const std::shared_ptr<chat_peer>& peer, open_dm_comman
         state.creator_id = user_id;
         state.seq = result.seq;
         state.members = members;
-        const auto& room = rooms_.add(std::move(state));
-        const auto view = view_of(room);
-        connections_.deliver_to_user(user_id, frames::room(view, ref));
-        to_room(room, frames::room(view, nullptr), user_id);
+        announce_new_room(rooms_.add(std::move(state)), user_id, ref);
       });
+}
+
+void chat_service::announce_new_room(const room_state& room, std::int64_t creator,
+                                     const nlohmann::json& ref) {
+  auto event = room_changed(room, room.seq);
+  event.actor = creator;
+  event.reply = frames::room(view_of(room), ref);
+  publish(std::move(event));
+}
+
+room_event chat_service::room_changed(const room_state& room, std::int64_t seq) {
+  room_event event{seq, room.id, frames::room(view_of(room), nullptr)};
+  event.changed_room = snapshot_of(room);
+  return event;
 }
 
 namespace {
@@ -168,9 +173,9 @@ void chat_service::handle(const std::shared_ptr<chat_peer>& peer, rename_room_co
       [this, room_id = room->id, name = command.name](auto then) {
         store_.rename_room(room_id, name, std::move(then));
       },
-      [this, name = command.name](room_state& changed, const room_change&) {
+      [this, name = command.name](room_state& changed, const room_change& result) {
         rooms_.rename(changed, name);
-        to_room(changed, frames::room(view_of(changed), nullptr));
+        publish(room_changed(changed, result.seq));
       });
 }
 
@@ -190,13 +195,13 @@ void chat_service::handle(const std::shared_ptr<chat_peer>& peer, add_members_co
         // Added people start with the history read: it was said before they were there.
         store_.add_members(room_id, added, marker, std::move(then));
       },
-      [this, added, marker = room->last_id](room_state& changed, const room_change&) {
+      [this, added, marker = room->last_id](room_state& changed, const room_change& result) {
         for (const auto id : added) {
           rooms_.add_member(changed, id);
           // As the stored marker says (and as the directory reads it after a restart).
           room_directory::note_marker(changed, id, marker);
         }
-        to_room(changed, frames::room(view_of(changed), nullptr));
+        publish(room_changed(changed, result.seq));
       });
 }
 
@@ -222,9 +227,9 @@ void chat_service::handle(const std::shared_ptr<chat_peer>& peer, remove_member_
           room_directory::note_marker(changed, reader.user_id, reader.marker);
         }
         if (result.archived) changed.archived = true;
-        typing_.stop(changed.id, target);
-        connections_.deliver_to_user(target, frames::room_removed(changed.id));
-        to_room(changed, frames::room(view_of(changed), nullptr));
+        auto event = room_changed(changed, result.seq);
+        event.removed = target;
+        publish(std::move(event));
       });
 }
 

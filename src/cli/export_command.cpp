@@ -15,7 +15,7 @@
 namespace chatterbox {
 namespace {
 
-constexpr const char* usage =
+constexpr const char* export_usage =
     "usage: chatterbox export [--room NAME] [--format json|markdown] [--db PATH] FILE|-\n";
 
 }  // namespace
@@ -32,7 +32,7 @@ int run_export_command(int argc, const char* const* argv, const char* const* env
     if ((arg == "--room" || arg == "--format") && i + 1 < argc) {
       (arg == "--room" ? room_name.emplace() : format_text) = argv[++i];
     } else if (arg == "--help" || arg == "-h") {
-      std::cout << usage
+      std::cout << export_usage
                 << "\nWrites the history of one room (--room), or of every room, as JSON or as\n"
                    "readable Markdown to FILE (which must not exist) or, for -, to standard\n"
                    "output. Deleted messages are left out. Safe while the server runs.\n";
@@ -45,7 +45,7 @@ int run_export_command(int argc, const char* const* argv, const char* const* env
   }
   const auto format = parse_export_format(format_text);
   if (!target || !format) {
-    std::cerr << usage;
+    std::cerr << export_usage;
     return 2;
   }
   options.push_back(nullptr);
@@ -55,7 +55,7 @@ int run_export_command(int argc, const char* const* argv, const char* const* env
     return 2;
   }
   if (!std::holds_alternative<server_config>(parsed)) {
-    std::cerr << usage;
+    std::cerr << export_usage;
     return 2;
   }
   const auto& config = std::get<server_config>(parsed);

@@ -1,5 +1,6 @@
 #include "flag.hpp"
 
+#include "chatterbox/bus/redis_endpoint.hpp"
 #include "chatterbox/http/trusted_proxies.hpp"
 #include "flag_kinds.hpp"
 
@@ -70,6 +71,21 @@ const std::vector<flag>& flag_table() {
           // Never the URL itself: it may hold a password.
           return std::string(c.postgres_url ? "postgres://..." : "sqlite:<db>");
         }));
+    t.push_back(make_flag(
+        "bus", "local|redis://...",
+        "How nodes on one PostgreSQL store (--store postgres://) tell each other their\n"
+        "      changes: through Redis, or not at all (local: one node)",
+        [](server_config& c, std::string_view text) -> std::optional<std::string> {
+          if (text == "local") {
+            c.redis_url.reset();
+            return std::nullopt;
+          }
+          std::string why;
+          if (!parse_redis_url(text, why)) return "expected local or redis://..., " + why;
+          c.redis_url = std::string(text);
+          return std::nullopt;
+        },
+        [](const server_config& c) { return std::string(c.redis_url ? "redis://..." : "local"); }));
     t.push_back(make_flag(
         "log-level", "trace|debug|info|warn|error|critical|off", "Minimum level logged",
         [](server_config& c, std::string_view text) -> std::optional<std::string> {

@@ -203,7 +203,9 @@ void login_handler::create_account(std::shared_ptr<http_request> request,
           return handle(std::move(*request), client, respond);
         }
         throttle_.succeeded(username, client.key, now);
-        if (s_.account_created) s_.account_created(result.user->id, result.user->username);
+        if (s_.account_created) {
+          s_.account_created(result.user->id, result.user->username, result.seq);
+        }
         respond(logged_in(*request, *result.user, true, session.token, session.expires_at,
                           client));
       });

@@ -94,9 +94,16 @@ class event_sequencer {
       return;
     }
     auto& [events, complete_to] = *answer;
+    // Held events the answer lacks go out too, in order among its own: a store may not be able
+    // to say again every change it has (a room's membership before the change after it), while
+    // the bus had carried that change.
     for (const auto& event : events) {
-      if (event.seq > delivered_ && event.seq <= complete_to) hand_on(event);
+      if (event.seq <= delivered_ || event.seq > complete_to) continue;
+      hand_on_held_before(event.seq);
+      held_.erase(event.seq);
+      hand_on(event);
     }
+    hand_on_held_before(complete_to + 1);
     delivered_ = std::max(delivered_, complete_to);
     latest_ = std::max(latest_, complete_to);
     drain_held();
@@ -115,6 +122,13 @@ class event_sequencer {
   void hand_on(const Event& event) {
     delivered_ = event.seq;
     deliver_(event);
+  }
+
+  void hand_on_held_before(std::int64_t seq) {
+    while (!held_.empty() && held_.begin()->first < seq) {
+      auto node = held_.extract(held_.begin());
+      if (node.key() > delivered_) hand_on(node.mapped());
+    }
   }
 
   void drain_held() {

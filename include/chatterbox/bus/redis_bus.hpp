@@ -62,6 +62,8 @@ class redis_bus {
   redis_bus& operator=(const redis_bus&) = delete;
 
   void start();
+  // The server is stopping: the connections close and no timer keeps the event loop alive.
+  void stop();
   void publish(std::vector<bus_event> events);
 
   bool connected() const { return subscribed_; }

@@ -5,6 +5,7 @@
 #include "chatterbox/chat/presence_tracker.hpp"
 #include "chatterbox/chat/presence_watch.hpp"
 #include "chatterbox/chat/room_directory.hpp"
+#include "chatterbox/chat/room_event.hpp"
 #include "chatterbox/chat/user_directory.hpp"
 #include "chatterbox/chat/typing_tracker.hpp"
 #include "chatterbox/limits/rate_limiter.hpp"
@@ -81,15 +82,23 @@ class chat_service {
   // announced as gone (the server is going, not its users). Returns who was online.
   std::vector<present_user> stop();
 
-  // The highest seq of a committed change: everything up to it has been broadcast.
+  // The highest seq of a change delivered to this node's clients.
   std::int64_t current_seq() const { return committed_seq_; }
+
+  // Where committed changes go: by default they are delivered here at once (one node). With
+  // several nodes, `publish` sends them to every node, each delivering them to its own clients
+  // in seq order through deliver() (docs/scale-out.md).
+  void publish_through(std::function<void(room_event)> publish) { publish_ = std::move(publish); }
+  // A change committed by this node (`own`) or another, told to this node's clients.
+  void deliver(const room_event& event, bool own);
   // Whether the user is a member of the room now (false for a room that does not exist): the
   // file endpoints' check, the same the chat makes.
   bool is_member(std::int64_t room_id, std::int64_t user_id) {
     return rooms_.visible(room_id, user_id) != nullptr;
   }
-  // A user the chat has not seen yet (an account created after startup).
-  void add_user(std::int64_t id, std::string name) { users_.add(id, std::move(name)); }
+  // An account created after startup; `seq`: its change's, where accounts are shared by
+  // several nodes (then every node learns of it), or 0.
+  void add_user(std::int64_t id, std::string name, std::int64_t seq = 0);
 
   // Moderation through the admin API (chat_moderation.cpp); the caller has checked that
   // `admin_id` is an administrator. `done(stored, refused)`: after the commit (and the
@@ -204,7 +213,16 @@ class chat_service {
   room_write archive_write(std::int64_t room_id, bool archived, std::int64_t actor);
   room_then announce_archived(bool archived);
   // After the commit: the room learns the original's new reply count, if it changed.
-  void announce_replies(const room_state& room, const message_change& result);
+  void announce_replies(std::int64_t room_id, const message_change& result);
+  // A committed change, to every node's clients (see publish_through).
+  void publish(room_event event);
+  // A room changed on another node, as this node's directory must now have it; returns who
+  // is no longer a member.
+  std::vector<std::int64_t> apply_room(const room_snapshot& changed, std::int64_t seq);
+  // The `room` event of a room change, for everyone concerned.
+  room_event room_changed(const room_state& room, std::int64_t seq);
+  // A room or DM just created: its creator's connections get the answer with `ref`.
+  void announce_new_room(const room_state& room, std::int64_t creator, const nlohmann::json& ref);
   // false (and the client told when to retry) when the user is over the message rate.
   bool admit_change(chat_peer& peer, const nlohmann::json& ref);
   // false when the user is over the typing/seen rate; such events are dropped silently.
@@ -234,6 +252,7 @@ class chat_service {
   std::int64_t committed_seq_ = 0;
   // Peers whose hello is being read: they join the fan-out when it is.
   std::unordered_set<const chat_peer*> connecting_;
+  std::function<void(room_event)> publish_;
 };
 
 }  // namespace chatterbox

@@ -37,8 +37,10 @@ class login_handler {
     const server_config& config;
     session_store& sessions;
     password_hasher& hasher;
-    // Told of every account created (the chat resolves names in memory).
-    std::function<void(std::int64_t id, const std::string& name)> account_created;
+    // Told of every account created (the chat resolves names in memory), with the seq of
+    // its creation where there is one (account_creation::seq).
+    std::function<void(std::int64_t id, const std::string& name, std::int64_t seq)>
+        account_created;
   };
 
   explicit login_handler(services s);

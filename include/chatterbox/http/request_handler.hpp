@@ -42,7 +42,8 @@ class request_handler {
     password_hasher& hasher;
     connection_manager& connections;
     const static_files& files;
-    std::function<void(std::int64_t id, const std::string& name)> account_created = nullptr;
+    std::function<void(std::int64_t id, const std::string& name, std::int64_t seq)>
+        account_created = nullptr;
     // Uploads and downloads (docs/protocol.md, "POST /api/files"); without them those paths
     // are 404.
     std::optional<file_services> files_api = std::nullopt;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "chatterbox/chat/room_event.hpp"
 #include "chatterbox/postgres/pg_batcher.hpp"
 #include "chatterbox/store/chat_store.hpp"
 
@@ -66,6 +67,26 @@ class pg_chat_store final : public chat_store {
   void load(answer<chat_snapshot> then) override;
   void search(search_request request, std::vector<search_term> terms,
               answer<search_page> then) override;
+
+  // For the bus between nodes (node_bus), which fills its gaps from here: what the store can
+  // say again of every change after `since`, as nobody in particular sees it.
+  struct changes_for_nodes {
+    std::vector<message> messages;  // each as it is now, at its latest seq
+    struct account {
+      std::int64_t id = 0;
+      std::string name;
+      std::int64_t seq = 0;
+    };
+    std::vector<account> accounts;
+    struct room {
+      room_snapshot now;
+      std::int64_t seq = 0;  // of its latest change
+    };
+    std::vector<room> rooms;
+    std::int64_t complete_to = 0;  // every change up to this seq is in here, or superseded
+  };
+  void changes_for_bus(std::int64_t since, answer<changes_for_nodes> then);
+  void latest_seq(answer<std::int64_t> then);
 
  private:
   // Messages read by `sql`, then their reactions as `viewer` sees them.

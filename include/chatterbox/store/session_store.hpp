@@ -35,6 +35,9 @@ struct new_account {
 struct account_creation {
   std::optional<user_record> user;
   std::optional<registration_refusal> refused;
+  // The change's seq where accounts are shared by several nodes (their chats learn of it as
+  // of any change); 0 on one node's SQLite.
+  std::int64_t seq = 0;
 };
 
 // Accounts and their login sessions as the HTTP side needs them for every request: who may

@@ -7,14 +7,12 @@
 #include "chatterbox/store/sqlite_session_store.hpp"
 
 #include "support/pg_store_fixture.hpp"
+#include "support/sqlite_test_db.hpp"
 
-#include <SQLiteCpp/Statement.h>
 #include <gtest/gtest.h>
 
-#include <filesystem>
 #include <memory>
 #include <optional>
-#include <random>
 #include <string>
 #include <string_view>
 
@@ -35,31 +33,18 @@ class session_harness {
 class sqlite_sessions final : public session_harness {
  public:
   explicit sqlite_sessions(boost::asio::io_context& io)
-      : path_(std::filesystem::temp_directory_path() /
-              ("chatterbox-sessions-" + std::to_string(std::random_device{}()))),
-        db_(path_.string(), sync_mode::normal),
-        users_(db_.handle()),
-        tokens_(db_.handle()),
-        registration_(db_.handle()),
-        writes_(io, db_.handle()),
+      : file_("chatterbox-sessions"),
+        users_(file_.handle()),
+        tokens_(file_.handle()),
+        registration_(file_.handle()),
+        writes_(io, file_.handle()),
         store_(users_, tokens_, &registration_, writes_) {}
-  ~sqlite_sessions() override {
-    std::error_code ignored;
-    for (const auto* suffix : {"", "-wal", "-shm"}) {
-      std::filesystem::remove(path_.string() + suffix, ignored);
-    }
-  }
   session_store& store() override { return store_; }
-  void exec(std::string_view sql) override { db_.handle().exec(std::string(sql)); }
-  std::optional<std::string> value(std::string_view sql) override {
-    SQLite::Statement query(db_.handle(), std::string(sql));
-    if (!query.executeStep() || query.getColumn(0).isNull()) return std::nullopt;
-    return query.getColumn(0).getString();
-  }
+  void exec(std::string_view sql) override { file_.exec(sql); }
+  std::optional<std::string> value(std::string_view sql) override { return file_.value(sql); }
 
  private:
-  std::filesystem::path path_;
-  database db_;
+  test_support::sqlite_test_db file_;
   user_repository users_;
   token_repository tokens_;
   registration_repository registration_;
@@ -71,25 +56,17 @@ class pg_sessions final : public session_harness {
  public:
   pg_sessions(boost::asio::io_context& io, const std::string& url,
               std::function<pg_result(std::string_view)> run)
-      : writes_(io, url), store_(writes_), run_(std::move(run)) {
+      : writes_(io, url), store_(writes_), rows_(std::move(run)) {
     writes_.start();
   }
   session_store& store() override { return store_; }
-  void exec(std::string_view sql) override {
-    const auto result = run_(sql);
-    ASSERT_TRUE(result.ok) << result.error;
-  }
-  std::optional<std::string> value(std::string_view sql) override {
-    const auto result = run_(sql);
-    EXPECT_TRUE(result.ok) << result.error;
-    if (!result.ok || result.rows.empty()) return std::nullopt;
-    return result.value(0, 0);
-  }
+  void exec(std::string_view sql) override { rows_.exec(sql); }
+  std::optional<std::string> value(std::string_view sql) override { return rows_.value(sql); }
 
  private:
   pg_batcher writes_;
   pg_session_store store_;
-  std::function<pg_result(std::string_view)> run_;
+  test_support::pg_rows rows_;
 };
 
 class session_store_test : public test_support::pg_store_fixture,

@@ -12,15 +12,13 @@
 #include "chatterbox/store/sqlite_chat_store.hpp"
 
 #include "support/pg_store_fixture.hpp"
+#include "support/sqlite_test_db.hpp"
 
-#include <SQLiteCpp/Statement.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <filesystem>
 #include <memory>
 #include <optional>
-#include <random>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -51,37 +49,24 @@ class store_harness {
 class sqlite_harness final : public store_harness {
  public:
   sqlite_harness(boost::asio::io_context& io, room_directory& rooms)
-      : path_(std::filesystem::temp_directory_path() /
-              ("chatterbox-store-" + std::to_string(std::random_device{}()))),
-        db_(path_.string(), sync_mode::normal),
-        messages_(db_.handle()),
-        rooms_(db_.handle()),
-        mentions_(db_.handle()),
-        reactions_(db_.handle()),
-        users_(db_.handle()),
-        files_(db_.handle()),
-        writes_(io, db_.handle()),
-        store_(chat_storage{messages_, rooms_, mentions_, reactions_, users_, writes_, db_.handle(),
-                            &files_},
+      : file_("chatterbox-store"),
+        messages_(file_.handle()),
+        rooms_(file_.handle()),
+        mentions_(file_.handle()),
+        reactions_(file_.handle()),
+        users_(file_.handle()),
+        files_(file_.handle()),
+        writes_(io, file_.handle()),
+        store_(chat_storage{messages_, rooms_, mentions_, reactions_, users_, writes_,
+                            file_.handle(), &files_},
                rooms) {}
-  ~sqlite_harness() override {
-    std::error_code ignored;
-    for (const auto* suffix : {"", "-wal", "-shm"}) {
-      std::filesystem::remove(path_.string() + suffix, ignored);
-    }
-  }
 
   chat_store& store() override { return store_; }
-  void exec(std::string_view sql) override { db_.handle().exec(std::string(sql)); }
-  std::optional<std::string> value(std::string_view sql) override {
-    SQLite::Statement query(db_.handle(), std::string(sql));
-    if (!query.executeStep() || query.getColumn(0).isNull()) return std::nullopt;
-    return query.getColumn(0).getString();
-  }
+  void exec(std::string_view sql) override { file_.exec(sql); }
+  std::optional<std::string> value(std::string_view sql) override { return file_.value(sql); }
 
  private:
-  std::filesystem::path path_;
-  database db_;
+  sqlite_test_db file_;
   message_repository messages_;
   room_repository rooms_;
   mention_repository mentions_;
@@ -96,26 +81,18 @@ class pg_harness final : public store_harness {
  public:
   pg_harness(boost::asio::io_context& io, room_directory& rooms, const std::string& url,
              std::function<pg_result(std::string_view)> run)
-      : writes_(io, url), store_(writes_, rooms), run_(std::move(run)) {
+      : writes_(io, url), store_(writes_, rooms), rows_(std::move(run)) {
     writes_.start();
   }
 
   chat_store& store() override { return store_; }
-  void exec(std::string_view sql) override {
-    const auto result = run_(sql);
-    ASSERT_TRUE(result.ok) << result.error;
-  }
-  std::optional<std::string> value(std::string_view sql) override {
-    const auto result = run_(sql);
-    EXPECT_TRUE(result.ok) << result.error;
-    if (!result.ok || result.rows.empty()) return std::nullopt;
-    return result.value(0, 0);
-  }
+  void exec(std::string_view sql) override { rows_.exec(sql); }
+  std::optional<std::string> value(std::string_view sql) override { return rows_.value(sql); }
 
  private:
   pg_batcher writes_;
   pg_chat_store store_;
-  std::function<pg_result(std::string_view)> run_;
+  pg_rows rows_;
 };
 
 class chat_store_test : public pg_store_fixture, public ::testing::WithParamInterface<const char*> {

@@ -4,6 +4,7 @@
 
 #include "support/postgres_fixture.hpp"
 
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -31,6 +32,27 @@ inline constexpr std::string_view people_and_rooms[] = {
     "INSERT INTO rooms (kind, name, created_at, archived) VALUES ('open', 'old', 0, true)",
     "INSERT INTO room_members (room_id, user_id) VALUES (1, 1), (1, 2), (1, 3), (2, 1), (2, 2), "
     "(3, 1)",
+};
+
+// Statements run to their answer on a test's own connection (pg_store_fixture::run): the
+// PostgreSQL side of the store contract suites, to set rows up and look at them.
+class pg_rows {
+ public:
+  explicit pg_rows(std::function<pg_result(std::string_view)> run) : run_(std::move(run)) {}
+  void exec(std::string_view sql) {
+    const auto result = run_(sql);
+    ASSERT_TRUE(result.ok) << result.error;
+  }
+  // The first column of the first row (nullopt: no row, or NULL).
+  std::optional<std::string> value(std::string_view sql) {
+    const auto result = run_(sql);
+    EXPECT_TRUE(result.ok) << result.error;
+    if (!result.ok || result.rows.empty()) return std::nullopt;
+    return result.value(0, 0);
+  }
+
+ private:
+  std::function<pg_result(std::string_view)> run_;
 };
 
 // A database of its own per test, on the suite's PostgreSQL, migrated to the store's schema on

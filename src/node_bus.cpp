@@ -38,6 +38,10 @@ node_bus::node_bus(boost::asio::io_context& io, redis_endpoint endpoint, pg_chat
       [this](room_event event) { bus_.publish({encode_room_event(event, origin_)}); });
 }
 
+// The chat may outlive the bus (the server's members go in reverse order): it delivers at once
+// from then on.
+node_bus::~node_bus() { chat_.publish_through(nullptr); }
+
 void node_bus::start() { bus_.start(); }
 
 void node_bus::stop() { bus_.stop(); }

@@ -20,6 +20,7 @@ class node_bus {
   // `delivered`: the seq this node's chat has delivered up to (what it loaded).
   node_bus(boost::asio::io_context& io, redis_endpoint endpoint, pg_chat_store& store,
            chat_service& chat, std::int64_t delivered);
+  ~node_bus();
   node_bus(const node_bus&) = delete;
   node_bus& operator=(const node_bus&) = delete;
 

@@ -36,9 +36,7 @@ int run_backup_command(int argc, const char* const* argv, const char* const* env
     return 2;
   }
   const auto& config = std::get<server_config>(parsed);
-  if (refused_on_postgres(config, "backup", "use pg_dump, or the PostgreSQL server's own backups")) {
-    return 2;
-  }
+  if (refused_on_postgres(config, "backup", "use pg_dump or PostgreSQL's own backups")) return 2;
   const auto started = std::chrono::steady_clock::now();
   try {
     const auto summary = backup_database(config.db_path, files_dir_of(config), std::string(last));

@@ -92,7 +92,9 @@ void request_handler::begin_upload(http_request&& header,
     response.keep_alive(false);
     return response;
   };
-  if (!uploads_) return then(refuse(header, http::status::not_found, "not_found", "no such endpoint"));
+  if (!uploads_) {
+    return then(refuse(header, http::status::not_found, "not_found", "no such endpoint"));
+  }
   if (!origin_allowed(header)) {
     return then(refuse(header, http::status::forbidden, "forbidden_origin",
                        "requests from this origin are not allowed"));
@@ -113,7 +115,9 @@ void request_handler::begin_upload(http_request&& header,
       busy.keep_alive(false);
       return then(std::move(busy));
     }
-    if (!auth) return then(refuse(*held, http::status::unauthorized, "unauthorized", "not logged in"));
+    if (!auth) {
+      return then(refuse(*held, http::status::unauthorized, "unauthorized", "not logged in"));
+    }
     then(uploads_->begin(std::move(*held), length, auth->owner.user_id));
   });
 }
@@ -350,7 +354,9 @@ std::vector<std::string> presented_tokens(const http::request_header<>& request)
     return out;
   }
   if (const auto cookie = request.find(http::field::cookie); cookie != request.end()) {
-    for (const auto name : {secure_token_cookie, token_cookie}) add(find_cookie(cookie->value(), name));
+    for (const auto name : {secure_token_cookie, token_cookie}) {
+      add(find_cookie(cookie->value(), name));
+    }
   }
   return out;
 }

@@ -79,11 +79,15 @@ TEST_F(server_postgres_test, ChatLoginsAndLogoutsLiveInPostgres) {
                                        {{"Authorization", "Bearer " + alice_token}})
                 .status,
             401u);
+  const auto registration = test_support::http_request(
+      server->port(), boost::beast::http::verb::get, "/api/registration");
+  EXPECT_EQ(registration.status, 200u);
+  EXPECT_EQ(registration.body_json().at("mode"), "open");
   // What is not on PostgreSQL yet says so by being absent.
-  EXPECT_EQ(
-      test_support::http_request(server->port(), boost::beast::http::verb::get, "/api/registration")
-          .status,
-      404u);
+  const auto sessions = test_support::http_request(
+      server->port(), boost::beast::http::verb::get, "/api/me/sessions", "",
+      {{"Authorization", "Bearer " + token_for(server->port(), "bob")}});
+  EXPECT_EQ(sessions.status, 404u);
 
   alice.reset();
   bob.reset();

@@ -201,6 +201,32 @@ TEST_P(session_store_test, AnInvitationIsNeededAndUsedUpByTheAccountItCreates) {
   EXPECT_EQ(refused("once"), registration_refusal::invitation_invalid);
 }
 
+TEST_P(session_store_test, TheRegistrationSettingAndWhatALinkIsWorth) {
+  const auto state = [&](std::optional<std::string> invite) {
+    auto [ok, result] = wait_for<registration_state>([&](auto then) {
+      harness_->store().registration(std::move(invite), now, std::move(then));
+    });
+    EXPECT_TRUE(ok);
+    return result;
+  };
+  EXPECT_EQ(state(std::nullopt).mode, registration_mode::open);
+  EXPECT_FALSE(state(std::nullopt).invitation);
+  harness_->exec("INSERT INTO settings (key, value) VALUES ('registration', 'invitation')");
+  harness_->exec(
+      "INSERT INTO invitations (code, created_at, expires_at, max_uses, uses) VALUES "
+      "('fresh', 0, 1500000, NULL, 0), ('full', 0, 1500000, 2, 2), "
+      "('late', 0, 1000, NULL, 0)");
+  harness_->exec(
+      "INSERT INTO invitations (code, created_at, expires_at, revoked_at) VALUES "
+      "('gone', 0, 1500000, 5)");
+  EXPECT_EQ(state(std::nullopt).mode, registration_mode::invitation);
+  EXPECT_EQ(state("fresh").invitation, invitation_status::valid);
+  EXPECT_EQ(state("full").invitation, invitation_status::used_up);
+  EXPECT_EQ(state("late").invitation, invitation_status::expired);
+  EXPECT_EQ(state("gone").invitation, invitation_status::revoked);
+  EXPECT_EQ(state("nope").invitation, invitation_status::unknown);
+}
+
 TEST_P(session_store_test, TokensExpireAreTouchedAndRevoked) {
   const auto alice = create(account("alice", "d1"));
   ASSERT_TRUE(alice.user);

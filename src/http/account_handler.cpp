@@ -3,7 +3,6 @@
 #include "chatterbox/auth/credentials.hpp"
 #include "chatterbox/auth/token.hpp"
 #include "chatterbox/clock.hpp"
-#include "chatterbox/files/file_name.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -39,15 +38,6 @@ http_response busy_hashing(const http_request& request) {
 }  // namespace
 
 account_handler::account_handler(services s) : s_(s) {}
-
-http_response account_handler::registration(const http_request& request) {
-  json body{{"mode", to_string(s_.registration.mode())}};
-  if (const auto invite = query_parameter(request.target(), "invite")) {
-    const auto code = percent_decode(*invite).value_or(std::string());
-    body["invitation"] = to_string(s_.registration.status(code, epoch_ms()));
-  }
-  return json_response(http::status::ok, request, std::move(body));
-}
 
 void account_handler::handle_me(const http_request& request, std::string_view path,
                                 const session& who, const client_address& client,

@@ -6,6 +6,7 @@
 #include "chatterbox/auth/credentials.hpp"
 #include "chatterbox/auth/token.hpp"
 #include "chatterbox/clock.hpp"
+#include "chatterbox/files/file_name.hpp"
 #include "chatterbox/ws/handshake.hpp"
 
 #include "chatterbox/observability/metrics.hpp"
@@ -172,9 +173,10 @@ void request_handler::handle(http_request&& request, client_address client, resp
     if (method != http::verb::get) return respond(method_not_allowed(request, "GET"));
     return me(std::make_shared<const http_request>(std::move(request)), std::move(respond));
   }
-  if (account_ && path == "/api/registration") {
+  if (path == "/api/registration") {
     if (method != http::verb::get) return respond(method_not_allowed(request, "GET"));
-    return respond(account_->registration(request));
+    return registration(std::make_shared<const http_request>(std::move(request)),
+                        std::move(respond));
   }
   if (account_ && path.starts_with("/api/me/")) {
     return account(std::make_shared<const http_request>(std::move(request)), client,
@@ -285,6 +287,21 @@ void request_handler::export_room(std::shared_ptr<const http_request> request,
     }
     s_.accounts->exports.start(*request, *room, chat.room_file_stem(*room), respond);
   });
+}
+
+void request_handler::registration(std::shared_ptr<const http_request> request,
+                                   respond_fn respond) {
+  std::optional<std::string> invite;
+  if (const auto code = query_parameter(request->target(), "invite")) {
+    invite = percent_decode(*code).value_or(std::string());
+  }
+  s_.sessions.registration(
+      std::move(invite), epoch_ms(), [request, respond](bool read, registration_state& state) {
+        if (!read) return respond(database_busy(*request));
+        json body{{"mode", to_string(state.mode)}};
+        if (state.invitation) body["invitation"] = to_string(*state.invitation);
+        respond(json_response(http::status::ok, *request, std::move(body)));
+      });
 }
 
 void request_handler::me(std::shared_ptr<const http_request> request, respond_fn respond) {

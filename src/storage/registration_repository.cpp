@@ -37,6 +37,9 @@ invitation read_invitation(SQLite::Statement& row) {
   return out;
 }
 
+
+}  // namespace
+
 invitation_status status_of(const std::optional<invitation>& found, std::int64_t now_ms) {
   if (!found) return invitation_status::unknown;
   if (found->revoked) return invitation_status::revoked;
@@ -44,8 +47,6 @@ invitation_status status_of(const std::optional<invitation>& found, std::int64_t
   if (found->max_uses && found->uses >= *found->max_uses) return invitation_status::used_up;
   return invitation_status::valid;
 }
-
-}  // namespace
 
 std::string_view to_string(registration_mode mode) {
   for (const auto& [m, name] : mode_names) {

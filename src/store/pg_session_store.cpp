@@ -18,6 +18,10 @@ constexpr auto find_user_sql =
     "SELECT u.id, u.username, u.password_hash, u.role, u.deactivated_at IS NOT NULL "
     "FROM users u WHERE lower(u.username) = lower($1)";
 constexpr auto refusal_sql = "SELECT chatterbox_registration_refusal($1, $2, false)";
+constexpr auto registration_sql =
+    "SELECT (SELECT s.value FROM settings s WHERE s.key = 'registration'), i.code, i.expires_at, "
+    "i.max_uses, i.uses, i.revoked_at IS NOT NULL "
+    "FROM (SELECT 1) one LEFT JOIN invitations i ON i.code = $1";
 constexpr auto create_account_sql =
     "SELECT outcome, account_id, account_name, account_role "
     "FROM chatterbox_create_account($1, $2, $3, $4, $5, $6, $7, $8)";
@@ -56,6 +60,30 @@ void pg_session_store::find_user(std::string username, answer<std::optional<user
                                           row.at(2).value(), row.at(3) == "admin",
                                           pg_values::boolean(row.at(4))};
                      }));
+}
+
+void pg_session_store::registration(std::optional<std::string> invite, std::int64_t now_ms,
+                                    answer<registration_state> then) {
+  const bool asked = invite.has_value();
+  writes_.submit(
+      registration_sql, {std::move(invite)},
+      answer_rows<registration_state>(
+          "registration", std::move(then),
+          [asked, now_ms](registration_state& state, const pg_result& rows) {
+            const auto& row = rows.rows.at(0);
+            state.mode = parse_registration_mode(row.at(0).value_or("open"))
+                             .value_or(registration_mode::open);
+            if (!asked) return;
+            std::optional<invitation> found;
+            if (row.at(1)) {
+              found = invitation{*row.at(1), std::nullopt, 0, pg_values::integer(row.at(2)),
+                                 row.at(3) ? std::optional<int>(pg_values::integer(row.at(3)))
+                                           : std::nullopt,
+                                 static_cast<int>(pg_values::integer(row.at(4))),
+                                 pg_values::boolean(row.at(5))};
+            }
+            state.invitation = status_of(found, now_ms);
+          }));
 }
 
 void pg_session_store::registration_refused(std::optional<std::string> invite, std::int64_t now_ms,

@@ -56,6 +56,17 @@ std::optional<registration_refusal> sqlite_session_store::refusal(
   return std::nullopt;
 }
 
+void sqlite_session_store::registration(std::optional<std::string> invite, std::int64_t now_ms,
+                                        answer<registration_state> then) {
+  read_now<registration_state>("registration", then, [&] {
+    registration_state state;
+    if (registration_ == nullptr) return state;
+    state.mode = registration_->mode();
+    if (invite) state.invitation = registration_->status(*invite, now_ms);
+    return state;
+  });
+}
+
 void sqlite_session_store::registration_refused(std::optional<std::string> invite,
                                                 std::int64_t now_ms,
                                                 answer<std::optional<registration_refusal>> then) {

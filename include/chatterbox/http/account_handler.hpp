@@ -48,8 +48,6 @@ class account_handler {
 
   explicit account_handler(services s);
 
-  // GET /api/registration[?invite=…]
-  http_response registration(const http_request& request);
   // /api/me/password, /api/me/sessions, /api/me/sessions/{id}/end: `who` is authenticated.
   void handle_me(const http_request& request, std::string_view path, const session& who,
                  const client_address& client, respond_fn respond);

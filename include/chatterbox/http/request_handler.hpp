@@ -105,6 +105,8 @@ class request_handler {
   // GET /api/rooms/{id}/export, for members of the room.
   void export_room(std::shared_ptr<const http_request> request, respond_fn respond);
   void me(std::shared_ptr<const http_request> request, respond_fn respond);
+  // GET /api/registration[?invite=…]: who may register, and what the link is worth.
+  void registration(std::shared_ptr<const http_request> request, respond_fn respond);
 
   struct authenticated {
     token_owner owner;

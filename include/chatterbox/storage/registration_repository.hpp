@@ -28,6 +28,8 @@ struct invitation {
 
 enum class invitation_status { valid, expired, used_up, revoked, unknown };
 std::string_view to_string(invitation_status status);
+// What `found` (nullopt: no such code) is worth at `now_ms`.
+invitation_status status_of(const std::optional<invitation>& found, std::int64_t now_ms);
 
 // The registration setting and the invitation links. Writes run inside the caller's
 // transaction (the group commit): an account and the use of its invitation are one.

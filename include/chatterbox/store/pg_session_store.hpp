@@ -14,6 +14,8 @@ class pg_session_store final : public session_store {
   explicit pg_session_store(pg_batcher& writes);
 
   void find_user(std::string username, answer<std::optional<user_record>> then) override;
+  void registration(std::optional<std::string> invite, std::int64_t now_ms,
+                    answer<registration_state> then) override;
   void registration_refused(std::optional<std::string> invite, std::int64_t now_ms,
                             answer<std::optional<registration_refusal>> then) override;
   void create_account(new_account account, answer<account_creation> then) override;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "chatterbox/storage/registration_repository.hpp"
 #include "chatterbox/storage/token_repository.hpp"
 #include "chatterbox/storage/user_repository.hpp"
 
@@ -9,6 +10,12 @@
 #include <string>
 
 namespace chatterbox {
+
+// Who may register, and what an invitation link is worth now (GET /api/registration).
+struct registration_state {
+  registration_mode mode = registration_mode::open;
+  std::optional<invitation_status> invitation;  // when one was asked about
+};
 
 // Why a new account may not be created (docs/protocol.md, "Registration").
 enum class registration_refusal { closed, invitation_required, invitation_invalid };
@@ -54,6 +61,8 @@ class session_store {
 
   // Names compare without case.
   virtual void find_user(std::string username, answer<std::optional<user_record>> then) = 0;
+  virtual void registration(std::optional<std::string> invite, std::int64_t now_ms,
+                            answer<registration_state> then) = 0;
   // Why an account may not be created with `invite` now (nullopt: it may). Advisory, before the
   // slow password hash: create_account decides again in its transaction.
   virtual void registration_refused(std::optional<std::string> invite, std::int64_t now_ms,

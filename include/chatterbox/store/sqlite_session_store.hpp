@@ -17,6 +17,8 @@ class sqlite_session_store final : public session_store {
                        registration_repository* registration, write_batcher& writes);
 
   void find_user(std::string username, answer<std::optional<user_record>> then) override;
+  void registration(std::optional<std::string> invite, std::int64_t now_ms,
+                    answer<registration_state> then) override;
   void registration_refused(std::optional<std::string> invite, std::int64_t now_ms,
                             answer<std::optional<registration_refusal>> then) override;
   void create_account(new_account account, answer<account_creation> then) override;

@@ -21,7 +21,8 @@ std::string new_origin() {
 }  // namespace
 
 node_bus::node_bus(boost::asio::io_context& io, redis_endpoint endpoint, pg_chat_store& store,
-                   chat_service& chat, std::int64_t delivered)
+                   chat_service& chat, std::int64_t delivered,
+                   std::chrono::milliseconds presence_expiry)
     : store_(store),
       chat_(chat),
       origin_(new_origin()),
@@ -33,7 +34,8 @@ node_bus::node_bus(boost::asio::io_context& io, redis_endpoint endpoint, pg_chat
                [this](std::function<void(std::optional<std::int64_t>)> then) {
                  latest_seq(std::move(then));
                }},
-           [this](const bus_event& event) { deliver(event); }) {
+           [this](const bus_event& event) { deliver(event); }),
+      signals_(io, bus_, chat, origin_, node_signals::options{.expiry = presence_expiry}) {
   chat_.publish_through(
       [this](room_event event) { bus_.publish({encode_room_event(event, origin_)}); });
 }
@@ -42,9 +44,15 @@ node_bus::node_bus(boost::asio::io_context& io, redis_endpoint endpoint, pg_chat
 // from then on.
 node_bus::~node_bus() { chat_.publish_through(nullptr); }
 
-void node_bus::start() { bus_.start(); }
+void node_bus::start() {
+  signals_.start();
+  bus_.start();
+}
 
-void node_bus::stop() { bus_.stop(); }
+void node_bus::stop() {
+  signals_.stop();
+  bus_.stop();
+}
 
 void node_bus::deliver(const bus_event& event) {
   auto received = decode_room_event(event);

@@ -64,7 +64,7 @@ server::server(server_config config)
       if (!endpoint) throw std::runtime_error("--bus: " + why);
       spdlog::info("bus: {}", endpoint->display());
       bus_ = std::make_unique<node_bus>(io_, std::move(*endpoint), pg.chat, *chat_,
-                                        chat_->current_seq());
+                                        chat_->current_seq(), config_.presence_expiry);
     }
     // Uploads, your account, invitations, resets and the admin API are not on PostgreSQL yet
     // (docs/scale-out.md): those paths answer 404.

@@ -48,6 +48,7 @@ const std::vector<std::string> all_flags = {"config",
                                             "idle-timeout",
                                             "write-timeout",
                                             "presence-grace",
+                                            "presence-expiry",
                                             "db-busy-timeout-ms",
                                             "max-db-bytes",
                                             "message-rate",
@@ -413,6 +414,11 @@ TEST(Config, UpperBoundsKeepDurationsAndRatesSane) {
   EXPECT_FALSE(error_of(parse({"--db-busy-timeout-ms=3600001"})).empty());
   EXPECT_FALSE(error_of(parse({"--query-rate=1000001"})).empty());
   EXPECT_FALSE(error_of(parse({"--presence-grace=-1"})).empty());
+  // A node's presence key is refreshed every third of the expiry: under 3 s it would churn.
+  EXPECT_EQ(ok(parse({})).presence_expiry, std::chrono::seconds(30));
+  EXPECT_EQ(ok(parse({"--presence-expiry=3"})).presence_expiry, std::chrono::seconds(3));
+  EXPECT_FALSE(error_of(parse({"--presence-expiry=2"})).empty());
+  EXPECT_FALSE(error_of(parse({"--presence-expiry=3601"})).empty());
 }
 
 TEST(Config, Argon2CostHasLibsodiumMinimum) {

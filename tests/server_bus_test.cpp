@@ -1,6 +1,8 @@
 // Nodes on one PostgreSQL with --bus redis://: what one node's clients do reaches every node's
 // clients live, in seq order, rooms and new accounts included, and a message committed while
-// Redis is away still arrives (the latest-seq check and the store fill the gap).
+// Redis is away still arrives (the latest-seq check and the store fill the gap). Typing,
+// receipts, a user's own frames and presence reach the other nodes' clients too, and the users
+// of a node that crashed go offline everywhere.
 
 #include "support/postgres_fixture.hpp"
 #include "support/redis_process.hpp"
@@ -33,10 +35,10 @@ class server_bus_test : public test_support::postgres_fixture {
     redis_.emplace();
   }
 
-  std::unique_ptr<server_process> node() {
-    return std::make_unique<server_process>(
-        "/nonexistent/unused.db",
-        std::vector<std::string>{"--store", url_, "--bus", redis_->url()});
+  std::unique_ptr<server_process> node(std::vector<std::string> extra = {}) {
+    std::vector<std::string> args{"--store", url_, "--bus", redis_->url()};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return std::make_unique<server_process>("/nonexistent/unused.db", std::move(args));
   }
 
   // The next event `client` gets that `matches`, skipping others.
@@ -109,6 +111,46 @@ TEST_F(server_bus_test, AMessageCommittedWhileRedisIsAwayStillArrives) {
   alice->say(1, "after", "after");
   next(*bob, "the message after Redis came back",
        [](const json& e) { return e.at("type") == "message" && e.at("text") == "after"; });
+}
+
+TEST_F(server_bus_test, TypingReceiptsAndPresenceReachTheOtherNodes) {
+  // Presence expires after 3 s here (30 by default), so the crash below is seen within 4.
+  const std::vector<std::string> quick{"--presence-grace", "0", "--presence-expiry", "3"};
+  auto first = node(quick);
+  auto second = node(quick);
+  auto alice = ws_client::connect(first->port(), token_for(first->port(), "alice"));
+  auto bob = ws_client::connect(second->port(), token_for(second->port(), "bob"));
+
+  // alice is on the first node only: the second knows it from her signal or the first node's
+  // presence key, whichever it heard first.
+  if (bob->watch({"alice"}).at("online") != json::array({"alice"})) {
+    bob->presence_until("alice", true);
+  }
+
+  alice->send({{"type", "typing"}, {"room", 1}, {"active", true}});
+  next(*bob, "alice typing", [](const json& e) {
+    return e.at("type") == "typing" && e.at("user") == "alice" && e.at("active") == true;
+  });
+
+  const auto said = bob->say(1, "b1", "read me");
+  const auto id = said.at("id").get<std::int64_t>();
+  next(*alice, "bob's message",
+       [&](const json& e) { return e.at("type") == "message" && e.at("id") == id; });
+  alice->send({{"type", "seen"}, {"room", 1}, {"id", id}});
+  next(*bob, "alice's receipt", [&](const json& e) {
+    return e.at("type") == "receipt" && e.at("user") == "alice" && e.at("id") == id;
+  });
+
+  // alice's other tab, on the other node, hears what only alice's connections are told.
+  auto alice_elsewhere = ws_client::connect(second->port(), token_for(second->port(), "alice"));
+  alice->send({{"type", "notify"}, {"room", 1}, {"level", "all"}});
+  next(*alice_elsewhere, "the notify level set on the other node",
+       [](const json& e) { return e.at("type") == "notify" && e.at("level") == "all"; });
+  alice_elsewhere->close();
+
+  // The first node dies without a word: its presence key expires, and alice goes offline.
+  first->kill_hard();
+  bob->presence_until("alice", false);
 }
 
 }  // namespace

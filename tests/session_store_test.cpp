@@ -137,6 +137,13 @@ TEST_P(session_store_test, TheFirstAccountAdministersAndEveryAccountJoinsTheOpen
   ASSERT_TRUE(bob.user);
   EXPECT_FALSE(bob.user->admin);
   EXPECT_NE(bob.user->id, alice.user->id);
+  // On PostgreSQL a new account is a change with a seq (every node's chat learns of it).
+  if (std::string_view(GetParam()) == "postgres") {
+    EXPECT_GT(alice.seq, 0);
+    EXPECT_GT(bob.seq, alice.seq);
+  } else {
+    EXPECT_EQ(bob.seq, 0);
+  }
   // general and random, not ops.
   EXPECT_EQ(
       value("SELECT count(*) FROM room_members WHERE user_id = " + std::to_string(bob.user->id)),

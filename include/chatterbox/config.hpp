@@ -62,6 +62,9 @@ struct server_config {
   // A user whose last connection closed is announced as gone only after this long, so a
   // reconnect (a reload, a server restart) does not flash "left" and "joined".
   std::chrono::seconds presence_grace{10};
+  // With --bus redis://: the users of a node that stops answering (it crashed, or lost Redis)
+  // are shown offline on the other nodes after this long (docs/scale-out.md).
+  std::chrono::seconds presence_expiry{30};
 
   // Storage. Writes wait this long for a lock another process holds (a sqlite3 shell, a backup)
   // before they are refused; the event loop never waits inside SQLite.

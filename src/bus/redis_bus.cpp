@@ -62,15 +62,18 @@ void redis_bus::connect() {
 }
 
 void redis_bus::on_ready() {
+  std::vector<std::string> channels{options_.channel};
+  if (on_signal_) channels.push_back(options_.signals_channel);
   subscriber_->subscribe(
-      {options_.channel},
-      [this](std::string_view, std::string_view payload) { on_message(payload); },
+      channels,
+      [this](std::string_view channel, std::string_view payload) { on_message(channel, payload); },
       [this] {
         subscribed_ = true;
         backoff_ = options_.reconnect_min;
         spdlog::info("bus: connected to {}", endpoint_.display());
         // Whatever was published while this node was not listening is in the store.
         check_latest();
+        if (on_connected_) on_connected_();
       });
 }
 
@@ -118,7 +121,20 @@ void redis_bus::publish(std::vector<bus_event> events) {
   for (auto& event : events) sequencer_.on_published(std::move(event), now);
 }
 
-void redis_bus::on_message(std::string_view payload) {
+bool redis_bus::publish_signal(std::string_view payload) {
+  return command({"PUBLISH", options_.signals_channel, payload}, [](const redis_reply*) {});
+}
+
+bool redis_bus::command(const std::vector<std::string_view>& args,
+                        redis_connection::reply_fn on_reply) {
+  return publisher_ && publisher_->connected() && publisher_->command(args, std::move(on_reply));
+}
+
+void redis_bus::on_message(std::string_view channel, std::string_view payload) {
+  if (channel != options_.channel) {
+    if (on_signal_) on_signal_(payload);
+    return;
+  }
   auto events = decode_bus_batch(payload);
   if (!events) {
     spdlog::warn("bus: a message on {} that is not an event batch ({} bytes), ignored",

@@ -3,6 +3,8 @@
 
 #include "chatterbox/chat/chat_service.hpp"
 
+#include "chatterbox/bus/presence_board.hpp"
+
 #include <algorithm>
 
 namespace chatterbox {
@@ -83,6 +85,50 @@ std::vector<std::int64_t> chat_service::apply_room(const room_snapshot& changed,
   }
   for (const auto id : changed.members) rooms_.add_member(*room, id);
   return removed;
+}
+
+void chat_service::receive_signal(const chat_signal& signal) {
+  // Each checked against this node's directory: a signal never reaches whom the room's
+  // membership here does not allow.
+  switch (signal.what) {
+    case chat_signal::kind::typing:
+      if (const auto* room = rooms_.visible(signal.room, signal.user_id)) {
+        if (signal.active && room->archived) return;
+        to_room(*room, frames::typing(room->id, signal.username, signal.active), signal.user_id);
+      }
+      return;
+    case chat_signal::kind::receipt:
+      if (auto* room = rooms_.visible(signal.room, signal.user_id)) {
+        if (room_directory::note_marker(*room, signal.user_id, signal.message_id)) {
+          to_room(*room, frames::receipt(room->id, signal.username, signal.message_id));
+        }
+      }
+      return;
+    case chat_signal::kind::to_user:
+      if (signal.frame) connections_.deliver_to_user(signal.user_id, signal.frame);
+      return;
+    case chat_signal::kind::presence:
+      return;
+  }
+}
+
+void chat_service::presence_changed(const std::vector<std::int64_t>& user_ids) {
+  for (const auto id : user_ids) watch_.changed(id);
+}
+
+bool chat_service::online(std::int64_t user_id) const {
+  return presence_.is_online(user_id) || (elsewhere_ != nullptr && elsewhere_->is_online(user_id));
+}
+
+std::vector<std::int64_t> chat_service::online_ids() const {
+  std::vector<std::int64_t> ids;
+  for (const auto& user : presence_.online_users()) ids.push_back(user.id);
+  if (elsewhere_ != nullptr) {
+    for (const auto& user : elsewhere_->online_users()) {
+      if (!presence_.is_online(user.id)) ids.push_back(user.id);
+    }
+  }
+  return ids;
 }
 
 }  // namespace chatterbox

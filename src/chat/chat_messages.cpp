@@ -50,10 +50,10 @@ mention_set chat_service::mentions_in(const room_state& room, std::int64_t autho
   if (here) {
     found.names.push_back("here");
     if (room.is_open()) {
-      for (const auto& user : presence_.online_users()) add(user.id);
+      for (const auto id : online_ids()) add(id);
     } else {
       for (const auto id : room.members) {
-        if (presence_.is_online(id)) add(id);
+        if (online(id)) add(id);
       }
     }
   }
@@ -170,15 +170,18 @@ void chat_service::handle(const std::shared_ptr<chat_peer>& peer, seen_command& 
           store_.unread_after(room->id, user_id, command.id,
                               [this, user_id, count_failed](bool read, room_marks& marks) {
                                 if (!read) return count_failed("the store did not answer");
-                                connections_.deliver_to_user(
-                                    user_id, frames::read(marks.room_id, marks.marker, marks.unread,
-                                                          marks.mentions));
+                                const auto frame = frames::read(marks.room_id, marks.marker,
+                                                                marks.unread, marks.mentions);
+                                connections_.deliver_to_user(user_id, frame);
+                                signal({chat_signal::kind::to_user, 0, user_id, {}, false, 0,
+                                        frame});
                               });
         } catch (const std::exception& e) {
           count_failed(e.what());
         }
         if (room_directory::note_marker(*room, user_id, command.id)) {
           to_room(*room, frames::receipt(room->id, username, command.id));
+          signal({chat_signal::kind::receipt, room->id, user_id, username, false, command.id});
         }
       });
 }

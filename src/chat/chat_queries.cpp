@@ -184,7 +184,7 @@ void chat_service::handle(const std::shared_ptr<chat_peer>& peer, members_comman
                    const bool has_more = rows.size() > static_cast<std::size_t>(command.limit);
                    if (has_more) rows.pop_back();
                    std::vector<std::pair<std::string, bool>> users;
-                   for (auto& [id, name] : rows) users.emplace_back(std::move(name), presence_.is_online(id));
+                   for (auto& [id, name] : rows) users.emplace_back(std::move(name), online(id));
                    peer.deliver(frames::members(command.room, command.prefix, users, has_more));
                  }));
 }

@@ -247,7 +247,9 @@ void chat_service::handle(const std::shared_ptr<chat_peer>& peer, notify_command
       command.room, user_id, command.level,
       [this, weak = std::weak_ptr(peer), user_id, command](bool stored, nothing_to_say&) {
         if (!stored) return deliver_if_connected(weak, error_frame(store_failed(command.room)));
-        connections_.deliver_to_user(user_id, frames::notify(command.room, command.level));
+        const auto frame = frames::notify(command.room, command.level);
+        connections_.deliver_to_user(user_id, frame);
+        signal({chat_signal::kind::to_user, 0, user_id, {}, false, 0, frame});
       });
 }
 

@@ -52,12 +52,15 @@ chat_service::chat_service(boost::asio::io_context& io, sqlite_parts parts, room
                      bool active) {
                 if (const auto* r = rooms_.find(room)) {
                   to_room(*r, frames::typing(room, username, active), user_id);
+                  signal({chat_signal::kind::typing, room, user_id, username, active});
                 }
               }),
-      watch_(io, limits.presence_batch,
-             [this](std::int64_t user_id) { return presence_.is_online(user_id); }),
+      watch_(io, limits.presence_batch, [this](std::int64_t user_id) { return online(user_id); }),
       presence_(io, limits.presence_grace,
-                [this](const present_user& user, bool) { watch_.changed(user.id); }),
+                [this](const present_user& user, bool is_online) {
+                  watch_.changed(user.id);
+                  signal({chat_signal::kind::presence, 0, user.id, user.name, is_online});
+                }),
       message_limiter_(limits.message_rate, limits.message_burst),
       signal_limiter_(limits.signal_rate, limits.signal_burst),
       query_limiter_(limits.query_rate, limits.query_burst),

@@ -196,6 +196,10 @@ const std::vector<flag>& flag_table() {
         duration_flag("presence-grace", "SECONDS",
                       "A user is announced as gone only after being away this long (0: at once)",
                       &server_config::presence_grace, 24 * 3600, 0));
+    t.push_back(duration_flag("presence-expiry", "SECONDS",
+                              "With --bus redis://: the users of a node that stops answering\n"
+                              "      are shown offline elsewhere after this long",
+                              &server_config::presence_expiry, 3600, 3));
     t.push_back(duration_flag("db-busy-timeout-ms", "MS",
                               "How long writes wait for a database lock held by another process\n"
                               "      before they are refused (the server never blocks on it)",

@@ -23,7 +23,7 @@ constexpr auto registration_sql =
     "i.max_uses, i.uses, i.revoked_at IS NOT NULL "
     "FROM (SELECT 1) one LEFT JOIN invitations i ON i.code = $1";
 constexpr auto create_account_sql =
-    "SELECT outcome, account_id, account_name, account_role "
+    "SELECT outcome, account_id, account_name, account_role, account_seq "
     "FROM chatterbox_create_account($1, $2, $3, $4, $5, $6, $7, $8)";
 constexpr auto store_token_sql =
     "INSERT INTO tokens (token_hash, user_id, created_at, expires_at, user_agent, address, "
@@ -116,6 +116,7 @@ void pg_session_store::create_account(new_account account, answer<account_creati
             }
             result.user = user_record{
                 pg_values::integer(row.at(1)), row.at(2).value(), {}, row.at(3) == "admin", false};
+            result.seq = pg_values::integer(row.at(4));
           }));
 }
 

@@ -46,6 +46,7 @@ class redis_bus {
   };
   struct options {
     std::string channel = "chatterbox:events";
+    std::string signals_channel = "chatterbox:signals";
     std::chrono::milliseconds gap_wait{100};
     std::chrono::milliseconds latest_check{1000};
     std::chrono::milliseconds reconnect_min{100};
@@ -53,6 +54,9 @@ class redis_bus {
     std::size_t max_held = 10000;
   };
   using deliver_fn = std::function<void(const bus_event&)>;
+  // Signals (typing, receipts, presence: docs/scale-out.md) ride the same connections on a
+  // channel of their own, best effort: nothing is kept or replayed.
+  using signal_fn = std::function<void(std::string_view payload)>;
 
   // `delivered`: the seq this node has already delivered up to (the store's latest at startup).
   redis_bus(boost::asio::io_context& io, redis_endpoint endpoint, std::int64_t delivered,
@@ -66,6 +70,16 @@ class redis_bus {
   void stop();
   void publish(std::vector<bus_event> events);
 
+  // Before start(): where signals from the signals channel go, and what runs each time the bus
+  // is connected (again).
+  void on_signal(signal_fn fn) { on_signal_ = std::move(fn); }
+  void on_connected(std::function<void()> fn) { on_connected_ = std::move(fn); }
+  // false when Redis is not reachable now (the signal is dropped).
+  bool publish_signal(std::string_view payload);
+  // A command on the publishing connection, so it runs in order with this node's PUBLISHes;
+  // false (and `on_reply` never called) when Redis is not reachable now.
+  bool command(const std::vector<std::string_view>& args, redis_connection::reply_fn on_reply);
+
   bool connected() const { return subscribed_; }
   std::int64_t delivered() const { return sequencer_.delivered(); }
   std::size_t published() const { return published_; }
@@ -77,7 +91,7 @@ class redis_bus {
   void connect();
   void on_ready();
   void on_lost(const std::string& why);
-  void on_message(std::string_view payload);
+  void on_message(std::string_view channel, std::string_view payload);
   void check_latest();
   void schedule_tick();
   void schedule_latest_check();
@@ -86,6 +100,8 @@ class redis_bus {
   redis_endpoint endpoint_;
   options options_;
   store_access store_;
+  signal_fn on_signal_;
+  std::function<void()> on_connected_;
   event_sequencer<bus_event> sequencer_;
   std::shared_ptr<redis_connection> publisher_;
   std::shared_ptr<redis_connection> subscriber_;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "chatterbox/chat/chat_peer.hpp"
+#include "chatterbox/chat/chat_signal.hpp"
 #include "chatterbox/chat/connection_manager.hpp"
 #include "chatterbox/chat/presence_tracker.hpp"
 #include "chatterbox/chat/presence_watch.hpp"
@@ -35,6 +36,8 @@
 #include <unordered_set>
 
 namespace chatterbox {
+
+class presence_board;
 
 struct chat_limits {
   std::chrono::milliseconds typing_timeout;
@@ -91,6 +94,20 @@ class chat_service {
   void publish_through(std::function<void(room_event)> publish) { publish_ = std::move(publish); }
   // A change committed by this node (`own`) or another, told to this node's clients.
   void deliver(const room_event& event, bool own);
+  // Signals (typing, receipts, a user's frames for their other tabs, presence changes) reach
+  // this node's clients at once and, through `signal`, the other nodes' (docs/scale-out.md).
+  void signal_through(std::function<void(const chat_signal&)> signal) {
+    signal_ = std::move(signal);
+  }
+  // Another node's signal, for this node's clients (chat_events.cpp). Presence signals go to
+  // the presence board instead, which then calls presence_changed.
+  void receive_signal(const chat_signal& signal);
+  // Who is online on the other nodes (kept by the bus): this node's clients see them online.
+  void presence_elsewhere(const presence_board* board) { elsewhere_ = board; }
+  // These users' presence on the other nodes changed: whoever watches them is told.
+  void presence_changed(const std::vector<std::int64_t>& user_ids);
+  // Who this node has announced online (its part of everyone's presence).
+  std::vector<present_user> online_here() const { return presence_.online_users(); }
   // Whether the user is a member of the room now (false for a room that does not exist): the
   // file endpoints' check, the same the chat makes.
   bool is_member(std::int64_t room_id, std::int64_t user_id) {
@@ -230,6 +247,13 @@ class chat_service {
   // false (and the client told when to retry) when the user is over the history/sync rate.
   bool admit_query(chat_peer& peer);
   void committed(std::int64_t seq) { committed_seq_ = std::max(committed_seq_, seq); }
+  // Online on this node or (with the bus) any other.
+  bool online(std::int64_t user_id) const;
+  std::vector<std::int64_t> online_ids() const;
+  // A signal for this node's clients (already done by the caller) goes to the other nodes'.
+  void signal(chat_signal signal) const {
+    if (signal_) signal_(signal);
+  }
 
   // SQLite's repositories when the service runs on them (a user created since startup is
   // looked up there); none on another store.
@@ -253,6 +277,8 @@ class chat_service {
   // Peers whose hello is being read: they join the fan-out when it is.
   std::unordered_set<const chat_peer*> connecting_;
   std::function<void(room_event)> publish_;
+  std::function<void(const chat_signal&)> signal_;
+  const presence_board* elsewhere_ = nullptr;
 };
 
 }  // namespace chatterbox

@@ -19,7 +19,7 @@
 namespace chatterbox {
 namespace {
 
-constexpr std::int64_t now = 1'000'000;
+constexpr std::int64_t store_now = 1'000'000;
 constexpr std::int64_t later = 2'000'000;
 
 class session_harness {
@@ -100,7 +100,7 @@ class session_store_test : public test_support::pg_store_fixture,
   static new_account account(const std::string& name, const std::string& digest,
                              std::optional<std::string> invite = std::nullopt) {
     return new_account{name, "hash of " + name, std::move(invite),
-                       new_token{digest, 0, now, later, {"agent", "192.0.2.1"}}};
+                       new_token{digest, 0, store_now, later, {"agent", "192.0.2.1"}}};
   }
   account_creation create(new_account a) {
     auto [ok, result] = wait_for<account_creation>(
@@ -108,7 +108,7 @@ class session_store_test : public test_support::pg_store_fixture,
     EXPECT_TRUE(ok);
     return result;
   }
-  std::optional<token_owner> owner(const std::string& digest, std::int64_t at = now) {
+  std::optional<token_owner> owner(const std::string& digest, std::int64_t at = store_now) {
     auto [ok, result] = wait_for<std::optional<token_owner>>(
         [&](auto then) { harness_->store().find_token(digest, at, std::move(then)); });
     EXPECT_TRUE(ok);
@@ -116,7 +116,7 @@ class session_store_test : public test_support::pg_store_fixture,
   }
   std::optional<registration_refusal> refused(std::optional<std::string> invite) {
     auto [ok, result] = wait_for<std::optional<registration_refusal>>([&](auto then) {
-      harness_->store().registration_refused(std::move(invite), now, std::move(then));
+      harness_->store().registration_refused(std::move(invite), store_now, std::move(then));
     });
     EXPECT_TRUE(ok);
     return result;
@@ -211,7 +211,7 @@ TEST_P(session_store_test, AnInvitationIsNeededAndUsedUpByTheAccountItCreates) {
 TEST_P(session_store_test, TheRegistrationSettingAndWhatALinkIsWorth) {
   const auto state = [&](std::optional<std::string> invite) {
     auto [ok, result] = wait_for<registration_state>([&](auto then) {
-      harness_->store().registration(std::move(invite), now, std::move(then));
+      harness_->store().registration(std::move(invite), store_now, std::move(then));
     });
     EXPECT_TRUE(ok);
     return result;
@@ -239,14 +239,14 @@ TEST_P(session_store_test, TokensExpireAreTouchedAndRevoked) {
   ASSERT_TRUE(alice.user);
   auto [ok, stored] = wait_for<bool>([&](auto then) {
     harness_->store().store_token(
-        new_token{"d2", alice.user->id, now, now + 10, {"other", "198.51.100.7"}}, std::move(then));
+        new_token{"d2", alice.user->id, store_now, store_now + 10, {"other", "198.51.100.7"}}, std::move(then));
   });
   EXPECT_TRUE(ok);
   EXPECT_TRUE(stored);
-  EXPECT_TRUE(owner("d2", now + 9));
-  EXPECT_FALSE(owner("d2", now + 10));
+  EXPECT_TRUE(owner("d2", store_now + 9));
+  EXPECT_FALSE(owner("d2", store_now + 10));
 
-  harness_->store().touch_token("d1", now + 5, "203.0.113.9");
+  harness_->store().touch_token("d1", store_now + 5, "203.0.113.9");
   // A write answered after the touch: both stores commit in the order asked.
   wait_for<bool>([&](auto then) { harness_->store().revoke_token("none", std::move(then)); });
   EXPECT_EQ(value("SELECT last_seen_at FROM tokens WHERE token_hash = 'd1'"), "1000005");
@@ -264,7 +264,7 @@ TEST_P(session_store_test, TokensExpireAreTouchedAndRevoked) {
 
   // A deactivated account's remaining tokens are no longer anyone's.
   harness_->exec("UPDATE users SET deactivated_at = 5");
-  EXPECT_FALSE(owner("d2", now + 1));
+  EXPECT_FALSE(owner("d2", store_now + 1));
 }
 
 INSTANTIATE_TEST_SUITE_P(Stores, session_store_test, ::testing::Values("sqlite", "postgres"),

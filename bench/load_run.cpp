@@ -97,7 +97,8 @@ void load_run::launch_more() {
     const std::size_t i = next_to_launch_++;
     connection_target target;
     target.host = o_.host;
-    target.port = o_.port;
+    const auto node = i % (o_.more_ports.size() + 1);
+    target.port = node == 0 ? o_.port : o_.more_ports[node - 1];
     target.token = tokens_[account_of_[i]];
     target.setup_timeout = millis(o_.timeout_s);
     target.ping_idle = millis(o_.ping_idle_s);

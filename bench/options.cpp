@@ -31,6 +31,8 @@ commands:
 
 options (defaults depend on the command):
   --url URL               server base URL (http://127.0.0.1:8080; https:// speaks TLS)
+  --more-ports P,Q,...    load runs: other nodes of the same deployment; connections are
+                          spread round robin over --url's port and these
   --connections N         WebSocket connections, senders included
   --senders S             connections that send
   --rate R                sends/s over all senders; 0 = closed loop on acks
@@ -187,6 +189,17 @@ std::variant<bench_options, options_help, options_error> parse_options(int argc,
   };
   const std::map<std::string_view, setter> flags = {
       {"--url", [&o](std::string_view v) { return parse_url(v, o); }},
+      {"--more-ports",
+       [&o](std::string_view v) {
+         while (!v.empty()) {
+           const auto comma = v.find(',');
+           std::uint16_t port = 0;
+           if (!parse_number(v.substr(0, comma), port)) return false;
+           o.more_ports.push_back(port);
+           v = comma == std::string_view::npos ? std::string_view{} : v.substr(comma + 1);
+         }
+         return true;
+       }},
       {"--connections", size(o.connections)},
       {"--senders", size(o.senders)},
       {"--rate", real(o.rate)},

@@ -16,6 +16,9 @@ struct bench_options {
   std::string host = "127.0.0.1";
   std::uint16_t port = 8080;
   bool tls = false;  // --url https://...
+  // Other nodes of the same deployment (docs/scale-out.md): load runs spread their connections
+  // over `port` and these, round robin (senders too).
+  std::vector<std::uint16_t> more_ports;
 
   // Load runs (fanout, store, idle).
   std::size_t connections = 1000;  // authenticated WebSocket connections, senders included

@@ -13,12 +13,13 @@
 #include <gtest/gtest.h>
 
 #include <array>
-#include <iostream>
 #include <atomic>
 #include <condition_variable>
+#include <iostream>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
@@ -110,6 +111,8 @@ class cluster_client {
   const std::vector<std::string>& failures() const { return failures_; }
   const std::set<std::int64_t>& seen() const { return seen_; }
   int reconnects() const { return reconnects_; }
+  // When a live message first arrived after the latest reconnect (the failover's end).
+  std::optional<std::chrono::steady_clock::time_point> live_again() const { return live_again_; }
   int resends() const { return resends_; }
 
  private:
@@ -163,7 +166,10 @@ class cluster_client {
           live_last_ = ws->hello.at("seq").get<std::int64_t>();
           ws_ = std::move(ws);
           node_ = node;
-          if (connected_once_) ++reconnects_;
+          if (connected_once_) {
+            ++reconnects_;
+            awaiting_live_ = true;
+          }
           connected_once_ = true;
           sync_from(contiguous());
           return;
@@ -198,6 +204,10 @@ class cluster_client {
         fail("live seq " + std::to_string(seq) + " after " + std::to_string(live_last_));
       }
       live_last_ = seq;
+      if (awaiting_live_) {
+        awaiting_live_ = false;
+        live_again_ = std::chrono::steady_clock::now();
+      }
     }
     seen_.insert(seq);
   }
@@ -217,6 +227,8 @@ class cluster_client {
   bool connected_once_ = false;
   int reconnects_ = 0;
   int resends_ = 0;
+  bool awaiting_live_ = false;
+  std::optional<std::chrono::steady_clock::time_point> live_again_;
 };
 
 class server_cluster_test : public test_support::postgres_fixture {};
@@ -260,6 +272,7 @@ TEST_F(server_cluster_test,
   // The faults, one after another, each once the run is under way again.
   EXPECT_TRUE(sent.wait_for(total / 5, 60s));
   up[0] = false;
+  const auto killed_at = std::chrono::steady_clock::now();
   nodes[0]->kill_hard();
   EXPECT_TRUE(sent.wait_for(2 * total / 5, 60s));
   redis.reset();
@@ -299,6 +312,17 @@ TEST_F(server_cluster_test,
     resends += client->resends();
   }
   EXPECT_EQ(stored_ids.size(), static_cast<std::size_t>(total));
+  // Failover (docs/benchmarks.md): from the kill until the killed node's clients were sent a
+  // live message again through another node.
+  std::chrono::steady_clock::duration failover{};
+  for (std::size_t i = 0; i < static_cast<std::size_t>(clients_per_node); ++i) {
+    const auto back = clients[i]->live_again();
+    ASSERT_TRUE(back) << "a client of the killed node never had a live message again";
+    failover = std::max(failover, *back - killed_at);
+  }
+  std::cout << "failover: "
+            << std::chrono::duration_cast<std::chrono::microseconds>(failover).count() / 1000.0
+            << " ms\n";
   std::cout << "cluster run: " << total << " messages, seqs " << first_seq << ".." << last << ", "
             << reconnects << " reconnects, " << resends << " sends again\n";
   // The killed node's clients at least went elsewhere.

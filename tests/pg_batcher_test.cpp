@@ -31,8 +31,9 @@ class pg_batcher_test : public test_support::pg_store_fixture {
     answers_.emplace_back();
     b.submit(std::string(send_sql), send_parameters(user, 1, client_id),
              [this, index](const pg_result* r) {
-               answers_[index] = r == nullptr ? "refused" : r->value(0, 0).value_or("") + " " +
-                                                                r->value(0, 3).value_or("");
+               answers_[index] =
+                   r == nullptr ? "refused"
+                                : r->value(0, 0).value_or("") + " " + r->value(0, 3).value_or("");
              });
   }
   bool all_answered() const {
@@ -75,6 +76,32 @@ TEST_F(pg_batcher_test, AnUnexpectedFailureRefusesItsWholeBatchAndNothingElse) {
   EXPECT_EQ(b->writes_refused(), 3u);
 }
 
+TEST_F(pg_batcher_test, ABatchRolledBackToBreakADeadlockWithAnotherNodesRunsAgain) {
+  migrate_and_populate();
+  run(*db_, "CREATE TABLE contended (id int PRIMARY KEY, v int)");
+  run(*db_, "INSERT INTO contended VALUES (1, 0), (2, 0)");
+  // Two nodes' batches lock the same two rows in opposite orders: PostgreSQL rolls one back.
+  auto first = batcher(url_);
+  auto second = batcher(url_);
+  ASSERT_TRUE(run_until([&] { return first->connected() && second->connected(); }));
+  std::vector<std::string> answers;
+  const auto lock_both = [&](pg_batcher& b, int one, int other) {
+    const auto update = [&](int id) {
+      b.submit("UPDATE contended SET v = v + 1 WHERE id = " + std::to_string(id), {},
+               [&](const pg_result* r) { answers.push_back(r ? "ok" : "refused"); });
+    };
+    update(one);
+    b.submit("SELECT pg_sleep(0.3)", {}, [](const pg_result*) {});
+    update(other);
+  };
+  lock_both(*first, 1, 2);
+  lock_both(*second, 2, 1);
+  ASSERT_TRUE(run_until([&] { return answers.size() == 4; }, 30s));
+  EXPECT_EQ(answers, (std::vector<std::string>(4, "ok")));
+  EXPECT_EQ(first->batches_retried() + second->batches_retried(), 1u);
+  EXPECT_EQ(run(*db_, "SELECT sum(v) FROM contended").value(0, 0), "4") << "each update once";
+}
+
 TEST_F(pg_batcher_test, ALostServerRefusesWhatWasInFlightAndIsReconnectedTo) {
   test_support::postgres_process own;
   const auto url = own.create_database("chat");
@@ -103,10 +130,11 @@ TEST_F(pg_batcher_test, ALostServerRefusesWhatWasInFlightAndIsReconnectedTo) {
 }
 
 TEST_F(pg_batcher_test, WhileTheServerStaysAwayWritesWaitABoundedTimeInABoundedNumber) {
-  const auto nowhere = "postgresql://postgres@127.0.0.1:" +
-                       std::to_string(test_support::free_tcp_port()) + "/chat";
-  auto b = batcher(nowhere, {.unavailable_wait = 300ms, .max_pending = 3,
-                             .reconnect_min = 20ms, .reconnect_max = 50ms});
+  const auto nowhere =
+      "postgresql://postgres@127.0.0.1:" + std::to_string(test_support::free_tcp_port()) + "/chat";
+  auto b = batcher(
+      nowhere,
+      {.unavailable_wait = 300ms, .max_pending = 3, .reconnect_min = 20ms, .reconnect_max = 50ms});
   for (int i = 0; i < 4; ++i) submit_send(*b, 1, "c" + std::to_string(i));
   ASSERT_TRUE(run_until([&] { return !answers_[3].empty(); }));
   EXPECT_EQ(answers_[3], "refused") << "beyond max_pending at once";

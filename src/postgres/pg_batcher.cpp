@@ -158,17 +158,39 @@ void pg_batcher::send(std::shared_ptr<batch> b) {
                              });
   }
   sent = sent && connection->sync([this, alive = alive_, b](bool reached) {
-    if (*alive) finish(*b, reached);
+    if (*alive) finish(b, reached);
   });
   // Only a connection that has just failed refuses; nothing of this segment was committed
   // (no sync reached the server), and its waiting statements were answered with nullptr.
-  if (!sent) finish(*b, false);
+  if (!sent) finish(b, false);
 }
 
-void pg_batcher::finish(batch& b, bool committed) {
+namespace {
+
+// Deadlocks between nodes' batches are expected (two batches touching the same rows, a token
+// or a read marker, in different orders); PostgreSQL rolls one back whole, so it runs again.
+bool may_run_again(const std::optional<pg_result>& failed) {
+  return failed && (failed->sqlstate == "40P01" || failed->sqlstate == "40001");
+}
+
+}  // namespace
+
+void pg_batcher::finish(const std::shared_ptr<batch>& shared, bool committed) {
   --in_flight_;
+  auto& b = *shared;
   const auto bad = std::find_if(b.results.begin(), b.results.end(),
                                 [](const auto& r) { return !r || !r->ok; });
+  const auto cause = std::find_if(b.results.begin(), b.results.end(),
+                                  [](const auto& r) { return r && !r->ok && !r->aborted; });
+  if (committed && bad != b.results.end() && cause != b.results.end() && may_run_again(*cause) &&
+      b.retries < limits_.max_retries && connected()) {
+    ++b.retries;
+    ++retried_;
+    spdlog::debug("postgres: a batch of {} write(s) runs again: {}", b.jobs.size(),
+                  (*cause)->error);
+    for (auto& r : b.results) r.reset();
+    return send(shared);
+  }
   if (committed && bad == b.results.end()) {
     ++batches_;
     for (std::size_t i = 0; i < b.jobs.size(); ++i) answer(b.jobs[i], &*b.results[i]);

@@ -40,6 +40,9 @@ class pg_batcher {
   struct limits {
     std::size_t max_jobs = 512;  // writes in one batch
     std::size_t max_in_flight = 4;
+    // A batch PostgreSQL rolled back to break a deadlock with another node's (or failed to
+    // serialise) is run again whole, this many times at most.
+    int max_retries = 3;
     std::chrono::milliseconds unavailable_wait{5000};
     std::size_t max_pending = 65536;
     std::size_t max_pending_bytes = 64u << 20;  // of statements and parameters
@@ -65,6 +68,7 @@ class pg_batcher {
 
   bool connected() const { return connection_ && connection_->connected(); }
   std::size_t batches_committed() const { return batches_; }
+  std::size_t batches_retried() const { return retried_; }
   std::size_t writes_refused() const { return refused_; }
   std::size_t pending() const { return pending_.size(); }
   std::size_t in_flight() const { return in_flight_; }
@@ -79,6 +83,7 @@ class pg_batcher {
   struct batch {
     std::vector<job> jobs;
     std::vector<std::optional<pg_result>> results;
+    int retries = 0;
   };
 
   void connect();
@@ -87,7 +92,7 @@ class pg_batcher {
   void post_flush();
   void flush();
   void send(std::shared_ptr<batch> b);
-  void finish(batch& b, bool committed);
+  void finish(const std::shared_ptr<batch>& b, bool committed);
   void refuse(job& j);
   static void answer(job& j, const pg_result* result);
   void refuse_waiting();
@@ -112,6 +117,7 @@ class pg_batcher {
   bool closed_ = false;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
   std::size_t batches_ = 0;
+  std::size_t retried_ = 0;
   std::size_t refused_ = 0;
 };
 

@@ -21,8 +21,8 @@ std::string new_origin() {
 }  // namespace
 
 node_bus::node_bus(boost::asio::io_context& io, redis_endpoint endpoint, pg_chat_store& store,
-                   chat_service& chat, std::int64_t delivered,
-                   std::chrono::milliseconds presence_expiry)
+                   chat_service& chat, connection_manager& connections,
+                   std::int64_t delivered, std::chrono::milliseconds presence_expiry)
     : store_(store),
       chat_(chat),
       origin_(new_origin()),
@@ -35,7 +35,8 @@ node_bus::node_bus(boost::asio::io_context& io, redis_endpoint endpoint, pg_chat
                  latest_seq(std::move(then));
                }},
            [this](const bus_event& event) { deliver(event); }),
-      signals_(io, bus_, chat, origin_, node_signals::options{.expiry = presence_expiry}) {
+      signals_(io, bus_, chat, connections, origin_,
+               node_signals::options{.expiry = presence_expiry}) {
   chat_.publish_through(
       [this](room_event event) { bus_.publish({encode_room_event(event, origin_)}); });
 }

@@ -10,9 +10,10 @@
 namespace chatterbox {
 
 node_signals::node_signals(boost::asio::io_context& io, redis_bus& bus, chat_service& chat,
-                           std::string origin, options opts)
+                           connection_manager& connections, std::string origin, options opts)
     : bus_(bus),
       chat_(chat),
+      connections_(connections),
       origin_(std::move(origin)),
       options_(std::move(opts)),
       timer_(io),
@@ -24,6 +25,9 @@ node_signals::node_signals(boost::asio::io_context& io, redis_bus& bus, chat_ser
   });
   chat_.signal_through([this](const chat_signal& signal) { send(signal); });
   chat_.presence_elsewhere(&board_);
+  connections_.tell_session_ends([this](const connection_manager::session_end& end) {
+    bus_.publish_signal(encode_session_end(end, origin_));
+  });
 }
 
 // The chat may outlive this (the server's members go in reverse order).
@@ -31,6 +35,7 @@ node_signals::~node_signals() {
   stop();
   chat_.signal_through(nullptr);
   chat_.presence_elsewhere(nullptr);
+  connections_.tell_session_ends(nullptr);
 }
 
 void node_signals::start() { schedule(); }
@@ -51,6 +56,10 @@ void node_signals::send(const chat_signal& signal) {
 void node_signals::receive(std::string_view payload) {
   auto received = decode_signal(payload);
   if (!received) {
+    if (const auto ended = decode_session_end(payload)) {
+      if (ended->origin != origin_) connections_.apply(ended->end);
+      return;
+    }
     spdlog::warn("bus: a signal this node does not understand ({} bytes), ignored", payload.size());
     return;
   }

@@ -63,7 +63,7 @@ server::server(server_config config)
       auto endpoint = parse_redis_url(*config_.redis_url, why);
       if (!endpoint) throw std::runtime_error("--bus: " + why);
       spdlog::info("bus: {}", endpoint->display());
-      bus_ = std::make_unique<node_bus>(io_, std::move(*endpoint), pg.chat, *chat_,
+      bus_ = std::make_unique<node_bus>(io_, std::move(*endpoint), pg.chat, *chat_, connections_,
                                         chat_->current_seq(), config_.presence_expiry);
     }
     // Uploads, your account, invitations, resets and the admin API are not on PostgreSQL yet

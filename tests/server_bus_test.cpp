@@ -2,7 +2,8 @@
 // clients live, in seq order, rooms and new accounts included, and a message committed while
 // Redis is away still arrives (the latest-seq check and the store fill the gap). Typing,
 // receipts, a user's own frames and presence reach the other nodes' clients too, and the users
-// of a node that crashed go offline everywhere.
+// of a node that crashed go offline everywhere; a session ended on one node closes its
+// connections on every node.
 
 #include "support/postgres_fixture.hpp"
 #include "support/redis_process.hpp"
@@ -19,6 +20,7 @@
 namespace chatterbox {
 namespace {
 
+using test_support::http_request;
 using test_support::json;
 using test_support::redis_process;
 using test_support::server_process;
@@ -151,6 +153,24 @@ TEST_F(server_bus_test, TypingReceiptsAndPresenceReachTheOtherNodes) {
   // The first node dies without a word: its presence key expires, and alice goes offline.
   first->kill_hard();
   bob->presence_until("alice", false);
+}
+
+TEST_F(server_bus_test, ASessionEndedOnOneNodeClosesItsConnectionsOnEveryNode) {
+  auto first = node();
+  auto second = node();
+  const auto token = token_for(first->port(), "alice");
+  const auto other_token = token_for(second->port(), "alice");
+  auto tab_elsewhere = ws_client::connect(second->port(), token);
+  auto other_device = ws_client::connect(second->port(), other_token);
+
+  namespace http = boost::beast::http;
+  EXPECT_EQ(http_request(first->port(), http::verb::post, "/api/logout", "{}",
+                         {{"Authorization", "Bearer " + token}})
+                .status,
+            200u);
+  EXPECT_EQ(tab_elsewhere->wait_closed(), 4001);
+  // The other login of the same user is untouched.
+  EXPECT_EQ(other_device->history(1).at("type"), "history");
 }
 
 }  // namespace

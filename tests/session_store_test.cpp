@@ -251,6 +251,13 @@ TEST_P(session_store_test, TokensExpireAreTouchedAndRevoked) {
   wait_for<bool>([&](auto then) { harness_->store().revoke_token("none", std::move(then)); });
   EXPECT_EQ(value("SELECT last_seen_at FROM tokens WHERE token_hash = 'd1'"), "1000005");
   EXPECT_EQ(value("SELECT address FROM tokens WHERE token_hash = 'd1'"), "203.0.113.9");
+  // The same address again within a minute is not written; a minute later it is.
+  harness_->store().touch_token("d1", store_now + 60004, "203.0.113.9");
+  wait_for<bool>([&](auto then) { harness_->store().revoke_token("none", std::move(then)); });
+  EXPECT_EQ(value("SELECT last_seen_at FROM tokens WHERE token_hash = 'd1'"), "1000005");
+  harness_->store().touch_token("d1", store_now + 60006, "203.0.113.9");
+  wait_for<bool>([&](auto then) { harness_->store().revoke_token("none", std::move(then)); });
+  EXPECT_EQ(value("SELECT last_seen_at FROM tokens WHERE token_hash = 'd1'"), "1060006");
 
   auto [ok1, removed] =
       wait_for<bool>([&](auto then) { harness_->store().revoke_token("d1", std::move(then)); });

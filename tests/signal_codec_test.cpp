@@ -51,5 +51,21 @@ TEST(signal_codec_test, APresenceSnapshotSurvivesTheTrip) {
   EXPECT_FALSE(decode_presence(R"({"version":1,"users":[[1]]})"));
 }
 
+TEST(signal_codec_test, ASessionEndSurvivesTheTripAndIsNoChatSignal) {
+  const connection_manager::session_end end{7, "", "digest-kept", 4001, "password changed"};
+  const auto payload = encode_session_end(end, "node-2");
+  EXPECT_FALSE(decode_signal(payload));
+  const auto back = decode_session_end(payload);
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->origin, "node-2");
+  EXPECT_EQ(back->end.user_id, 7);
+  EXPECT_EQ(back->end.token_digest, "");
+  EXPECT_EQ(back->end.except_token, "digest-kept");
+  EXPECT_EQ(back->end.code, 4001);
+  EXPECT_EQ(back->end.reason, "password changed");
+  EXPECT_FALSE(decode_session_end(encode_signal({chat_signal::kind::typing, 1, 1, "a", true},
+                                                "node-2", 0)));
+}
+
 }  // namespace
 }  // namespace chatterbox

@@ -22,7 +22,7 @@ class node_bus {
   // `delivered`: the seq this node's chat has delivered up to (what it loaded);
   // `presence_expiry`: how soon the users of a node that stopped answering go offline.
   node_bus(boost::asio::io_context& io, redis_endpoint endpoint, pg_chat_store& store,
-           chat_service& chat, std::int64_t delivered,
+           chat_service& chat, connection_manager& connections, std::int64_t delivered,
            std::chrono::milliseconds presence_expiry);
   ~node_bus();
   node_bus(const node_bus&) = delete;

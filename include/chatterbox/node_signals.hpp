@@ -20,7 +20,9 @@ namespace chatterbox {
 //   node's is handed to this node's chat;
 // - this node's online users are a key of its own in Redis, written every third of `expiry`
 //   and expiring after it, so a node that crashes takes its users offline within `expiry`;
-//   every node reads all nodes' keys as often, into the presence board its chat asks.
+//   every node reads all nodes' keys as often, into the presence board its chat asks;
+// - a session ended here (logout, a new password, a deactivated account) closes its
+//   connections on every node.
 class node_signals {
  public:
   struct options {
@@ -30,8 +32,8 @@ class node_signals {
   };
 
   // Before the bus starts: it takes the bus's signals and connection events.
-  node_signals(boost::asio::io_context& io, redis_bus& bus, chat_service& chat, std::string origin,
-               options opts);
+  node_signals(boost::asio::io_context& io, redis_bus& bus, chat_service& chat,
+               connection_manager& connections, std::string origin, options opts);
   ~node_signals();
   node_signals(const node_signals&) = delete;
   node_signals& operator=(const node_signals&) = delete;
@@ -52,6 +54,7 @@ class node_signals {
 
   redis_bus& bus_;
   chat_service& chat_;
+  connection_manager& connections_;
   std::string origin_;
   options options_;
   presence_board board_;

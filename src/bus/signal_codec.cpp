@@ -71,6 +71,32 @@ std::optional<received_signal> decode_signal(std::string_view payload) {
   }
 }
 
+std::string encode_session_end(const connection_manager::session_end& end,
+                               std::string_view origin) {
+  return json{{"origin", origin},          {"kind", "session_end"},      {"user", end.user_id},
+              {"token", end.token_digest}, {"except", end.except_token}, {"code", end.code},
+              {"reason", end.reason}}
+      .dump();
+}
+
+std::optional<received_session_end> decode_session_end(std::string_view payload) {
+  try {
+    const auto in = json::parse(payload);
+    if (in.at("kind") != "session_end") return std::nullopt;
+    received_session_end out;
+    out.origin = in.at("origin").get<std::string>();
+    auto& e = out.end;
+    e.user_id = in.at("user").get<std::int64_t>();
+    e.token_digest = in.at("token").get<std::string>();
+    e.except_token = in.at("except").get<std::string>();
+    e.code = in.at("code").get<std::uint16_t>();
+    e.reason = in.at("reason").get<std::string>();
+    return out;
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
 std::string encode_presence(const presence_snapshot& snapshot) {
   json users = json::array();
   for (const auto& user : snapshot.users) users.push_back({user.id, user.name});

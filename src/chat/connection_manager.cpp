@@ -111,18 +111,27 @@ std::vector<std::string> connection_manager::online_users() const {
 
 void connection_manager::close_token(std::string_view token_digest, std::uint16_t code,
                                      std::string_view reason) {
-  for_each_peer([&](chat_peer& peer) {
-    if (peer.identity().token_digest == token_digest) peer.close(code, reason);
-  });
+  session_end end{0, std::string(token_digest), {}, code, std::string(reason)};
+  apply(end);
+  if (tell_) tell_(end);
 }
 
 void connection_manager::close_user(std::int64_t user_id, std::uint16_t code,
                                     std::string_view reason, std::string_view except_token) {
+  session_end end{user_id, {}, std::string(except_token), code, std::string(reason)};
+  apply(end);
+  if (tell_) tell_(end);
+}
+
+void connection_manager::apply(const session_end& end) {
+  if (end.user_id == 0 && end.token_digest.empty()) return;  // would match nobody on purpose
   for_each_peer([&](chat_peer& peer) {
     const auto& who = peer.identity();
-    if (who.user_id == user_id && (except_token.empty() || who.token_digest != except_token)) {
-      peer.close(code, reason);
-    }
+    const bool ends = end.user_id == 0 ? who.token_digest == end.token_digest
+                                       : who.user_id == end.user_id &&
+                                             (end.except_token.empty() ||
+                                              who.token_digest != end.except_token);
+    if (ends) peer.close(end.code, end.reason);
   });
 }
 

@@ -8,7 +8,11 @@ token_repository::token_repository(SQLite::Database& db)
     : insert_(db,
               "INSERT INTO tokens (token_hash, user_id, created_at, expires_at, user_agent, "
               "address, last_seen_at) VALUES (?, ?, ?, ?, ?, ?, ?)"),
-      touch_(db, "UPDATE tokens SET last_seen_at = ?, address = ? WHERE token_hash = ?"),
+      // Within a minute from the same address, nothing is written: the sessions list shows
+      // minutes, and a thousand tabs of one login would otherwise each write the row.
+      touch_(db,
+             "UPDATE tokens SET last_seen_at = ?1, address = ?2 WHERE token_hash = ?3 "
+             "AND (last_seen_at < ?1 - 60000 OR address IS NOT ?2)"),
       sessions_(db,
                 "SELECT token_hash, user_agent, address, created_at, "
                 "coalesce(last_seen_at, created_at) AS seen FROM tokens "

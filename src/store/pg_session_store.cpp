@@ -33,8 +33,11 @@ constexpr auto find_token_sql =
     "SELECT t.user_id, u.username, t.expires_at, u.role = 'admin' FROM tokens t "
     "JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1 AND t.expires_at > $2 "
     "AND u.deactivated_at IS NULL";
+// As on SQLite: within a minute from the same address nothing is written (several nodes'
+// touches of one token in one instant would otherwise queue on its row, or deadlock).
 constexpr auto touch_token_sql =
-    "UPDATE tokens SET last_seen_at = $2, address = $3 WHERE token_hash = $1";
+    "UPDATE tokens SET last_seen_at = $2::bigint, address = $3 WHERE token_hash = $1 "
+    "AND (last_seen_at < $2::bigint - 60000 OR address IS DISTINCT FROM $3)";
 constexpr auto revoke_token_sql = "DELETE FROM tokens WHERE token_hash = $1";
 
 std::optional<registration_refusal> refusal_named(const std::optional<std::string>& word) {

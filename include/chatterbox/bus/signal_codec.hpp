@@ -1,6 +1,7 @@
 #pragma once
 
 #include "chatterbox/chat/chat_signal.hpp"
+#include "chatterbox/chat/connection_manager.hpp"
 #include "chatterbox/chat/presence_tracker.hpp"
 
 #include <cstdint>
@@ -24,6 +25,15 @@ struct received_signal {
 };
 // nullopt when `payload` is not a signal this binary understands.
 std::optional<received_signal> decode_signal(std::string_view payload);
+
+// A session ended on one node (logout, a new password, a deactivated account): the others
+// close its connections too. Same channel; decode_signal refuses it, decode_session_end takes it.
+std::string encode_session_end(const connection_manager::session_end& end, std::string_view origin);
+struct received_session_end {
+  connection_manager::session_end end;
+  std::string origin;
+};
+std::optional<received_session_end> decode_session_end(std::string_view payload);
 
 struct presence_snapshot {
   std::uint64_t version = 0;

@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <unordered_map>
 #include <string>
 #include <string_view>
@@ -44,6 +45,18 @@ class connection_manager {
   // opened with the token `except_token` (the session that changed the password).
   void close_user(std::int64_t user_id, std::uint16_t code, std::string_view reason,
                   std::string_view except_token = {});
+  // Sessions ended here (close_token, close_user) end on every node: with several nodes
+  // (docs/scale-out.md) `tell` sends each to the others, which apply() it to their own
+  // connections without telling anyone again.
+  struct session_end {
+    std::int64_t user_id = 0;      // every connection of the user (close_user)...
+    std::string token_digest{};    // ...or of this token (close_token)
+    std::string except_token{};
+    std::uint16_t code = 0;
+    std::string reason{};
+  };
+  void tell_session_ends(std::function<void(const session_end&)> tell) { tell_ = std::move(tell); }
+  void apply(const session_end& end);
   // Open connections of the user made with one token (the sessions list).
   std::size_t connections_of_token(std::int64_t user_id, std::string_view token_digest) const;
 
@@ -65,6 +78,7 @@ class connection_manager {
   std::size_t online_ = 0;  // users with connections > 0
   std::size_t delivering_ = 0;  // broadcasts under way (they can nest)
   std::size_t holes_ = 0;       // slots emptied during a broadcast
+  std::function<void(const session_end&)> tell_;
 };
 
 }  // namespace chatterbox

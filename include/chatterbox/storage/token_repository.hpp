@@ -40,7 +40,8 @@ class token_repository {
 
   void store(std::string_view token_digest, std::int64_t user_id, std::int64_t created_ms,
              std::int64_t expires_ms, const session_origin& origin = {});
-  // A WebSocket was opened with the token: when and from where it was last used.
+  // A WebSocket was opened with the token: when and from where it was last used (written only
+  // when the address changed or a minute has passed).
   void touch(std::string_view token_digest, std::int64_t now_ms, std::string_view address);
   // The user's unexpired tokens, the most recently used first.
   std::vector<session_summary> sessions_of(std::int64_t user_id, std::int64_t now_ms);

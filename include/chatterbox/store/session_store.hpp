@@ -74,7 +74,8 @@ class session_store {
   // The owner of an unexpired token of an active account.
   virtual void find_token(std::string digest, std::int64_t now_ms,
                           answer<std::optional<token_owner>> then) = 0;
-  // When and from where a token was last used: for its owner's sessions list; nobody waits.
+  // When and from where a token was last used: for its owner's sessions list (to the minute:
+  // the same address within a minute is not written again); nobody waits.
   virtual void touch_token(std::string digest, std::int64_t now_ms, std::string address) = 0;
   // Answers whether a token was removed.
   virtual void revoke_token(std::string digest, answer<bool> then) = 0;

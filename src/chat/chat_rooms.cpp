@@ -118,9 +118,12 @@ void chat_service::handle(const std::shared_ptr<chat_peer>& peer, open_dm_comman
 
 void chat_service::announce_new_room(const room_state& room, std::int64_t creator,
                                      const nlohmann::json& ref) {
-  auto event = room_changed(room, room.seq);
+  // One view for both frames: everyone's, and the creator's with its `ref`.
+  const auto view = view_of(room);
+  room_event event{room.seq, room.id, frames::room(view, nullptr)};
+  event.changed_room = snapshot_of(room);
   event.actor = creator;
-  event.reply = frames::room(view_of(room), ref);
+  event.reply = frames::room(view, ref);
   publish(std::move(event));
 }
 

@@ -258,6 +258,11 @@ TEST_P(session_store_test, TokensExpireAreTouchedAndRevoked) {
   harness_->store().touch_token("d1", store_now + 60006, "203.0.113.9");
   wait_for<bool>([&](auto then) { harness_->store().revoke_token("none", std::move(then)); });
   EXPECT_EQ(value("SELECT last_seen_at FROM tokens WHERE token_hash = 'd1'"), "1060006");
+  // A token from before "last seen" was kept (no value yet) is written at once.
+  harness_->exec("UPDATE tokens SET last_seen_at = NULL WHERE token_hash = 'd1'");
+  harness_->store().touch_token("d1", store_now + 60007, "203.0.113.9");
+  wait_for<bool>([&](auto then) { harness_->store().revoke_token("none", std::move(then)); });
+  EXPECT_EQ(value("SELECT last_seen_at FROM tokens WHERE token_hash = 'd1'"), "1060007");
 
   auto [ok1, removed] =
       wait_for<bool>([&](auto then) { harness_->store().revoke_token("d1", std::move(then)); });

@@ -12,7 +12,7 @@ token_repository::token_repository(SQLite::Database& db)
       // minutes, and a thousand tabs of one login would otherwise each write the row.
       touch_(db,
              "UPDATE tokens SET last_seen_at = ?1, address = ?2 WHERE token_hash = ?3 "
-             "AND (last_seen_at < ?1 - 60000 OR address IS NOT ?2)"),
+             "AND (last_seen_at IS NULL OR last_seen_at < ?1 - 60000 OR address IS NOT ?2)"),
       sessions_(db,
                 "SELECT token_hash, user_agent, address, created_at, "
                 "coalesce(last_seen_at, created_at) AS seen FROM tokens "

@@ -37,7 +37,8 @@ constexpr auto find_token_sql =
 // touches of one token in one instant would otherwise queue on its row, or deadlock).
 constexpr auto touch_token_sql =
     "UPDATE tokens SET last_seen_at = $2::bigint, address = $3 WHERE token_hash = $1 "
-    "AND (last_seen_at < $2::bigint - 60000 OR address IS DISTINCT FROM $3)";
+    "AND (last_seen_at IS NULL OR last_seen_at < $2::bigint - 60000 "
+    "OR address IS DISTINCT FROM $3)";
 constexpr auto revoke_token_sql = "DELETE FROM tokens WHERE token_hash = $1";
 
 std::optional<registration_refusal> refusal_named(const std::optional<std::string>& word) {

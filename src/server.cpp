@@ -66,7 +66,7 @@ server::server(server_config config)
       bus_ = std::make_unique<node_bus>(io_, std::move(*endpoint), pg.chat, *chat_, connections_,
                                         chat_->current_seq(), config_.presence_expiry);
     }
-    // Uploads, your account, invitations, resets and the admin API are not on PostgreSQL yet
+    // Uploads, invitations, resets, the admin API and exports are not on PostgreSQL yet
     // (docs/scale-out.md): those paths answer 404.
     handler_.emplace(request_handler::services{config_, pg.sessions, hasher_, connections_,
                                                files_, account_created});

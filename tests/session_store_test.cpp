@@ -279,6 +279,48 @@ TEST_P(session_store_test, TokensExpireAreTouchedAndRevoked) {
   EXPECT_FALSE(owner("d2", store_now + 1));
 }
 
+TEST_P(session_store_test, SessionsAreListedLastUsedFirstAndANewPasswordEndsTheOthers) {
+  const auto alice = create(account("alice", "d-alice"));
+  ASSERT_TRUE(alice.user);
+  const auto id = alice.user->id;
+  const auto store = [&](const std::string& digest, std::int64_t expires, const char* agent) {
+    wait_for<bool>([&](auto then) {
+      harness_->store().store_token(
+          new_token{digest, id, store_now + 1, expires, {agent, "198.51.100.7"}}, std::move(then));
+    });
+  };
+  store("d-phone", later, "phone");
+  store("d-old", store_now + 10, "expired");
+  harness_->store().touch_token("d-phone", store_now + 70000, "198.51.100.8");
+  // A write answered after the touch: both stores commit in the order asked.
+  wait_for<bool>([&](auto then) { harness_->store().revoke_token("none", std::move(then)); });
+
+  auto [ok, sessions] = wait_for<std::vector<session_summary>>([&](auto then) {
+    harness_->store().sessions_of(id, store_now + 100000, std::move(then));
+  });
+  ASSERT_TRUE(ok);
+  ASSERT_EQ(sessions.size(), 2u) << "the expired one is not listed";
+  EXPECT_EQ(sessions[0].digest, "d-phone");
+  EXPECT_EQ(sessions[0].user_agent, "phone");
+  EXPECT_EQ(sessions[0].address, "198.51.100.8");
+  EXPECT_EQ(sessions[0].created_at, store_now + 1);
+  EXPECT_EQ(sessions[0].last_seen_at, store_now + 70000);
+  EXPECT_EQ(sessions[1].digest, "d-alice");
+  EXPECT_EQ(sessions[1].last_seen_at, store_now);
+
+  auto [changed, stored] = wait_for<bool>([&](auto then) {
+    harness_->store().set_password(id, "new hash", "d-phone", std::move(then));
+  });
+  EXPECT_TRUE(changed);
+  EXPECT_TRUE(stored);
+  auto [found_ok, found] = wait_for<std::optional<user_record>>(
+      [&](auto then) { harness_->store().find_user("alice", std::move(then)); });
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->password_hash, "new hash");
+  EXPECT_TRUE(owner("d-phone")) << "the session that changed it stays";
+  EXPECT_FALSE(owner("d-alice"));
+}
+
 INSTANTIATE_TEST_SUITE_P(Stores, session_store_test, ::testing::Values("sqlite", "postgres"),
                          [](const auto& info) { return std::string(info.param); });
 

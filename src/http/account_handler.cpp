@@ -49,14 +49,14 @@ void account_handler::handle_me(const http_request& request, std::string_view pa
   }
   if (path == sessions_path) {
     if (method != http::verb::get) return respond(method_not_allowed(request, "GET"));
-    return respond(sessions(request, who));
+    return sessions(request, who, std::move(respond));
   }
   // /api/me/sessions/{id}/end
   if (path.starts_with(sessions_path) && path.ends_with("/end") &&
       path.size() > sessions_path.size() + 5 && path[sessions_path.size()] == '/') {
     if (method != http::verb::post) return respond(method_not_allowed(request, "POST"));
-    const auto id = path.substr(sessions_path.size() + 1,
-                                path.size() - sessions_path.size() - 1 - 4);
+    const auto id =
+        path.substr(sessions_path.size() + 1, path.size() - sessions_path.size() - 1 - 4);
     return end_session(request, id, who, std::move(respond));
   }
   respond(json_error(http::status::not_found, request, "not_found", "no such endpoint"));
@@ -69,97 +69,126 @@ void account_handler::change_password(const http_request& request, const session
   auto current = string_field(*body, "current_password");
   auto replacement = string_field(*body, "new_password");
   if (!valid_password(replacement)) return respond(invalid_password(request));
-  const auto user = s_.users.find_by_id(who.user_id);
-  if (!user) return respond(json_error(http::status::unauthorized, request, "unauthorized", "not logged in"));
+  auto shared_request = std::make_shared<http_request>(request);
+  s_.sessions.find_user(who.username,
+                        [this, shared_request, who, client, current = std::move(current),
+                         replacement = std::move(replacement),
+                         respond](bool ok, std::optional<user_record>& user) mutable {
+                          if (!ok) return respond(database_busy(*shared_request));
+                          if (!user || user->id != who.user_id) {
+                            return respond(json_error(http::status::unauthorized, *shared_request,
+                                                      "unauthorized", "not logged in"));
+                          }
+                          check_password(shared_request, who, client, *user, std::move(current),
+                                         std::move(replacement), std::move(respond));
+                        });
+}
 
+void account_handler::check_password(std::shared_ptr<http_request> request, const session& who,
+                                     const client_address& client, const user_record& user,
+                                     std::string current, std::string replacement,
+                                     respond_fn respond) {
   // A wrong current password is a failed login: a stolen session guesses no faster.
   auto& throttle = s_.logins.throttle();
   const auto decision = throttle.admit(who.username, client.key, login_throttle::clock::now());
   if (!decision.allowed()) {
-    return respond(s_.logins.login_throttled(request, who.username, client, decision));
+    return respond(s_.logins.login_throttled(*request, who.username, client, decision));
   }
-  auto shared_request = std::make_shared<http_request>(request);
   const bool queued = s_.hasher.async_verify(
-      user->password_hash, std::move(current),
-      [this, shared_request, who, client, replacement = std::move(replacement),
-       respond](bool ok) mutable {
+      user.password_hash, std::move(current),
+      [this, request, who, client, replacement = std::move(replacement), respond](bool ok) mutable {
         auto& throttle = s_.logins.throttle();
         const auto now = login_throttle::clock::now();
         if (!ok) {
           throttle.failed(who.username, client.key, now);
-          return respond(json_error(http::status::unauthorized, *shared_request,
-                                    "invalid_credentials", "the current password is wrong"));
+          return respond(json_error(http::status::unauthorized, *request, "invalid_credentials",
+                                    "the current password is wrong"));
         }
         throttle.succeeded(who.username, client.key, now);
         const bool hashing = s_.hasher.async_hash(
-            std::move(replacement),
-            [this, shared_request, who, respond](std::optional<std::string> hash) {
+            std::move(replacement), [this, request, who, respond](std::optional<std::string> hash) {
               if (!hash) {
-                return respond(json_error(http::status::internal_server_error, *shared_request,
-                                          "internal", "could not hash the password"));
+                return respond(json_error(http::status::internal_server_error, *request, "internal",
+                                          "could not hash the password"));
               }
-              store_new_password(shared_request, who, std::move(*hash), respond);
+              store_new_password(request, who, std::move(*hash), respond);
             });
-        if (!hashing) respond(busy_hashing(*shared_request));
+        if (!hashing) respond(busy_hashing(*request));
       });
   if (!queued) {
     throttle.abandoned(who.username, client.key, login_throttle::clock::now());
-    respond(busy_hashing(request));
+    respond(busy_hashing(*request));
   }
 }
 
-void account_handler::store_new_password(std::shared_ptr<http_request> request,
-                                         const session& who, std::string hash,
-                                         respond_fn respond) {
-  s_.writes.submit(
-      [this, who, hash = std::move(hash)] {
-        s_.users.set_password(who.user_id, hash);
-        s_.tokens.revoke_all_of(who.user_id, who.token_digest);
-      },
-      [this, request, who, respond](bool stored) {
-        if (!stored) return respond(database_busy(*request));
-        spdlog::info("password changed: user={}", who.username);
-        s_.connections.close_user(who.user_id, 4001, "password changed", who.token_digest);
-        respond(json_response(http::status::ok, *request, {{"ok", true}}));
+void account_handler::store_new_password(std::shared_ptr<http_request> request, const session& who,
+                                         std::string hash, respond_fn respond) {
+  s_.sessions.set_password(who.user_id, std::move(hash), who.token_digest,
+                           [this, request, who, respond](bool stored, bool&) {
+                             if (!stored) return respond(database_busy(*request));
+                             spdlog::info("password changed: user={}", who.username);
+                             s_.connections.close_user(who.user_id, 4001, "password changed",
+                                                       who.token_digest);
+                             respond(json_response(http::status::ok, *request, {{"ok", true}}));
+                           });
+}
+
+void account_handler::sessions(const http_request& request, const session& who,
+                               respond_fn respond) {
+  auto shared_request = std::make_shared<http_request>(request);
+  s_.sessions.sessions_of(
+      who.user_id, epoch_ms(),
+      [this, shared_request, who, respond](bool ok, std::vector<session_summary>& found) {
+        if (!ok) return respond(database_busy(*shared_request));
+        auto list = json::array();
+        for (const auto& s : found) {
+          // `connected`: this node's connections of it (a user's tabs on other nodes are
+          // not counted).
+          list.push_back(
+              {{"id", s.digest.substr(0, session_id_chars)},
+               {"browser", s.user_agent},
+               {"address", s.address},
+               {"created_at", s.created_at},
+               {"last_seen_at", s.last_seen_at},
+               {"current", s.digest == who.token_digest},
+               {"connected", s_.connections.connections_of_token(who.user_id, s.digest)}});
+        }
+        respond(json_response(http::status::ok, *shared_request, {{"sessions", std::move(list)}}));
       });
-}
-
-http_response account_handler::sessions(const http_request& request, const session& who) {
-  auto list = json::array();
-  for (const auto& s : s_.tokens.sessions_of(who.user_id, epoch_ms())) {
-    list.push_back({{"id", s.digest.substr(0, session_id_chars)},
-                    {"browser", s.user_agent},
-                    {"address", s.address},
-                    {"created_at", s.created_at},
-                    {"last_seen_at", s.last_seen_at},
-                    {"current", s.digest == who.token_digest},
-                    {"connected", s_.connections.connections_of_token(who.user_id, s.digest)}});
-  }
-  return json_response(http::status::ok, request, {{"sessions", std::move(list)}});
 }
 
 void account_handler::end_session(const http_request& request, std::string_view id,
                                   const session& who, respond_fn respond) {
-  std::optional<std::string> digest;
-  if (id.size() == session_id_chars) {
-    for (auto& s : s_.tokens.sessions_of(who.user_id, epoch_ms())) {
-      if (s.digest.starts_with(id)) digest = std::move(s.digest);
-    }
-  }
-  if (!digest) {
-    return respond(json_error(http::status::not_found, request, "not_found", "no such session"));
-  }
   auto shared_request = std::make_shared<http_request>(request);
-  s_.writes.submit([this, d = *digest] { s_.tokens.revoke(d); },
-                   [this, shared_request, d = *digest, respond](bool stored) {
-                     if (!stored) return respond(database_busy(*shared_request));
-                     s_.connections.close_token(d, 4001, "session ended");
-                     respond(json_response(http::status::ok, *shared_request, {{"ok", true}}));
-                   });
+  s_.sessions.sessions_of(
+      who.user_id, epoch_ms(),
+      [this, shared_request, id = std::string(id), respond](bool ok,
+                                                            std::vector<session_summary>& found) {
+        if (!ok) return respond(database_busy(*shared_request));
+        std::optional<std::string> digest;
+        if (id.size() == session_id_chars) {
+          for (auto& s : found) {
+            if (s.digest.starts_with(id)) digest = std::move(s.digest);
+          }
+        }
+        if (!digest) {
+          return respond(
+              json_error(http::status::not_found, *shared_request, "not_found", "no such session"));
+        }
+        s_.sessions.revoke_token(
+            *digest, [this, shared_request, d = *digest, respond](bool stored, bool&) {
+              if (!stored) return respond(database_busy(*shared_request));
+              s_.connections.close_token(d, 4001, "session ended");
+              respond(json_response(http::status::ok, *shared_request, {{"ok", true}}));
+            });
+      });
 }
 
 void account_handler::handle_reset(const http_request& request, std::string_view path,
                                    const client_address& client, respond_fn respond) {
+  if (!s_.resets) {
+    return respond(json_error(http::status::not_found, request, "not_found", "no such endpoint"));
+  }
   if (request.method() != http::verb::post) return respond(method_not_allowed(request, "POST"));
   if (path == "/api/password-reset") return reset_password(request, client, std::move(respond));
   if (path != "/api/password-reset/check") {
@@ -169,7 +198,7 @@ void account_handler::handle_reset(const http_request& request, std::string_view
   if (!body) return respond(invalid_json(request));
   const auto code = string_field(*body, "code");
   const auto target = well_formed_token(code)
-                          ? s_.resets.find_valid(token_digest(code), epoch_ms())
+                          ? s_.resets->resets.find_valid(token_digest(code), epoch_ms())
                           : std::nullopt;
   if (!target) return respond(invalid_code(request));
   respond(json_response(http::status::ok, request,
@@ -185,16 +214,16 @@ void account_handler::reset_password(const http_request& request, const client_a
   if (!well_formed_token(code)) return respond(invalid_code(request));
   if (!valid_password(password)) return respond(invalid_password(request));
   auto digest = token_digest(code);
-  const auto target = s_.resets.find_valid(digest, epoch_ms());
+  const auto target = s_.resets->resets.find_valid(digest, epoch_ms());
   if (!target) return respond(invalid_code(request));
   if (target->deactivated) {
-    return respond(json_error(http::status::forbidden, request, "deactivated",
-                              "this account is deactivated"));
+    return respond(
+        json_error(http::status::forbidden, request, "deactivated", "this account is deactivated"));
   }
   auto shared_request = std::make_shared<http_request>(request);
-  const bool queued = s_.hasher.async_hash(
-      std::move(password), [this, shared_request, digest = std::move(digest), client,
-                            respond](std::optional<std::string> hash) {
+  const bool queued =
+      s_.hasher.async_hash(std::move(password), [this, shared_request, digest = std::move(digest),
+                                                 client, respond](std::optional<std::string> hash) {
         if (!hash) {
           return respond(json_error(http::status::internal_server_error, *shared_request,
                                     "internal", "could not hash the password"));
@@ -206,21 +235,22 @@ void account_handler::reset_password(const http_request& request, const client_a
         };
         auto result = std::make_shared<outcome>(outcome{start_session(s_.config.token_ttl), {}});
         // Decided again inside the write: the link may have been used or replaced meanwhile.
-        s_.writes.submit(
+        s_.resets->writes.submit(
             [this, result, digest, hash = std::move(*hash),
              origin = origin_of(*shared_request, client)] {
-              const auto target = s_.resets.find_valid(digest, result->session.created_at);
+              const auto target = s_.resets->resets.find_valid(digest, result->session.created_at);
               if (!target) return;
               if (target->deactivated) {
                 result->deactivated = true;
                 return;
               }
-              s_.users.set_password(target->user_id, hash);
-              s_.tokens.revoke_all_of(target->user_id);
-              s_.resets.use_up(digest);
-              s_.tokens.store(token_digest(result->session.token), target->user_id,
-                              result->session.created_at, result->session.expires_at, origin);
-              result->user = s_.users.find_by_id(target->user_id);
+              s_.resets->users.set_password(target->user_id, hash);
+              s_.resets->tokens.revoke_all_of(target->user_id);
+              s_.resets->resets.use_up(digest);
+              s_.resets->tokens.store(token_digest(result->session.token), target->user_id,
+                                      result->session.created_at, result->session.expires_at,
+                                      origin);
+              result->user = s_.resets->users.find_by_id(target->user_id);
             },
             [this, result, shared_request, client, respond](bool stored) {
               const auto& request = *shared_request;

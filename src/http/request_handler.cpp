@@ -58,16 +58,17 @@ client_address_resolver make_resolver(const server_config& config) {
 request_handler::request_handler(services s)
     : s_(s),
       clients_(make_resolver(s.config)),
-      logins_(login_handler::services{s.config, s.sessions, s.hasher, s.account_created}) {
+      logins_(login_handler::services{s.config, s.sessions, s.hasher, s.account_created}),
+      account_(account_handler::services{s.config, s.sessions, s.hasher, s.connections, logins_}) {
   if (s.files_api) {
     uploads_.emplace(s.config, *s.files_api, s.files_api->writes);
     downloads_.emplace(*s.files_api);
   }
   if (s.accounts) {
     auto& a = *s.accounts;
-    account_.emplace(account_handler::services{s.config, a.users, a.tokens, a.resets,
-                                               a.registration, s.hasher, a.writes,
-                                               s.connections, logins_});
+    account_.emplace(account_handler::services{
+        s.config, s.sessions, s.hasher, s.connections, logins_,
+        account_handler::reset_services{a.users, a.tokens, a.resets, a.writes}});
     admin_.emplace(admin_handler::services{a.accounts, a.registration, a.resets, a.audit,
                                            a.writes, s.connections, a.chat, a.exports});
   }
@@ -178,16 +179,17 @@ void request_handler::handle(http_request&& request, client_address client, resp
     return registration(std::make_shared<const http_request>(std::move(request)),
                         std::move(respond));
   }
-  if (account_ && path.starts_with("/api/me/")) {
+  if (path.starts_with("/api/me/")) {
     return account(std::make_shared<const http_request>(std::move(request)), client,
                    std::move(respond));
   }
-  if (account_ && path.starts_with("/api/rooms/") && path.ends_with("/export")) {
+  if (s_.accounts && path.starts_with("/api/rooms/") && path.ends_with("/export")) {
     if (method != http::verb::get) return respond(method_not_allowed(request, "GET"));
     return export_room(std::make_shared<const http_request>(std::move(request)),
                        std::move(respond));
   }
-  if (account_ && (path == "/api/password-reset" || path == "/api/password-reset/check")) {
+  if (account_->handles_resets() &&
+      (path == "/api/password-reset" || path == "/api/password-reset/check")) {
     return account_->handle_reset(request, path, client, std::move(respond));
   }
   if (path == "/metrics" && s_.config.metrics) {

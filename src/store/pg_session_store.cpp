@@ -40,6 +40,14 @@ constexpr auto touch_token_sql =
     "AND (last_seen_at IS NULL OR last_seen_at < $2::bigint - 60000 "
     "OR address IS DISTINCT FROM $3)";
 constexpr auto revoke_token_sql = "DELETE FROM tokens WHERE token_hash = $1";
+constexpr auto sessions_sql =
+    "SELECT token_hash, user_agent, address, created_at, "
+    "coalesce(last_seen_at, created_at) AS seen FROM tokens "
+    "WHERE user_id = $1 AND expires_at > $2 ORDER BY seen DESC";
+// One statement, so one transaction whichever batch it lands in.
+constexpr auto set_password_sql =
+    "WITH changed AS (UPDATE users SET password_hash = $2 WHERE id = $1) "
+    "DELETE FROM tokens WHERE user_id = $1 AND token_hash <> $3";
 
 std::optional<registration_refusal> refusal_named(const std::optional<std::string>& word) {
   if (!word) return std::nullopt;
@@ -161,6 +169,28 @@ void pg_session_store::revoke_token(std::string digest, answer<bool> then) {
       revoke_token_sql, {std::move(digest)},
       answer_rows<bool>("revoke token", std::move(then),
                         [](bool& removed, const pg_result& rows) { removed = rows.affected > 0; }));
+}
+
+void pg_session_store::sessions_of(std::int64_t user_id, std::int64_t now_ms,
+                                   answer<std::vector<session_summary>> then) {
+  writes_.submit(sessions_sql, {std::to_string(user_id), std::to_string(now_ms)},
+                 answer_rows<std::vector<session_summary>>(
+                     "sessions", std::move(then),
+                     [](std::vector<session_summary>& out, const pg_result& rows) {
+                       for (const auto& row : rows.rows) {
+                         out.push_back(session_summary{
+                             row.at(0).value(), row.at(1).value_or(""), row.at(2).value_or(""),
+                             pg_values::integer(row.at(3)), pg_values::integer(row.at(4))});
+                       }
+                     }));
+}
+
+void pg_session_store::set_password(std::int64_t user_id, std::string password_hash,
+                                    std::string keep, answer<bool> then) {
+  writes_.submit(set_password_sql,
+                 {std::to_string(user_id), std::move(password_hash), std::move(keep)},
+                 answer_rows<bool>("set password", std::move(then),
+                                   [](bool& stored, const pg_result&) { stored = true; }));
 }
 
 }  // namespace chatterbox

@@ -132,4 +132,23 @@ void sqlite_session_store::revoke_token(std::string digest, answer<bool> then) {
                  write_batcher::shape::one_statement);
 }
 
+void sqlite_session_store::sessions_of(std::int64_t user_id, std::int64_t now_ms,
+                                       answer<std::vector<session_summary>> then) {
+  read_now<std::vector<session_summary>>("sessions", then,
+                                         [&] { return tokens_.sessions_of(user_id, now_ms); });
+}
+
+void sqlite_session_store::set_password(std::int64_t user_id, std::string password_hash,
+                                        std::string keep, answer<bool> then) {
+  writes_.submit(
+      [this, user_id, hash = std::move(password_hash), keep = std::move(keep)] {
+        users_.set_password(user_id, hash);
+        tokens_.revoke_all_of(user_id, keep);
+      },
+      [then = std::move(then)](bool stored) {
+        bool result = stored;
+        then(stored, result);
+      });
+}
+
 }  // namespace chatterbox

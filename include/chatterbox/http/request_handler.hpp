@@ -47,8 +47,9 @@ class request_handler {
     // Uploads and downloads (docs/protocol.md, "POST /api/files"); without them those paths
     // are 404.
     std::optional<file_services> files_api = std::nullopt;
-    // Your account, password resets, invitations and administration (docs/protocol.md), on
-    // one node's SQLite database; without them those paths are 404.
+    // Password resets, invitations, administration and exports (docs/protocol.md), on one
+    // node's SQLite database; without them those paths are 404. (Your account's password and
+    // sessions go through `sessions`, on either store.)
     struct account_services {
       user_repository& users;
       token_repository& tokens;
@@ -127,7 +128,7 @@ class request_handler {
   login_handler logins_;
   std::optional<upload_handler> uploads_;
   std::optional<file_download> downloads_;
-  std::optional<account_handler> account_;
+  std::optional<account_handler> account_;  // always; with resets when `accounts` are given
   std::optional<admin_handler> admin_;
 };
 

@@ -24,6 +24,10 @@ class pg_session_store final : public session_store {
                   answer<std::optional<token_owner>> then) override;
   void touch_token(std::string digest, std::int64_t now_ms, std::string address) override;
   void revoke_token(std::string digest, answer<bool> then) override;
+  void sessions_of(std::int64_t user_id, std::int64_t now_ms,
+                   answer<std::vector<session_summary>> then) override;
+  void set_password(std::int64_t user_id, std::string password_hash, std::string keep,
+                    answer<bool> then) override;
 
  private:
   pg_batcher& writes_;

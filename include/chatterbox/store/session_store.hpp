@@ -8,6 +8,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace chatterbox {
 
@@ -79,6 +80,14 @@ class session_store {
   virtual void touch_token(std::string digest, std::int64_t now_ms, std::string address) = 0;
   // Answers whether a token was removed.
   virtual void revoke_token(std::string digest, answer<bool> then) = 0;
+  // The user's unexpired sessions, the most recently used first (docs/protocol.md, "Your
+  // account").
+  virtual void sessions_of(std::int64_t user_id, std::int64_t now_ms,
+                           answer<std::vector<session_summary>> then) = 0;
+  // A new password, and every session of the user but `keep` (the one that changed it) ends
+  // with it, in one transaction.
+  virtual void set_password(std::int64_t user_id, std::string password_hash, std::string keep,
+                            answer<bool> then) = 0;
 };
 
 }  // namespace chatterbox

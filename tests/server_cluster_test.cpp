@@ -111,7 +111,7 @@ class cluster_client {
   const std::vector<std::string>& failures() const { return failures_; }
   const std::set<std::int64_t>& seen() const { return seen_; }
   int reconnects() const { return reconnects_; }
-  // When a live message first arrived after the latest reconnect (the failover's end).
+  // When a live message first arrived after the first reconnect (the failover's end).
   std::optional<std::chrono::steady_clock::time_point> live_again() const { return live_again_; }
   int resends() const { return resends_; }
 
@@ -206,7 +206,8 @@ class cluster_client {
       live_last_ = seq;
       if (awaiting_live_) {
         awaiting_live_ = false;
-        live_again_ = std::chrono::steady_clock::now();
+        // The first reconnect's only: a later one (the database's restart) is not the failover.
+        if (!live_again_) live_again_ = std::chrono::steady_clock::now();
       }
     }
     seen_.insert(seq);

@@ -13,6 +13,11 @@ namespace {
 
 class admin_cli_test : public server_test {
  protected:
+  void SetUp() override {
+    CHATTERBOX_SQLITE_ONLY("`chatterbox admin` works on the database file (on PostgreSQL, the admin API)");
+    server_test::SetUp();
+  }
+
   command_result admin(const std::string& arguments) {
     // Appended piece by piece: GCC 12 misreads a long chain of + on strings (-Warray-bounds).
     std::string command = CHATTERBOX_BINARY;

@@ -25,6 +25,11 @@ namespace fs = std::filesystem;
 
 class backup_test : public server_test {
  protected:
+  void SetUp() override {
+    CHATTERBOX_SQLITE_ONLY("`chatterbox backup` copies the database file (on PostgreSQL, pg_dump)");
+    server_test::SetUp();
+  }
+
   command_result backup(const std::string& target) {
     std::string command = CHATTERBOX_BINARY;
     command.append(" backup --db ").append(file("chat.db")).append(" ").append(target);

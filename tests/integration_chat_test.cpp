@@ -15,7 +15,7 @@ TEST_F(chat_test, connect_sends_only_a_hello_listing_the_general_room) {
   auto alice = connect("alice");
   EXPECT_EQ(alice->hello["user"], "alice");
   EXPECT_EQ(alice->hello["protocol"], 2);
-  EXPECT_EQ(alice->hello["seq"], 0);
+  EXPECT_EQ(alice->hello["seq"], seqs_of_an_account());
   ASSERT_EQ(alice->hello["rooms"].size(), 1u) << alice->hello;
   const auto room = alice->hello_room(general);
   EXPECT_EQ(room["kind"], "open");

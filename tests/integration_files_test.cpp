@@ -33,12 +33,6 @@ std::string png_bytes(std::uint32_t width, std::uint32_t height, std::size_t pad
 
 class files_test : public server_test {
  protected:
-  // Every test's server, restartable with other flags.
-  void SetUp() override {
-    temp_dir_test::SetUp();
-    start(extra_args());
-  }
-  virtual std::vector<std::string> extra_args() { return {}; }
 
   fs::path files_dir() const { return dir_ / "chat.db.files"; }
 
@@ -275,7 +269,7 @@ TEST_F(files_test, the_same_bytes_are_stored_once) {
 
 class small_files_test : public files_test {
  protected:
-  std::vector<std::string> extra_args() override {
+  std::vector<std::string> server_args() override {
     return {"--max-upload-bytes", "300000", "--user-quota-bytes", "500000"};
   }
 };
@@ -365,7 +359,7 @@ TEST_F(small_files_test, a_connection_cut_mid_upload_leaves_nothing_behind) {
 TEST_F(files_test, unfinished_uploads_left_by_a_crash_are_removed_at_start) {
   fs::create_directories(files_dir() / "tmp");
   std::ofstream(files_dir() / "tmp" / "left.part") << "half a file";
-  restart(extra_args());
+  restart(server_args());
   EXPECT_FALSE(fs::exists(files_dir() / "tmp" / "left.part"));
 }
 

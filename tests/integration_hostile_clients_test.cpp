@@ -7,6 +7,8 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include <boost/asio.hpp>
 
 #include <algorithm>
@@ -113,9 +115,16 @@ TEST_F(hostile_clients_test, history_and_sync_have_a_rate_limit_like_sends) {
   alice->send({{"type", "history"}, {"room", general}, {"limit", 1}});
   alice->send({{"type", "sync"}, {"since", 0}});
   alice->send({{"type", "history"}, {"room", general}, {"limit", 1}});
-  EXPECT_EQ(alice->expect("history")["type"], "history");
-  EXPECT_EQ(alice->expect("sync")["type"], "sync");
-  const auto refused = alice->expect("error");
+  // Three answers, the refusal possibly first (on PostgreSQL the two queries wait on the store).
+  std::map<std::string, json> answers;
+  for (int i = 0; i < 3; ++i) {
+    const auto answer = alice->next();
+    ASSERT_TRUE(answer.has_value()) << "answer " << i << " did not come";
+    answers[(*answer)["type"]] = *answer;
+  }
+  EXPECT_TRUE(answers.contains("history"));
+  EXPECT_TRUE(answers.contains("sync"));
+  const auto refused = answers["error"];
   EXPECT_EQ(refused["code"], "rate_limited");
   EXPECT_EQ(refused["ref"], nullptr);
   EXPECT_GT(refused["retry_after_ms"].get<int>(), 0);

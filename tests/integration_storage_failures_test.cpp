@@ -15,6 +15,11 @@ namespace {
 
 class storage_failures_test : public server_test {
  protected:
+  void SetUp() override {
+    CHATTERBOX_SQLITE_ONLY("a full or locked database file");
+    server_test::SetUp();
+  }
+
   // A second connection to the server's database file, as an operator's shell would open.
   // Waits for the server's own commits (a login's token, a session's last-seen time are written
   // just after the request is answered), as `sqlite3` with `.timeout` would: the tests are about

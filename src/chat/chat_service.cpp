@@ -103,8 +103,9 @@ void chat_service::connect(const std::shared_ptr<chat_peer>& peer) {
   // The peer joins the fan-out once its hello is read (at once on SQLite): from then on it gets
   // every event after the hello's seq. A peer that goes before that never joins.
   connecting_.insert(peer.get());
+  connections_.connecting(who.user_id);
   const auto unavailable = [this](chat_peer& peer, const char* why) {
-    connecting_.erase(&peer);
+    stop_connecting(peer);
     // Without its rooms a client cannot show anything: let it come back shortly.
     spdlog::error("connect: user={} cannot read the database: {}", peer.identity().username, why);
     peer.close(1013, "try again later");
@@ -117,7 +118,7 @@ void chat_service::connect(const std::shared_ptr<chat_peer>& peer) {
       if (!read) return unavailable(*peer, "the store did not answer");
       const auto& who = peer->identity();
       const auto hello = hello_frame(who, marks);
-      connecting_.erase(peer.get());
+      stop_connecting(*peer);
       const bool first_connection = connections_.add(*peer);
       peer->deliver(hello);
       if (first_connection) presence_.connected({who.user_id, who.username});
@@ -127,9 +128,13 @@ void chat_service::connect(const std::shared_ptr<chat_peer>& peer) {
   }
 }
 
+void chat_service::stop_connecting(const chat_peer& peer) {
+  if (connecting_.erase(&peer) > 0) connections_.connecting_ended(peer.identity().user_id);
+}
+
 void chat_service::disconnect(chat_peer& peer) {
   const auto& who = peer.identity();
-  connecting_.erase(&peer);
+  stop_connecting(peer);
   typing_.source_closed(who.user_id, &peer);
   watch_.forget(peer);
   if (connections_.remove(peer)) presence_.disconnected({who.user_id, who.username});

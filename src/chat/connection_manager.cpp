@@ -99,6 +99,18 @@ std::size_t connection_manager::connections_of(std::int64_t user_id) const {
   return it == users_.end() ? 0 : it->second.connections;
 }
 
+void connection_manager::connecting_ended(std::int64_t user_id) {
+  const auto it = connecting_of_.find(user_id);
+  if (it == connecting_of_.end()) return;
+  if (--it->second == 0) connecting_of_.erase(it);
+  --connecting_total_;
+}
+
+std::size_t connection_manager::admitted_of(std::int64_t user_id) const {
+  const auto it = connecting_of_.find(user_id);
+  return connections_of(user_id) + (it == connecting_of_.end() ? 0 : it->second);
+}
+
 std::vector<std::string> connection_manager::online_users() const {
   std::vector<std::string> names;
   names.reserve(online_);

@@ -339,8 +339,8 @@ void request_handler::authorize_websocket(const http_request& request,
       held, [then](http_response refusal) { then(std::move(refusal)); },
       [this, held, address = std::move(address), then](authenticated auth) {
         // Counted when the answer comes: others may have connected while the store was asked.
-        const bool server_full = s_.connections.connection_count() >= s_.config.max_connections;
-        if (server_full || s_.connections.connections_of(auth.owner.user_id) >=
+        const bool server_full = s_.connections.admitted_count() >= s_.config.max_connections;
+        if (server_full || s_.connections.admitted_of(auth.owner.user_id) >=
                                s_.config.max_connections_per_user) {
           ++metrics().connections_refused;
           auto response = json_error(http::status::service_unavailable, *held,

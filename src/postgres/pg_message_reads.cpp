@@ -44,10 +44,12 @@ std::string messages_matching(const std::string& tsquery) {
   if (tsquery.empty()) {
     sql += ", '' ";
   } else {
-    // One fragment of about 16 words around the matches, as SQLite's snippet().
-    sql += ", ts_headline('simple', m.text, " + tsquery +
+    // One fragment of about 16 words around the matches, as SQLite's snippet(). ts_headline
+    // marks each word of a phrase on its own: marks that only a space separates are joined, so
+    // a phrase is one highlight, as in SQLite.
+    sql += ", replace(ts_headline('simple', m.text, " + tsquery +
            ", 'MaxFragments=1, MaxWords=16, MinWords=6, ShortWord=0, StartSel=' || chr(1) || "
-           "', StopSel=' || chr(2)) ";
+           "', StopSel=' || chr(2)), chr(2) || ' ' || chr(1), ' ') ";
   }
   // Membership is the user's row in room_members, as in SQLite's search.
   sql += "FROM messages m JOIN room_members r ON r.room_id = m.room_id AND r.user_id = $1 " +

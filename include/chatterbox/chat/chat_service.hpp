@@ -275,7 +275,8 @@ class chat_service {
   // The highest seq of a committed change, as the store's answers tell.
   std::int64_t committed_seq_ = 0;
   // Peers whose hello is being read: they join the fan-out when it is.
-  std::unordered_set<const chat_peer*> connecting_;
+  std::unordered_set<const chat_peer*> connecting_;  // counted in connections_ too
+  void stop_connecting(const chat_peer& peer);
   std::function<void(room_event)> publish_;
   std::function<void(const chat_signal&)> signal_;
   const presence_board* elsewhere_ = nullptr;

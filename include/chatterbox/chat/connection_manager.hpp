@@ -39,6 +39,18 @@ class connection_manager {
   bool is_online(std::int64_t user_id) const { return connections_of(user_id) > 0; }
   std::size_t online_count() const { return online_; }
 
+  // A connection between its upgrade and its hello (which waits on the store on PostgreSQL)
+  // counts against the connection limits already, so upgrades answered together cannot pass
+  // them; it is not online yet.
+  void connecting(std::int64_t user_id) {
+    ++connecting_of_[user_id];
+    ++connecting_total_;
+  }
+  void connecting_ended(std::int64_t user_id);
+  // What the limits count: open connections and those on their way.
+  std::size_t admitted_count() const { return connection_count() + connecting_total_; }
+  std::size_t admitted_of(std::int64_t user_id) const;
+
   void close_token(std::string_view token_digest, std::uint16_t code, std::string_view reason);
   void close_all(std::uint16_t code, std::string_view reason);
   // Every connection of the user (deactivated by an administrator, a new password) but those
@@ -78,6 +90,8 @@ class connection_manager {
   std::size_t online_ = 0;  // users with connections > 0
   std::size_t delivering_ = 0;  // broadcasts under way (they can nest)
   std::size_t holes_ = 0;       // slots emptied during a broadcast
+  std::unordered_map<std::int64_t, std::size_t> connecting_of_;
+  std::size_t connecting_total_ = 0;
   std::function<void(const session_end&)> tell_;
 };
 

@@ -36,6 +36,9 @@ bash scripts/build.sh release
 step "C++ tests (release)"
 ctest --test-dir build --output-on-failure -j2 --timeout 300
 
+step "integration suites on PostgreSQL (--store postgres://)"
+bash tests/run_on_postgres.sh build 2
+
 step "load generator smoke test (no speed assertions)"
 bash bench/smoke.sh build
 

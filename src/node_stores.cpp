@@ -2,6 +2,7 @@
 
 #include "chatterbox/postgres/pg_connection.hpp"
 #include "chatterbox/postgres/pg_schema.hpp"
+#include "chatterbox/postgres/pg_values.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -32,7 +33,8 @@ sqlite_node::sqlite_node(boost::asio::io_context& io, const server_config& confi
              checkpointer),
       files(io, files_dir_of(config)),
       sweeper(io, file_rows, files, writes),
-      sessions(users, tokens, &registration, writes) {}
+      sessions(users, tokens, &registration, writes),
+      admin({users, tokens, accounts, registration, resets, audit}, writes) {}
 
 chat_storage sqlite_node::chat() {
   return chat_storage{messages,
@@ -47,7 +49,7 @@ chat_storage sqlite_node::chat() {
 }
 
 postgres_node::postgres_node(boost::asio::io_context& io, const std::string& url)
-    : writes(io, url), rooms(), chat(writes, rooms), sessions(writes) {
+    : writes(io, url), rooms(), chat(writes, rooms), sessions(writes), admin(writes) {
   // The schema first, on a connection of its own (nodes starting together take turns on an
   // advisory lock inside migrate_postgres).
   std::optional<std::string> lost;
@@ -79,6 +81,41 @@ postgres_node::postgres_node(boost::asio::io_context& io, const std::string& url
   run_until(
       io, [&] { return read.has_value(); }, "load the chat from PostgreSQL");
   if (!*read) throw std::runtime_error("cannot load the chat from PostgreSQL");
+}
+
+std::vector<present_user> postgres_node::take_presence(boost::asio::io_context& io,
+                                                       std::int64_t newer_than_ms) {
+  std::optional<std::vector<present_user>> taken;
+  writes.submit(
+      "WITH taken AS (DELETE FROM presence_snapshot RETURNING user_id, saved_at) "
+      "SELECT t.user_id, u.username FROM taken t JOIN users u ON u.id = t.user_id "
+      "WHERE t.saved_at > $1",
+      {std::to_string(newer_than_ms)}, [&taken](const pg_result* rows) {
+        taken.emplace();
+        if (rows == nullptr) return;
+        for (const auto& row : rows->rows) {
+          taken->push_back({pg_values::integer(row.at(0)), row.at(1).value_or("")});
+        }
+      });
+  run_until(
+      io, [&] { return taken.has_value(); }, "read who was online");
+  return std::move(*taken);
+}
+
+void postgres_node::save_presence(const std::vector<present_user>& users, std::int64_t now_ms) {
+  if (users.empty()) return;
+  std::string ids = "{";
+  for (const auto& user : users) {
+    if (ids.size() > 1) ids += ',';
+    ids += std::to_string(user.id);
+  }
+  ids += '}';
+  writes.submit(
+      "INSERT INTO presence_snapshot (user_id, saved_at) SELECT unnest($1::bigint[]), $2 "
+      "ON CONFLICT (user_id) DO UPDATE SET saved_at = EXCLUDED.saved_at",
+      {std::move(ids), std::to_string(now_ms)}, [](const pg_result* rows) {
+        if (rows == nullptr) spdlog::warn("could not save who is online for the next start");
+      });
 }
 
 void postgres_node::run_until(boost::asio::io_context& io, const std::function<bool()>& done,

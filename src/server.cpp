@@ -66,22 +66,25 @@ server::server(server_config config)
       bus_ = std::make_unique<node_bus>(io_, std::move(*endpoint), pg.chat, *chat_, connections_,
                                         chat_->current_seq(), config_.presence_expiry);
     }
-    // Uploads, invitations, resets, the admin API and exports are not on PostgreSQL yet
-    // (docs/scale-out.md): those paths answer 404.
-    handler_.emplace(request_handler::services{config_, pg.sessions, hasher_, connections_,
-                                               files_, account_created});
+    if (!bus_) {
+      const auto since =
+          epoch_ms() - duration_cast<milliseconds>(presence_snapshot_lifetime).count();
+      chat_->assume_online(pg.take_presence(io_, since));
+    }
+    // Uploads and exports are not on PostgreSQL yet (docs/scale-out.md): those paths answer 404.
+    handler_.emplace(request_handler::services{config_, pg.sessions, pg.admin, *chat_, hasher_,
+                                               connections_, files_, account_created});
   } else {
     auto& node = *sqlite_;
     chat_.emplace(io_, node.chat(), connections_, limits_of(config_));
     handler_.emplace(request_handler::services{
-        config_, node.sessions, hasher_, connections_, files_, account_created,
+        config_, node.sessions, node.admin, *chat_, hasher_, connections_, files_,
+        account_created,
         file_services{node.file_rows, node.files, node.writes,
                       [this](std::int64_t room, std::int64_t user_id) {
                         return chat_->is_member(room, user_id);
                       }},
-        request_handler::services::account_services{node.users, node.tokens, node.accounts,
-                                                    node.registration, node.resets, node.audit,
-                                                    node.writes, *chat_, node.exports}});
+        &node.exports});
     try {
       const auto purged = node.tokens.purge_expired(epoch_ms());
       if (purged > 0) spdlog::info("removed {} expired tokens", purged);
@@ -256,7 +259,11 @@ void server::save_presence() {
   if (postgres_) {
     // Its last writes still commit (other nodes learn of them from the store, if not from the
     // bus); then its connections close so the loop can end.
-    if (bus_) bus_->stop();
+    if (bus_) {
+      bus_->stop();
+    } else {
+      postgres_->save_presence(online, epoch_ms());
+    }
     postgres_->writes.stop();
     return;
   }

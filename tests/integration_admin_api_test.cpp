@@ -110,21 +110,27 @@ TEST_F(admin_api_test, administrators_change_roles_but_not_their_own_and_every_c
   EXPECT_EQ(post(bob, "/api/admin/users/alice/demote").body_json()["user"]["admin"], false);
   EXPECT_EQ(get(alice, "/api/admin/users").status, 403u);  // no longer an administrator
 
-  // From the command line too, logged without an administrator.
-  std::string command = CHATTERBOX_BINARY;
-  command.append(" admin promote alice --db ").append(file("chat.db"));
-  ASSERT_EQ(run_command(command).status, 0);
+  // From the command line too, logged without an administrator (`chatterbox admin` works on
+  // the SQLite file; on PostgreSQL not yet: docs/scale-out.md).
+  const std::size_t from_cli = testing_on_postgres() ? 0 : 1;
+  if (from_cli == 1) {
+    std::string command = CHATTERBOX_BINARY;
+    command.append(" admin promote alice --db ").append(file("chat.db"));
+    ASSERT_EQ(run_command(command).status, 0);
+  }
   const auto entries = get(bob, "/api/admin/audit").body_json()["entries"];
-  ASSERT_EQ(entries.size(), 3u) << entries.dump();
-  EXPECT_EQ(entries[0]["action"], "promote");
-  EXPECT_EQ(entries[0]["admin"], nullptr);
-  EXPECT_EQ(entries[0]["user"], "alice");
-  EXPECT_EQ(entries[1]["action"], "demote");
-  EXPECT_EQ(entries[1]["admin"], "bob");
-  EXPECT_EQ(entries[2]["action"], "promote");
-  EXPECT_EQ(entries[2]["admin"], "alice");
-  EXPECT_EQ(entries[2]["user"], "bob");
-  EXPECT_GT(entries[2]["at"].get<std::int64_t>(), 0);
+  ASSERT_EQ(entries.size(), 2 + from_cli) << entries.dump();
+  if (from_cli == 1) {
+    EXPECT_EQ(entries[0]["action"], "promote");
+    EXPECT_EQ(entries[0]["admin"], nullptr);
+    EXPECT_EQ(entries[0]["user"], "alice");
+  }
+  EXPECT_EQ(entries[from_cli]["action"], "demote");
+  EXPECT_EQ(entries[from_cli]["admin"], "bob");
+  EXPECT_EQ(entries[from_cli + 1]["action"], "promote");
+  EXPECT_EQ(entries[from_cli + 1]["admin"], "alice");
+  EXPECT_EQ(entries[from_cli + 1]["user"], "bob");
+  EXPECT_GT(entries[from_cli + 1]["at"].get<std::int64_t>(), 0);
 }
 
 }  // namespace

@@ -24,8 +24,10 @@
 #include "chatterbox/storage/wal_checkpointer.hpp"
 #include "chatterbox/storage/write_batcher.hpp"
 #include "chatterbox/store/chat_store.hpp"
+#include "chatterbox/store/pg_admin_store.hpp"
 #include "chatterbox/store/pg_chat_store.hpp"
 #include "chatterbox/store/pg_session_store.hpp"
+#include "chatterbox/store/sqlite_admin_store.hpp"
 #include "chatterbox/store/sqlite_chat_store.hpp"
 #include "chatterbox/store/sqlite_session_store.hpp"
 
@@ -60,10 +62,11 @@ struct sqlite_node {
   file_store files;
   upload_sweeper sweeper;
   sqlite_session_store sessions;
+  sqlite_admin_store admin;
 };
 
-// The stores a node shares with the others (--store postgres://…, docs/scale-out.md): the chat
-// and the logins. Construction connects, brings the schema up to date and loads what the chat
+// The stores a node shares with the others (--store postgres://…, docs/scale-out.md): the chat,
+// the logins and the administration. Construction connects, brings the schema up to date and loads what the chat
 // needs before the node serves, running the event loop until then (nobody is connected yet);
 // it throws when PostgreSQL cannot be reached within `startup_limit`.
 struct postgres_node {
@@ -75,7 +78,15 @@ struct postgres_node {
   room_directory rooms;
   pg_chat_store chat;
   pg_session_store sessions;
+  pg_admin_store admin;
   chat_snapshot loaded;  // moved into the chat_service once
+
+  // Who was online when a node alone on the database stopped (newer than `newer_than_ms`),
+  // taken so the next start alone finds it once; runs the loop until PostgreSQL answers (at
+  // start, before anyone is connected). Empty when it cannot be read: only cosmetic.
+  std::vector<present_user> take_presence(boost::asio::io_context& io, std::int64_t newer_than_ms);
+  // Submitted before the last writes: committed by writes.stop().
+  void save_presence(const std::vector<present_user>& users, std::int64_t now_ms);
 
  private:
   // Runs `io` until `done()`, or throws `what` once startup_limit has passed.

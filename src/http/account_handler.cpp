@@ -186,9 +186,6 @@ void account_handler::end_session(const http_request& request, std::string_view 
 
 void account_handler::handle_reset(const http_request& request, std::string_view path,
                                    const client_address& client, respond_fn respond) {
-  if (!s_.resets) {
-    return respond(json_error(http::status::not_found, request, "not_found", "no such endpoint"));
-  }
   if (request.method() != http::verb::post) return respond(method_not_allowed(request, "POST"));
   if (path == "/api/password-reset") return reset_password(request, client, std::move(respond));
   if (path != "/api/password-reset/check") {
@@ -197,12 +194,16 @@ void account_handler::handle_reset(const http_request& request, std::string_view
   const auto body = json_object_body(request);
   if (!body) return respond(invalid_json(request));
   const auto code = string_field(*body, "code");
-  const auto target = well_formed_token(code)
-                          ? s_.resets->resets.find_valid(token_digest(code), epoch_ms())
-                          : std::nullopt;
-  if (!target) return respond(invalid_code(request));
-  respond(json_response(http::status::ok, request,
-                        {{"username", target->username}, {"expires_at", target->expires_at}}));
+  if (!well_formed_token(code)) return respond(invalid_code(request));
+  auto held = std::make_shared<http_request>(request);
+  s_.resets.find_reset(token_digest(code), epoch_ms(),
+                       [held, respond](bool ok, std::optional<reset_target>& target) {
+                         if (!ok) return respond(database_busy(*held));
+                         if (!target) return respond(invalid_code(*held));
+                         respond(json_response(http::status::ok, *held,
+                                               {{"username", target->username},
+                                                {"expires_at", target->expires_at}}));
+                       });
 }
 
 void account_handler::reset_password(const http_request& request, const client_address& client,
@@ -214,60 +215,52 @@ void account_handler::reset_password(const http_request& request, const client_a
   if (!well_formed_token(code)) return respond(invalid_code(request));
   if (!valid_password(password)) return respond(invalid_password(request));
   auto digest = token_digest(code);
-  const auto target = s_.resets->resets.find_valid(digest, epoch_ms());
-  if (!target) return respond(invalid_code(request));
-  if (target->deactivated) {
-    return respond(
-        json_error(http::status::forbidden, request, "deactivated", "this account is deactivated"));
-  }
-  auto shared_request = std::make_shared<http_request>(request);
-  const bool queued =
-      s_.hasher.async_hash(std::move(password), [this, shared_request, digest = std::move(digest),
-                                                 client, respond](std::optional<std::string> hash) {
-        if (!hash) {
-          return respond(json_error(http::status::internal_server_error, *shared_request,
-                                    "internal", "could not hash the password"));
+  auto held = std::make_shared<http_request>(request);
+  // Asked before the slow hash, and decided again when the new password is stored: the link
+  // may be used or replaced meanwhile.
+  s_.resets.find_reset(
+      digest, epoch_ms(),
+      [this, held, digest, password = std::move(password), client, respond](
+          bool ok, std::optional<reset_target>& target) mutable {
+        if (!ok) return respond(database_busy(*held));
+        if (!target) return respond(invalid_code(*held));
+        if (target->deactivated) {
+          return respond(json_error(http::status::forbidden, *held, "deactivated",
+                                    "this account is deactivated"));
         }
-        struct outcome {
-          new_session session;
-          std::optional<user_record> user;
-          bool deactivated = false;
-        };
-        auto result = std::make_shared<outcome>(outcome{start_session(s_.config.token_ttl), {}});
-        // Decided again inside the write: the link may have been used or replaced meanwhile.
-        s_.resets->writes.submit(
-            [this, result, digest, hash = std::move(*hash),
-             origin = origin_of(*shared_request, client)] {
-              const auto target = s_.resets->resets.find_valid(digest, result->session.created_at);
-              if (!target) return;
-              if (target->deactivated) {
-                result->deactivated = true;
-                return;
+        const bool queued = s_.hasher.async_hash(
+            std::move(password),
+            [this, held, digest, client, respond](std::optional<std::string> hash) {
+              if (!hash) {
+                return respond(json_error(http::status::internal_server_error, *held, "internal",
+                                          "could not hash the password"));
               }
-              s_.resets->users.set_password(target->user_id, hash);
-              s_.resets->tokens.revoke_all_of(target->user_id);
-              s_.resets->resets.use_up(digest);
-              s_.resets->tokens.store(token_digest(result->session.token), target->user_id,
-                                      result->session.created_at, result->session.expires_at,
-                                      origin);
-              result->user = s_.resets->users.find_by_id(target->user_id);
-            },
-            [this, result, shared_request, client, respond](bool stored) {
-              const auto& request = *shared_request;
-              if (!stored) return respond(database_busy(request));
-              if (result->deactivated) {
-                return respond(json_error(http::status::forbidden, request, "deactivated",
-                                          "this account is deactivated"));
-              }
-              if (!result->user) return respond(invalid_code(request));
-              spdlog::info("password reset: user={} from={}", result->user->username,
-                           client.address);
-              s_.connections.close_user(result->user->id, 4001, "password changed");
-              respond(s_.logins.logged_in(request, *result->user, false, result->session.token,
-                                          result->session.expires_at, client));
+              store_reset(held, digest, std::move(*hash), client, respond);
             });
+        if (!queued) respond(busy_hashing(*held));
       });
-  if (!queued) respond(busy_hashing(request));
+}
+
+void account_handler::store_reset(std::shared_ptr<http_request> request, std::string digest,
+                                  std::string hash, const client_address& client,
+                                  respond_fn respond) {
+  const auto session = start_session(s_.config.token_ttl);
+  new_token token{token_digest(session.token), 0, session.created_at, session.expires_at,
+                  origin_of(*request, client)};
+  s_.resets.use_reset(
+      std::move(digest), std::move(hash), std::move(token),
+      [this, request, session, client, respond](bool stored, reset_use& used) {
+        if (!stored) return respond(database_busy(*request));
+        if (used.deactivated) {
+          return respond(json_error(http::status::forbidden, *request, "deactivated",
+                                    "this account is deactivated"));
+        }
+        if (!used.user) return respond(invalid_code(*request));
+        spdlog::info("password reset: user={} from={}", used.user->username, client.address);
+        s_.connections.close_user(used.user->id, 4001, "password changed");
+        respond(s_.logins.logged_in(*request, *used.user, false, session.token,
+                                    session.expires_at, client));
+      });
 }
 
 }  // namespace chatterbox

@@ -48,7 +48,7 @@ void admin_handler::handle(const http_request& request, std::string_view path, c
   const auto& what = parts[0];
   if (parts.size() == 1) {
     if (what == "invitations") {
-      if (method == http::verb::get) return respond(invitations(request));
+      if (method == http::verb::get) return invitations(request, std::move(respond));
       if (method == http::verb::post) return invite(request, by, std::move(respond));
       return respond(method_not_allowed(request, "GET, POST"));
     }
@@ -56,14 +56,14 @@ void admin_handler::handle(const http_request& request, std::string_view path, c
       if (method == http::verb::post) return set_registration(request, by, std::move(respond));
       return respond(method_not_allowed(request, "POST"));
     }
-    if (what == "export") {
+    if (what == "export" && s_.exports != nullptr) {
       if (method != http::verb::get) return respond(method_not_allowed(request, "GET"));
-      return s_.exports.start(request, std::nullopt, "all-rooms", std::move(respond));
+      return s_.exports->start(request, std::nullopt, "all-rooms", std::move(respond));
     }
     if (what == "users" || what == "audit" || what == "rooms") {
       if (method != http::verb::get) return respond(method_not_allowed(request, "GET"));
-      if (what == "users") return respond(users(request));
-      if (what == "audit") return respond(audit(request));
+      if (what == "users") return users(request, std::move(respond));
+      if (what == "audit") return audit(request, std::move(respond));
       return respond(rooms(request));
     }
   }
@@ -91,43 +91,43 @@ void admin_handler::handle(const http_request& request, std::string_view path, c
   respond(json_error(http::status::not_found, request, "not_found", "no such endpoint"));
 }
 
-http_response admin_handler::users(const http_request& request) {
-  auto users = nlohmann::json::array();
-  for (const auto& u : s_.accounts.list(epoch_ms())) users.push_back(user_json(u));
-  return json_response(http::status::ok, request, {{"users", std::move(users)}});
+void admin_handler::users(const http_request& request, respond_fn respond) {
+  auto held = std::make_shared<http_request>(request);
+  s_.store.users(epoch_ms(), [held, respond](bool ok, std::vector<account_summary>& found) {
+    if (!ok) return respond(database_busy(*held));
+    auto users = nlohmann::json::array();
+    for (const auto& u : found) users.push_back(user_json(u));
+    respond(json_response(http::status::ok, *held, {{"users", std::move(users)}}));
+  });
 }
 
-http_response admin_handler::audit(const http_request& request) {
-  auto entries = nlohmann::json::array();
-  for (const auto& e : s_.audit.recent(audit_entries)) {
-    entries.push_back({{"at", e.at}, {"admin", optional_json(e.admin)}, {"action", e.action},
-                       {"user", optional_json(e.user)}, {"detail", e.detail}});
-  }
-  return json_response(http::status::ok, request, {{"entries", std::move(entries)}});
+void admin_handler::audit(const http_request& request, respond_fn respond) {
+  auto held = std::make_shared<http_request>(request);
+  s_.store.audit(audit_entries, [held, respond](bool ok, std::vector<audit_entry>& found) {
+    if (!ok) return respond(database_busy(*held));
+    auto entries = nlohmann::json::array();
+    for (const auto& e : found) {
+      entries.push_back({{"at", e.at}, {"admin", optional_json(e.admin)}, {"action", e.action},
+                         {"user", optional_json(e.user)}, {"detail", e.detail}});
+    }
+    respond(json_response(http::status::ok, *held, {{"entries", std::move(entries)}}));
+  });
 }
 
 void admin_handler::change_user(const http_request& request, const std::string& username,
                                 const std::string& action, const admin& by, respond_fn respond) {
-  struct outcome {
-    account_change_result result;
-    std::optional<account_summary> user;
-  };
-  auto done = std::make_shared<outcome>();
-  auto shared_request = std::make_shared<http_request>(request);
-  s_.writes.submit(
-      [this, done, username, action, admin_id = by.id] {
-        const auto now = epoch_ms();
-        if (action == "deactivate" || action == "reactivate") {
-          done->result = s_.accounts.set_deactivated(username, action == "deactivate", admin_id, now);
-        } else {
-          done->result = s_.accounts.set_admin(username, action == "promote", admin_id, now);
-        }
-        done->user = s_.accounts.find(username, now);
-      },
-      [this, done, shared_request, username, action, admin_name = by.name, respond](bool stored) {
-        const auto& request = *shared_request;
+  const auto what = action == "promote"      ? account_action::promote
+                    : action == "demote"     ? account_action::demote
+                    : action == "deactivate" ? account_action::deactivate
+                                             : account_action::reactivate;
+  auto held = std::make_shared<http_request>(request);
+  s_.store.change_account(
+      username, what, by.id, epoch_ms(),
+      [this, held, username, action, admin_name = by.name, respond](bool stored,
+                                                                    account_outcome& done) {
+        const auto& request = *held;
         if (!stored) return respond(database_busy(request));
-        switch (done->result.outcome) {
+        switch (done.result.outcome) {
           case account_change::no_such_user:
             return respond(json_error(http::status::not_found, request, "not_found",
                                       "no user called " + username));
@@ -141,44 +141,34 @@ void admin_handler::change_user(const http_request& request, const std::string& 
             spdlog::info("admin: {} {} {}", admin_name, action, username);
             // Committed: the user's connections end now (their tokens are already gone).
             if (action == "deactivate") {
-              s_.connections.close_user(done->result.user_id, 4001, "account deactivated");
+              s_.connections.close_user(done.result.user_id, 4001, "account deactivated");
             }
             break;
           case account_change::unchanged:
             break;
         }
-        respond(json_response(http::status::ok, request, {{"user", user_json(*done->user)}}));
+        respond(json_response(http::status::ok, request, {{"user", user_json(*done.user)}}));
       });
 }
 
 void admin_handler::reset_link(const http_request& request, const std::string& username,
                                const admin& by, respond_fn respond) {
-  struct outcome {
-    std::string code = generate_token();
-    std::int64_t expires_at = epoch_ms() + reset_link_ms;
-    bool found = false;
-  };
-  auto done = std::make_shared<outcome>();
-  auto shared_request = std::make_shared<http_request>(request);
-  s_.writes.submit(
-      [this, done, username, admin_id = by.id] {
-        const auto now = epoch_ms();
-        const auto user = s_.accounts.find(username, now);
-        if (!user) return;
-        done->found = true;
-        s_.resets.create(token_digest(done->code), user->id, done->expires_at);
-        s_.audit.record(admin_id, "reset_link", user->id, "", now);
-      },
-      [done, shared_request, username, admin_name = by.name, respond](bool stored) {
-        const auto& request = *shared_request;
+  auto code = generate_token();
+  const auto now = epoch_ms();
+  const auto expires_at = now + reset_link_ms;
+  auto held = std::make_shared<http_request>(request);
+  s_.store.create_reset(
+      username, token_digest(code), expires_at, by.id, now,
+      [held, code, expires_at, username, admin_name = by.name, respond](bool stored, bool& found) {
+        const auto& request = *held;
         if (!stored) return respond(database_busy(request));
-        if (!done->found) {
+        if (!found) {
           return respond(json_error(http::status::not_found, request, "not_found",
                                     "no user called " + username));
         }
         spdlog::info("admin: {} made a password reset link for {}", admin_name, username);
         respond(json_response(http::status::created, request,
-                              {{"code", done->code}, {"expires_at", done->expires_at}}));
+                              {{"code", code}, {"expires_at", expires_at}}));
       });
 }
 

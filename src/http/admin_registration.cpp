@@ -31,10 +31,6 @@ json invitation_json(const invitation& i) {
           {"revoked", i.revoked}};
 }
 
-// The audit log names an invitation by the start of its code: enough to tell which, not
-// enough to use it.
-std::string code_prefix(const std::string& code) { return code.substr(0, 8); }
-
 struct invitation_terms {
   int expires_in_hours = default_expiry_hours;
   std::optional<int> max_uses;
@@ -70,26 +66,26 @@ void admin_handler::set_registration(const http_request& request, const admin& b
     return respond(json_error(http::status::bad_request, request, "invalid_mode",
                               "mode must be open, invitation or closed"));
   }
-  auto shared_request = std::make_shared<http_request>(request);
-  s_.writes.submit(
-      [this, mode = *mode, admin_id = by.id] {
-        if (s_.registration.mode() == mode) return;  // unchanged: not logged
-        s_.registration.set_mode(mode);
-        s_.audit.record(admin_id, "registration", std::nullopt, to_string(mode), epoch_ms());
-      },
-      [shared_request, mode = *mode, admin_name = by.name, respond](bool stored) {
-        if (!stored) return respond(database_busy(*shared_request));
+  auto held = std::make_shared<http_request>(request);
+  s_.store.set_registration(
+      *mode, by.id, epoch_ms(),
+      [held, mode = *mode, admin_name = by.name, respond](bool stored, bool&) {
+        if (!stored) return respond(database_busy(*held));
         spdlog::info("admin: {} set registration to {}", admin_name, to_string(mode));
-        respond(json_response(http::status::ok, *shared_request, {{"mode", to_string(mode)}}));
+        respond(json_response(http::status::ok, *held, {{"mode", to_string(mode)}}));
       });
 }
 
-http_response admin_handler::invitations(const http_request& request) {
-  auto list = json::array();
-  for (const auto& i : s_.registration.newest(listed_invitations)) {
-    list.push_back(invitation_json(i));
-  }
-  return json_response(http::status::ok, request, {{"invitations", std::move(list)}});
+void admin_handler::invitations(const http_request& request, respond_fn respond) {
+  auto held = std::make_shared<http_request>(request);
+  s_.store.invitations(listed_invitations,
+                       [held, respond](bool ok, std::vector<invitation>& found) {
+                         if (!ok) return respond(database_busy(*held));
+                         auto list = json::array();
+                         for (const auto& i : found) list.push_back(invitation_json(i));
+                         respond(json_response(http::status::ok, *held,
+                                               {{"invitations", std::move(list)}}));
+                       });
 }
 
 void admin_handler::invite(const http_request& request, const admin& by, respond_fn respond) {
@@ -99,46 +95,29 @@ void admin_handler::invite(const http_request& request, const admin& by, respond
     return respond(json_error(http::status::bad_request, request, "invalid_invitation",
                               "expires_in_hours must be 1-8760 and max_uses 1-10000 or null"));
   }
-  auto created = std::make_shared<std::optional<invitation>>();
-  auto shared_request = std::make_shared<http_request>(request);
-  s_.writes.submit(
-      [this, created, terms = *terms, admin_id = by.id] {
-        const auto now = epoch_ms();
-        *created = s_.registration.create(generate_token(), admin_id, now,
-                                          now + terms.expires_in_hours * hour_ms, terms.max_uses);
-        s_.audit.record(admin_id, "invite", std::nullopt, code_prefix((*created)->code), now);
-      },
-      [created, shared_request, admin_name = by.name, respond](bool stored) {
-        if (!stored || !*created) return respond(database_busy(*shared_request));
-        spdlog::info("admin: {} created an invitation", admin_name);
-        respond(json_response(http::status::created, *shared_request,
-                              {{"invitation", invitation_json(**created)}}));
-      });
+  const auto now = epoch_ms();
+  auto held = std::make_shared<http_request>(request);
+  s_.store.invite(generate_token(), by.id, now, now + terms->expires_in_hours * hour_ms,
+                  terms->max_uses,
+                  [held, admin_name = by.name, respond](bool stored, invitation& created) {
+                    if (!stored) return respond(database_busy(*held));
+                    spdlog::info("admin: {} created an invitation", admin_name);
+                    respond(json_response(http::status::created, *held,
+                                          {{"invitation", invitation_json(created)}}));
+                  });
 }
 
 void admin_handler::revoke_invitation(const http_request& request, const std::string& code,
                                       const admin& by, respond_fn respond) {
-  auto revoked = std::make_shared<std::optional<invitation>>();
-  auto shared_request = std::make_shared<http_request>(request);
-  s_.writes.submit(
-      [this, revoked, code, admin_id = by.id] {
-        const auto now = epoch_ms();
-        const auto before = s_.registration.find(code);
-        if (!before) return;
-        if (!before->revoked) {
-          s_.registration.revoke(code, now);
-          s_.audit.record(admin_id, "revoke_invitation", std::nullopt, code_prefix(code), now);
+  auto held = std::make_shared<http_request>(request);
+  s_.store.revoke_invitation(
+      code, by.id, epoch_ms(), [held, respond](bool stored, std::optional<invitation>& revoked) {
+        if (!stored) return respond(database_busy(*held));
+        if (!revoked) {
+          return respond(
+              json_error(http::status::not_found, *held, "not_found", "no such invitation"));
         }
-        *revoked = s_.registration.find(code);
-      },
-      [revoked, shared_request, respond](bool stored) {
-        if (!stored) return respond(database_busy(*shared_request));
-        if (!*revoked) {
-          return respond(json_error(http::status::not_found, *shared_request, "not_found",
-                                    "no such invitation"));
-        }
-        respond(json_response(http::status::ok, *shared_request,
-                              {{"invitation", invitation_json(**revoked)}}));
+        respond(json_response(http::status::ok, *held, {{"invitation", invitation_json(*revoked)}}));
       });
 }
 

@@ -59,18 +59,12 @@ request_handler::request_handler(services s)
     : s_(s),
       clients_(make_resolver(s.config)),
       logins_(login_handler::services{s.config, s.sessions, s.hasher, s.account_created}),
-      account_(account_handler::services{s.config, s.sessions, s.hasher, s.connections, logins_}) {
+      account_(account_handler::services{s.config, s.sessions, s.admin, s.hasher, s.connections,
+                                         logins_}),
+      admin_(admin_handler::services{s.admin, s.connections, s.chat, s.exports}) {
   if (s.files_api) {
     uploads_.emplace(s.config, *s.files_api, s.files_api->writes);
     downloads_.emplace(*s.files_api);
-  }
-  if (s.accounts) {
-    auto& a = *s.accounts;
-    account_.emplace(account_handler::services{
-        s.config, s.sessions, s.hasher, s.connections, logins_,
-        account_handler::reset_services{a.users, a.tokens, a.resets, a.writes}});
-    admin_.emplace(admin_handler::services{a.accounts, a.registration, a.resets, a.audit,
-                                           a.writes, s.connections, a.chat, a.exports});
   }
 }
 
@@ -183,14 +177,13 @@ void request_handler::handle(http_request&& request, client_address client, resp
     return account(std::make_shared<const http_request>(std::move(request)), client,
                    std::move(respond));
   }
-  if (s_.accounts && path.starts_with("/api/rooms/") && path.ends_with("/export")) {
+  if (s_.exports != nullptr && path.starts_with("/api/rooms/") && path.ends_with("/export")) {
     if (method != http::verb::get) return respond(method_not_allowed(request, "GET"));
     return export_room(std::make_shared<const http_request>(std::move(request)),
                        std::move(respond));
   }
-  if (account_->handles_resets() &&
-      (path == "/api/password-reset" || path == "/api/password-reset/check")) {
-    return account_->handle_reset(request, path, client, std::move(respond));
+  if ((path == "/api/password-reset" || path == "/api/password-reset/check")) {
+    return account_.handle_reset(request, path, client, std::move(respond));
   }
   if (path == "/metrics" && s_.config.metrics) {
     if (method != http::verb::get) return respond(method_not_allowed(request, "GET"));
@@ -248,16 +241,13 @@ void request_handler::logout(std::shared_ptr<const http_request> request,
 }
 
 void request_handler::administer(std::shared_ptr<const http_request> request, respond_fn respond) {
-  if (!admin_) {
-    return respond(json_error(http::status::not_found, *request, "not_found", "no such endpoint"));
-  }
   require_login(request, respond, [this, request, respond](const authenticated& auth) {
     // Whatever the path or method: a member learns nothing about what exists here.
     if (!auth.owner.admin) {
       return respond(
           json_error(http::status::forbidden, *request, "forbidden", "administrators only"));
     }
-    admin_->handle(*request, path_of(*request), {auth.owner.user_id, auth.owner.username},
+    admin_.handle(*request, path_of(*request), {auth.owner.user_id, auth.owner.username},
                    respond);
   });
 }
@@ -265,7 +255,7 @@ void request_handler::administer(std::shared_ptr<const http_request> request, re
 void request_handler::account(std::shared_ptr<const http_request> request,
                               const client_address& client, respond_fn respond) {
   require_login(request, respond, [this, request, client, respond](authenticated auth) {
-    account_->handle_me(
+    account_.handle_me(
         *request, path_of(*request),
         {auth.owner.user_id, std::move(auth.owner.username), std::move(auth.digest)}, client,
         respond);
@@ -282,12 +272,12 @@ void request_handler::export_room(std::shared_ptr<const http_request> request,
                           ? positive_id(path.substr(prefix.size(),
                                                     path.size() - prefix.size() - suffix.size()))
                           : std::nullopt;
-    auto& chat = s_.accounts->chat;
+    auto& chat = s_.chat;
     // A room the user is not in is as unknown as one that does not exist.
     if (!room || !chat.is_member(*room, auth.owner.user_id)) {
       return respond(json_error(http::status::not_found, *request, "not_found", "no such room"));
     }
-    s_.accounts->exports.start(*request, *room, chat.room_file_stem(*room), respond);
+    s_.exports->start(*request, *room, chat.room_file_stem(*room), respond);
   });
 }
 

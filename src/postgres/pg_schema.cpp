@@ -13,6 +13,8 @@ std::span<const migration> pg_migrations() {
       {"room and reaction writes", pg_steps::room_and_reaction_writes},
       {"member writes", pg_steps::member_writes},
       {"account writes", pg_steps::account_writes},
+      {"admin writes", pg_steps::admin_writes},
+      {"presence snapshot", pg_steps::presence_snapshot},
   };
   return list;
 }

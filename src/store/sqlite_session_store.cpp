@@ -1,5 +1,7 @@
 #include "chatterbox/store/sqlite_session_store.hpp"
 
+#include "sqlite_answers.hpp"
+
 #include <spdlog/spdlog.h>
 
 #include <exception>
@@ -7,25 +9,7 @@
 #include <utility>
 
 namespace chatterbox {
-namespace {
-
-// A read on the loop: its answer, or not ok when SQLite throws (an I/O error, a corrupt page).
-// `then` runs outside the try, so an exception of its own is not taken for the read's.
-template <class Result, class Read>
-void read_now(const char* what, const session_store::answer<Result>& then, Read read) {
-  Result result{};
-  bool ok = true;
-  try {
-    result = read();
-  } catch (const std::exception& e) {
-    spdlog::error("{}: {}", what, e.what());
-    ok = false;
-    result = Result{};
-  }
-  then(ok, result);
-}
-
-}  // namespace
+using sqlite_answers::read_now;
 
 sqlite_session_store::sqlite_session_store(user_repository& users, token_repository& tokens,
                                            registration_repository* registration,

@@ -6,10 +6,7 @@
 #include "chatterbox/http/client_address.hpp"
 #include "chatterbox/http/login_handler.hpp"
 #include "chatterbox/http/responses.hpp"
-#include "chatterbox/storage/password_reset_repository.hpp"
-#include "chatterbox/storage/token_repository.hpp"
-#include "chatterbox/storage/user_repository.hpp"
-#include "chatterbox/storage/write_batcher.hpp"
+#include "chatterbox/store/admin_store.hpp"
 #include "chatterbox/store/session_store.hpp"
 
 #include <functional>
@@ -22,27 +19,20 @@ namespace chatterbox {
 
 // What a user does to their own account (docs/protocol.md, "Your account"): change the
 // password, list and end sessions (through the session store, so on SQLite and PostgreSQL
-// alike), and set a new password with a reset link (on one node's SQLite only, for now:
-// docs/scale-out.md). Passwords are hashed off the loop, and connections of ended sessions are
+// alike), and set a new password with a reset link (through the admin store, which makes
+// them). Passwords are hashed off the loop, and connections of ended sessions are
 // closed (on every node) once the change is committed.
 class account_handler {
  public:
   using respond_fn = std::function<void(http_response)>;
 
-  // Password resets, on one node's SQLite database.
-  struct reset_services {
-    user_repository& users;
-    token_repository& tokens;
-    password_reset_repository& resets;
-    write_batcher& writes;
-  };
   struct services {
     const server_config& config;
     session_store& sessions;
+    admin_store& resets;
     password_hasher& hasher;
     connection_manager& connections;
     login_handler& logins;
-    std::optional<reset_services> resets = std::nullopt;
   };
 
   // The user a request was authenticated as, and with which token.
@@ -57,13 +47,14 @@ class account_handler {
   // /api/me/password, /api/me/sessions, /api/me/sessions/{id}/end: `who` is authenticated.
   void handle_me(const http_request& request, std::string_view path, const session& who,
                  const client_address& client, respond_fn respond);
-  bool handles_resets() const { return s_.resets.has_value(); }
-  // POST /api/password-reset and /api/password-reset/check (no login); only when
-  // handles_resets().
+  // POST /api/password-reset and /api/password-reset/check (no login).
   void handle_reset(const http_request& request, std::string_view path,
                     const client_address& client, respond_fn respond);
 
  private:
+  // The new password `hash` of a reset link, stored with a first session.
+  void store_reset(std::shared_ptr<http_request> request, std::string digest, std::string hash,
+                   const client_address& client, respond_fn respond);
   void change_password(const http_request& request, const session& who,
                        const client_address& client, respond_fn respond);
   void check_password(std::shared_ptr<http_request> request, const session& who,

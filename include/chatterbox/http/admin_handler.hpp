@@ -4,11 +4,7 @@
 #include "chatterbox/chat/connection_manager.hpp"
 #include "chatterbox/http/export_handler.hpp"
 #include "chatterbox/http/responses.hpp"
-#include "chatterbox/storage/account_admin.hpp"
-#include "chatterbox/storage/audit_log.hpp"
-#include "chatterbox/storage/password_reset_repository.hpp"
-#include "chatterbox/storage/registration_repository.hpp"
-#include "chatterbox/storage/write_batcher.hpp"
+#include "chatterbox/store/admin_store.hpp"
 
 #include <cstdint>
 #include <functional>
@@ -18,10 +14,11 @@
 namespace chatterbox {
 
 // /api/admin/… (docs/protocol.md, "Administration"): accounts, registration and invitations,
-// password reset links, moderation of rooms and messages, and the audit log. Every change goes
-// through the group commit with its audit entry in the same transaction; what it means for
-// open connections (a deactivation closes them, an archived room is announced) happens once it
-// is committed. The caller has checked that the request comes from an administrator.
+// password reset links, moderation of rooms and messages, and the audit log. Every change is
+// written with its audit entry in one transaction (admin_store, on SQLite or PostgreSQL); what
+// it means for open connections (a deactivation closes them, on every node; an archived room
+// is announced) happens once it is committed. The caller has checked that the request comes
+// from an administrator.
 //
 // Spread by job: admin_handler.cpp (dispatch, accounts, audit), admin_registration.cpp
 // (registration mode, invitations), admin_moderation.cpp (rooms, messages).
@@ -30,14 +27,10 @@ class admin_handler {
   using respond_fn = std::function<void(http_response)>;
 
   struct services {
-    account_admin& accounts;
-    registration_repository& registration;
-    password_reset_repository& resets;
-    audit_log& audit;
-    write_batcher& writes;
+    admin_store& store;
     connection_manager& connections;
     chat_service& chat;
-    export_handler& exports;
+    export_handler* exports;  // null: exports are not offered (on PostgreSQL, for now)
   };
 
   // Who asks.
@@ -53,14 +46,14 @@ class admin_handler {
               respond_fn respond);
 
  private:
-  http_response users(const http_request& request);
-  http_response audit(const http_request& request);
+  void users(const http_request& request, respond_fn respond);
+  void audit(const http_request& request, respond_fn respond);
   void change_user(const http_request& request, const std::string& username,
                    const std::string& action, const admin& by, respond_fn respond);
   void reset_link(const http_request& request, const std::string& username, const admin& by,
                   respond_fn respond);
   void set_registration(const http_request& request, const admin& by, respond_fn respond);
-  http_response invitations(const http_request& request);
+  void invitations(const http_request& request, respond_fn respond);
   void invite(const http_request& request, const admin& by, respond_fn respond);
   void revoke_invitation(const http_request& request, const std::string& code, const admin& by,
                          respond_fn respond);

@@ -13,9 +13,7 @@
 #include "chatterbox/http/responses.hpp"
 #include "chatterbox/http/static_files.hpp"
 #include "chatterbox/http/upload_handler.hpp"
-#include "chatterbox/storage/token_repository.hpp"
-#include "chatterbox/storage/user_repository.hpp"
-#include "chatterbox/storage/write_batcher.hpp"
+#include "chatterbox/store/admin_store.hpp"
 #include "chatterbox/store/session_store.hpp"
 
 #include <boost/asio/ip/address.hpp>
@@ -39,6 +37,9 @@ class request_handler {
     // Logins, logouts and who each request is from, answered later on the loop (a database
     // that is busy or away becomes 503 busy, never a wait on the loop).
     session_store& sessions;
+    // Password resets, invitations and administration (docs/protocol.md), on either store.
+    admin_store& admin;
+    chat_service& chat;
     password_hasher& hasher;
     connection_manager& connections;
     const static_files& files;
@@ -47,21 +48,9 @@ class request_handler {
     // Uploads and downloads (docs/protocol.md, "POST /api/files"); without them those paths
     // are 404.
     std::optional<file_services> files_api = std::nullopt;
-    // Password resets, invitations, administration and exports (docs/protocol.md), on one
-    // node's SQLite database; without them those paths are 404. (Your account's password and
-    // sessions go through `sessions`, on either store.)
-    struct account_services {
-      user_repository& users;
-      token_repository& tokens;
-      account_admin& accounts;
-      registration_repository& registration;
-      password_reset_repository& resets;
-      audit_log& audit;
-      write_batcher& writes;
-      chat_service& chat;
-      export_handler& exports;
-    };
-    std::optional<account_services> accounts = std::nullopt;
+    // Exports of history (docs/protocol.md, "Export"); without them those paths are 404 (on
+    // PostgreSQL, for now: docs/scale-out.md).
+    export_handler* exports = nullptr;
   };
 
   explicit request_handler(services s);
@@ -128,8 +117,8 @@ class request_handler {
   login_handler logins_;
   std::optional<upload_handler> uploads_;
   std::optional<file_download> downloads_;
-  std::optional<account_handler> account_;  // always; with resets when `accounts` are given
-  std::optional<admin_handler> admin_;
+  account_handler account_;
+  admin_handler admin_;
 };
 
 }  // namespace chatterbox

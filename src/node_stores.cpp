@@ -32,7 +32,8 @@ sqlite_node::sqlite_node(boost::asio::io_context& io, const server_config& confi
       writes(io, db.handle(), write_batcher::limits{.lock_wait = config.db_busy_timeout},
              checkpointer),
       files(io, files_dir_of(config)),
-      sweeper(io, file_rows, files, writes),
+      uploads(file_rows, writes),
+      sweeper(io, uploads, files),
       sessions(users, tokens, &registration, writes),
       admin({users, tokens, accounts, registration, resets, audit}, writes) {}
 

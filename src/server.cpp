@@ -80,7 +80,7 @@ server::server(server_config config)
     handler_.emplace(request_handler::services{
         config_, node.sessions, node.admin, *chat_, hasher_, connections_, files_,
         account_created,
-        file_services{node.file_rows, node.files, node.writes,
+        file_services{node.uploads, node.files,
                       [this](std::int64_t room, std::int64_t user_id) {
                         return chat_->is_member(room, user_id);
                       }},

@@ -2,6 +2,7 @@
 // and the sweeper of uploads never sent (docs/protocol.md, "POST /api/files").
 #include "chatterbox/files/file_store.hpp"
 #include "chatterbox/files/upload_sweeper.hpp"
+#include "chatterbox/store/sqlite_file_index.hpp"
 #include "chatterbox/storage/file_repository.hpp"
 #include "chatterbox/storage/write_batcher.hpp"
 #include "support/run_until.hpp"
@@ -182,8 +183,8 @@ TEST_F(file_store_test, the_sweeper_removes_old_unsent_uploads_and_blobs_no_row_
   // As the uploader does once its row is committed: until then a blob is kept (pinned).
   for (const auto& stored : {*lonely, *shared, *fresh}) store_->unpin(stored.sha256);
 
-  upload_sweeper sweeper(io_, *rows_, *store_, *writes_, std::chrono::hours(24),
-                         std::chrono::hours(1));
+  sqlite_file_index index(*rows_, *writes_);
+  upload_sweeper sweeper(io_, index, *store_, std::chrono::hours(24), std::chrono::hours(1));
   sweeper.sweep_now();
   ASSERT_TRUE(run_until([&] { return !rows_->find(old_lonely); }));
   EXPECT_FALSE(rows_->find(old_shared));
@@ -210,7 +211,8 @@ TEST_F(file_store_test, the_sweeper_removes_blobs_no_row_names_left_by_a_crash) 
   fs::last_write_time(store_->blob_path(orphan->sha256), two_hours_ago);
   fs::last_write_time(store_->blob_path(kept->sha256), two_hours_ago);
 
-  upload_sweeper sweeper(io_, *rows_, *store_, *writes_);
+  sqlite_file_index index(*rows_, *writes_);
+  upload_sweeper sweeper(io_, index, *store_);
   sweeper.sweep_now();
   ASSERT_TRUE(run_until([&] { return sweeper.completed_sweeps() == 1; }));
   // remove_blob runs on the worker: wait for it rather than for the sweep.

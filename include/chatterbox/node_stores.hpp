@@ -29,6 +29,7 @@
 #include "chatterbox/store/pg_session_store.hpp"
 #include "chatterbox/store/sqlite_admin_store.hpp"
 #include "chatterbox/store/sqlite_chat_store.hpp"
+#include "chatterbox/store/sqlite_file_index.hpp"
 #include "chatterbox/store/sqlite_session_store.hpp"
 
 #include <boost/asio/io_context.hpp>
@@ -60,6 +61,7 @@ struct sqlite_node {
   presence_repository presence;
   write_batcher writes;
   file_store files;
+  sqlite_file_index uploads;
   upload_sweeper sweeper;
   sqlite_session_store sessions;
   sqlite_admin_store admin;

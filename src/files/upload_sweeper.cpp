@@ -19,13 +19,11 @@ constexpr int blob_folders = 256;
 
 }  // namespace
 
-upload_sweeper::upload_sweeper(boost::asio::io_context& io, file_repository& rows,
-                               file_store& store, write_batcher& writes,
+upload_sweeper::upload_sweeper(boost::asio::io_context& io, file_index& rows, file_store& store,
                                std::chrono::milliseconds max_age, std::chrono::milliseconds period,
                                std::chrono::milliseconds orphan_age)
     : rows_(rows),
       store_(store),
-      writes_(writes),
       max_age_(max_age),
       period_(period),
       orphan_age_(orphan_age),
@@ -52,31 +50,20 @@ void upload_sweeper::schedule(std::chrono::milliseconds delay) {
 
 void upload_sweeper::sweep() {
   const auto before = epoch_ms() - max_age_.count();
-  struct outcome {
-    std::vector<std::string> unused_blobs;
-    std::size_t rows = 0;
-  };
-  auto result = std::make_shared<outcome>();
-  writes_.submit(
-      [this, before, result] {
-        *result = {};
-        for (const auto& file : rows_.unattached_before(before, sweep_batch)) {
-          rows_.remove(file.id);
-          ++result->rows;
-          if (!rows_.sha256_in_use(file.sha256)) result->unused_blobs.push_back(file.sha256);
-        }
-      },
-      [this, result](bool stored) {
-        if (!stored) {
-          spdlog::warn("files: could not remove old unsent uploads; retrying later");
-          return schedule(period_);
-        }
-        for (auto& sha256 : result->unused_blobs) store_.remove_blob(std::move(sha256));
-        if (result->rows > 0) spdlog::info("files: removed {} unsent uploads", result->rows);
-        // A full batch may have left more behind: go on at once.
-        if (result->rows == static_cast<std::size_t>(sweep_batch)) return schedule(std::chrono::milliseconds(0));
-        sweep_blobs(0);
-      });
+  rows_.remove_unattached(before, sweep_batch, [this](bool stored, swept_uploads& swept) {
+    if (stopped_) return;
+    if (!stored) {
+      spdlog::warn("files: could not remove old unsent uploads; retrying later");
+      return schedule(period_);
+    }
+    for (auto& sha256 : swept.unused_blobs) store_.remove_blob(std::move(sha256));
+    if (swept.rows > 0) spdlog::info("files: removed {} unsent uploads", swept.rows);
+    // A full batch may have left more behind: go on at once.
+    if (swept.rows == static_cast<std::size_t>(sweep_batch)) {
+      return schedule(std::chrono::milliseconds(0));
+    }
+    sweep_blobs(0);
+  });
 }
 
 void upload_sweeper::sweep_blobs(int folder) {
@@ -91,19 +78,14 @@ void upload_sweeper::sweep_blobs(int folder) {
   store_.list_blobs(folder, written_before, [this, folder](std::vector<std::string> blobs) {
     if (stopped_) return;
     if (blobs.empty()) return sweep_blobs(folder + 1);
-    auto unused = std::make_shared<std::vector<std::string>>();
-    writes_.submit(
-        [this, blobs = std::move(blobs), unused] {
-          unused->clear();
-          for (const auto& sha256 : blobs) {
-            if (!rows_.sha256_in_use(sha256)) unused->push_back(sha256);
-          }
-        },
-        [this, folder, unused](bool stored) {
+    rows_.unused_blobs(
+        std::move(blobs), [this, folder](bool read, std::vector<std::string>& unused) {
           if (stopped_) return;
-          if (!stored) return schedule(period_);
-          for (auto& sha256 : *unused) store_.remove_blob(std::move(sha256));
-          if (!unused->empty()) spdlog::info("files: removed {} stored files nothing refers to", unused->size());
+          if (!read) return schedule(period_);
+          for (auto& sha256 : unused) store_.remove_blob(std::move(sha256));
+          if (!unused.empty()) {
+            spdlog::info("files: removed {} stored files nothing refers to", unused.size());
+          }
           sweep_blobs(folder + 1);
         });
   });

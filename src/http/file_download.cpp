@@ -81,14 +81,25 @@ void file_slice::limit(std::uint64_t first, std::uint64_t length, boost::beast::
   if (!ec) length_ = length;
 }
 
-std::variant<http_response, file_response> file_download::serve(const http_request& request,
-                                                               std::int64_t user_id) {
+void file_download::serve(const http_request& request, std::int64_t user_id,
+                          std::function<void(answer)> then) {
+  const auto id = file_id_of(request.target());
+  if (!id) {
+    return then(json_error(http::status::not_found, request, "not_found", "no such file"));
+  }
+  auto held = std::make_shared<const http_request>(request);
+  files_.rows.find(*id, [this, held, user_id, then = std::move(then)](
+                            bool ok, std::optional<file_record>& file) {
+    if (!ok) return then(database_busy(*held));
+    then(answer_for(*held, user_id, file));
+  });
+}
+
+file_download::answer file_download::answer_for(const http_request& request, std::int64_t user_id,
+                                                const std::optional<file_record>& file) {
   const auto not_found = [&] {
     return json_error(http::status::not_found, request, "not_found", "no such file");
   };
-  const auto id = file_id_of(request.target());
-  if (!id) return not_found();
-  const auto file = files_.rows.find(*id);
   if (!file) return not_found();
   // Attached to a live message, or the user's own upload not sent yet; and a member now. Every
   // refusal is the same 404, so ids say nothing about files one may not see.
@@ -112,8 +123,8 @@ std::variant<http_response, file_response> file_download::serve(const http_reque
     if (if_range->value() != etag) range = whole_file{};
   }
   if (std::holds_alternative<unsatisfiable_range>(range)) {
-    auto response = json_error(http::status::range_not_satisfiable, request, "range_not_satisfiable",
-                               "the range is outside the file");
+    auto response = json_error(http::status::range_not_satisfiable, request,
+                               "range_not_satisfiable", "the range is outside the file");
     response.set(http::field::content_range, "bytes */" + std::to_string(size));
     return response;
   }

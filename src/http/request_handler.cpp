@@ -63,7 +63,7 @@ request_handler::request_handler(services s)
                                          logins_}),
       admin_(admin_handler::services{s.admin, s.connections, s.chat, s.exports}) {
   if (s.files_api) {
-    uploads_.emplace(s.config, *s.files_api, s.files_api->writes);
+    uploads_.emplace(s.config, *s.files_api);
     downloads_.emplace(*s.files_api);
   }
 }
@@ -114,7 +114,7 @@ void request_handler::begin_upload(http_request&& header,
     if (!auth) {
       return then(refuse(*held, http::status::unauthorized, "unauthorized", "not logged in"));
     }
-    then(uploads_->begin(std::move(*held), length, auth->owner.user_id));
+    uploads_->begin(std::move(*held), length, auth->owner.user_id, std::move(then));
   });
 }
 
@@ -126,7 +126,7 @@ void request_handler::download(const http_request& request,
   auto held = std::make_shared<const http_request>(request);
   require_login(held, [then](http_response refusal) { then(std::move(refusal)); },
                 [this, held, then](const authenticated& auth) {
-                  then(downloads_->serve(*held, auth.owner.user_id));
+                  downloads_->serve(*held, auth.owner.user_id, then);
                 });
 }
 

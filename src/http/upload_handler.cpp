@@ -24,12 +24,11 @@ http_response refuse(http::status status, const http_request& header, std::strin
 
 }  // namespace
 
-upload_handler::upload_handler(const server_config& config, file_services files,
-                               write_batcher& writes)
-    : config_(config), files_(std::move(files)), writes_(writes) {}
+upload_handler::upload_handler(const server_config& config, file_services files)
+    : config_(config), files_(std::move(files)) {}
 
-std::variant<http_response, std::shared_ptr<upload_in_progress>> upload_handler::begin(
-    http_request&& header, std::uint64_t size, std::int64_t user_id) {
+void upload_handler::begin(http_request&& header, std::uint64_t size, std::int64_t user_id,
+                           std::function<void(decision)> then) {
   const auto target = header.target();
   const auto room = positive_id(query_parameter(target, "room").value_or(""));
   std::optional<std::string> name;
@@ -37,22 +36,34 @@ std::variant<http_response, std::shared_ptr<upload_in_progress>> upload_handler:
     if (auto decoded = percent_decode(*raw)) name = clean_file_name(*decoded);
   }
   if (!name) {
-    return refuse(http::status::bad_request, header, "invalid_name",
-                  "name must be 1-255 bytes of UTF-8 without control characters");
+    return then(refuse(http::status::bad_request, header, "invalid_name",
+                       "name must be 1-255 bytes of UTF-8 without control characters"));
   }
   if (!room || !files_.is_member(*room, user_id)) {
-    return refuse(http::status::not_found, header, "not_found", "no such room");
+    return then(refuse(http::status::not_found, header, "not_found", "no such room"));
   }
-  const auto stored = static_cast<std::uint64_t>(files_.rows.bytes_of_user(user_id));
-  const auto reading = in_flight_[user_id];
-  if (stored + reading + size > config_.user_quota_bytes) {
-    if (reading == 0) in_flight_.erase(user_id);
-    return refuse(http::status::payload_too_large, header, "quota_exceeded",
-                  "this upload would pass your storage quota");
-  }
-  in_flight_[user_id] += size;
-  return std::make_shared<upload_in_progress>(*this, std::move(header), user_id, *room,
-                                              std::move(*name), size);
+  auto held = std::make_shared<http_request>(std::move(header));
+  files_.rows.bytes_of_user(
+      user_id, [this, held, size, user_id, room = *room, name = std::move(*name),
+                then = std::move(then)](bool ok, std::int64_t& bytes) mutable {
+        if (!ok) {
+          auto busy = database_busy(*held);
+          busy.keep_alive(false);
+          return then(std::move(busy));
+        }
+        // Counted when the answer comes, with what is being read now: two parallel uploads
+        // cannot both pass the quota.
+        const auto stored = static_cast<std::uint64_t>(bytes);
+        const auto reading = in_flight_[user_id];
+        if (stored + reading + size > config_.user_quota_bytes) {
+          if (reading == 0) in_flight_.erase(user_id);
+          return then(refuse(http::status::payload_too_large, *held, "quota_exceeded",
+                             "this upload would pass your storage quota"));
+        }
+        in_flight_[user_id] += size;
+        then(std::make_shared<upload_in_progress>(*this, std::move(*held), user_id, room,
+                                                  std::move(name), size));
+      });
 }
 
 void upload_handler::release(std::int64_t user_id, std::uint64_t bytes) {
@@ -113,30 +124,31 @@ void upload_in_progress::finish(respond_fn respond) {
     if (stored->sniffed.height) record->height = *stored->sniffed.height;
     record->created_at = epoch_ms();
     auto& files = handler_.files_;
-    handler_.writes_.submit(
-        [&files, record] { files.rows.insert(*record); },
-        [this, &files, record, respond](bool committed) {
-          files.store.unpin(record->sha256);
+    files.rows.insert(
+        *record, [this, &files, record, respond](bool committed, file_record& stored_row) {
           if (!committed) {
             // The blob may now be named by no row; it goes unless another upload has the bytes.
-            try {
-              if (!files.rows.sha256_in_use(record->sha256)) files.store.remove_blob(record->sha256);
-            } catch (const std::exception& e) {
-              spdlog::warn("files: cannot check blob {}: {}", record->sha256, e.what());
-            }
+            files.rows.unused_blobs({record->sha256},
+                                    [&files, record](bool ok, std::vector<std::string>& unused) {
+                                      files.store.unpin(record->sha256);
+                                      if (!ok) return;  // the sweeper finds it later
+                                      for (auto& sha256 : unused) files.store.remove_blob(sha256);
+                                    });
             return respond(database_busy(header_));
           }
+          files.store.unpin(record->sha256);
           spdlog::info("upload: user={} room={} file={} size={} type={}", user_id_, room_,
-                       record->id, record->size, record->type);
-          nlohmann::json body = {{"id", record->id},     {"name", record->name},
-                                 {"size", record->size}, {"type", record->type}};
-          if (record->width && record->height) {
-            body["width"] = *record->width;
-            body["height"] = *record->height;
+                       stored_row.id, stored_row.size, stored_row.type);
+          nlohmann::json body = {{"id", stored_row.id},
+                                 {"name", stored_row.name},
+                                 {"size", stored_row.size},
+                                 {"type", stored_row.type}};
+          if (stored_row.width && stored_row.height) {
+            body["width"] = *stored_row.width;
+            body["height"] = *stored_row.height;
           }
           respond(json_response(http::status::created, header_, body));
-        },
-        write_batcher::shape::one_statement);
+        });
   });
 }
 

@@ -1,8 +1,7 @@
 #pragma once
 
 #include "chatterbox/files/file_store.hpp"
-#include "chatterbox/storage/file_repository.hpp"
-#include "chatterbox/storage/write_batcher.hpp"
+#include "chatterbox/store/file_index.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -16,11 +15,11 @@ namespace chatterbox {
 // they are `max_age` old, with their blob when no other upload has the same bytes; then looks
 // through the blobs on disk for any that no row names (left by a crash between storing a blob
 // and committing its row) and are older than `orphan_age`, a folder at a time. Runs every
-// `period` on the event loop; the deletions go through the group commit.
+// `period` on the event loop; the deletions go through the file index (its store's commit).
 class upload_sweeper {
  public:
-  upload_sweeper(boost::asio::io_context& io, file_repository& rows, file_store& store,
-                 write_batcher& writes, std::chrono::milliseconds max_age = std::chrono::hours(24),
+  upload_sweeper(boost::asio::io_context& io, file_index& rows, file_store& store,
+                 std::chrono::milliseconds max_age = std::chrono::hours(24),
                  std::chrono::milliseconds period = std::chrono::hours(1),
                  std::chrono::milliseconds orphan_age = std::chrono::hours(1));
 
@@ -37,9 +36,8 @@ class upload_sweeper {
   // Blobs of folder `folder` (0-255) no row names; then the next folder, or the next sweep.
   void sweep_blobs(int folder);
 
-  file_repository& rows_;
+  file_index& rows_;
   file_store& store_;
-  write_batcher& writes_;
   std::chrono::milliseconds max_age_;
   std::chrono::milliseconds period_;
   std::chrono::milliseconds orphan_age_;

@@ -49,11 +49,16 @@ class file_download {
  public:
   explicit file_download(file_services files) : files_(std::move(files)) {}
 
+  using answer = std::variant<http_response, file_response>;
+
   // `user_id`: the authenticated user.
-  std::variant<http_response, file_response> serve(const http_request& request,
-                                                   std::int64_t user_id);
+  void serve(const http_request& request, std::int64_t user_id, std::function<void(answer)> then);
 
  private:
+  // Once the file's row is read (nullopt: none).
+  answer answer_for(const http_request& request, std::int64_t user_id,
+                    const std::optional<file_record>& file);
+
   file_services files_;
 };
 

@@ -3,8 +3,7 @@
 #include "chatterbox/config.hpp"
 #include "chatterbox/files/file_store.hpp"
 #include "chatterbox/http/responses.hpp"
-#include "chatterbox/storage/file_repository.hpp"
-#include "chatterbox/storage/write_batcher.hpp"
+#include "chatterbox/store/file_index.hpp"
 
 #include <cstdint>
 #include <functional>
@@ -17,9 +16,8 @@ namespace chatterbox {
 
 // What the file endpoints need beyond the rest of the HTTP API.
 struct file_services {
-  file_repository& rows;
+  file_index& rows;
   file_store& store;
-  write_batcher& writes;  // the group commit the rows are stored in
   // Whether the user is a member of the room now (unknown rooms: false).
   std::function<bool(std::int64_t room, std::int64_t user_id)> is_member;
 };
@@ -60,13 +58,15 @@ class upload_in_progress {
 // each user's uploads in progress within their quota.
 class upload_handler {
  public:
-  upload_handler(const server_config& config, file_services files, write_batcher& writes);
+  using decision = std::variant<http_response, std::shared_ptr<upload_in_progress>>;
 
-  // The refusal, or the upload to feed the body to. `header`: the request without its body,
-  // whose Content-Length (`size`) is within --max-upload-bytes; `user_id`: who sent it.
-  std::variant<http_response, std::shared_ptr<upload_in_progress>> begin(http_request&& header,
-                                                                         std::uint64_t size,
-                                                                         std::int64_t user_id);
+  upload_handler(const server_config& config, file_services files);
+
+  // The refusal, or the upload to feed the body to (once the quota is read). `header`: the
+  // request without its body, whose Content-Length (`size`) is within --max-upload-bytes;
+  // `user_id`: who sent it.
+  void begin(http_request&& header, std::uint64_t size, std::int64_t user_id,
+             std::function<void(decision)> then);
 
  private:
   friend class upload_in_progress;
@@ -74,7 +74,6 @@ class upload_handler {
 
   const server_config& config_;
   file_services files_;
-  write_batcher& writes_;
   // Bytes of uploads still being read, per user: two parallel uploads cannot both pass the
   // quota.
   std::unordered_map<std::int64_t, std::uint64_t> in_flight_;

@@ -49,8 +49,16 @@ chat_storage sqlite_node::chat() {
                       [this](std::string sha256) { files.remove_blob(std::move(sha256)); }};
 }
 
-postgres_node::postgres_node(boost::asio::io_context& io, const std::string& url)
-    : writes(io, url), rooms(), chat(writes, rooms), sessions(writes), admin(writes) {
+postgres_node::postgres_node(boost::asio::io_context& io, const server_config& config)
+    : writes(io, config.postgres_url.value()),
+      rooms(),
+      chat(writes, rooms),
+      sessions(writes),
+      admin(writes),
+      files(io, files_dir_of(config), true),
+      uploads(writes),
+      sweeper(io, uploads, files) {
+  const auto& url = *config.postgres_url;
   // The schema first, on a connection of its own (nodes starting together take turns on an
   // advisory lock inside migrate_postgres).
   std::optional<std::string> lost;

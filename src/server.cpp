@@ -37,7 +37,7 @@ chat_limits limits_of(const server_config& config) {
 server::server(server_config config)
     : config_(std::move(config)),
       sqlite_(config_.postgres_url ? nullptr : std::make_unique<sqlite_node>(io_, config_)),
-      postgres_(config_.postgres_url ? std::make_unique<postgres_node>(io_, *config_.postgres_url)
+      postgres_(config_.postgres_url ? std::make_unique<postgres_node>(io_, config_)
                                      : nullptr),
       hasher_(io_, argon2_cost{config_.argon2_ops, config_.argon2_mem_kib * 1024},
               config_.hash_threads, config_.max_pending_logins),
@@ -57,7 +57,8 @@ server::server(server_config config)
   }
   if (postgres_) {
     auto& pg = *postgres_;
-    chat_.emplace(io_, pg.chat, pg.rooms, std::move(pg.loaded), connections_, limits_of(config_));
+    chat_.emplace(io_, pg.chat, pg.rooms, std::move(pg.loaded), connections_, limits_of(config_),
+                  [&pg](std::string sha256) { pg.files.remove_blob(std::move(sha256)); });
     if (config_.redis_url) {
       std::string why;
       auto endpoint = parse_redis_url(*config_.redis_url, why);
@@ -71,9 +72,12 @@ server::server(server_config config)
           epoch_ms() - duration_cast<milliseconds>(presence_snapshot_lifetime).count();
       chat_->assume_online(pg.take_presence(io_, since));
     }
-    // Uploads and exports are not on PostgreSQL yet (docs/scale-out.md): those paths answer 404.
-    handler_.emplace(request_handler::services{config_, pg.sessions, pg.admin, *chat_, hasher_,
-                                               connections_, files_, account_created});
+    // Exports are not on PostgreSQL yet (docs/scale-out.md): those paths answer 404.
+    handler_.emplace(request_handler::services{
+        config_, pg.sessions, pg.admin, *chat_, hasher_, connections_, files_, account_created,
+        file_services{pg.uploads, pg.files, [this](std::int64_t room, std::int64_t user_id) {
+                        return chat_->is_member(room, user_id);
+                      }}});
   } else {
     auto& node = *sqlite_;
     chat_.emplace(io_, node.chat(), connections_, limits_of(config_));
@@ -126,6 +130,7 @@ server::~server() {
   // Disk work still in flight posts its completion to the loop: let it, so that the shutdown
   // below destroys those handlers too.
   if (sqlite_) sqlite_->files.stop();
+  if (postgres_) postgres_->files.stop();
   // Handlers still queued (after an abnormal end of run()) keep sessions alive, and a session
   // leaves the chat in its destructor: destroy them now, while the services they call exist.
   io_.shutdown();
@@ -148,6 +153,7 @@ void server::run() {
     spdlog::info("redirecting http://{}:{} to https", plain.address().to_string(), plain.port());
   }
   if (sqlite_) sqlite_->sweeper.start();
+  if (postgres_) postgres_->sweeper.start();
   if (bus_) bus_->start();
   wait_for_signal();
   wait_for_reload_signal();
@@ -226,6 +232,7 @@ void server::shutdown() {
   stopping_ = true;
   stall_probe_.cancel();
   if (sqlite_) sqlite_->sweeper.stop();
+  if (postgres_) postgres_->sweeper.stop();
   start_watchdog();
   boost::system::error_code ignored;
   signals_.cancel(ignored);

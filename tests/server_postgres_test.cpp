@@ -133,6 +133,39 @@ TEST_F(server_postgres_test, TwoNodesShareLoginsAndOneOrderOfMessages) {
   EXPECT_EQ(seqs, (std::vector<std::int64_t>{2, 3, 4}));  // 1: alice's account
 }
 
+TEST_F(server_postgres_test, AFileUploadedThroughOneNodeIsSentAndServedThroughTheOther) {
+  namespace http = boost::beast::http;
+  // Both nodes' files in one directory, as docs/scale-out.md asks of the operator.
+  const auto shared = unused_db_.string() + ".shared-files";
+  const std::vector<std::string> flags{"--store", url_, "--files-dir", shared};
+  auto first = std::make_unique<server_process>(unused_db_.string(), flags);
+  auto second = std::make_unique<server_process>(unused_db_.string(), flags);
+  const auto alice = token_for(first->port(), "alice");
+  const std::string bytes = "a report, byte for byte";
+  const auto uploaded = test_support::http_request(
+      first->port(), http::verb::post, "/api/files?room=1&name=report.txt", bytes,
+      {{"Authorization", "Bearer " + alice}, {"Content-Type", "application/octet-stream"}});
+  ASSERT_EQ(uploaded.status, 201u) << uploaded.body;
+  const auto file = uploaded.body_json().at("id").get<std::int64_t>();
+
+  // Sent from a tab on the other node; downloaded there by another member.
+  auto tab = ws_client::connect(second->port(), alice);
+  tab->send({{"type", "send"}, {"room", 1}, {"client_id", "f1"}, {"text", ""}, {"file", file}});
+  const auto ack = tab->expect("ack");
+  EXPECT_EQ(ack.at("client_id"), "f1");
+  const auto bob = token_for(second->port(), "bob");
+  const auto download = test_support::http_request(
+      second->port(), http::verb::get, "/api/files/" + std::to_string(file) + "/report.txt", "",
+      {{"Authorization", "Bearer " + bob}});
+  EXPECT_EQ(download.status, 200u);
+  EXPECT_EQ(download.body, bytes);
+  tab.reset();
+  first.reset();
+  second.reset();
+  std::error_code ignored;
+  std::filesystem::remove_all(shared, ignored);
+}
+
 TEST_F(server_postgres_test, SQLiteToolsRefuseAPostgresStore) {
   std::string command = CHATTERBOX_BINARY;
   command.append(" admin list-users --store '").append(url_).append("'");

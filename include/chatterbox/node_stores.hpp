@@ -26,6 +26,7 @@
 #include "chatterbox/store/chat_store.hpp"
 #include "chatterbox/store/pg_admin_store.hpp"
 #include "chatterbox/store/pg_chat_store.hpp"
+#include "chatterbox/store/pg_file_index.hpp"
 #include "chatterbox/store/pg_session_store.hpp"
 #include "chatterbox/store/sqlite_admin_store.hpp"
 #include "chatterbox/store/sqlite_chat_store.hpp"
@@ -72,7 +73,7 @@ struct sqlite_node {
 // needs before the node serves, running the event loop until then (nobody is connected yet);
 // it throws when PostgreSQL cannot be reached within `startup_limit`.
 struct postgres_node {
-  postgres_node(boost::asio::io_context& io, const std::string& url);
+  postgres_node(boost::asio::io_context& io, const server_config& config);
 
   static constexpr std::chrono::seconds startup_limit{30};
 
@@ -81,6 +82,10 @@ struct postgres_node {
   pg_chat_store chat;
   pg_session_store sessions;
   pg_admin_store admin;
+  // Uploaded files: the rows in PostgreSQL, the bytes in a directory every node shares.
+  file_store files;
+  pg_file_index uploads;
+  upload_sweeper sweeper;
   chat_snapshot loaded;  // moved into the chat_service once
 
   // Who was online when a node alone on the database stopped (newer than `newer_than_ms`),

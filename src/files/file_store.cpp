@@ -171,14 +171,16 @@ void file_upload::discard() {
   done_ = true;
 }
 
-file_store::file_store(boost::asio::io_context& io, std::string directory)
+file_store::file_store(boost::asio::io_context& io, std::string directory, bool shared)
     : io_(io), dir_(std::move(directory)) {
   const fs::path tmp = fs::path(dir_) / "tmp";
   fs::create_directories(tmp);  // throws: the server must not start without it
   std::error_code ec;
   std::size_t removed = 0;
+  const auto older_than = fs::file_time_type::clock::now() - std::chrono::hours(1);
   for (const auto& entry : fs::directory_iterator(tmp, ec)) {
     std::error_code ignored;
+    if (shared && entry.last_write_time(ignored) > older_than) continue;
     if (fs::remove(entry.path(), ignored)) ++removed;
   }
   if (removed > 0) spdlog::info("files: removed {} unfinished uploads from {}", removed, tmp.string());

@@ -37,9 +37,9 @@ class postgres_process : public child_process {
            ("chatterbox-pg-" + std::to_string(random()) + "-" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir_);
     run_command("chown nobody:nogroup '" + dir_.string() + "'");
-    const auto init = run_command("cd / && " + as_nobody() + bin("initdb") + " -D '" +
-                                  dir_.string() + "' -A trust -U postgres -E UTF8 --locale=C" +
-                                  " --no-sync --no-instructions");
+    const auto init =
+        run_command("cd / && " + as_nobody() + bin("initdb") + " -D '" + dir_.string() +
+                    "' -A trust -U postgres -E UTF8 --locale=C" + " --no-sync --no-instructions");
     if (init.status != 0) throw std::runtime_error("initdb failed:\n" + init.output);
     start_again();
   }
@@ -72,6 +72,14 @@ class postgres_process : public child_process {
                                   " -U postgres '" + name + "'");
     if (made.status != 0) throw std::runtime_error("createdb " + name + " failed:\n" + made.output);
     return url(name);
+  }
+  // The first column of the first row of `sql` (no quotes in it), run by psql on `url`.
+  std::string value(const std::string& url, const std::string& sql) const {
+    const auto ran = run_command(bin("psql") + " -X -q -t -A -d '" + url + "' -c \"" + sql + "\"");
+    if (ran.status != 0) throw std::runtime_error("psql failed:\n" + ran.output);
+    auto out = ran.output;
+    while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
+    return out;
   }
   std::string url(const std::string& database = "postgres") const {
     return "postgresql://postgres@127.0.0.1:" + std::to_string(port_) + "/" + database;

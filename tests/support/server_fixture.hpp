@@ -5,6 +5,8 @@
 #include "support/temp_dir.hpp"
 #include "support/test_client.hpp"
 
+#include <SQLiteCpp/Database.h>
+
 #include <cstdlib>
 #include <memory>
 #include <string>
@@ -73,6 +75,13 @@ class server_test : public temp_dir_test {
   // The seqs a new account takes: one on PostgreSQL, where other nodes learn of it by its seq
   // like any change (docs/scale-out.md); none on SQLite.
   static std::int64_t seqs_of_an_account() { return testing_on_postgres() ? 1 : 0; }
+
+  // The first column of the first row of `sql` in the server's database, whichever store it is.
+  std::string stored_value(const std::string& sql) {
+    if (!postgres_url_.empty()) return shared_postgres().value(postgres_url_, sql);
+    SQLite::Database db(file("chat.db"), SQLite::OPEN_READONLY);
+    return db.execAndGet(sql).getString();
+  }
 
   std::uint16_t port() const { return server_->port(); }
   // A connection of `username` (the account is created if needed), its hello consumed.

@@ -68,9 +68,11 @@ class file_upload : public std::enable_shared_from_this<file_upload> {
 // Owns the one worker thread that does the disk work, so the event loop never waits on a file.
 class file_store {
  public:
-  // Creates the directories and empties tmp/ (what a crash left there was never referenced).
-  // Throws when the directory cannot be made: a server that cannot store files must not start.
-  file_store(boost::asio::io_context& io, std::string directory);
+  // Creates the directories and empties tmp/ (what a crash left there was never referenced);
+  // of a directory `shared` by several nodes (docs/scale-out.md) only what is older than an
+  // hour, since another node's uploads in progress are there too. Throws when the directory
+  // cannot be made: a server that cannot store files must not start.
+  file_store(boost::asio::io_context& io, std::string directory, bool shared = false);
   ~file_store();
 
   std::shared_ptr<file_upload> start_upload();

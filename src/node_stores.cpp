@@ -10,6 +10,13 @@
 #include <stdexcept>
 
 namespace chatterbox {
+namespace {
+
+// One export at a time, held in memory while it is sent: 128 MiB is years of a busy team's
+// room; `chatterbox export` writes any size to a file.
+constexpr std::size_t max_export_bytes = 128 * 1024 * 1024;
+
+}  // namespace
 
 sqlite_node::sqlite_node(boost::asio::io_context& io, const server_config& config)
     : db(config.db_path, config.synchronous, config.max_db_bytes),
@@ -25,9 +32,8 @@ sqlite_node::sqlite_node(boost::asio::io_context& io, const server_config& confi
       registration(db.handle()),
       resets(db.handle()),
       audit(db.handle()),
-      // One export at a time, held in memory while it is sent: 128 MiB is years of a busy
-      // team's room; `chatterbox export` writes any size to a file.
-      exports(io, config.db_path, 128 * 1024 * 1024),
+      exports(
+          io, [path = config.db_path] { return sqlite_history(path); }, max_export_bytes),
       presence(db.handle()),
       writes(io, db.handle(), write_batcher::limits{.lock_wait = config.db_busy_timeout},
              checkpointer),
@@ -57,7 +63,9 @@ postgres_node::postgres_node(boost::asio::io_context& io, const server_config& c
       admin(writes),
       files(io, files_dir_of(config), true),
       uploads(writes),
-      sweeper(io, uploads, files) {
+      sweeper(io, uploads, files),
+      exports(
+          io, [url = *config.postgres_url] { return postgres_history(url); }, max_export_bytes) {
   const auto& url = *config.postgres_url;
   // The schema first, on a connection of its own (nodes starting together take turns on an
   // advisory lock inside migrate_postgres).

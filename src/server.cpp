@@ -72,12 +72,13 @@ server::server(server_config config)
           epoch_ms() - duration_cast<milliseconds>(presence_snapshot_lifetime).count();
       chat_->assume_online(pg.take_presence(io_, since));
     }
-    // Exports are not on PostgreSQL yet (docs/scale-out.md): those paths answer 404.
     handler_.emplace(request_handler::services{
         config_, pg.sessions, pg.admin, *chat_, hasher_, connections_, files_, account_created,
-        file_services{pg.uploads, pg.files, [this](std::int64_t room, std::int64_t user_id) {
+        file_services{pg.uploads, pg.files,
+                      [this](std::int64_t room, std::int64_t user_id) {
                         return chat_->is_member(room, user_id);
-                      }}});
+                      }},
+        &pg.exports});
   } else {
     auto& node = *sqlite_;
     chat_.emplace(io_, node.chat(), connections_, limits_of(config_));

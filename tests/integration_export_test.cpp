@@ -15,11 +15,6 @@ namespace {
 
 class export_test : public server_test {
  protected:
-  void SetUp() override {
-    CHATTERBOX_NOT_ON_POSTGRES_YET("exports");
-    server_test::SetUp();
-  }
-
   http_result get(const std::string& token, const std::string& path) {
     return http_request(port(), http::verb::get, path, "", {{"Authorization", "Bearer " + token}});
   }
@@ -76,10 +71,16 @@ TEST_F(export_test, a_member_exports_a_room_and_nobody_else_can) {
   ASSERT_EQ(all.status, 200u);
   EXPECT_EQ(all.body_json()["rooms"].size(), 2u);  // general and plans
 
-  // The command line, from the file.
+  // The command line, from the file (or PostgreSQL).
   const auto out = file("plans.md");
   std::string command = CHATTERBOX_BINARY;
-  command.append(" export --room plans --format markdown --db ").append(file("chat.db")).append(" ").append(out);
+  command.append(" export --room plans --format markdown ");
+  if (postgres_url_.empty()) {
+    command.append("--db ").append(file("chat.db"));
+  } else {
+    command.append("--store '").append(postgres_url_).append("'");
+  }
+  command.append(" ").append(out);
   const auto ran = run_command(command);
   ASSERT_EQ(ran.status, 0) << ran.output;
   std::ifstream written(out);

@@ -85,17 +85,24 @@ TEST_F(server_postgres_test, ChatLoginsAndLogoutsLiveInPostgres) {
       server->port(), boost::beast::http::verb::get, "/api/registration");
   EXPECT_EQ(registration.status, 200u);
   EXPECT_EQ(registration.body_json().at("mode"), "open");
-  // Administration is there (the integration suites run on PostgreSQL test it whole); what is
-  // not on PostgreSQL yet says so by being absent.
+  // Administration and exports are there (the integration suites run on PostgreSQL test them
+  // whole).
   const auto admin_token = token_for(server->port(), "alice");
   const auto invitations = test_support::http_request(server->port(), boost::beast::http::verb::get,
                                                       "/api/admin/invitations", "",
                                                       {{"Authorization", "Bearer " + admin_token}});
   EXPECT_EQ(invitations.status, 200u) << invitations.body;
-  const auto export_all =
-      test_support::http_request(server->port(), boost::beast::http::verb::get, "/api/admin/export",
-                                 "", {{"Authorization", "Bearer " + admin_token}});
-  EXPECT_EQ(export_all.status, 404u);
+  const auto export_all = test_support::http_request(server->port(), boost::beast::http::verb::get,
+                                                     "/api/admin/export?format=markdown", "",
+                                                     {{"Authorization", "Bearer " + admin_token}});
+  EXPECT_EQ(export_all.status, 200u);
+  EXPECT_NE(export_all.body.find("hello from postgres"), std::string::npos) << export_all.body;
+  // And from the command line.
+  std::string command = CHATTERBOX_BINARY;
+  command.append(" export --format json --store '").append(url_).append("' -");
+  const auto exported = test_support::run_command(command);
+  EXPECT_EQ(exported.status, 0) << exported.output;
+  EXPECT_NE(exported.output.find("hello from postgres"), std::string::npos) << exported.output;
 
   alice.reset();
   bob.reset();

@@ -86,6 +86,7 @@ struct postgres_node {
   file_store files;
   pg_file_index uploads;
   upload_sweeper sweeper;
+  export_handler exports;
   chat_snapshot loaded;  // moved into the chat_service once
 
   // Who was online when a node alone on the database stopped (newer than `newer_than_ms`),

@@ -16,7 +16,8 @@ namespace chatterbox {
 namespace {
 
 constexpr const char* export_usage =
-    "usage: chatterbox export [--room NAME] [--format json|markdown] [--db PATH] FILE|-\n";
+    "usage: chatterbox export [--room NAME] [--format json|markdown] [--db PATH | --store URL]\n"
+    "                         FILE|-\n";
 
 }  // namespace
 
@@ -59,13 +60,13 @@ int run_export_command(int argc, const char* const* argv, const char* const* env
     return 2;
   }
   const auto& config = std::get<server_config>(parsed);
-  if (refused_on_postgres(config, "export", "not yet (docs/scale-out.md)")) return 2;
   try {
-    if (!std::filesystem::exists(config.db_path)) {
+    if (!config.postgres_url && !std::filesystem::exists(config.db_path)) {
       std::cerr << "chatterbox export: no database at " << config.db_path << "\n";
       return 1;
     }
-    history_export source(config.db_path);
+    history_export source(config.postgres_url ? postgres_history(*config.postgres_url)
+                                              : sqlite_history(config.db_path));
     std::optional<std::int64_t> room;
     if (room_name) {
       room = source.room_named(*room_name);

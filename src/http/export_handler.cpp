@@ -32,9 +32,9 @@ std::string file_name_for(const std::string& stem, export_format format) {
 
 }  // namespace
 
-export_handler::export_handler(boost::asio::io_context& io, std::string db_path,
+export_handler::export_handler(boost::asio::io_context& io, source_opener open,
                                std::size_t max_bytes)
-    : io_(io), db_path_(std::move(db_path)), max_bytes_(max_bytes) {}
+    : io_(io), open_(std::move(open)), max_bytes_(max_bytes) {}
 
 export_handler::~export_handler() { worker_.join(); }
 
@@ -59,7 +59,7 @@ void export_handler::start(const http_request& request, std::optional<std::int64
                               name = file_name_for(file_stem, *format)] {
     try {
       std::ostringstream out;
-      history_export source(db_path_);
+      history_export source(open_());
       result->summary = source.write(out, format, room, epoch_ms(), max_bytes_);
       if (!result->summary.too_large) result->body = std::move(out).str();
     } catch (const std::exception& e) {

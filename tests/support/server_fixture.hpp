@@ -33,14 +33,6 @@ inline postgres_process& shared_postgres() {
     if (::chatterbox::test_support::testing_on_postgres()) GTEST_SKIP() << "SQLite only: " << why; \
   } while (false)
 
-// For what the server does not do on PostgreSQL yet (docs/scale-out.md, "Not yet"): skips it
-// there, saying so, until it does.
-#define CHATTERBOX_NOT_ON_POSTGRES_YET(what)               \
-  do {                                                     \
-    if (::chatterbox::test_support::testing_on_postgres()) \
-      GTEST_SKIP() << "not on PostgreSQL yet: " << what;   \
-  } while (false)
-
 // A real server on an ephemeral port with a fresh database, restartable on the same file (or,
 // on PostgreSQL, the same database).
 class server_test : public temp_dir_test {

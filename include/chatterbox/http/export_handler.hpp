@@ -1,5 +1,7 @@
 #pragma once
 
+#include "chatterbox/storage/history_source.hpp"
+
 #include "chatterbox/http/responses.hpp"
 
 #include <boost/asio/io_context.hpp>
@@ -20,7 +22,9 @@ class export_handler {
  public:
   using respond_fn = std::function<void(http_response)>;
 
-  export_handler(boost::asio::io_context& io, std::string db_path, std::size_t max_bytes);
+  // `open`: a connection of the export's own to the store, made on the worker thread.
+  using source_opener = std::function<std::unique_ptr<history_source>()>;
+  export_handler(boost::asio::io_context& io, source_opener open, std::size_t max_bytes);
   ~export_handler();  // waits for an export still being written
   export_handler(const export_handler&) = delete;
   export_handler& operator=(const export_handler&) = delete;
@@ -32,7 +36,7 @@ class export_handler {
 
  private:
   boost::asio::io_context& io_;
-  std::string db_path_;
+  source_opener open_;
   std::size_t max_bytes_;
   bool busy_ = false;
   boost::asio::thread_pool worker_{1};

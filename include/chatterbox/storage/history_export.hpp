@@ -1,8 +1,9 @@
 #pragma once
 
-#include <SQLiteCpp/Database.h>
+#include "chatterbox/storage/history_source.hpp"
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <ostream>
 #include <string>
@@ -21,12 +22,12 @@ struct export_summary {
 
 // A room's history, or every room's, as JSON or readable Markdown (docs/protocol.md,
 // "Export"): messages in order with their authors, times, edits, replies, files and
-// reactions; deleted messages are left out. It reads through a read-only connection of its own,
-// in one read transaction (one consistent moment, and the server's writer is never blocked:
-// WAL), so it runs on any thread — the server's exports run off the event loop.
+// reactions; deleted messages are left out. It reads through a connection of its own (a
+// history_source), in one read transaction (one consistent moment, and the server's writes are
+// never blocked), so it runs on any thread — the server's exports run off the event loop.
 class history_export {
  public:
-  explicit history_export(const std::string& db_path);
+  explicit history_export(std::unique_ptr<history_source> source) : source_(std::move(source)) {}
 
   std::optional<std::int64_t> room_named(std::string_view name);
   // `room`: one room, or nullopt for every room. Stops once more than `max_bytes` (0: no
@@ -35,7 +36,7 @@ class history_export {
                        std::int64_t now_ms, std::size_t max_bytes = 0);
 
  private:
-  SQLite::Database db_;
+  std::unique_ptr<history_source> source_;
 };
 
 }  // namespace chatterbox

@@ -1,13 +1,11 @@
 // libFuzzer harness: raw bytes -> Beast's request parser (with the server's header and body
-// limits) -> request_handler::handle and authorize_websocket, against a real SQLite database in
-// a temporary file. One user ("alice") and one token exist, so the corpus can reach the
-// authenticated paths (/api/me, /api/logout, /ws) as well as the anonymous ones.
+// limits) -> request_handler::handle and authorize_websocket, against a real SQLite node (its
+// database in a temporary file). One user ("alice") and one token exist, so the corpus can reach
+// the authenticated paths (/api/me, /api/logout, /ws) as well as the anonymous ones.
 #include "chatterbox/http/request_handler.hpp"
-#include "chatterbox/storage/write_batcher.hpp"
-#include "chatterbox/store/sqlite_session_store.hpp"
+#include "chatterbox/node_stores.hpp"
 
 #include "chatterbox/auth/token.hpp"
-#include "chatterbox/storage/database.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/beast/http/parser.hpp>
@@ -16,6 +14,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <unistd.h>
@@ -36,22 +35,21 @@ void require(bool condition) {
 struct world {
   world()
       : config(make_config()),
-        path(make_path()),
-        db(path, sync_mode::normal),
-        users(db.handle()),
-        tokens(db.handle()),
+        node(io, config),
         // The cheapest argon2 libsodium allows, so logins do not dominate the run.
         hasher(io, argon2_cost{1, 8 * 1024}, 1, 4),
         files(std::nullopt),
-        writes(io, db.handle()),
-        sessions(users, tokens, nullptr, writes),
-        handler({config, sessions, hasher, connections, files}) {
+        chat(io, node.chat(), connections,
+             chat_limits{std::chrono::milliseconds(5000), 1000, 1000, 1000, 1000}),
+        handler({config, node.sessions, node.admin, chat, hasher, connections, files}) {
     spdlog::set_level(spdlog::level::off);
-    const auto alice = users.create("alice", "$argon2id$not-a-real-hash", 0);
-    tokens.store(token_digest(known_token), alice->id, 0, INT64_MAX);
+    const auto alice = node.users.create("alice", "$argon2id$not-a-real-hash", 0);
+    node.tokens.store(token_digest(known_token), alice->id, 0, INT64_MAX);
   }
   ~world() {
-    for (const char* suffix : {"", "-wal", "-shm"}) ::unlink((path + suffix).c_str());
+    for (const char* suffix : {"", "-wal", "-shm"}) ::unlink((config.db_path + suffix).c_str());
+    std::error_code ignored;
+    std::filesystem::remove_all(config.db_path + ".files", ignored);
   }
 
   static server_config make_config() {
@@ -63,6 +61,7 @@ struct world {
     c.login_failures_per_address = 1000000;
     // The fuzzer's peer is a trusted proxy, so Forwarded / X-Forwarded-* in the input are read.
     c.trusted_proxies.push_back("127.0.0.0/8");
+    c.db_path = make_path();
     return c;
   }
 
@@ -75,16 +74,12 @@ struct world {
   }
 
   server_config config;
-  std::string path;
   boost::asio::io_context io;
-  database db;
-  user_repository users;
-  token_repository tokens;
+  sqlite_node node;
   password_hasher hasher;
   connection_manager connections;
   static_files files;
-  write_batcher writes;
-  sqlite_session_store sessions;
+  chat_service chat;
   request_handler handler;
 };
 
@@ -138,8 +133,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   require(decisions == 1);
   // A fuzzed logout revokes the known token; put it back so later inputs still reach the
   // authenticated handlers.
-  if (!w.tokens.find_valid(token_digest(known_token), 0)) {
-    w.tokens.store(token_digest(known_token), 1, 0, INT64_MAX);
+  if (!w.node.tokens.find_valid(token_digest(known_token), 0)) {
+    w.node.tokens.store(token_digest(known_token), 1, 0, INT64_MAX);
   }
   return 0;
 }

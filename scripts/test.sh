@@ -53,6 +53,9 @@ step "C++ tests (ASan + UBSan)"
 # servers and timers, so three keep the two cores busy.
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   bash tests/run_sharded.sh build-asan/chatterbox_tests 3 1500
+step "integration suites on PostgreSQL (ASan + UBSan)"
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  bash tests/run_on_postgres.sh build-asan 2
 
 step "Debian package test (started before the ASan build)"
 package_status=0

@@ -6,7 +6,6 @@
 
 #include <libpq-fe.h>
 
-#include <algorithm>
 #include <memory>
 #include <stdexcept>
 
@@ -95,11 +94,7 @@ class pg_history_source final : public history_source {
         ++next_reaction;
       }
       while (next_reaction < reaction_count && integer(reactions, next_reaction, 0) == m.id) {
-        const auto emoji = text(reactions, next_reaction, 1);
-        auto it = std::find_if(m.reactions.begin(), m.reactions.end(),
-                               [&](const auto& r) { return r.first == emoji; });
-        if (it == m.reactions.end()) it = m.reactions.insert(m.reactions.end(), {emoji, {}});
-        it->second.push_back(text(reactions, next_reaction, 2));
+        m.add_reaction(text(reactions, next_reaction, 1), text(reactions, next_reaction, 2));
         ++next_reaction;
       }
       if (!each(m)) return;

@@ -8,7 +8,6 @@
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 
-#include <algorithm>
 
 namespace chatterbox {
 namespace {
@@ -94,11 +93,7 @@ class sqlite_history_source final : public history_source {
         more_reactions = reactions->executeStep();
       }
       while (more_reactions && reactions->getColumn(0).getInt64() == m.id) {
-        const auto emoji = reactions->getColumn(1).getString();
-        auto it = std::find_if(m.reactions.begin(), m.reactions.end(),
-                               [&](const auto& r) { return r.first == emoji; });
-        if (it == m.reactions.end()) it = m.reactions.insert(m.reactions.end(), {emoji, {}});
-        it->second.push_back(reactions->getColumn(2).getString());
+        m.add_reaction(reactions->getColumn(1).getString(), reactions->getColumn(2).getString());
         more_reactions = reactions->executeStep();
       }
       if (!each(m)) return;

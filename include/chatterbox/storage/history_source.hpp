@@ -1,5 +1,6 @@
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -31,6 +32,14 @@ struct export_message {
   std::int64_t file_size = 0;
   std::string file_type;
   std::vector<std::pair<std::string, std::vector<std::string>>> reactions;  // by first use
+
+  // `user`'s reaction, read in the order reactions were made.
+  void add_reaction(const std::string& emoji, std::string user) {
+    auto it = std::find_if(reactions.begin(), reactions.end(),
+                           [&](const auto& r) { return r.first == emoji; });
+    if (it == reactions.end()) it = reactions.insert(reactions.end(), {emoji, {}});
+    it->second.push_back(std::move(user));
+  }
 };
 
 // What history_export reads, from one consistent moment (between begin and end), on a

@@ -88,7 +88,8 @@ start_nodes() {
   local n=$1; shift
   ports=()
   for i in $(seq "$n"); do
-    taskset -c 0 "$server_bin" --port 0 --argon2-ops 1 --argon2-mem-kib 8 "${limits[@]}" "$@" \
+    taskset -c 0 "$server_bin" --port 0 --argon2-ops 1 --argon2-mem-kib 8 "${limits[@]}" \
+      --files-dir "$work/files" "$@" \
       > "$work/node$i.log" 2>&1 &
     node_pids+=($!)
     local port=

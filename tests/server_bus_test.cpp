@@ -12,8 +12,10 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <memory>
 #include <optional>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -37,11 +39,23 @@ class server_bus_test : public test_support::postgres_fixture {
     redis_.emplace();
   }
 
+  void TearDown() override {
+    std::error_code ignored;
+    std::filesystem::remove_all(files_dir_, ignored);
+    postgres_fixture::TearDown();
+  }
+
   std::unique_ptr<server_process> node(std::vector<std::string> extra = {}) {
-    std::vector<std::string> args{"--store", url_, "--bus", redis_->url()};
+    // --db is never opened (everything is in PostgreSQL); the nodes share one files directory.
+    std::vector<std::string> args{"--store",     url_,          "--bus",
+                                  redis_->url(), "--files-dir", files_dir_.string()};
     args.insert(args.end(), extra.begin(), extra.end());
     return std::make_unique<server_process>("/nonexistent/unused.db", std::move(args));
   }
+
+  const std::filesystem::path files_dir_ =
+      std::filesystem::temp_directory_path() /
+      ("chatterbox-bus-files-" + std::to_string(std::random_device{}()));
 
   // The next event `client` gets that `matches`, skipping others.
   static json next(ws_client& client, const std::string& what,

@@ -15,11 +15,13 @@
 #include <array>
 #include <atomic>
 #include <condition_variable>
+#include <filesystem>
 #include <iostream>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <random>
 #include <set>
 #include <string>
 #include <thread>
@@ -240,8 +242,19 @@ TEST_F(server_cluster_test,
   std::optional<redis_process> redis;
   redis.emplace();
   const auto redis_port = redis->port();
-  const std::vector<std::string> args{"--store",        url,      "--bus",           redis->url(),
-                                      "--message-rate", "100000", "--message-burst", "100000"};
+  // --db is never opened (everything is in PostgreSQL); the nodes share one files directory.
+  const auto files_dir = std::filesystem::temp_directory_path() /
+                         ("chatterbox-cluster-files-" + std::to_string(std::random_device{}()));
+  struct removed_at_the_end {
+    std::filesystem::path path;
+    ~removed_at_the_end() {
+      std::error_code ignored;
+      std::filesystem::remove_all(path, ignored);
+    }
+  } files_cleanup{files_dir};
+  const std::vector<std::string> args{
+      "--store",         url,      "--bus",       redis->url(),      "--message-rate", "100000",
+      "--message-burst", "100000", "--files-dir", files_dir.string()};
   std::vector<std::unique_ptr<server_process>> nodes;
   std::vector<std::uint16_t> ports;
   std::array<std::atomic<bool>, node_count> up{};

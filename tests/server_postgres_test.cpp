@@ -37,10 +37,19 @@ class server_postgres_test : public test_support::postgres_fixture {
                  ("chatterbox-unused-" + std::to_string(std::random_device{}()) + ".db");
   }
 
+  void TearDown() override {
+    std::error_code ignored;
+    std::filesystem::remove_all(files_dir(), ignored);
+    postgres_fixture::TearDown();
+  }
+
+  // Uploaded files' bytes: a directory of the test's own, beside where --db points.
+  std::string files_dir() const { return unused_db_.string() + ".files"; }
+
   std::unique_ptr<server_process> node() {
     // --db names a file that must never be created: everything is in PostgreSQL.
-    return std::make_unique<server_process>(unused_db_.string(),
-                                            std::vector<std::string>{"--store", url_});
+    return std::make_unique<server_process>(
+        unused_db_.string(), std::vector<std::string>{"--store", url_, "--files-dir", files_dir()});
   }
 
   static std::vector<std::string> texts(const json& history) {
@@ -143,8 +152,7 @@ TEST_F(server_postgres_test, TwoNodesShareLoginsAndOneOrderOfMessages) {
 TEST_F(server_postgres_test, AFileUploadedThroughOneNodeIsSentAndServedThroughTheOther) {
   namespace http = boost::beast::http;
   // Both nodes' files in one directory, as docs/scale-out.md asks of the operator.
-  const auto shared = unused_db_.string() + ".shared-files";
-  const std::vector<std::string> flags{"--store", url_, "--files-dir", shared};
+  const std::vector<std::string> flags{"--store", url_, "--files-dir", files_dir()};
   auto first = std::make_unique<server_process>(unused_db_.string(), flags);
   auto second = std::make_unique<server_process>(unused_db_.string(), flags);
   const auto alice = token_for(first->port(), "alice");
@@ -166,11 +174,6 @@ TEST_F(server_postgres_test, AFileUploadedThroughOneNodeIsSentAndServedThroughTh
       {{"Authorization", "Bearer " + bob}});
   EXPECT_EQ(download.status, 200u);
   EXPECT_EQ(download.body, bytes);
-  tab.reset();
-  first.reset();
-  second.reset();
-  std::error_code ignored;
-  std::filesystem::remove_all(shared, ignored);
 }
 
 TEST_F(server_postgres_test, SQLiteToolsRefuseAPostgresStore) {

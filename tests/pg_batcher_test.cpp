@@ -98,7 +98,9 @@ TEST_F(pg_batcher_test, ABatchRolledBackToBreakADeadlockWithAnotherNodesRunsAgai
   lock_both(*second, 2, 1);
   ASSERT_TRUE(run_until([&] { return answers.size() == 4; }, 30s));
   EXPECT_EQ(answers, (std::vector<std::string>(4, "ok")));
-  EXPECT_EQ(first->batches_retried() + second->batches_retried(), 1u);
+  // At least once: a retry can meet the other batch again (its rolled-back lock on a row was
+  // taken by the retry before the waiting batch woke), and is then run once more.
+  EXPECT_GE(first->batches_retried() + second->batches_retried(), 1u);
   EXPECT_EQ(run(*db_, "SELECT sum(v) FROM contended").value(0, 0), "4") << "each update once";
 }
 

@@ -121,16 +121,12 @@ std::vector<present_user> postgres_node::take_presence(boost::asio::io_context& 
 
 void postgres_node::save_presence(const std::vector<present_user>& users, std::int64_t now_ms) {
   if (users.empty()) return;
-  std::string ids = "{";
-  for (const auto& user : users) {
-    if (ids.size() > 1) ids += ',';
-    ids += std::to_string(user.id);
-  }
-  ids += '}';
+  std::vector<std::int64_t> ids;
+  for (const auto& user : users) ids.push_back(user.id);
   writes.submit(
       "INSERT INTO presence_snapshot (user_id, saved_at) SELECT unnest($1::bigint[]), $2 "
       "ON CONFLICT (user_id) DO UPDATE SET saved_at = EXCLUDED.saved_at",
-      {std::move(ids), std::to_string(now_ms)}, [](const pg_result* rows) {
+      {pg_values::bigint_array(ids), std::to_string(now_ms)}, [](const pg_result* rows) {
         if (rows == nullptr) spdlog::warn("could not save who is online for the next start");
       });
 }
